@@ -1,0 +1,36 @@
+package io.paraflow;
+
+/**
+ * The task never ran because a task it depends on failed. Names this task and the task that failed
+ * first (the root); the cause is the root's own failure, so the original exception and its stack
+ * trace are one {@link #getCause()} away.
+ */
+public final class DependencyFailedException extends TaskException {
+    private static final long serialVersionUID = 1L;
+
+    private final long failedTaskId;
+    private final String failedTaskName;
+
+    /**
+     * Creates the failure of task {@code taskId} caused by the failure of task {@code failedTaskId}.
+     *
+     * @param rootFailure the failure of the root task (not of an intermediate dependent)
+     */
+    public DependencyFailedException(long taskId, String taskName, long failedTaskId, String failedTaskName,
+                                     Throwable rootFailure) {
+        super(taskId, taskName, "task " + describe(taskId, taskName) + " did not run: it depends on task "
+                + describe(failedTaskId, failedTaskName) + ", which failed: " + rootFailure, rootFailure);
+        this.failedTaskId = failedTaskId;
+        this.failedTaskName = failedTaskName;
+    }
+
+    /** The id of the task whose failure came first on the path to this task. */
+    public long failedTaskId() {
+        return failedTaskId;
+    }
+
+    /** The name of the task whose failure came first on the path to this task. */
+    public String failedTaskName() {
+        return failedTaskName;
+    }
+}

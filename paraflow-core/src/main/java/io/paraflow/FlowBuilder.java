@@ -1,0 +1,113 @@
+package io.paraflow;
+
+import io.paraflow.event.TaskListener;
+import io.paraflow.exec.TaskExecutor;
+import io.paraflow.exec.ThreadExecutor;
+import io.paraflow.graph.FlowRuntime;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configures and builds a {@link Flow}. Setters validate their argument at once; {@link #build()} checks
+ * the combination and names the conflicting settings. Not thread-safe; build once per flow.
+ */
+public final class FlowBuilder {
+
+    /** The label of the embedded thread executor. */
+    public static final String THREADS = "threads";
+
+    /** Default bound on unfinished tasks before {@code submit} blocks. */
+    public static final int DEFAULT_MAX_UNFINISHED = 1 << 18;
+
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private long memoryBytes = Runtime.getRuntime().maxMemory();
+    private int maxUnfinished = DEFAULT_MAX_UNFINISHED;
+    private boolean cancelOnClose;
+    private String defaultExecutor = THREADS;
+    private final List<TaskExecutor> executors = new ArrayList<>();
+    private final List<TaskListener> listeners = new ArrayList<>();
+
+    FlowBuilder() {
+    }
+
+    /** Number of threads (and core slots) of the embedded {@value #THREADS} executor; default: available processors. */
+    public FlowBuilder threads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        return this;
+    }
+
+    /** Memory the {@value #THREADS} executor offers to tasks that state their need; default: the JVM's max heap. */
+    public FlowBuilder memory(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("memory must not be negative, got " + bytes);
+        }
+        this.memoryBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Bound on submitted tasks that have not ended: {@code submit} from outside a task blocks while it is
+     * reached. Default {@value #DEFAULT_MAX_UNFINISHED}.
+     */
+    public FlowBuilder maxUnfinished(int maxUnfinished) {
+        if (maxUnfinished < 1) {
+            throw new IllegalArgumentException("maxUnfinished must be at least 1, got " + maxUnfinished);
+        }
+        this.maxUnfinished = maxUnfinished;
+        return this;
+    }
+
+    /** Whether {@link Flow#close()} cancels unfinished tasks instead of waiting for them; default {@code false}. */
+    public FlowBuilder cancelOnClose(boolean cancelOnClose) {
+        this.cancelOnClose = cancelOnClose;
+        return this;
+    }
+
+    /** Adds an executor that tasks choose with {@link TaskBuilder#on(String)}; the flow closes it. */
+    public FlowBuilder executor(TaskExecutor executor) {
+        executors.add(Objects.requireNonNull(executor, "executor"));
+        return this;
+    }
+
+    /** The label of the executor for tasks that do not choose one; default {@value #THREADS}. */
+    public FlowBuilder defaultExecutor(String label) {
+        this.defaultExecutor = Objects.requireNonNull(label, "label");
+        return this;
+    }
+
+    /** Adds a listener for task lifecycle events; see {@link TaskListener} for its rules. */
+    public FlowBuilder listener(TaskListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Builds and starts the flow.
+     *
+     * @throws IllegalArgumentException if two executors share a label, or the default executor label is unknown
+     */
+    public Flow build() {
+        Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
+        for (TaskExecutor e : executors) {
+            if (e.label().equals(THREADS) || byLabel.putIfAbsent(e.label(), e) != null) {
+                throw new IllegalArgumentException("two executors are labelled '" + e.label()
+                        + "'; give each executor(...) a unique label ('" + THREADS + "' is the embedded one)");
+            }
+        }
+        if (!defaultExecutor.equals(THREADS) && !byLabel.containsKey(defaultExecutor)) {
+            throw new IllegalArgumentException("defaultExecutor('" + defaultExecutor + "') names no executor; known: "
+                    + THREADS + (byLabel.isEmpty() ? "" : ", " + String.join(", ", byLabel.keySet())));
+        }
+        Map<String, TaskExecutor> all = new LinkedHashMap<>();
+        all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
+        all.putAll(byLabel);
+        return new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners));
+    }
+}

@@ -1,0 +1,54 @@
+package io.paraflow;
+
+import io.paraflow.fault.RetryPolicy;
+
+import java.time.Duration;
+
+/**
+ * Options for the tasks it submits, obtained from {@link Flow#task(String)} or {@link TaskGroup#task(String)}.
+ * Immutable: every setter returns a new builder, so a configured builder can be kept and shared between
+ * threads as a template ({@code TaskBuilder fit = flow.task("fit").cores(4);}). Setters validate their
+ * argument at once and name the setting in the error.
+ */
+public interface TaskBuilder extends Submitter {
+
+    /** Cores (slots) the task holds while it runs; default 1. */
+    TaskBuilder cores(int cores);
+
+    /** Memory the task needs, in bytes; the executor runs it only when that much is free. Default: not stated. */
+    TaskBuilder memory(long bytes);
+
+    /** GPUs the task needs; default 0. */
+    TaskBuilder gpus(int gpus);
+
+    /** Priority among tasks waiting for a slot of the same executor; higher runs first. Default 0. */
+    TaskBuilder priority(int priority);
+
+    /** Runs the task on the executor with this label, instead of the flow's default executor. */
+    TaskBuilder on(String executorLabel);
+
+    /**
+     * Retries a failed attempt at once, up to {@code retries} times. Shorthand for
+     * {@code retryPolicy(RetryPolicy.upTo(retries))}; setting both is an error.
+     */
+    TaskBuilder retries(int retries);
+
+    /** Decides about each failed attempt; see {@link RetryPolicy}. Setting it and {@link #retries} is an error. */
+    TaskBuilder retryPolicy(RetryPolicy policy);
+
+    /**
+     * Bounds each attempt: an attempt running longer is interrupted (a process is killed) and fails with
+     * {@link TaskTimeoutException}, which the retry policy may retry. Must be positive.
+     */
+    TaskBuilder timeout(Duration timeout);
+
+    /**
+     * Failure policy "continue": if the task fails (after its retries), it completes with {@code value}
+     * instead, so its dependents run. The failure is still reported to listeners. Default: the task
+     * fails and so do its dependents.
+     */
+    TaskBuilder fallback(Object value);
+
+    /** Makes the tasks members of {@code group}, which must belong to the same flow. */
+    TaskBuilder group(TaskGroup group);
+}

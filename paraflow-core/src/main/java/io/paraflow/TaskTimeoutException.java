@@ -1,0 +1,17 @@
+package io.paraflow;
+
+import java.time.Duration;
+
+/**
+ * An attempt of a task ran longer than the task's timeout. The attempt was interrupted (a thread) or
+ * killed (a process); the retry policy sees this exception and may try again.
+ */
+public final class TaskTimeoutException extends TaskException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the timeout of the given attempt of a task. */
+    public TaskTimeoutException(long taskId, String taskName, int attempt, Duration timeout, String worker) {
+        super(taskId, taskName, "task " + describe(taskId, taskName) + " timed out after " + timeout
+                + " on attempt " + attempt + " (worker " + worker + ")", null);
+    }
+}

@@ -1,0 +1,47 @@
+package io.paraflow.event;
+
+import java.util.List;
+
+/**
+ * An immutable record of one step in a task's life. Events of one task are delivered in the order of
+ * its life: {@code SUBMITTED}, then {@code READY} once its dependencies finished, then for each attempt
+ * {@code STARTED} followed by {@code RETRIED} or an end ({@code FINISHED}, {@code FAILED}); a task can
+ * be {@code CANCELLED} or {@code FAILED} (a dependency failed) at any point before it ends.
+ *
+ * @param kind          what happened
+ * @param flowId        the flow's id, unique in this JVM
+ * @param taskId        the task's id, unique within its flow
+ * @param taskName      the task's name
+ * @param attempt       the attempt this event belongs to, 1-based; 0 before the first attempt started
+ * @param epochNanos    when it happened, in nanoseconds since the epoch (monotonic within a flow)
+ * @param executor      the label of the task's executor
+ * @param worker        the worker the event happened on ({@code STARTED}, {@code FINISHED}, {@code FAILED},
+ *                      {@code RETRIED}), or {@code null}
+ * @param dependencies  the ids of the tasks this task takes as arguments; filled on {@code SUBMITTED}, empty otherwise
+ * @param cores         cores the task asked for
+ * @param memoryBytes   memory the task asked for, in bytes; 0 when it asked for none
+ * @param error         the failure for {@code FAILED} and {@code RETRIED}, the cancellation for {@code CANCELLED},
+ *                      otherwise {@code null}
+ */
+public record TaskEvent(Kind kind, long flowId, long taskId, String taskName, int attempt, long epochNanos,
+                        String executor, String worker, List<Long> dependencies, int cores, long memoryBytes,
+                        Throwable error) {
+
+    /** The steps of a task's life. */
+    public enum Kind {
+        /** The task was accepted by {@code submit}. */
+        SUBMITTED,
+        /** Every dependency finished; the task waits for a slot of its executor. */
+        READY,
+        /** An attempt started on a worker. */
+        STARTED,
+        /** An attempt failed and the retry policy chose to run it again. */
+        RETRIED,
+        /** The task succeeded; this is its last event. */
+        FINISHED,
+        /** The task failed (its own error, a timeout, or a failed dependency); its last event. */
+        FAILED,
+        /** The task was cancelled; its last event. */
+        CANCELLED
+    }
+}

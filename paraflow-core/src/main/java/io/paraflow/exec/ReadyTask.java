@@ -1,0 +1,48 @@
+package io.paraflow.exec;
+
+/**
+ * One attempt of a task whose dependencies have finished, handed by the flow to a {@link TaskExecutor}.
+ * The executor either runs it in-process with {@link #run()}, or ships {@link #invocation()} elsewhere
+ * and reports the outcome with {@link #succeeded} or {@link #failed}. Exactly one of these must happen
+ * for each attempt handed to {@link TaskExecutor#execute}; calls for an attempt that was cancelled or
+ * timed out meanwhile are ignored, so executors need not track that.
+ *
+ * <p>All methods are thread-safe.
+ */
+public interface ReadyTask {
+
+    /** The task's id, unique within its flow. */
+    long id();
+
+    /** The task's name. */
+    String name();
+
+    /** The number of this attempt, starting at 1. */
+    int attempt();
+
+    /** The resources the task asked for; an executor must reserve them while the attempt runs. */
+    Resources resources();
+
+    /** The task's priority: among tasks waiting for a slot, higher runs first. Default 0. */
+    int priority();
+
+    /**
+     * Runs the attempt on the calling thread and reports its outcome to the flow (which completes the
+     * task, retries it, or propagates the failure). The calling thread may be interrupted if the task
+     * is cancelled or times out; the interrupt status is cleared before this method returns. Never throws
+     * for a failure of the task itself.
+     */
+    void run();
+
+    /**
+     * The function and argument values of this attempt, for executors that run tasks outside this JVM.
+     * Everything in it is meant to be serialized.
+     */
+    Invocation invocation();
+
+    /** Reports that the attempt, run elsewhere, returned {@code result} on {@code worker}. */
+    void succeeded(Object result, String worker);
+
+    /** Reports that the attempt, run elsewhere, failed with {@code error} on {@code worker}. */
+    void failed(Throwable error, String worker);
+}

@@ -1,0 +1,56 @@
+package io.paraflow.exec;
+
+/**
+ * Runs ready tasks: the one interface behind local threads, worker processes and the cluster. A flow can
+ * hold several executors; each task picks one by {@link #label()}. The flow owns its executors: it
+ * starts handing them tasks after it is built and closes them when it closes.
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>{@link #execute} and {@link #continueWith} are called from any thread, concurrently, and must
+ *       not block: queue the task and return.</li>
+ *   <li>An attempt holds {@link ReadyTask#resources()} of {@link #capacity()} while it runs: a task asking
+ *       for k cores takes k slots, so the sum over running attempts never exceeds the capacity.</li>
+ *   <li>Every attempt handed over ends with {@link ReadyTask#run()}, {@link ReadyTask#succeeded} or
+ *       {@link ReadyTask#failed}, also when the executor is closing (fail it then).</li>
+ *   <li>The flow never hands over a task whose resources do not fit in {@link #capacity()}.</li>
+ * </ul>
+ */
+public interface TaskExecutor extends AutoCloseable {
+
+    /** The label tasks use to choose this executor; unique within a flow. */
+    String label();
+
+    /** The resources this executor offers in total, e.g. cores = number of worker threads. */
+    Resources capacity();
+
+    /** Queues an attempt to run when slots for its resources are free. Never blocks. */
+    void execute(ReadyTask task);
+
+    /**
+     * Queues an attempt that became ready because a task that ran on the calling thread just finished.
+     * An executor may run it next on the same worker, where the finished task's data is still in cache.
+     * The default queues it like {@link #execute}.
+     */
+    default void continueWith(ReadyTask task) {
+        execute(task);
+    }
+
+    /**
+     * Stops one running attempt that runs outside the calling JVM (kills the process). Attempts run with
+     * {@link ReadyTask#run()} are interrupted by the flow through their thread, so in-process executors
+     * keep this default, which does nothing.
+     */
+    default void stop(ReadyTask task) {
+    }
+
+    /** Interrupts every attempt that runs now (used when a flow is closed with cancellation). */
+    void interruptAll();
+
+    /**
+     * Releases the executor's threads or processes. Called by the flow after its tasks ended; returns when
+     * every thread the executor started has terminated.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,258 @@
+package io.paraflow.exec;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded default executor: a work-stealing pool of threads in this JVM, one slot per thread.
+ *
+ * <p>Implementation notes. Tasks run on a private {@link ForkJoinPool} (never the common pool) sized to
+ * the number of slots and never growing: blocking inside a task does not spawn compensation threads.
+ * <ul>
+ *   <li>Locality: a task made ready by a task that just finished on a worker ({@link #continueWith}) is
+ *       kept in that worker's one-task continuation slot and runs next on the same thread, without a
+ *       trip through the queues; further successors go to the worker's own deque, from which idle
+ *       workers steal.</li>
+ *   <li>Packing: a task that asks for k &gt; 1 cores, or for memory, passes the {@link SlotGate}; when
+ *       admitted, k - 1 holder tasks occupy k - 1 other threads for as long as it runs, so running
+ *       tasks never hold more cores than the pool has threads.</li>
+ *   <li>Priorities: once any task with a non-zero priority arrives, every later task goes through one
+ *       priority queue ({@link PriorityLane}), so the highest priority waiting runs first. Flows that
+ *       never set a priority never pay for that queue.</li>
+ *   <li>Waiting inside a task: {@link #awaitHelping} runs other queued tasks while the awaited task is
+ *       not done, so recursive divide-and-conquer that blocks on its subtasks works on one thread.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Created through {@link #create}; the flow that holds it closes it.
+ */
+public final class ThreadExecutor implements TaskExecutor {
+
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
+    private final String label;
+    private final Resources capacity;
+    private final ForkJoinPool pool;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final SlotGate gate;
+    private final PriorityLane lane;
+    private volatile boolean prioritized;
+
+    private ThreadExecutor(String label, int threads, long memoryBytes) {
+        this.label = label;
+        this.capacity = new Resources(threads, memoryBytes, 0);
+        int poolId = POOL_IDS.incrementAndGet();
+        AtomicInteger threadIds = new AtomicInteger();
+        ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
+            Worker w = new Worker(p, this, "paraflow-" + label + "-" + poolId + "-" + threadIds.getAndIncrement());
+            workers.add(w);
+            return w;
+        };
+        this.pool = new ForkJoinPool(threads, factory, null, false, 0, threads, 1, p -> true, 30, TimeUnit.SECONDS);
+        this.gate = new SlotGate(capacity, this::startAdmitted);
+        this.lane = new PriorityLane();
+    }
+
+    /**
+     * Creates a thread executor.
+     *
+     * @param label       the label tasks use to choose it
+     * @param threads     number of worker threads, which is also its number of core slots; at least 1
+     * @param memoryBytes memory it offers to tasks that state how much they need; at least 0
+     * @throws IllegalArgumentException if an amount is out of range or the label is blank
+     */
+    public static ThreadExecutor create(String label, int threads, long memoryBytes) {
+        Objects.requireNonNull(label, "label");
+        if (label.isBlank()) {
+            throw new IllegalArgumentException("executor label must not be blank");
+        }
+        if (threads < 1 || threads > 32_767) {
+            throw new IllegalArgumentException("threads must be between 1 and 32767, got " + threads);
+        }
+        if (memoryBytes < 0) {
+            throw new IllegalArgumentException("memory must not be negative, got " + memoryBytes);
+        }
+        return new ThreadExecutor(label, threads, memoryBytes);
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public Resources capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void execute(ReadyTask task) {
+        dispatch(task, false);
+    }
+
+    @Override
+    public void continueWith(ReadyTask task) {
+        dispatch(task, true);
+    }
+
+    private void dispatch(ReadyTask task, boolean continuation) {
+        Resources asked = task.resources();
+        if (asked.cores() > 1 || asked.memoryBytes() > 0) {
+            gate.offer(task);
+        } else if (prioritized || task.priority() != 0) {
+            prioritized = true;
+            lane.offer(task);
+            pool.execute(new LaneTicket(lane));
+        } else if (continuation && Thread.currentThread() instanceof Worker w && w.executor == this && w.next == null) {
+            w.next = task;
+        } else {
+            pool.execute(new Run(task));
+        }
+    }
+
+    /** Starts a task admitted by the gate with its reservation: the task itself plus k - 1 holders. */
+    private void startAdmitted(ReadyTask task) {
+        int holders = task.resources().cores() - 1;
+        Reservation reservation = new Reservation(holders);
+        for (int i = 0; i < holders; i++) {
+            pool.execute(new Hold(reservation));
+        }
+        pool.execute(new WideRun(task, reservation, gate));
+    }
+
+    @Override
+    public void interruptAll() {
+        for (Worker w : workers) {
+            if (w.running) {
+                w.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Shuts the pool down and waits until every worker thread it ever started has terminated.
+     */
+    @Override
+    public void close() {
+        pool.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.SECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        for (Worker w : workers) {
+            while (w.isAlive()) {
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the calling thread is a worker of any thread executor (tasks run there). */
+    public static boolean isWorkerThread() {
+        return Thread.currentThread() instanceof Worker;
+    }
+
+    /**
+     * Blocks until {@code future} is done. On a worker thread of a thread executor it runs other queued
+     * tasks of its pool meanwhile, so that a task waiting for its subtasks never starves the pool, even
+     * with one thread; elsewhere it simply waits.
+     *
+     * @param interruptible whether an interrupt ends the wait with {@link InterruptedException}; if not,
+     *                      the interrupt status is kept and restored on return
+     */
+    public static void awaitHelping(Future<?> future, boolean interruptible) throws InterruptedException {
+        if (future.isDone()) {
+            return;
+        }
+        if (Thread.currentThread() instanceof Worker w) {
+            w.helpUntilDone(future, interruptible);
+        } else {
+            Waiting.await(future, interruptible);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadExecutor[" + label + ", " + capacity + "]";
+    }
+
+    /** A worker thread of the pool. Fields are only written by the thread itself, except by interrupt. */
+    static final class Worker extends ForkJoinWorkerThread {
+        final ThreadExecutor executor;
+        /** The continuation slot: a task to run on this thread right after the current one. */
+        ReadyTask next;
+        /** Whether a task body may be running now (read by {@link #interruptAll}). */
+        volatile boolean running;
+
+        Worker(ForkJoinPool pool, ThreadExecutor executor, String name) {
+            super(pool);
+            this.executor = executor;
+            setName(name);
+            setDaemon(true);
+        }
+
+        /** Runs {@code task}, then whatever it left in the continuation slot, and so on. */
+        void runChain(ReadyTask task) {
+            ReadyTask current = task;
+            while (current != null) {
+                running = true;
+                try {
+                    current.run();
+                } finally {
+                    running = false;
+                }
+                current = next;
+                next = null;
+            }
+        }
+
+        void helpUntilDone(Future<?> future, boolean interruptible) throws InterruptedException {
+            boolean interrupted = false;
+            int idleRounds = 0;
+            try {
+                while (!future.isDone()) {
+                    ReadyTask queued = next;
+                    if (queued != null) {
+                        next = null;
+                        runChain(queued);
+                        idleRounds = 0;
+                        continue;
+                    }
+                    if (WorkerTask.runOneQueued()) {
+                        idleRounds = 0;
+                        continue;
+                    }
+                    if (Thread.interrupted()) {
+                        if (interruptible) {
+                            throw new InterruptedException();
+                        }
+                        interrupted = true;
+                    }
+                    Waiting.idle(future, ++idleRounds);
+                }
+            } finally {
+                running = true;
+                if (interrupted) {
+                    interrupt();
+                }
+            }
+        }
+    }
+}

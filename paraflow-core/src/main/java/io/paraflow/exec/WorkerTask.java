@@ -1,0 +1,118 @@
+package io.paraflow.exec;
+
+import java.util.concurrent.ForkJoinTask;
+
+/**
+ * Base of the pool entries of {@link ThreadExecutor}. Each entry runs its work through
+ * {@link ThreadExecutor.Worker#runChain}, which also drains the continuation slot.
+ */
+abstract class WorkerTask extends ForkJoinTask<Void> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public final Void getRawResult() {
+        return null;
+    }
+
+    @Override
+    protected final void setRawResult(Void value) {
+    }
+
+    /** Takes one queued entry of the calling worker's pool, if any, and runs it here. */
+    static boolean runOneQueued() {
+        ForkJoinTask<?> queued = pollTask();
+        if (queued == null) {
+            queued = pollSubmission();
+        }
+        if (queued == null) {
+            return false;
+        }
+        queued.quietlyInvoke();
+        return true;
+    }
+
+    static void runChain(ReadyTask task) {
+        if (Thread.currentThread() instanceof ThreadExecutor.Worker w) {
+            w.runChain(task);
+        } else {
+            task.run();
+        }
+    }
+}
+
+/** The pool entry of an ordinary task. */
+final class Run extends WorkerTask {
+    private static final long serialVersionUID = 1L;
+    private final transient ReadyTask task;
+
+    Run(ReadyTask task) {
+        this.task = task;
+    }
+
+    @Override
+    protected boolean exec() {
+        runChain(task);
+        return true;
+    }
+}
+
+/** A pool entry that runs the highest-priority task waiting in the lane (not necessarily the one it was made for). */
+final class LaneTicket extends WorkerTask {
+    private static final long serialVersionUID = 1L;
+    private final transient PriorityLane lane;
+
+    LaneTicket(PriorityLane lane) {
+        this.lane = lane;
+    }
+
+    @Override
+    protected boolean exec() {
+        ReadyTask task = lane.poll();
+        if (task != null) {
+            runChain(task);
+        }
+        return true;
+    }
+}
+
+/** The pool entry of a task admitted by the gate: waits for its holders, runs, releases them and the gate. */
+final class WideRun extends WorkerTask {
+    private static final long serialVersionUID = 1L;
+    private final transient ReadyTask task;
+    private final transient Reservation reservation;
+    private final transient SlotGate gate;
+
+    WideRun(ReadyTask task, Reservation reservation, SlotGate gate) {
+        this.task = task;
+        this.reservation = reservation;
+        this.gate = gate;
+    }
+
+    @Override
+    protected boolean exec() {
+        try {
+            reservation.awaitHolders();
+            runChain(task);
+        } finally {
+            reservation.release();
+            gate.release(task);
+        }
+        return true;
+    }
+}
+
+/** Occupies one thread for the duration of a multi-core task's reservation. */
+final class Hold extends WorkerTask {
+    private static final long serialVersionUID = 1L;
+    private final transient Reservation reservation;
+
+    Hold(Reservation reservation) {
+        this.reservation = reservation;
+    }
+
+    @Override
+    protected boolean exec() {
+        reservation.hold();
+        return true;
+    }
+}

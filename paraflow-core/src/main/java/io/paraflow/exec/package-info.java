@@ -1,0 +1,6 @@
+/**
+ * Executors: the {@link io.paraflow.exec.TaskExecutor} interface that runs ready tasks, the
+ * {@link io.paraflow.exec.ReadyTask} it receives, and the embedded {@link io.paraflow.exec.ThreadExecutor}.
+ * Worker processes and the cluster implement the same interface.
+ */
+package io.paraflow.exec;

@@ -1,0 +1,21 @@
+package io.paraflow.fn;
+
+import java.io.Serializable;
+
+/**
+ * A task body with three arguments.
+ *
+ * @param <A> the first argument type
+ * @param <B> the second argument type
+ * @param <C> the third argument type
+ * @param <R> the result type
+ */
+@FunctionalInterface
+public interface Fn3<A, B, C, R> extends Serializable {
+    /**
+     * Computes the result. Called once per attempt, after all arguments' tasks finished.
+     *
+     * @throws Exception any failure; it fails the attempt and is offered to the task's retry policy
+     */
+    R apply(A a, B b, C c) throws Exception;
+}

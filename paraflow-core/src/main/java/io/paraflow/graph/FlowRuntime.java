@@ -1,0 +1,342 @@
+package io.paraflow.graph;
+
+import io.paraflow.Flow;
+import io.paraflow.FlowBuilder;
+import io.paraflow.FlowClosedException;
+import io.paraflow.ParaflowException;
+import io.paraflow.Task;
+import io.paraflow.TaskBuilder;
+import io.paraflow.TaskGroup;
+import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
+import io.paraflow.exec.TaskExecutor;
+import io.paraflow.exec.ThreadExecutor;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The runtime behind a {@link Flow}: validates submissions, creates {@link TaskNode}s, owns the executors,
+ * the back-pressure counter, the timer for timeouts and delayed retries, and the event listeners.
+ * Public only because {@link FlowBuilder} builds it; not API.
+ */
+public final class FlowRuntime extends AbstractSubmitter implements Flow {
+    static final String CANCELLED_BY_CLOSE = "the flow was closed with cancellation";
+
+    private static final AtomicLong FLOW_IDS = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger(FlowRuntime.class.getName());
+
+    private final long id = FLOW_IDS.incrementAndGet();
+    private final Map<String, TaskExecutor> executors;
+    private final String defaultExecutorLabel;
+    private final TaskOptions defaults = TaskOptions.defaults();
+    private final TaskOptions collectDefaults;
+    private final Admission admission;
+    private final AtomicLong taskIds = new AtomicLong();
+    private final boolean cancelOnClose;
+    private final List<TaskListener> listeners;
+    private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
+    private final long epochNanosAtStart;
+    private final long nanoTimeAtStart;
+    private final Object lifecycleLock = new Object();
+    private ScheduledThreadPoolExecutor timer;
+    private Thread timerThread;
+
+    /** Whether any listener is registered; read on the hot path before building an event. */
+    final boolean listening;
+    /** Set when the flow cancels everything (close with cancellation, or an interrupted close). */
+    volatile boolean cancelling;
+    private volatile boolean closing;
+    private boolean closed;
+
+    /**
+     * Creates a flow over {@code executors} (by label, including the embedded one). Use {@link FlowBuilder}.
+     */
+    public FlowRuntime(Map<String, TaskExecutor> executors, String defaultExecutorLabel, int maxUnfinished,
+                       boolean cancelOnClose, List<TaskListener> listeners) {
+        this.executors = Map.copyOf(executors);
+        this.defaultExecutorLabel = defaultExecutorLabel;
+        this.collectDefaults = defaults.withExecutor(FlowBuilder.THREADS);
+        this.admission = new Admission(maxUnfinished);
+        this.cancelOnClose = cancelOnClose;
+        this.listeners = List.copyOf(listeners);
+        this.listening = !listeners.isEmpty();
+        Instant now = Instant.now();
+        this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        this.nanoTimeAtStart = System.nanoTime();
+    }
+
+    @Override
+    FlowRuntime runtime() {
+        return this;
+    }
+
+    @Override
+    TaskOptions options() {
+        return defaults;
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    /** Checks one task argument and returns it as the node it must be. */
+    TaskNode<?> argument(TaskOptions options, Object function, Task<?> argument, int index) {
+        if (argument instanceof TaskNode<?> node) {
+            return node;
+        }
+        String task = options.name != null ? options.name : TaskNames.of(function, 0);
+        if (argument == null) {
+            throw new NullPointerException("task '" + task + "': argument " + (index + 1)
+                    + " is null; pass a task, or a plain value through flow.value(v)");
+        }
+        throw new IllegalArgumentException("task '" + task + "': argument " + (index + 1) + " is a "
+                + argument.getClass().getName() + ", not a task of a Paraflow flow");
+    }
+
+    <R> Task<R> submit(TaskOptions options, Object function, int shape, Task<?>[] arguments) {
+        TaskNode<?>[] nodes = new TaskNode<?>[arguments.length];
+        for (int i = 0; i < arguments.length; i++) {
+            nodes[i] = argument(options, function, arguments[i], i);
+        }
+        return submit(options, function, shape, nodes, nodes.length);
+    }
+
+    /**
+     * Submits one task. {@code inputs} is null, a single input, or an array; {@code dependencies} is how
+     * many of them are tasks to wait for.
+     */
+    <R> Task<R> submit(TaskOptions options, Object function, int shape, Object inputs, int dependencies) {
+        if (function == null) {
+            throw new NullPointerException("task '" + (options.name != null ? options.name : "?")
+                    + "': function is null");
+        }
+        boolean inTask = ThreadExecutor.isWorkerThread();
+        if (closing && (!inTask || closed)) {
+            throw new FlowClosedException("flow " + id + " is " + (closed ? "closed" : "closing")
+                    + "; task '" + (options.name != null ? options.name : TaskNames.of(function, shape))
+                    + "' was not submitted");
+        }
+        options.executor(this, function);
+        try {
+            admission.enter(!inTask);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ParaflowException("interrupted while submit waited for room: " + admission.bound()
+                    + " tasks are unfinished (maxUnfinished)", e);
+        }
+        TaskNode<R> node = new TaskNode<>(this, taskIds.incrementAndGet(), options, function, shape, inputs);
+        if (options.group != null) {
+            options.group.joined(node);
+        }
+        if (listening) {
+            emit(TaskEvent.Kind.SUBMITTED, node, 0, null, null);
+        }
+        node.wire(dependencies);
+        return node;
+    }
+
+    TaskOptions collectOptions(TaskOptions options) {
+        return options.group == null && options.name == null ? collectDefaults
+                : options.withExecutor(FlowBuilder.THREADS).withResources(defaults.resources);
+    }
+
+    void taskEnded() {
+        admission.exit();
+    }
+
+    ParaflowException refused(TaskNode<?> task, TaskExecutor executor, RuntimeException cause) {
+        return new ParaflowException("executor '" + executor.label() + "' refused task " + task + ": " + cause, cause);
+    }
+
+    // ---------------------------------------------------------------- Flow
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public <T> Task<T> value(T value) {
+        return TaskNode.completed(this, taskIds.incrementAndGet(), defaults, value);
+    }
+
+    @Override
+    public TaskBuilder task(String name) {
+        Objects.requireNonNull(name, "name");
+        return new TaskBuilderImpl(this, defaults.withName(name));
+    }
+
+    @Override
+    public TaskGroup group(String name) {
+        return new GroupImpl(this, name, false);
+    }
+
+    @Override
+    public TaskGroup groupCancelOnFailure(String name) {
+        return new GroupImpl(this, name, true);
+    }
+
+    @Override
+    public void awaitAll() throws InterruptedException {
+        if (ThreadExecutor.isWorkerThread()) {
+            throw new IllegalStateException("awaitAll() was called from inside a task; it would wait for itself."
+                    + " Return a task (compose) or wait for specific tasks instead");
+        }
+        admission.awaitAtMost(0);
+    }
+
+    @Override
+    public long unfinished() {
+        return admission.unfinished();
+    }
+
+    @Override
+    public void close() {
+        if (ThreadExecutor.isWorkerThread()) {
+            throw new IllegalStateException("close() was called from inside a task; it would wait for itself");
+        }
+        synchronized (lifecycleLock) {
+            if (closed) {
+                return;
+            }
+            closing = true;
+        }
+        if (cancelOnClose) {
+            cancelEverything();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                admission.awaitAtMost(0);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                cancelEverything();
+            }
+        }
+        synchronized (lifecycleLock) {
+            closed = true;
+        }
+        RuntimeException failure = null;
+        for (TaskExecutor executor : executors.values()) {
+            try {
+                executor.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = new ParaflowException("closing executor '" + executor.label() + "' failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        stopTimer();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void cancelEverything() {
+        cancelling = true;
+        for (TaskExecutor executor : executors.values()) {
+            executor.interruptAll();
+        }
+    }
+
+    // ---------------------------------------------------------------- executors
+
+    TaskExecutor executor(String label) {
+        return executors.get(label);
+    }
+
+    List<String> executorLabels() {
+        return new ArrayList<>(executors.keySet());
+    }
+
+    String defaultExecutorLabel() {
+        return defaultExecutorLabel;
+    }
+
+    // ---------------------------------------------------------------- timer for timeouts and delayed retries
+
+    ScheduledFuture<?> schedule(Runnable action, Duration delay) {
+        return timer().schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized ScheduledThreadPoolExecutor timer() {
+        if (timer == null) {
+            timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+                Thread thread = new Thread(runnable, "paraflow-timer-" + id);
+                thread.setDaemon(true);
+                timerThread = thread;
+                return thread;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+        }
+        return timer;
+    }
+
+    private void stopTimer() {
+        Thread thread;
+        synchronized (this) {
+            if (timer == null) {
+                return;
+            }
+            timer.shutdownNow();
+            thread = timerThread;
+        }
+        boolean interrupted = false;
+        while (thread != null && thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- events
+
+    void emit(TaskEvent.Kind kind, TaskNode<?> task, int attempt, String worker, Throwable error) {
+        long[] dependencyIds = kind == TaskEvent.Kind.SUBMITTED ? task.dependencyIds() : null;
+        List<Long> dependencies = List.of();
+        if (dependencyIds != null && dependencyIds.length > 0) {
+            Long[] boxed = new Long[dependencyIds.length];
+            for (int i = 0; i < boxed.length; i++) {
+                boxed[i] = dependencyIds[i];
+            }
+            dependencies = List.of(boxed);
+        }
+        TaskEvent event = new TaskEvent(kind, id, task.id(), task.name(), attempt,
+                epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart), task.executor().label(), worker,
+                dependencies, task.resources().cores(), task.resources().memoryBytes(), error);
+        for (TaskListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException | Error e) {
+                if (listenerFailureLogged.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "task listener " + listener + " threw; further failures"
+                            + " of listeners of flow " + id + " are not logged", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Flow[" + id + ", executors=" + executors.keySet() + ", unfinished=" + admission.unfinished() + "]";
+    }
+}

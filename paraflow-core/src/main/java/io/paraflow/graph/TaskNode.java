@@ -1,0 +1,699 @@
+package io.paraflow.graph;
+
+import io.paraflow.DependencyFailedException;
+import io.paraflow.Task;
+import io.paraflow.TaskCancelledException;
+import io.paraflow.TaskFailedException;
+import io.paraflow.TaskTimeoutException;
+import io.paraflow.event.TaskEvent;
+import io.paraflow.exec.Invocation;
+import io.paraflow.exec.ReadyTask;
+import io.paraflow.exec.Resources;
+import io.paraflow.exec.TaskExecutor;
+import io.paraflow.exec.ThreadExecutor;
+import io.paraflow.fault.RetryDecision;
+import io.paraflow.fn.Fn0;
+import io.paraflow.fn.Fn1;
+
+import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The record of one task in the graph: its function and inputs, its state, the counter of dependencies
+ * not yet finished, and the list of successors to notify when it ends. It is also the task's future
+ * (users see it as {@link Task}) and the attempt handed to executors (as {@link ReadyTask}).
+ *
+ * <p>Implementation notes.
+ * <ul>
+ *   <li>State: one int, {@code attempt << 3 | phase}. Phases: PENDING (waiting for dependencies) →
+ *       READY (handed to the executor) → RUNNING → FINISHING (the runner decides the outcome) → DONE, or
+ *       back to READY with attempt + 1 for a retry, or JOINING (a join task waits for the task its
+ *       function returned). INTERRUPTING is held by whoever stops a running attempt (cancel, timeout)
+ *       while it interrupts the runner; the runner waits for it to pass before it clears its interrupt
+ *       status, so an interrupt never leaks into the next task on that thread. The attempt number in the
+ *       state makes a late runner of an old attempt fail its CAS instead of touching a newer attempt.</li>
+ *   <li>Ownership: whoever moves the state to FINISHING, INTERRUPTING or DONE owns the next step; every
+ *       path to DONE goes through {@link #end} exactly once.</li>
+ *   <li>Dependencies: {@code pendingDeps} starts at the number of task arguments plus a guard of one,
+ *       released after every argument has been wired, so that a fast argument cannot make the task
+ *       ready before it is wired. An argument that ended successfully decrements it; the last
+ *       decrement makes the task ready. An argument that failed or was cancelled ends the task at once.</li>
+ *   <li>Successors: a lock-free stack ({@code null}, one node, or {@link Edge}s) closed with the
+ *       {@code ENDED} marker when the task ends; adding to a closed stack tells the adder that the task
+ *       already ended. Notification is iterative ({@link #propagate}), so a failure at the head of a
+ *       chain of a million tasks uses no stack depth.</li>
+ *   <li>Memory: inputs are dropped when the task ends, so finished tasks do not hold their upstream
+ *       graph; the runtime keeps no registry of tasks, so an unreferenced finished task is garbage.</li>
+ * </ul>
+ */
+public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyTask {
+
+    static final int PENDING = 0;
+    static final int READY = 1;
+    static final int RUNNING = 2;
+    static final int INTERRUPTING = 3;
+    static final int FINISHING = 4;
+    static final int JOINING = 5;
+    static final int DONE = 6;
+    private static final int PHASE_BITS = 3;
+    private static final int PHASE_MASK = (1 << PHASE_BITS) - 1;
+
+    /** Shape flag: inputs are plain values (from {@code map}), not tasks. */
+    static final int RAW_INPUTS = 1;
+    /** Shape flag: the function returns a task whose result becomes this task's result. */
+    static final int COMPOSE = 2;
+    /** Shape flag: the result is the list of the inputs' results ({@code all}). */
+    static final int ALL = 4;
+
+    private static final Object ENDED = new Object();
+    private static final VarHandle STATE;
+    private static final VarHandle PENDING_DEPS;
+    private static final VarHandle SUCCESSORS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TaskNode.class, "state", int.class);
+            PENDING_DEPS = lookup.findVarHandle(TaskNode.class, "pendingDeps", int.class);
+            SUCCESSORS = lookup.findVarHandle(TaskNode.class, "successors", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final FlowRuntime flow;
+    private final long id;
+    private final TaskOptions options;
+    private final Object function;
+    private final int shape;
+    /** null, one input (a task, or a value with RAW_INPUTS), or an array of inputs; dropped at the end. */
+    private Object inputs;
+    /** The terminal failure, written before the future completes; null on success. */
+    private Throwable failure;
+    private volatile int state;
+    private volatile int pendingDeps;
+    private volatile Object successors;
+    private volatile Thread runner;
+    private volatile ScheduledFuture<?> timeoutTimer;
+
+    TaskNode(FlowRuntime flow, long id, TaskOptions options, Object function, int shape, Object inputs) {
+        this.flow = flow;
+        this.id = id;
+        this.options = options;
+        this.function = function;
+        this.shape = shape;
+        this.inputs = inputs;
+        this.state = stateOf(1, PENDING);
+    }
+
+    /** A task already complete with {@code value}: how plain values become arguments. */
+    static <T> TaskNode<T> completed(FlowRuntime flow, long id, TaskOptions options, T value) {
+        TaskNode<T> node = new TaskNode<>(flow, id, options, null, RAW_INPUTS, null);
+        node.state = stateOf(1, DONE);
+        node.successors = ENDED;
+        node.completeInternally(value);
+        return node;
+    }
+
+    private static int stateOf(int attempt, int phase) {
+        return attempt << PHASE_BITS | phase;
+    }
+
+    private static int phase(int state) {
+        return state & PHASE_MASK;
+    }
+
+    private static int attemptOf(int state) {
+        return state >>> PHASE_BITS;
+    }
+
+    // ---------------------------------------------------------------- wiring and readiness
+
+    /** Connects the task to its {@code dependencies} task inputs and makes it ready if they all ended. */
+    void wire(int dependencies) {
+        if (dependencies == 0) {
+            becomeReady(false);
+            return;
+        }
+        pendingDeps = dependencies + 1;
+        for (int i = 0; i < dependencies; i++) {
+            TaskNode<?> dependency = dependency(i);
+            if (!dependency.addSuccessor(this)) {
+                dependencyEnded(dependency);
+            }
+        }
+        if ((int) PENDING_DEPS.getAndAdd(this, -1) == 1) {
+            becomeReady(false);
+        }
+    }
+
+    private TaskNode<?> dependency(int index) {
+        Object in = inputs;
+        return (TaskNode<?>) (in instanceof Object[] array ? array[index] : in);
+    }
+
+    private boolean addSuccessor(TaskNode<?> successor) {
+        while (true) {
+            Object current = successors;
+            if (current == ENDED) {
+                return false;
+            }
+            Object next = current == null ? successor : new Edge(successor, current);
+            if (SUCCESSORS.compareAndSet(this, current, next)) {
+                return true;
+            }
+        }
+    }
+
+    /** One link of the successor stack; {@code next} is another Edge or the last TaskNode. */
+    private record Edge(TaskNode<?> node, Object next) {
+    }
+
+    private void becomeReady(boolean continuation) {
+        if (!STATE.compareAndSet(this, stateOf(1, PENDING), stateOf(1, READY))) {
+            return;
+        }
+        if (flow.listening) {
+            flow.emit(TaskEvent.Kind.READY, this, 0, null, null);
+        }
+        dispatch(continuation);
+    }
+
+    private void dispatch(boolean continuation) {
+        TaskExecutor executor = executor();
+        try {
+            if (continuation) {
+                executor.continueWith(this);
+            } else {
+                executor.execute(this);
+            }
+        } catch (RuntimeException refused) {
+            int s = state;
+            if (phase(s) == READY && STATE.compareAndSet(this, s, stateOf(attemptOf(s), DONE))) {
+                end(null, flow.refused(this, executor, refused), null, null);
+                propagate(this);
+            }
+        }
+    }
+
+    private void redispatch() {
+        dispatch(false);
+    }
+
+    /**
+     * Called when {@code dependency} (an input, or the task a join task waits for) ended.
+     *
+     * @return whether this task ended because of it, so that its own successors must be notified
+     */
+    private boolean dependencyEnded(TaskNode<?> dependency) {
+        while (true) {
+            int s = state;
+            int phase = phase(s);
+            Throwable dependencyFailure = dependency.failure;
+            if (phase == JOINING) {
+                if (!STATE.compareAndSet(this, s, stateOf(attemptOf(s), DONE))) {
+                    continue;
+                }
+                if (dependencyFailure == null) {
+                    end(dependency.getNow(null), null, null, null);
+                } else {
+                    end(null, failureCausedBy(dependency, dependencyFailure), null, null);
+                }
+                return true;
+            }
+            if (dependencyFailure == null) {
+                if ((int) PENDING_DEPS.getAndAdd(this, -1) == 1) {
+                    becomeReady(true);
+                }
+                return false;
+            }
+            if (phase != PENDING) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, stateOf(attemptOf(s), DONE))) {
+                end(null, failureCausedBy(dependency, dependencyFailure), null, null);
+                return true;
+            }
+        }
+    }
+
+    private Throwable failureCausedBy(TaskNode<?> dependency, Throwable dependencyFailure) {
+        if (dependencyFailure instanceof TaskCancelledException) {
+            return new TaskCancelledException(id, name(), "it depends on task '" + dependency.name() + "' (#"
+                    + dependency.id + "), which was cancelled");
+        }
+        if (dependencyFailure instanceof DependencyFailedException upstream) {
+            return new DependencyFailedException(id, name(), upstream.failedTaskId(), upstream.failedTaskName(),
+                    upstream.getCause());
+        }
+        return new DependencyFailedException(id, name(), dependency.id, dependency.name(), dependencyFailure);
+    }
+
+    /** Notifies the successors of {@code first}, and of every task that ends because of it, without recursion. */
+    static void propagate(TaskNode<?> first) {
+        ArrayDeque<TaskNode<?>> ended = null;
+        TaskNode<?> node = first;
+        while (node != null) {
+            Object next = SUCCESSORS.getAndSet(node, ENDED);
+            while (next != null && next != ENDED) {
+                TaskNode<?> successor;
+                if (next instanceof Edge edge) {
+                    successor = edge.node;
+                    next = edge.next;
+                } else {
+                    successor = (TaskNode<?>) next;
+                    next = null;
+                }
+                if (successor.dependencyEnded(node)) {
+                    if (ended == null) {
+                        ended = new ArrayDeque<>();
+                    }
+                    ended.add(successor);
+                }
+            }
+            node = ended == null ? null : ended.poll();
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    @Override
+    public void run() {
+        Thread.interrupted();
+        int s = state;
+        if (phase(s) != READY) {
+            return;
+        }
+        int attempt = attemptOf(s);
+        Thread thread = Thread.currentThread();
+        runner = thread;
+        if (!STATE.compareAndSet(this, s, stateOf(attempt, RUNNING))) {
+            runner = null;
+            return;
+        }
+        if (flow.cancelling) {
+            cancel(false, FlowRuntime.CANCELLED_BY_CLOSE);
+            return;
+        }
+        String worker = thread.getName();
+        attemptStarted(attempt, worker);
+        Object result = null;
+        Throwable error = null;
+        try {
+            result = invoke();
+        } catch (Throwable e) {
+            error = e;
+        }
+        if (!STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, FINISHING))) {
+            while (state == stateOf(attempt, INTERRUPTING)) {
+                Thread.onSpinWait();
+            }
+            Thread.interrupted();
+            return;
+        }
+        runner = null;
+        Thread.interrupted();
+        attemptEnded(attempt, result, error, worker);
+    }
+
+    private void attemptStarted(int attempt, String worker) {
+        if (flow.listening) {
+            flow.emit(TaskEvent.Kind.STARTED, this, attempt, worker, null);
+        }
+        if (options.timeout != null) {
+            timeoutTimer = flow.schedule(() -> timedOut(attempt, worker), options.timeout);
+        }
+    }
+
+    private Object invoke() throws Exception {
+        Object fn = function;
+        if ((shape & ALL) != 0) {
+            return Collections.unmodifiableList(Arrays.asList(argumentValues()));
+        } else if (fn instanceof Fn1<?, ?> f1) {
+            @SuppressWarnings("unchecked")
+            Fn1<Object, ?> f = (Fn1<Object, ?>) f1;
+            return f.apply(argumentValue(inputs));
+        } else if (fn instanceof Fn0<?> f0) {
+            return f0.call();
+        }
+        return Invocation.call(fn, argumentValues());
+    }
+
+    private Object argumentValue(Object input) {
+        return (shape & RAW_INPUTS) != 0 ? input : ((TaskNode<?>) input).getNow(null);
+    }
+
+    private Object[] argumentValues() {
+        Object in = inputs;
+        if (in == null) {
+            return new Object[0];
+        }
+        if (!(in instanceof Object[] array)) {
+            return new Object[] {argumentValue(in)};
+        }
+        Object[] values = new Object[array.length];
+        for (int i = 0; i < array.length; i++) {
+            values[i] = argumentValue(array[i]);
+        }
+        return values;
+    }
+
+    private void timedOut(int attempt, String worker) {
+        if (!STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, INTERRUPTING))) {
+            return;
+        }
+        stopRunner();
+        attemptEnded(attempt, null, new TaskTimeoutException(id, name(), attempt, options.timeout, worker), worker);
+    }
+
+    /** Stops the running attempt; the caller holds INTERRUPTING. */
+    private void stopRunner() {
+        Thread thread = runner;
+        if (thread != null) {
+            thread.interrupt();
+            runner = null;
+        } else {
+            executor().stop(this);
+        }
+    }
+
+    /** Decides the outcome of an attempt; the caller owns the task (FINISHING or INTERRUPTING). */
+    private void attemptEnded(int attempt, Object result, Throwable error, String worker) {
+        ScheduledFuture<?> timer = timeoutTimer;
+        if (timer != null) {
+            timer.cancel(false);
+            timeoutTimer = null;
+        }
+        if (error == null) {
+            if ((shape & COMPOSE) != 0) {
+                join(attempt, result, worker);
+            } else {
+                state = stateOf(attempt, DONE);
+                end(result, null, null, worker);
+                propagate(this);
+            }
+            return;
+        }
+        if (flow.cancelling) {
+            state = stateOf(attempt, DONE);
+            end(null, new TaskCancelledException(id, name(), FlowRuntime.CANCELLED_BY_CLOSE), null, worker);
+            propagate(this);
+            return;
+        }
+        RetryDecision decision = decide(error, attempt);
+        if (decision.retry()) {
+            if (flow.listening) {
+                flow.emit(TaskEvent.Kind.RETRIED, this, attempt, worker, error);
+            }
+            state = stateOf(attempt + 1, READY);
+            if (decision.delay().isZero()) {
+                redispatch();
+            } else {
+                flow.schedule(this::redispatch, decision.delay());
+            }
+            return;
+        }
+        state = stateOf(attempt, DONE);
+        if (options.hasFallback) {
+            end(options.fallback, null, error, worker);
+        } else {
+            end(null, error instanceof TaskTimeoutException ? error
+                    : new TaskFailedException(id, name(), executor().label(), worker, attempt, error), null, worker);
+        }
+        propagate(this);
+    }
+
+    private RetryDecision decide(Throwable error, int attempt) {
+        if (options.retryPolicy == null) {
+            return RetryDecision.giveUp();
+        }
+        try {
+            RetryDecision decision = options.retryPolicy.decide(error, attempt);
+            return decision != null ? decision : RetryDecision.giveUp();
+        } catch (RuntimeException | Error policyFailure) {
+            error.addSuppressed(policyFailure);
+            return RetryDecision.giveUp();
+        }
+    }
+
+    /** A join task's function returned {@code result}: wait for that task. */
+    private void join(int attempt, Object result, String worker) {
+        if (!(result instanceof TaskNode<?> inner)) {
+            state = stateOf(attempt, DONE);
+            String what = result == null ? "null" : "a " + result.getClass().getName();
+            end(null, new TaskFailedException(id, name(), executor().label(), worker, attempt,
+                    new IllegalStateException("a join task must return a task of a flow, but returned " + what)),
+                    null, worker);
+            propagate(this);
+            return;
+        }
+        state = stateOf(attempt, JOINING);
+        if (!inner.addSuccessor(this) && dependencyEnded(inner)) {
+            propagate(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- ending
+
+    /**
+     * Ends the task; the caller has moved the state to DONE. {@code reported} is a failure that a
+     * fallback value replaced: listeners see it, dependents do not.
+     */
+    private void end(Object value, Throwable failure, Throwable reported, String worker) {
+        inputs = null;
+        this.failure = failure;
+        if (flow.listening) {
+            TaskEvent.Kind kind = failure instanceof TaskCancelledException ? TaskEvent.Kind.CANCELLED
+                    : failure != null || reported != null ? TaskEvent.Kind.FAILED : TaskEvent.Kind.FINISHED;
+            flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
+        }
+        if (failure == null) {
+            @SuppressWarnings("unchecked")
+            T result = (T) value;
+            completeInternally(result);
+        } else {
+            super.completeExceptionally(failure);
+        }
+        GroupImpl group = options.group;
+        if (group != null) {
+            group.ended(this, failure);
+        }
+        flow.taskEnded();
+    }
+
+    private void completeInternally(T value) {
+        super.complete(value);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel(mayInterruptIfRunning, "cancelled by the program");
+    }
+
+    /** Cancels the task with {@code reason}; see {@link Task#cancel(boolean)}. */
+    boolean cancel(boolean interrupt, String reason) {
+        while (true) {
+            int s = state;
+            int phase = phase(s);
+            int attempt = attemptOf(s);
+            if (phase == DONE) {
+                return false;
+            }
+            if (phase == INTERRUPTING || phase == FINISHING) {
+                Thread.onSpinWait();
+                continue;
+            }
+            if (phase == RUNNING && interrupt) {
+                if (!STATE.compareAndSet(this, s, stateOf(attempt, INTERRUPTING))) {
+                    continue;
+                }
+                stopRunner();
+                state = stateOf(attempt, DONE);
+            } else if (!STATE.compareAndSet(this, s, stateOf(attempt, DONE))) {
+                continue;
+            }
+            ScheduledFuture<?> timer = timeoutTimer;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            end(null, new TaskCancelledException(id, name(), reason), null, null);
+            propagate(this);
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- ReadyTask for out-of-process executors
+
+    @Override
+    public Invocation invocation() {
+        if (!(function instanceof Serializable fn) || (shape & ALL) != 0) {
+            throw new IllegalStateException("task " + this + " has no function to ship");
+        }
+        return new Invocation(fn, argumentValues());
+    }
+
+    /**
+     * Reports that an out-of-process attempt started on {@code worker}; optional, but the task's timeout
+     * and the STARTED event count from here.
+     */
+    public void started(String worker) {
+        int s = state;
+        if (phase(s) == READY && STATE.compareAndSet(this, s, stateOf(attemptOf(s), RUNNING))) {
+            attemptStarted(attemptOf(s), worker);
+        }
+    }
+
+    @Override
+    public void succeeded(Object result, String worker) {
+        finishRemote(result, null, worker);
+    }
+
+    @Override
+    public void failed(Throwable error, String worker) {
+        finishRemote(null, error, worker);
+    }
+
+    private void finishRemote(Object result, Throwable error, String worker) {
+        started(worker);
+        int s = state;
+        if (phase(s) == RUNNING && STATE.compareAndSet(this, s, stateOf(attemptOf(s), FINISHING))) {
+            attemptEnded(attemptOf(s), result, error, worker);
+        }
+    }
+
+    // ---------------------------------------------------------------- identity and options
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return options.name != null ? options.name : TaskNames.of(function, shape);
+    }
+
+    @Override
+    public int attempt() {
+        return Math.max(1, attemptOf(state));
+    }
+
+    @Override
+    public Resources resources() {
+        return options.resources;
+    }
+
+    @Override
+    public int priority() {
+        return options.priority;
+    }
+
+    TaskExecutor executor() {
+        return options.executor(flow, function);
+    }
+
+    /** The ids of the tasks this task takes as inputs (empty once it ended). */
+    long[] dependencyIds() {
+        Object in = inputs;
+        if (in == null || (shape & RAW_INPUTS) != 0) {
+            return new long[0];
+        }
+        if (!(in instanceof Object[] array)) {
+            return new long[] {((TaskNode<?>) in).id};
+        }
+        long[] ids = new long[array.length];
+        for (int i = 0; i < array.length; i++) {
+            ids[i] = ((TaskNode<?>) array[i]).id;
+        }
+        return ids;
+    }
+
+    FlowRuntime flow() {
+        return flow;
+    }
+
+    // ---------------------------------------------------------------- waiting: help instead of blocking a worker
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isDone() && ThreadExecutor.isWorkerThread()) {
+            ThreadExecutor.awaitHelping(this, true);
+        }
+        return super.get();
+    }
+
+    @Override
+    public T join() {
+        if (!isDone() && ThreadExecutor.isWorkerThread()) {
+            try {
+                ThreadExecutor.awaitHelping(this, false);
+            } catch (InterruptedException impossible) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return super.join();
+    }
+
+    // ---------------------------------------------------------------- only the flow completes a task
+
+    @Override
+    public boolean complete(T value) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        throw completedByFlow();
+    }
+
+    @Override
+    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        throw completedByFlow();
+    }
+
+    private UnsupportedOperationException completedByFlow() {
+        return new UnsupportedOperationException("task " + this + " is completed by its flow only;"
+                + " use the task options (timeout, fallback) or cancel()");
+    }
+
+    @Override
+    public String toString() {
+        String[] phases = {"pending", "ready", "running", "interrupting", "finishing", "joining", "done"};
+        return "'" + name() + "' (#" + id + ", " + phases[phase(state)] + ")";
+    }
+}
