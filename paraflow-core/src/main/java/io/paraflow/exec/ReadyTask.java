@@ -40,6 +40,12 @@ public interface ReadyTask {
      */
     Invocation invocation();
 
+    /**
+     * Reports that the attempt, run elsewhere, started on {@code worker}. Optional (the outcome methods
+     * imply it), but the task's timeout and its STARTED event count from here.
+     */
+    void started(String worker);
+
     /** Reports that the attempt, run elsewhere, returned {@code result} on {@code worker}. */
     void succeeded(Object result, String worker);
 

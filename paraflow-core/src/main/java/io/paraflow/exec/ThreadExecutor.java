@@ -125,6 +125,14 @@ public final class ThreadExecutor implements TaskExecutor {
         pool.execute(new WideRun(task, reservation, gate));
     }
 
+    /**
+     * This executor's threads as a plain {@link java.util.concurrent.Executor}, for callbacks that are not
+     * tasks: the {@code *Async} stages chained on a task run here instead of on the JDK's common pool.
+     */
+    public java.util.concurrent.Executor callbackExecutor() {
+        return pool;
+    }
+
     @Override
     public void interruptAll() {
         for (Worker w : workers) {

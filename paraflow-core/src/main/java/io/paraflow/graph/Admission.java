@@ -1,22 +1,33 @@
 package io.paraflow.graph;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Counts unfinished tasks and makes threads wait on that count: submitters while the bound is reached
  * (back-pressure, resuming at three quarters of the bound so they do not wake for every task), and
- * barriers until it is zero. A task that ends touches the lock only when a waiter exists and the count
- * crosses a threshold a waiter can be waiting for.
+ * barriers until it is zero.
+ *
+ * <p>Why two counters: submitters and the workers that end tasks would otherwise fight over one cache
+ * line for every task. Submissions count on {@code submitted}; ends count on a {@link LongAdder}, whose
+ * per-thread cells keep workers apart. The sum is read only when it matters: a submitter reads it once
+ * its cached lower bound of ended tasks says the bound may be reached, and an ending task reads it only
+ * while a thread waits.
  */
 final class Admission {
     private final long bound;
     private final long resumeAt;
-    private final AtomicLong unfinished = new AtomicLong();
+    private final AtomicLong submitted = new AtomicLong();
+    private final LongAdder ended = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private volatile int waiters;
+    private final Condition roomFreed = lock.newCondition();
+    private final Condition allEnded = lock.newCondition();
+    private volatile int submittersWaiting;
+    private volatile int barriersWaiting;
+    /** A lower bound of {@code ended}, refreshed when the bound may be reached; a benign race. */
+    private long endedAtLeast;
 
     Admission(long bound) {
         this.bound = bound;
@@ -25,40 +36,70 @@ final class Admission {
 
     /** Counts one more task; first waits for room if {@code mayWait} and the bound is reached. */
     void enter(boolean mayWait) throws InterruptedException {
-        if (mayWait && unfinished.get() >= bound) {
-            awaitAtMost(resumeAt);
+        if (mayWait && submitted.get() - endedAtLeast >= bound) {
+            long endedNow = ended.sum();
+            endedAtLeast = endedNow;
+            if (submitted.get() - endedNow >= bound) {
+                awaitRoom();
+            }
         }
-        unfinished.incrementAndGet();
+        submitted.incrementAndGet();
     }
 
     void exit() {
-        long now = unfinished.decrementAndGet();
-        if ((now == resumeAt || now == 0) && waiters > 0) {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
+        ended.increment();
+        if (submittersWaiting > 0 || barriersWaiting > 0) {
+            long now = unfinished();
+            if (now == 0 && barriersWaiting > 0) {
+                signal(allEnded);
+            }
+            if (now <= resumeAt && submittersWaiting > 0) {
+                signal(roomFreed);
             }
         }
     }
 
-    /** Waits until at most {@code target} tasks are unfinished; {@code target} is 0 or the resume threshold. */
-    void awaitAtMost(long target) throws InterruptedException {
+    private void signal(Condition condition) {
         lock.lock();
         try {
-            waiters++;
-            while (unfinished.get() > target) {
-                changed.await();
-            }
+            condition.signalAll();
         } finally {
-            waiters--;
             lock.unlock();
         }
     }
 
+    /** Back-pressure: waits until at most three quarters of the bound are unfinished. */
+    private void awaitRoom() throws InterruptedException {
+        lock.lock();
+        try {
+            submittersWaiting++;
+            while (unfinished() > resumeAt) {
+                roomFreed.await();
+            }
+        } finally {
+            submittersWaiting--;
+            lock.unlock();
+        }
+    }
+
+    /** Barrier: waits until no task is unfinished. */
+    void awaitAllEnded() throws InterruptedException {
+        lock.lock();
+        try {
+            barriersWaiting++;
+            while (unfinished() > 0) {
+                allEnded.await();
+            }
+        } finally {
+            barriersWaiting--;
+            lock.unlock();
+        }
+    }
+
+    /** Submitted minus ended; exact when no task is being submitted or ended concurrently. */
     long unfinished() {
-        return unfinished.get();
+        long endedNow = ended.sum();
+        return submitted.get() - endedNow;
     }
 
     long bound() {

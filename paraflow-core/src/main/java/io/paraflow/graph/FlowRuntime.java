@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private final String defaultExecutorLabel;
     private final TaskOptions defaults = TaskOptions.defaults();
     private final TaskOptions collectDefaults;
+    private final Executor callbacks;
     private final Admission admission;
     private final AtomicLong taskIds = new AtomicLong();
     private final boolean cancelOnClose;
@@ -59,13 +61,15 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private boolean closed;
 
     /**
-     * Creates a flow over {@code executors} (by label, including the embedded one). Use {@link FlowBuilder}.
+     * Creates a flow over {@code executors} (by label, including the embedded {@link ThreadExecutor} under
+     * {@link FlowBuilder#THREADS}). Use {@link FlowBuilder}.
      */
     public FlowRuntime(Map<String, TaskExecutor> executors, String defaultExecutorLabel, int maxUnfinished,
                        boolean cancelOnClose, List<TaskListener> listeners) {
         this.executors = Map.copyOf(executors);
         this.defaultExecutorLabel = defaultExecutorLabel;
         this.collectDefaults = defaults.withExecutor(FlowBuilder.THREADS);
+        this.callbacks = ((ThreadExecutor) executors.get(FlowBuilder.THREADS)).callbackExecutor();
         this.admission = new Admission(maxUnfinished);
         this.cancelOnClose = cancelOnClose;
         this.listeners = List.copyOf(listeners);
@@ -190,7 +194,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             throw new IllegalStateException("awaitAll() was called from inside a task; it would wait for itself."
                     + " Return a task (compose) or wait for specific tasks instead");
         }
-        admission.awaitAtMost(0);
+        admission.awaitAllEnded();
     }
 
     @Override
@@ -215,7 +219,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         boolean interrupted = false;
         while (true) {
             try {
-                admission.awaitAtMost(0);
+                admission.awaitAllEnded();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -261,6 +265,11 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
 
     List<String> executorLabels() {
         return new ArrayList<>(executors.keySet());
+    }
+
+    /** Where {@code *Async} stages chained on tasks run: the embedded thread executor's threads. */
+    Executor callbackExecutor() {
+        return callbacks;
     }
 
     String defaultExecutorLabel() {

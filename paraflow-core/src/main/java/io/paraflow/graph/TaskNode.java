@@ -448,11 +448,11 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     /** A join task's function returned {@code result}: wait for that task. */
     private void join(int attempt, Object result, String worker) {
-        if (!(result instanceof TaskNode<?> inner)) {
+        if (!(result instanceof TaskNode<?> inner) || inner == this) {
             state = stateOf(attempt, DONE);
-            String what = result == null ? "null" : "a " + result.getClass().getName();
+            String what = result == null ? "null" : result == this ? "itself" : "a " + result.getClass().getName();
             end(null, new TaskFailedException(id, name(), executor().label(), worker, attempt,
-                    new IllegalStateException("a join task must return a task of a flow, but returned " + what)),
+                    new IllegalStateException("a join task must return another task of a flow, but returned " + what)),
                     null, worker);
             propagate(this);
             return;
@@ -542,10 +542,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         return new Invocation(fn, argumentValues());
     }
 
-    /**
-     * Reports that an out-of-process attempt started on {@code worker}; optional, but the task's timeout
-     * and the STARTED event count from here.
-     */
+    @Override
     public void started(String worker) {
         int s = state;
         if (phase(s) == READY && STATE.compareAndSet(this, s, stateOf(attemptOf(s), RUNNING))) {
@@ -642,6 +639,18 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             }
         }
         return super.join();
+    }
+
+    // ---------------------------------------------------------------- stages chained on a task
+
+    @Override
+    public Executor defaultExecutor() {
+        return flow.callbackExecutor();
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new FlowStage<>(flow.callbackExecutor());
     }
 
     // ---------------------------------------------------------------- only the flow completes a task

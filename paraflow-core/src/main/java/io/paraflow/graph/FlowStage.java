@@ -1,0 +1,27 @@
+package io.paraflow.graph;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A stage chained on a task ({@code task.thenApply(...)} and so on): a plain future whose {@code *Async}
+ * variants default to the flow's threads, so no callback lands on the JDK's common pool (which on a
+ * 2-CPU machine starts a thread per callback).
+ */
+final class FlowStage<T> extends CompletableFuture<T> {
+    private final Executor executor;
+
+    FlowStage(Executor executor) {
+        this.executor = executor;
+    }
+
+    @Override
+    public Executor defaultExecutor() {
+        return executor;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new FlowStage<>(executor);
+    }
+}
