@@ -1,0 +1,123 @@
+package io.paraflow.cli;
+
+import io.paraflow.examples.SweepWorkflow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+
+    /** What one in-process run of the command printed, and its exit code. */
+    private record Outcome(int exitCode, String out, String err) {
+    }
+
+    private static Outcome run(CommandLine commandLine, StringWriter out, StringWriter err, String... args) {
+        int exitCode = commandLine.execute(args);
+        return new Outcome(exitCode, out.toString(), err.toString());
+    }
+
+    private static Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        return run(Main.commandLine(new PrintWriter(out), new PrintWriter(err)), out, err, args);
+    }
+
+    private static long number(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
+        assertThat(matcher.find()).as("'%s' in:%n%s", regex, text).isTrue();
+        return Long.parseLong(matcher.group(1).replace(",", ""));
+    }
+
+    @Test
+    void demoPrintsTheSummaryTasksTimesAndSpeedUp() {
+        Outcome demo = run("demo", "--size", "1", "--threads", "2");
+
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
+        assertThat(demo.err()).isEmpty();
+        String out = demo.out();
+        int simulations = SweepWorkflow.scenarios(1).size();
+        assertThat(number(out, "^\\s+(\\d+) simulations = ")).isEqualTo(simulations);
+        assertThat(number(out, "major outbreaks\\s+\\d+ of (\\d+) simulations")).isEqualTo(simulations);
+        assertThat(out).containsPattern("mean attack rate\\s+\\d+\\.\\d %")
+                .containsPattern("largest peak\\s+[\\d,]+ infected at once on day \\d+ \\(R0 \\d\\.\\d\\d")
+                .containsPattern("longest epidemic\\s+\\d+ days");
+        // simulate, analyse, and a binary tree of n - 1 combine tasks
+        long tasks = 3L * simulations - 1;
+        assertThat(number(out, "^Tasks per run: (\\d+) \\(")).isEqualTo(tasks);
+        assertThat(out).contains(simulations + " simulate, " + simulations + " analyse, " + (simulations - 1) + " combine");
+        assertThat(number(out, "^\\s+parallel\\s+(\\d+)\\s")).isEqualTo(2);
+        assertThat(number(out, "^\\s+parallel\\s+\\d+\\s+(\\d+)\\s")).isEqualTo(tasks);
+        assertThat(number(out, "^\\s+one thread\\s+\\d+\\s+(\\d+)\\s")).isEqualTo(tasks);
+        assertThat(out).containsPattern("(?m)^\\s+parallel\\s+2\\s+\\d+\\s+\\d+\\.\\d\\d s$")
+                .containsPattern("(?m)^\\s+one thread\\s+1\\s+\\d+\\s+\\d+\\.\\d\\d s$")
+                .containsPattern("(?m)^\\s+speed-up\\s+\\d+\\.\\d\\dx\\s+\\(the same result on both runs\\)$");
+    }
+
+    @Test
+    void versionNamesTheBuildAndTheJvm() {
+        Outcome version = run("--version");
+
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.out()).containsPattern("^paraflow \\d+\\.\\d+\\.\\d+")
+                .contains("Java " + Runtime.version());
+    }
+
+    @Test
+    void helpListsTheSubcommands() {
+        Outcome help = run("--help");
+
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: paraflow").containsPattern("(?m)^\\s+demo\\s");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', value = {
+            "''                           | Missing subcommand: choose one of demo",
+            "dmeo                         | Unmatched argument at index 0: 'dmeo'",
+            "demo --threads 0             | --threads must be at least 1, got 0",
+            "demo --size 0                | --size must be between 1 and",
+            "demo --size many             | Invalid value for option '--size': 'many' is not an int",
+            "demo --colour                | Unknown option: '--colour'",
+    })
+    void badArgumentsAreUsageErrors(String arguments, String message) {
+        Outcome bad = run(arguments.isEmpty() ? new String[0] : arguments.split(" "));
+
+        assertThat(bad.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE).isEqualTo(2);
+        assertThat(bad.err()).contains(message).contains("Usage: paraflow");
+        assertThat(bad.out()).isEmpty();
+    }
+
+    @Command(name = "fail")
+    static final class FailingCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("the workflow broke", new ArithmeticException("division by zero"));
+        }
+    }
+
+    @Test
+    void aFailureWhileRunningIsReportedOnStderrWithExitCodeOne() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.commandLine(new PrintWriter(out), new PrintWriter(err))
+                .addSubcommand(new FailingCommand());
+
+        Outcome failed = run(commandLine, out, err, "fail");
+
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.err()).startsWith("paraflow fail: the workflow broke")
+                .contains("caused by: java.lang.ArithmeticException: division by zero")
+                .doesNotContain("\tat ");
+        assertThat(failed.out()).isEmpty();
+    }
+}
