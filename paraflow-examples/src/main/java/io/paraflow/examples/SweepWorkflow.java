@@ -25,7 +25,8 @@ import java.util.function.ToIntFunction;
  * counts with an order-independent tie-break, so a run on one thread, a run on many threads and a plain
  * sequential loop give equal summaries.
  *
- * <p>Thread-safe: every method is a pure function of its arguments.
+ * <p>Thread-safe: the model's methods are pure functions of their arguments, and {@link #submit} and
+ * {@link #run} only submit tasks to the flow they are given; call them from any thread.
  */
 public final class SweepWorkflow {
 
