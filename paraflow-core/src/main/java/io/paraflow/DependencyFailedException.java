@@ -19,9 +19,20 @@ public final class DependencyFailedException extends TaskException {
     public DependencyFailedException(long taskId, String taskName, long failedTaskId, String failedTaskName,
                                      Throwable rootFailure) {
         super(taskId, taskName, "task " + describe(taskId, taskName) + " did not run: it depends on task "
-                + describe(failedTaskId, failedTaskName) + ", which failed: " + rootFailure, rootFailure);
+                + describe(failedTaskId, failedTaskName) + ", which " + whatHappened(rootFailure), rootFailure);
         this.failedTaskId = failedTaskId;
         this.failedTaskName = failedTaskName;
+    }
+
+    /** What the root task's failure was, without repeating the root task's name. */
+    private static String whatHappened(Throwable rootFailure) {
+        if (rootFailure instanceof TaskFailedException failed && failed.getCause() != null) {
+            return "failed: " + failed.getCause();
+        }
+        if (rootFailure instanceof TaskTimeoutException timedOut) {
+            return TaskTimeoutException.reason(timedOut.timeout());
+        }
+        return "failed: " + rootFailure;
     }
 
     /** The id of the task whose failure came first on the path to this task. */

@@ -36,8 +36,8 @@ public final class FlowBuilder {
 
     /** Number of threads (and core slots) of the embedded {@value #THREADS} executor; default: available processors. */
     public FlowBuilder threads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > ThreadExecutor.MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be between 1 and " + ThreadExecutor.MAX_THREADS + ", got " + threads);
         }
         this.threads = threads;
         return this;

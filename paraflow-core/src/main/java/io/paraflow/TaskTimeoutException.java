@@ -9,9 +9,21 @@ import java.time.Duration;
 public final class TaskTimeoutException extends TaskException {
     private static final long serialVersionUID = 1L;
 
+    private final Duration timeout;
+
     /** Creates the timeout of the given attempt of a task. */
     public TaskTimeoutException(long taskId, String taskName, int attempt, Duration timeout, String worker) {
-        super(taskId, taskName, "task " + describe(taskId, taskName) + " timed out after " + timeout
+        super(taskId, taskName, "task " + describe(taskId, taskName) + " " + reason(timeout)
                 + " on attempt " + attempt + " (worker " + worker + ")", null);
+        this.timeout = timeout;
+    }
+
+    /** The timeout the attempt exceeded. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    static String reason(Duration timeout) {
+        return "timed out after " + Durations.format(timeout);
     }
 }

@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ThreadExecutor implements TaskExecutor {
 
+    /** The most threads one executor can have (a limit of the JDK's fork-join pool). */
+    public static final int MAX_THREADS = 32_767;
+
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
     private final String label;
@@ -50,6 +53,7 @@ public final class ThreadExecutor implements TaskExecutor {
         AtomicInteger threadIds = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
             Worker w = new Worker(p, this, "paraflow-" + label + "-" + poolId + "-" + threadIds.getAndIncrement());
+            workers.removeIf(retired -> !retired.isAlive());
             workers.add(w);
             return w;
         };
@@ -71,8 +75,8 @@ public final class ThreadExecutor implements TaskExecutor {
         if (label.isBlank()) {
             throw new IllegalArgumentException("executor label must not be blank");
         }
-        if (threads < 1 || threads > 32_767) {
-            throw new IllegalArgumentException("threads must be between 1 and 32767, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be between 1 and " + MAX_THREADS + ", got " + threads);
         }
         if (memoryBytes < 0) {
             throw new IllegalArgumentException("memory must not be negative, got " + memoryBytes);
