@@ -2,6 +2,8 @@ package io.paraflow.exec;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -140,9 +142,22 @@ public final class ThreadExecutor implements TaskExecutor {
     @Override
     public void interruptAll() {
         for (Worker w : workers) {
-            if (w.running) {
+            if (w.innermost != null) {
                 w.interrupt();
             }
+        }
+    }
+
+    /**
+     * Interrupts the attempt of {@code task} that runs on {@code thread}. If the thread is a worker that,
+     * while {@code task} waits for another task, runs a nested task, the interrupt is held back until
+     * that nested task returns, so that it reaches the task it is meant for and no other.
+     */
+    public static void interrupt(Thread thread, ReadyTask task) {
+        if (thread instanceof Worker w) {
+            w.interrupt(task);
+        } else {
+            thread.interrupt();
         }
     }
 
@@ -205,13 +220,19 @@ public final class ThreadExecutor implements TaskExecutor {
         return "ThreadExecutor[" + label + ", " + capacity + "]";
     }
 
-    /** A worker thread of the pool. Fields are only written by the thread itself, except by interrupt. */
+    /**
+     * A worker thread of the pool. The continuation slot and the nesting of tasks are touched only by the
+     * thread itself; {@link #innermost} and {@link #interruptRequests} are how other threads reach the
+     * task it runs.
+     */
     static final class Worker extends ForkJoinWorkerThread {
         final ThreadExecutor executor;
         /** The continuation slot: a task to run on this thread right after the current one. */
         ReadyTask next;
-        /** Whether a task body may be running now (read by {@link #interruptAll}). */
-        volatile boolean running;
+        /** The task whose body runs on this thread right now (the innermost when waits nest); null if none. */
+        volatile ReadyTask innermost;
+        /** Tasks on this thread's nesting stack whose interrupt waits until they are innermost again. */
+        private final Set<ReadyTask> interruptRequests = ConcurrentHashMap.newKeySet();
 
         Worker(ForkJoinPool pool, ThreadExecutor executor, String name) {
             super(pool);
@@ -222,16 +243,35 @@ public final class ThreadExecutor implements TaskExecutor {
 
         /** Runs {@code task}, then whatever it left in the continuation slot, and so on. */
         void runChain(ReadyTask task) {
+            ReadyTask outer = innermost;
             ReadyTask current = task;
             while (current != null) {
-                running = true;
+                innermost = current;
                 try {
                     current.run();
                 } finally {
-                    running = false;
+                    innermost = outer;
+                    if (!interruptRequests.isEmpty()) {
+                        deliverDeferredInterrupt(current, outer);
+                    }
                 }
                 current = next;
                 next = null;
+            }
+        }
+
+        /** Called by any thread: interrupts now if {@code task} is innermost, else when it is again. */
+        void interrupt(ReadyTask task) {
+            interruptRequests.add(task);
+            if (innermost == task) {
+                interrupt();
+            }
+        }
+
+        private void deliverDeferredInterrupt(ReadyTask finished, ReadyTask resumed) {
+            interruptRequests.remove(finished);
+            if (resumed != null && interruptRequests.contains(resumed)) {
+                interrupt();
             }
         }
 
@@ -240,27 +280,25 @@ public final class ThreadExecutor implements TaskExecutor {
             int idleRounds = 0;
             try {
                 while (!future.isDone()) {
-                    ReadyTask queued = next;
-                    if (queued != null) {
-                        next = null;
-                        runChain(queued);
-                        idleRounds = 0;
-                        continue;
-                    }
-                    if (WorkerTask.runOneQueued()) {
-                        idleRounds = 0;
-                        continue;
-                    }
+                    // before each nested task: a nested task's run() clears the flag, which is meant for us
                     if (Thread.interrupted()) {
                         if (interruptible) {
                             throw new InterruptedException();
                         }
                         interrupted = true;
                     }
-                    Waiting.idle(future, ++idleRounds);
+                    ReadyTask queued = next;
+                    if (queued != null) {
+                        next = null;
+                        runChain(queued);
+                        idleRounds = 0;
+                    } else if (WorkerTask.runOneQueued()) {
+                        idleRounds = 0;
+                    } else {
+                        Waiting.idle(future, ++idleRounds);
+                    }
                 }
             } finally {
-                running = true;
                 if (interrupted) {
                     interrupt();
                 }

@@ -27,23 +27,33 @@ final class Admission {
     private volatile int submittersWaiting;
     private volatile int barriersWaiting;
     /** A lower bound of {@code ended}, refreshed when the bound may be reached; a benign race. */
-    private long endedAtLeast;
+    private volatile long endedAtLeast;
 
     Admission(long bound) {
         this.bound = bound;
         this.resumeAt = bound * 3 / 4;
     }
 
-    /** Counts one more task; first waits for room if {@code mayWait} and the bound is reached. */
+    /**
+     * Counts one more task; first waits for room if {@code mayWait} and the bound is reached. The check
+     * and the count are one CAS on {@code submitted}, so concurrent submitters never pass the bound
+     * together; ends only grow, so a stale lower bound of them errs on the side of checking again.
+     */
     void enter(boolean mayWait) throws InterruptedException {
-        if (mayWait && submitted.get() - endedAtLeast >= bound) {
-            long endedNow = ended.sum();
-            endedAtLeast = endedNow;
-            if (submitted.get() - endedNow >= bound) {
-                awaitRoom();
+        while (true) {
+            long current = submitted.get();
+            if (mayWait && current - endedAtLeast >= bound) {
+                long endedNow = ended.sum();
+                endedAtLeast = endedNow;
+                if (current - endedNow >= bound) {
+                    awaitRoom();
+                    continue;
+                }
+            }
+            if (submitted.compareAndSet(current, current + 1)) {
+                return;
             }
         }
-        submitted.incrementAndGet();
     }
 
     void exit() {

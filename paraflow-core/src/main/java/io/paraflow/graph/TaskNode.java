@@ -146,20 +146,17 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             return;
         }
         pendingDeps = dependencies + 1;
+        Object in = inputs;
         for (int i = 0; i < dependencies; i++) {
-            TaskNode<?> dependency = dependency(i);
-            if (!dependency.addSuccessor(this)) {
-                dependencyEnded(dependency);
+            TaskNode<?> dependency = (TaskNode<?>) (in instanceof Object[] array ? array[i] : in);
+            if (!dependency.addSuccessor(this) && dependencyEnded(dependency)) {
+                propagate(this);
+                return;
             }
         }
         if ((int) PENDING_DEPS.getAndAdd(this, -1) == 1) {
             becomeReady(false);
         }
-    }
-
-    private TaskNode<?> dependency(int index) {
-        Object in = inputs;
-        return (TaskNode<?>) (in instanceof Object[] array ? array[index] : in);
     }
 
     private boolean addSuccessor(TaskNode<?> successor) {
@@ -180,11 +177,15 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     }
 
     private void becomeReady(boolean continuation) {
-        if (!STATE.compareAndSet(this, stateOf(1, PENDING), stateOf(1, READY))) {
-            return;
-        }
         if (flow.listening) {
-            flow.emit(TaskEvent.Kind.READY, this, 0, null, null);
+            synchronized (this) {
+                if (!STATE.compareAndSet(this, stateOf(1, PENDING), stateOf(1, READY))) {
+                    return;
+                }
+                flow.emit(TaskEvent.Kind.READY, this, 0, null, null);
+            }
+        } else if (!STATE.compareAndSet(this, stateOf(1, PENDING), stateOf(1, READY))) {
+            return;
         }
         dispatch(continuation);
     }
@@ -297,16 +298,16 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         int attempt = attemptOf(s);
         Thread thread = Thread.currentThread();
         runner = thread;
-        if (!STATE.compareAndSet(this, s, stateOf(attempt, RUNNING))) {
-            runner = null;
-            return;
-        }
         if (flow.cancelling) {
+            runner = null;
             cancel(false, FlowRuntime.CANCELLED_BY_CLOSE);
             return;
         }
         String worker = thread.getName();
-        attemptStarted(attempt, worker);
+        if (!start(s, attempt, worker)) {
+            runner = null;
+            return;
+        }
         Object result = null;
         Throwable error = null;
         try {
@@ -326,13 +327,26 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         attemptEnded(attempt, result, error, worker);
     }
 
-    private void attemptStarted(int attempt, String worker) {
+    /**
+     * Moves a READY attempt to RUNNING, publishes STARTED and arms the timeout. With listeners, the
+     * state change and the event happen under the task's monitor, as do all its other events, so that a
+     * racing cancellation cannot publish CANCELLED before STARTED.
+     */
+    private boolean start(int readyState, int attempt, String worker) {
         if (flow.listening) {
-            flow.emit(TaskEvent.Kind.STARTED, this, attempt, worker, null);
+            synchronized (this) {
+                if (!STATE.compareAndSet(this, readyState, stateOf(attempt, RUNNING))) {
+                    return false;
+                }
+                flow.emit(TaskEvent.Kind.STARTED, this, attempt, worker, null);
+            }
+        } else if (!STATE.compareAndSet(this, readyState, stateOf(attempt, RUNNING))) {
+            return false;
         }
         if (options.timeout != null) {
             timeoutTimer = flow.schedule(() -> timedOut(attempt, worker), options.timeout);
         }
+        return true;
     }
 
     private Object invoke() throws Exception {
@@ -380,7 +394,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     private void stopRunner() {
         Thread thread = runner;
         if (thread != null) {
-            thread.interrupt();
+            ThreadExecutor.interrupt(thread, this);
             runner = null;
         } else {
             executor().stop(this);
@@ -475,7 +489,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         if (flow.listening) {
             TaskEvent.Kind kind = failure instanceof TaskCancelledException ? TaskEvent.Kind.CANCELLED
                     : failure != null || reported != null ? TaskEvent.Kind.FAILED : TaskEvent.Kind.FINISHED;
-            flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
+            synchronized (this) {
+                flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
+            }
         }
         if (failure == null) {
             @SuppressWarnings("unchecked")
@@ -545,8 +561,8 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     @Override
     public void started(String worker) {
         int s = state;
-        if (phase(s) == READY && STATE.compareAndSet(this, s, stateOf(attemptOf(s), RUNNING))) {
-            attemptStarted(attemptOf(s), worker);
+        if (phase(s) == READY) {
+            start(s, attemptOf(s), worker);
         }
     }
 
