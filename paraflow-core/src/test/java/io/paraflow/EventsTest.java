@@ -1,0 +1,184 @@
+package io.paraflow;
+
+import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskEvent.Kind;
+import io.paraflow.testing.NoLeakedThreads;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import static io.paraflow.Sync.GUARD;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** Point 10: listeners see each task's life in order, with times, workers, dependencies and errors. */
+@ExtendWith(NoLeakedThreads.class)
+class EventsTest {
+
+    private final Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
+
+    private List<TaskEvent> of(Task<?> task) {
+        return events.stream().filter(e -> e.taskId() == task.id()).collect(Collectors.toList());
+    }
+
+    private List<Kind> kinds(Task<?> task) {
+        return of(task).stream().map(TaskEvent::kind).collect(Collectors.toList());
+    }
+
+    @Test
+    void aSuccessfulTaskGoesThroughSubmittedReadyStartedFinishedWithTimesAndWorker() throws Exception {
+        long before = Instant.now().getEpochSecond();
+        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+            AtomicReference<String> ranOn = new AtomicReference<>();
+            Task<Integer> task = flow.task("observed").cores(1).submit(() -> {
+                ranOn.set(Thread.currentThread().getName());
+                return 1;
+            });
+            task.get();
+            flow.awaitAll();
+
+            List<TaskEvent> life = of(task);
+            assertThat(life).extracting(TaskEvent::kind)
+                    .containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED, Kind.FINISHED);
+            assertThat(life).allSatisfy(e -> {
+                assertThat(e.flowId()).isEqualTo(flow.id());
+                assertThat(e.taskName()).isEqualTo("observed");
+                assertThat(e.executor()).isEqualTo(FlowBuilder.THREADS);
+                assertThat(e.cores()).isEqualTo(1);
+                assertThat(e.memoryBytes()).isZero();
+                assertThat(e.error()).isNull();
+                // plausible wall-clock times (not a speed check: a minute either way)
+                assertThat(e.epochNanos() / 1_000_000_000L).isBetween(before - 60, before + 60);
+            });
+            for (int i = 1; i < life.size(); i++) {
+                assertThat(life.get(i).epochNanos()).isGreaterThanOrEqualTo(life.get(i - 1).epochNanos());
+            }
+            assertThat(life.get(2).worker()).isEqualTo(ranOn.get());
+            assertThat(life.get(3).worker()).isEqualTo(ranOn.get());
+            assertThat(life.get(2).attempt()).isEqualTo(1);
+            assertThat(life.get(3).attempt()).isEqualTo(1);
+            assertThat(life.get(0).attempt()).isZero();
+        }
+    }
+
+    @Test
+    void submittedListsTheDependencies() throws Exception {
+        try (Flow flow = Flow.builder().threads(2).listener(events::add).build()) {
+            Task<Integer> a = flow.submit(() -> 1);
+            Task<Integer> b = flow.value(2);
+            Task<Integer> c = flow.submit(Integer::sum, a, b);
+            Task<List<Integer>> all = flow.all(List.of(a, c));
+            all.get();
+            flow.awaitAll();
+
+            assertThat(of(a).get(0).dependencies()).isEmpty();
+            assertThat(of(c).get(0).kind()).isEqualTo(Kind.SUBMITTED);
+            assertThat(of(c).get(0).dependencies()).containsExactly(a.id(), b.id());
+            assertThat(of(all).get(0).dependencies()).containsExactly(a.id(), c.id());
+            // only SUBMITTED carries them
+            assertThat(of(c).subList(1, of(c).size())).allSatisfy(e -> assertThat(e.dependencies()).isEmpty());
+        }
+    }
+
+    @Test
+    void aRetriedTaskReportsRetriedWithTheErrorThenStartsAgain() throws Exception {
+        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+            IOException transientError = new IOException("transient");
+            AtomicInteger calls = new AtomicInteger();
+            Task<String> task = flow.task("retried").retries(1).submit(() -> {
+                if (calls.incrementAndGet() == 1) {
+                    throw transientError;
+                }
+                return "ok";
+            });
+            task.get();
+            flow.awaitAll();
+
+            List<TaskEvent> life = of(task);
+            assertThat(life).extracting(TaskEvent::kind).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED,
+                    Kind.RETRIED, Kind.STARTED, Kind.FINISHED);
+            assertThat(life.get(3).error()).isSameAs(transientError);
+            assertThat(life.get(3).attempt()).isEqualTo(1);
+            assertThat(life.get(3).worker()).startsWith("paraflow-");
+            assertThat(life.get(4).attempt()).isEqualTo(2);
+            assertThat(life.get(5).attempt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void failuresAreReportedAsFailedWithTheErrorAndDependentsFailWithoutStarting() {
+        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+            Task<Integer> root = flow.task("root").submit(() -> {
+                throw new IllegalStateException("root broke");
+            });
+            Task<Integer> dependent = flow.task("dependent").submit(x -> x, root);
+            assertThatThrownBy(dependent::get).cause().isInstanceOf(DependencyFailedException.class);
+            assertThatThrownBy(root::get).cause().isInstanceOf(TaskFailedException.class);
+
+            assertThat(kinds(root)).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED, Kind.FAILED);
+            assertThat(of(root).get(3).error()).isInstanceOf(TaskFailedException.class);
+            assertThat(of(root).get(3).worker()).startsWith("paraflow-threads-");
+            assertThat(kinds(dependent)).containsExactly(Kind.SUBMITTED, Kind.FAILED);
+            assertThat(of(dependent).get(1).error()).isInstanceOf(DependencyFailedException.class);
+        }
+    }
+
+    @Test
+    void cancelledTasksReportCancelledWithTheCancellation() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+                CountDownLatch started = new CountDownLatch(1);
+                Task<Integer> running = flow.task("running").submit(() -> {
+                    started.countDown();
+                    Sync.block(new CountDownLatch(1));
+                    return 1;
+                });
+                Task<Integer> queued = flow.task("queued").submit(() -> 2);
+                Sync.await(started);
+                running.cancel(true);
+                queued.cancel(true);
+                flow.awaitAll();
+
+                assertThat(kinds(running)).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED, Kind.CANCELLED);
+                assertThat(kinds(queued)).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.CANCELLED);
+                assertThat(of(running).get(3).error()).isInstanceOf(TaskCancelledException.class);
+                assertThat(of(queued).get(2).error()).isInstanceOf(TaskCancelledException.class);
+            }
+        });
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotAffectTasksOrOtherListeners() throws Exception {
+        AtomicInteger thrown = new AtomicInteger();
+        try (Flow flow = Flow.builder().threads(2)
+                .listener(e -> {
+                    thrown.incrementAndGet();
+                    throw new IllegalStateException("listener bug");
+                })
+                .listener(events::add)
+                .build()) {
+            Task<Integer> a = flow.submit(() -> 20);
+            Task<Integer> b = flow.submit(x -> x + 1, a);
+            Task<Integer> c = flow.task("fails").retries(1).submit(() -> {
+                throw new IOException();
+            });
+            assertThat(b.get()).isEqualTo(21);
+            assertThatThrownBy(c::get).cause().isInstanceOf(TaskFailedException.class);
+            flow.awaitAll();
+
+            assertThat(kinds(b)).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED, Kind.FINISHED);
+            assertThat(kinds(c)).endsWith(Kind.RETRIED, Kind.STARTED, Kind.FAILED);
+            assertThat(thrown.get()).isEqualTo(events.size());
+        }
+    }
+}
