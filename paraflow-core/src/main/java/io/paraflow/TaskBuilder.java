@@ -43,9 +43,10 @@ public interface TaskBuilder extends Submitter {
     TaskBuilder timeout(Duration timeout);
 
     /**
-     * Failure policy "continue": if the task fails (after its retries), it completes with {@code value}
-     * instead, so its dependents run. The failure is still reported to listeners. Default: the task
-     * fails and so do its dependents.
+     * Failure policy "continue": if the task fails for any reason but cancellation (its function after
+     * its retries, a timeout, a task it depends on, or the task a join task waits for), it completes with
+     * {@code value} instead, so its dependents run. Listeners still see the failure (a FAILED event).
+     * Default: the task fails and so do its dependents.
      */
     TaskBuilder fallback(Object value);
 

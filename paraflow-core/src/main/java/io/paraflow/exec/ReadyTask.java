@@ -41,8 +41,10 @@ public interface ReadyTask {
     Invocation invocation();
 
     /**
-     * Reports that the attempt, run elsewhere, started on {@code worker}. Optional (the outcome methods
-     * imply it), but the task's timeout and its STARTED event count from here.
+     * Reports that the attempt, run elsewhere, started on {@code worker}. Executors that run tasks
+     * elsewhere should call it as soon as the attempt runs: until then the attempt counts as waiting, so
+     * its timeout is not armed and cancelling the task does not call {@link TaskExecutor#stop}. The
+     * outcome methods imply it, so an executor that never calls it still completes tasks.
      */
     void started(String worker);
 

@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Packing: a task that asks for k &gt; 1 cores, or for memory, passes the {@link SlotGate}; when
  *       admitted, k - 1 holder tasks occupy k - 1 other threads for as long as it runs, so running
  *       tasks never hold more cores than the pool has threads.</li>
- *   <li>Priorities: once any task with a non-zero priority arrives, every later task goes through one
- *       priority queue ({@link PriorityLane}), so the highest priority waiting runs first. Flows that
- *       never set a priority never pay for that queue.</li>
+ *   <li>Priorities: once any task with a non-zero priority arrives, every task that starts goes through
+ *       one priority queue ({@link PriorityLane}), including tasks queued before, so the highest priority
+ *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
  *   <li>Waiting inside a task: {@link #awaitHelping} runs other queued tasks while the awaited task is
  *       not done, so recursive divide-and-conquer that blocks on its subtasks works on one thread.</li>
  * </ul>
@@ -113,12 +113,28 @@ public final class ThreadExecutor implements TaskExecutor {
         } else if (prioritized || task.priority() != 0) {
             prioritized = true;
             lane.offer(task);
-            pool.execute(new LaneTicket(lane));
+            pool.execute(new Run(null, this));
         } else if (continuation && Thread.currentThread() instanceof Worker w && w.executor == this && w.next == null) {
             w.next = task;
         } else {
-            pool.execute(new Run(task));
+            pool.execute(new Run(task, this));
         }
+    }
+
+    /**
+     * The task a pool entry runs: its own, until priorities are in use; from then on the best waiting one,
+     * so that tasks queued before the first prioritized task do not overtake it.
+     *
+     * @param own the entry's task, or null if it is already in the lane
+     */
+    ReadyTask inPriorityOrder(ReadyTask own) {
+        if (!prioritized) {
+            return own;
+        }
+        if (own != null) {
+            lane.offer(own);
+        }
+        return lane.poll();
     }
 
     /** Starts a task admitted by the gate with its reservation: the task itself plus k - 1 holders. */
@@ -189,6 +205,11 @@ public final class ThreadExecutor implements TaskExecutor {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The task whose body runs on the calling worker thread (the innermost one), or null. */
+    public static ReadyTask currentTask() {
+        return Thread.currentThread() instanceof Worker w ? w.innermost : null;
     }
 
     /** Whether the calling thread is a worker of any thread executor (tasks run there). */

@@ -40,36 +40,23 @@ abstract class WorkerTask extends ForkJoinTask<Void> {
     }
 }
 
-/** The pool entry of an ordinary task. */
+/** The pool entry of an ordinary task; once priorities are in use, it runs the best waiting task instead. */
 final class Run extends WorkerTask {
     private static final long serialVersionUID = 1L;
     private final transient ReadyTask task;
+    private final transient ThreadExecutor executor;
 
-    Run(ReadyTask task) {
+    /** @param task the task, or null if it waits in the executor's priority lane */
+    Run(ReadyTask task, ThreadExecutor executor) {
         this.task = task;
+        this.executor = executor;
     }
 
     @Override
     protected boolean exec() {
-        runChain(task);
-        return true;
-    }
-}
-
-/** A pool entry that runs the highest-priority task waiting in the lane (not necessarily the one it was made for). */
-final class LaneTicket extends WorkerTask {
-    private static final long serialVersionUID = 1L;
-    private final transient PriorityLane lane;
-
-    LaneTicket(PriorityLane lane) {
-        this.lane = lane;
-    }
-
-    @Override
-    protected boolean exec() {
-        ReadyTask task = lane.poll();
-        if (task != null) {
-            runChain(task);
+        ReadyTask next = executor.inPriorityOrder(task);
+        if (next != null) {
+            runChain(next);
         }
         return true;
     }

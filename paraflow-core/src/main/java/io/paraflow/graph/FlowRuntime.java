@@ -122,7 +122,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             throw new NullPointerException("task '" + (options.name != null ? options.name : "?")
                     + "': function is null");
         }
-        boolean inTask = ThreadExecutor.isWorkerThread();
+        boolean inTask = inTaskOfThisFlow();
         if (closing && (!inTask || closed)) {
             throw new FlowClosedException("flow " + id + " is " + (closed ? "closed" : "closing")
                     + "; task '" + (options.name != null ? options.name : TaskNames.of(function, shape))
@@ -188,9 +188,15 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         return new GroupImpl(this, name, true);
     }
 
+    /** Whether the calling thread runs a task of this flow: such a thread must never wait for the flow. */
+    private boolean inTaskOfThisFlow() {
+        TaskNode<?> current = TaskNode.current();
+        return current != null && current.flow() == this;
+    }
+
     @Override
     public void awaitAll() throws InterruptedException {
-        if (ThreadExecutor.isWorkerThread()) {
+        if (inTaskOfThisFlow()) {
             throw new IllegalStateException("awaitAll() was called from inside a task; it would wait for itself."
                     + " Return a task (compose) or wait for specific tasks instead");
         }
@@ -204,7 +210,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
 
     @Override
     public void close() {
-        if (ThreadExecutor.isWorkerThread()) {
+        if (inTaskOfThisFlow()) {
             throw new IllegalStateException("close() was called from inside a task; it would wait for itself");
         }
         synchronized (lifecycleLock) {

@@ -21,11 +21,13 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -90,6 +92,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** The task running on a thread that is not a thread-executor worker (those know their task). */
+    private static final ThreadLocal<TaskNode<?>> RUNNING_ON_OTHER_THREADS = new ThreadLocal<>();
 
     private final FlowRuntime flow;
     private final long id;
@@ -228,7 +233,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                 if (dependencyFailure == null) {
                     end(dependency.getNow(null), null, null, null);
                 } else {
-                    end(null, failureCausedBy(dependency, dependencyFailure), null, null);
+                    endFailed(failureCausedBy(dependency, dependencyFailure), null);
                 }
                 return true;
             }
@@ -242,7 +247,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                 return false;
             }
             if (STATE.compareAndSet(this, s, stateOf(attemptOf(s), DONE))) {
-                end(null, failureCausedBy(dependency, dependencyFailure), null, null);
+                endFailed(failureCausedBy(dependency, dependencyFailure), null);
                 return true;
             }
         }
@@ -310,10 +315,18 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         }
         Object result = null;
         Throwable error = null;
+        boolean tracked = !ThreadExecutor.isWorkerThread();
+        if (tracked) {
+            RUNNING_ON_OTHER_THREADS.set(this);
+        }
         try {
             result = invoke();
         } catch (Throwable e) {
             error = e;
+        } finally {
+            if (tracked) {
+                RUNNING_ON_OTHER_THREADS.remove();
+            }
         }
         if (!STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, FINISHING))) {
             while (state == stateOf(attempt, INTERRUPTING)) {
@@ -438,13 +451,21 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             return;
         }
         state = stateOf(attempt, DONE);
-        if (options.hasFallback) {
-            end(options.fallback, null, error, worker);
-        } else {
-            end(null, error instanceof TaskTimeoutException ? error
-                    : new TaskFailedException(id, name(), executor().label(), worker, attempt, error), null, worker);
-        }
+        endFailed(error instanceof TaskTimeoutException ? error
+                : new TaskFailedException(id, name(), executor().label(), worker, attempt, error), worker);
         propagate(this);
+    }
+
+    /**
+     * Ends a failed task (the caller moved it to DONE): with its fallback value if it has one, unless it
+     * was cancelled; listeners see the failure either way.
+     */
+    private void endFailed(Throwable failure, String worker) {
+        if (options.hasFallback && !(failure instanceof TaskCancelledException)) {
+            end(options.fallback, null, failure, worker);
+        } else {
+            end(null, failure, null, worker);
+        }
     }
 
     private RetryDecision decide(Throwable error, int attempt) {
@@ -635,6 +656,15 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         return flow;
     }
 
+    /** The task whose function runs on the calling thread (the innermost one), or null. */
+    static TaskNode<?> current() {
+        ReadyTask onWorker = ThreadExecutor.currentTask();
+        if (onWorker != null) {
+            return onWorker instanceof TaskNode<?> node ? node : null;
+        }
+        return RUNNING_ON_OTHER_THREADS.get();
+    }
+
     // ---------------------------------------------------------------- waiting: help instead of blocking a worker
 
     @Override
@@ -642,7 +672,20 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         if (!isDone() && ThreadExecutor.isWorkerThread()) {
             ThreadExecutor.awaitHelping(this, true);
         }
-        return super.get();
+        try {
+            return super.get();
+        } catch (CancellationException e) {
+            throw ownCancellation(e);
+        }
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return super.get(timeout, unit);
+        } catch (CancellationException e) {
+            throw ownCancellation(e);
+        }
     }
 
     @Override
@@ -654,7 +697,28 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                 Thread.currentThread().interrupt();
             }
         }
-        return super.join();
+        try {
+            return super.join();
+        } catch (CancellationException e) {
+            throw ownCancellation(e);
+        }
+    }
+
+    @Override
+    public T getNow(T valueIfAbsent) {
+        try {
+            return super.getNow(valueIfAbsent);
+        } catch (CancellationException e) {
+            throw ownCancellation(e);
+        }
+    }
+
+    /**
+     * The task's {@link TaskCancelledException}, which names it: newer JDKs (25) wrap a stored
+     * cancellation in a new, anonymous {@link CancellationException} when reporting it.
+     */
+    private CancellationException ownCancellation(CancellationException thrown) {
+        return failure instanceof TaskCancelledException own ? own : thrown;
     }
 
     // ---------------------------------------------------------------- stages chained on a task

@@ -467,7 +467,7 @@ class ConcurrencyStressTest {
         private final long seed;
         private final int threads;
         private final AtomicIntegerArray entries = new AtomicIntegerArray(N);
-        private final AtomicIntegerArray interruptedAttempts = new AtomicIntegerArray(N);
+        private final AtomicIntegerArray interruptedEntries = new AtomicIntegerArray(N);
         private final ConcurrentLinkedQueue<String> interruptedStarts = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
         private final AtomicLong steps = new AtomicLong();
@@ -498,11 +498,13 @@ class ConcurrencyStressTest {
                         boolean sleeps = random.nextBoolean();
                         Duration timeout = Duration.ofMillis(1 + random.nextInt(3));
                         tasks.add(flow.task("timed-" + i).timeout(timeout).retries(retries[i]).submit(() -> {
-                            int attempt = entries.incrementAndGet(id);
+                            entries.incrementAndGet(id);
                             if (Thread.currentThread().isInterrupted()) {
-                                // Legitimate if this attempt's own timeout fired before the function began;
-                                // then this attempt cannot be the one that succeeds (checked below).
-                                interruptedAttempts.accumulateAndGet(id, 1 << attempt, (a, b) -> a | b);
+                                // Legitimate only if this attempt's own timeout fired before the function
+                                // began; so each such entry must be matched by a timeout (checked below).
+                                // Entries cannot be matched to attempt numbers: a retry may enter its
+                                // function before the descheduled attempt it replaces does.
+                                interruptedEntries.incrementAndGet(id);
                             }
                             if (sleeps) {
                                 TimeUnit.MICROSECONDS.sleep(workMicros);
@@ -542,9 +544,12 @@ class ConcurrencyStressTest {
                         problems.add("timed task " + i + ": function entered " + entries.get(i) + " times, "
                                 + starts + " STARTED events, retries " + retries[i]);
                     }
-                    if (failure == null && (interruptedAttempts.get(i) & 1 << starts) != 0) {
-                        problems.add("timed task " + i + " succeeded on attempt " + starts + ", whose function"
-                                + " started with the interrupt flag set (an interrupt leaked from elsewhere)");
+                    long timeouts = events.stream().filter(e -> e.taskId() == task.id())
+                            .filter(e -> e.error() instanceof TaskTimeoutException).count();
+                    if (interruptedEntries.get(i) > timeouts) {
+                        problems.add("timed task " + i + ": " + interruptedEntries.get(i) + " attempt(s) entered"
+                                + " the function with the interrupt flag set, but only " + timeouts + " timed out"
+                                + " (an interrupt leaked from elsewhere)");
                     }
                     if (failure == null) {
                         if (task.join() != i || failureOf(dependent) != null || dependent.join() != i + 1) {

@@ -78,6 +78,10 @@ class FailedArgumentAtSubmissionTest {
         });
         Throwable t = catchThrowable(failed::join);
         assertThat(t).isInstanceOf(CompletionException.class).hasCauseInstanceOf(TaskFailedException.class);
+        // A task's future completes just before its successors are notified; once a dependent has ended,
+        // the failed task has closed its successor list, so later dependents meet it as already ended.
+        Task<Integer> probe = flow.submit(x -> x, failed);
+        assertThat(catchThrowable(probe::join)).hasCauseInstanceOf(DependencyFailedException.class);
         return failed;
     }
 }

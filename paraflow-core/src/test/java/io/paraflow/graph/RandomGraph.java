@@ -92,7 +92,7 @@ final class RandomGraph {
         boolean exists;
         boolean ok;
         Object value;
-        /** The function failed on its last attempt and the fallback replaced the failure. */
+        /** The task failed (its function, a dependency or its joined task) and its fallback replaced that. */
         boolean fallbackUsed;
         /** The task fails with its own error (TaskFailedException), not a dependency's. */
         boolean ownFailure;
@@ -296,8 +296,7 @@ final class RandomGraph {
                 args[i] = d.value;
             }
             if (!failedRoots.isEmpty()) {
-                e.ok = false;
-                e.roots = failedRoots;
+                failedDependency(n, e, failedRoots);
                 continue;
             }
             switch (n.kind) {
@@ -324,6 +323,18 @@ final class RandomGraph {
             }
         }
         return out;
+    }
+
+    /** A task whose dependency (or joined task) failed: it fails too, unless it has a fallback. */
+    private static void failedDependency(Node n, Expected e, Set<Integer> failedRoots) {
+        if (n.hasFallback) {
+            e.ok = true;
+            e.fallbackUsed = true;
+            e.value = n.fallback;
+        } else {
+            e.ok = false;
+            e.roots = failedRoots;
+        }
     }
 
     private static boolean ranSuccessfully(Node compose, Expected e) {
@@ -368,9 +379,12 @@ final class RandomGraph {
                 // evaluate them now (the main loop will find them evaluated the same way again).
                 Expected[] innerOut = evaluateInner(nodes, out, n);
                 Expected result = innerOut[innerOut.length - 1];
-                e.ok = result.ok;
-                e.value = result.value;
-                e.roots = result.roots;
+                if (result.ok) {
+                    e.ok = true;
+                    e.value = result.value;
+                } else {
+                    failedDependency(n, e, result.roots);
+                }
             }
             default -> throw new AssertionError(n.kind);
         }
@@ -393,8 +407,7 @@ final class RandomGraph {
                 args[i] = d.value;
             }
             if (!failedRoots.isEmpty()) {
-                e.ok = false;
-                e.roots = failedRoots;
+                failedDependency(in, e, failedRoots);
             } else {
                 runFunction(nodes, out, in, e, args);
             }
