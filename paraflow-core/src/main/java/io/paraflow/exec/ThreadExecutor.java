@@ -1,9 +1,11 @@
 package io.paraflow.exec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -158,7 +160,7 @@ public final class ThreadExecutor implements TaskExecutor {
     @Override
     public void interruptAll() {
         for (Worker w : workers) {
-            if (w.innermost != null) {
+            if (Worker.INNERMOST.getVolatile(w) != null) {
                 w.interrupt();
             }
         }
@@ -243,17 +245,36 @@ public final class ThreadExecutor implements TaskExecutor {
 
     /**
      * A worker thread of the pool. The continuation slot and the nesting of tasks are touched only by the
-     * thread itself; {@link #innermost} and {@link #interruptRequests} are how other threads reach the
-     * task it runs.
+     * thread itself; {@link #innermost} and the interrupt requests are how other threads reach the task
+     * it runs.
+     *
+     * <p>Interrupting a task that waits while its worker runs a nested task must not hit the nested task.
+     * Entering and leaving a nested task and interrupting a task happen under {@link #nesting}: an
+     * interrupt for a task that is not innermost becomes a request, delivered when the task is innermost
+     * again, and an interrupt that lands just before a nested task starts is turned back into a request
+     * for the waiting task. Ordinary (outermost) tasks never take the lock: they publish
+     * {@code innermost} with release stores, and an interrupter only targets a running task, whose
+     * {@code innermost} it sees through the CAS that started it.
      */
     static final class Worker extends ForkJoinWorkerThread {
+        static final VarHandle INNERMOST;
+
+        static {
+            try {
+                INNERMOST = MethodHandles.lookup().findVarHandle(Worker.class, "innermost", ReadyTask.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final ThreadExecutor executor;
         /** The continuation slot: a task to run on this thread right after the current one. */
         ReadyTask next;
-        /** The task whose body runs on this thread right now (the innermost when waits nest); null if none. */
-        volatile ReadyTask innermost;
+        /** The task whose body runs on this thread now (the innermost one when waits nest); null if none. */
+        ReadyTask innermost;
+        private final Object nesting = new Object();
         /** Tasks on this thread's nesting stack whose interrupt waits until they are innermost again. */
-        private final Set<ReadyTask> interruptRequests = ConcurrentHashMap.newKeySet();
+        private final Set<ReadyTask> interruptRequests = new HashSet<>();
 
         Worker(ForkJoinPool pool, ThreadExecutor executor, String name) {
             super(pool);
@@ -267,13 +288,18 @@ public final class ThreadExecutor implements TaskExecutor {
             ReadyTask outer = innermost;
             ReadyTask current = task;
             while (current != null) {
-                innermost = current;
+                if (outer == null) {
+                    INNERMOST.setRelease(this, current);
+                } else {
+                    enterNested(current, outer);
+                }
                 try {
                     current.run();
                 } finally {
-                    innermost = outer;
-                    if (!interruptRequests.isEmpty()) {
-                        deliverDeferredInterrupt(current, outer);
+                    if (outer == null) {
+                        INNERMOST.setRelease(this, null);
+                    } else {
+                        leaveNested(outer);
                     }
                 }
                 current = next;
@@ -281,18 +307,32 @@ public final class ThreadExecutor implements TaskExecutor {
             }
         }
 
-        /** Called by any thread: interrupts now if {@code task} is innermost, else when it is again. */
-        void interrupt(ReadyTask task) {
-            interruptRequests.add(task);
-            if (innermost == task) {
-                interrupt();
+        private void enterNested(ReadyTask nested, ReadyTask waiting) {
+            synchronized (nesting) {
+                innermost = nested;
+                if (Thread.interrupted()) {
+                    interruptRequests.add(waiting);
+                }
             }
         }
 
-        private void deliverDeferredInterrupt(ReadyTask finished, ReadyTask resumed) {
-            interruptRequests.remove(finished);
-            if (resumed != null && interruptRequests.contains(resumed)) {
-                interrupt();
+        private void leaveNested(ReadyTask waiting) {
+            synchronized (nesting) {
+                innermost = waiting;
+                if (interruptRequests.remove(waiting)) {
+                    interrupt();
+                }
+            }
+        }
+
+        /** Called by any thread: interrupts now if {@code task} is innermost, else when it is again. */
+        void interrupt(ReadyTask task) {
+            synchronized (nesting) {
+                if (innermost == task) {
+                    interrupt();
+                } else {
+                    interruptRequests.add(task);
+                }
             }
         }
 

@@ -43,7 +43,6 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private final TaskOptions collectDefaults;
     private final Executor callbacks;
     private final Admission admission;
-    private final AtomicLong taskIds = new AtomicLong();
     private final boolean cancelOnClose;
     private final List<TaskListener> listeners;
     private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
@@ -129,14 +128,15 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
                     + "' was not submitted");
         }
         options.executor(this, function);
+        long taskId;
         try {
-            admission.enter(!inTask);
+            taskId = admission.enter(!inTask);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ParaflowException("interrupted while submit waited for room: " + admission.bound()
                     + " tasks are unfinished (maxUnfinished)", e);
         }
-        TaskNode<R> node = new TaskNode<>(this, taskIds.incrementAndGet(), options, function, shape, inputs);
+        TaskNode<R> node = new TaskNode<>(this, taskId, options, function, shape, inputs);
         if (options.group != null) {
             options.group.joined(node);
         }
@@ -169,7 +169,14 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
 
     @Override
     public <T> Task<T> value(T value) {
-        return TaskNode.completed(this, taskIds.incrementAndGet(), defaults, value);
+        long id;
+        try {
+            id = admission.enter(false);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("enter(false) never waits", impossible);
+        }
+        admission.exit();
+        return TaskNode.completed(this, id, defaults, value);
     }
 
     @Override

@@ -95,6 +95,8 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     /** The task running on a thread that is not a thread-executor worker (those know their task). */
     private static final ThreadLocal<TaskNode<?>> RUNNING_ON_OTHER_THREADS = new ThreadLocal<>();
+    /** Whether any task ever ran on such a thread; until then nobody needs to look at the thread-local. */
+    private static volatile boolean tasksRunOnOtherThreads;
 
     private final FlowRuntime flow;
     private final long id;
@@ -105,11 +107,17 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     private Object inputs;
     /** The terminal failure, written before the future completes; null on success. */
     private Throwable failure;
+    /** Starts at 0, which is PENDING for attempt 1, so a new task needs no store here. */
     private volatile int state;
     private volatile int pendingDeps;
     private volatile Object successors;
-    private volatile Thread runner;
-    private volatile ScheduledFuture<?> timeoutTimer;
+    /**
+     * The thread running the current in-process attempt. Plain: it is written before the CAS that
+     * starts the attempt and read only by whoever moved that attempt's state on afterwards.
+     */
+    private Thread runner;
+    /** The current attempt's timeout; plain, as a stale read only leaves a timer that will find the attempt over. */
+    private ScheduledFuture<?> timeoutTimer;
 
     TaskNode(FlowRuntime flow, long id, TaskOptions options, Object function, int shape, Object inputs) {
         this.flow = flow;
@@ -118,7 +126,6 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         this.function = function;
         this.shape = shape;
         this.inputs = inputs;
-        this.state = stateOf(1, PENDING);
     }
 
     /** A task already complete with {@code value}: how plain values become arguments. */
@@ -131,7 +138,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     }
 
     private static int stateOf(int attempt, int phase) {
-        return attempt << PHASE_BITS | phase;
+        return attempt - 1 << PHASE_BITS | phase;
     }
 
     private static int phase(int state) {
@@ -139,7 +146,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     }
 
     private static int attemptOf(int state) {
-        return state >>> PHASE_BITS;
+        return (state >>> PHASE_BITS) + 1;
     }
 
     // ---------------------------------------------------------------- wiring and readiness
@@ -147,7 +154,16 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     /** Connects the task to its {@code dependencies} task inputs and makes it ready if they all ended. */
     void wire(int dependencies) {
         if (dependencies == 0) {
-            becomeReady(false);
+            if (options.group == null) {
+                // Nobody else can see this task yet: no CAS needed, and no race for the event order.
+                STATE.set(this, stateOf(1, READY));
+                if (flow.listening) {
+                    flow.emit(TaskEvent.Kind.READY, this, 0, null, null);
+                }
+                dispatch(false);
+            } else {
+                becomeReady(false);
+            }
             return;
         }
         pendingDeps = dependencies + 1;
@@ -317,6 +333,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         Throwable error = null;
         boolean tracked = !ThreadExecutor.isWorkerThread();
         if (tracked) {
+            tasksRunOnOtherThreads = true;
             RUNNING_ON_OTHER_THREADS.set(this);
         }
         try {
@@ -328,16 +345,35 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                 RUNNING_ON_OTHER_THREADS.remove();
             }
         }
-        if (!STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, FINISHING))) {
-            while (state == stateOf(attempt, INTERRUPTING)) {
-                Thread.onSpinWait();
+        if (error == null && (shape & COMPOSE) == 0) {
+            // the common case in one CAS: no retry, fallback or join to decide
+            if (STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, DONE))) {
+                runner = null;
+                Thread.interrupted();
+                cancelTimeout();
+                end(result, null, null, worker);
+                propagate(this);
+                return;
             }
+        } else if (STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, FINISHING))) {
+            runner = null;
             Thread.interrupted();
+            attemptEnded(attempt, result, error, worker);
             return;
         }
-        runner = null;
+        // a cancellation or the timeout took the attempt over; wait until its interrupt has landed
+        while (state == stateOf(attempt, INTERRUPTING)) {
+            Thread.onSpinWait();
+        }
         Thread.interrupted();
-        attemptEnded(attempt, result, error, worker);
+    }
+
+    private void cancelTimeout() {
+        ScheduledFuture<?> timer = timeoutTimer;
+        if (timer != null) {
+            timer.cancel(false);
+            timeoutTimer = null;
+        }
     }
 
     /**
@@ -416,11 +452,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     /** Decides the outcome of an attempt; the caller owns the task (FINISHING or INTERRUPTING). */
     private void attemptEnded(int attempt, Object result, Throwable error, String worker) {
-        ScheduledFuture<?> timer = timeoutTimer;
-        if (timer != null) {
-            timer.cancel(false);
-            timeoutTimer = null;
-        }
+        cancelTimeout();
         if (error == null) {
             if ((shape & COMPOSE) != 0) {
                 join(attempt, result, worker);
@@ -559,10 +591,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             } else if (!STATE.compareAndSet(this, s, stateOf(attempt, DONE))) {
                 continue;
             }
-            ScheduledFuture<?> timer = timeoutTimer;
-            if (timer != null) {
-                timer.cancel(false);
-            }
+            cancelTimeout();
             end(null, new TaskCancelledException(id, name(), reason), null, null);
             propagate(this);
             return true;
@@ -662,7 +691,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         if (onWorker != null) {
             return onWorker instanceof TaskNode<?> node ? node : null;
         }
-        return RUNNING_ON_OTHER_THREADS.get();
+        return tasksRunOnOtherThreads ? RUNNING_ON_OTHER_THREADS.get() : null;
     }
 
     // ---------------------------------------------------------------- waiting: help instead of blocking a worker
