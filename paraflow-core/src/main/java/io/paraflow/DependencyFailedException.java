@@ -18,7 +18,7 @@ public final class DependencyFailedException extends TaskException {
      */
     public DependencyFailedException(long taskId, String taskName, long failedTaskId, String failedTaskName,
                                      Throwable rootFailure) {
-        super(taskId, taskName, "task " + describe(taskId, taskName) + " did not run: it depends on task "
+        super(taskId, taskName, "task " + describe(taskId, taskName) + " cannot complete: it depends on task "
                 + describe(failedTaskId, failedTaskName) + ", which " + whatHappened(rootFailure), rootFailure);
         this.failedTaskId = failedTaskId;
         this.failedTaskName = failedTaskName;

@@ -3,7 +3,8 @@ package io.paraflow;
 /**
  * A set of tasks awaited and cancelled together. Tasks join it when submitted through {@link #task} or a
  * builder with {@link TaskBuilder#group}. With cancel-on-failure, the first failure in the group cancels
- * every other unfinished task of the group.
+ * every other unfinished task of the group. Once a group is cancelled (by {@link #cancel()} or by a
+ * failure), tasks that join it later are cancelled as they join.
  *
  * <p>Thread-safe. Holds references to its unfinished tasks only, so a group can see millions of tasks.
  */

@@ -2,7 +2,7 @@ package io.paraflow;
 
 /**
  * Thrown by {@link TaskGroup#await()} when tasks of the group failed. The cause is the first failure;
- * the others are attached as suppressed exceptions (up to a bound, so a huge group stays cheap).
+ * {@link #failedCount()} says how many failed (each failed task's own {@code get()} gives its failure).
  */
 public final class TaskGroupException extends ParaflowException {
     private static final long serialVersionUID = 1L;

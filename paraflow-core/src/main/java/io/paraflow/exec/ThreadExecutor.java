@@ -3,13 +3,14 @@ package io.paraflow.exec;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Objects;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.Future;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -211,7 +212,12 @@ public final class ThreadExecutor implements TaskExecutor {
 
     /** The task whose body runs on the calling worker thread (the innermost one), or null. */
     public static ReadyTask currentTask() {
-        return Thread.currentThread() instanceof Worker w ? w.innermost : null;
+        return Thread.currentThread() instanceof Worker w && w.innermost instanceof ReadyTask task ? task : null;
+    }
+
+    /** The thread executor whose worker the calling thread is, or null. */
+    public static ThreadExecutor currentExecutor() {
+        return Thread.currentThread() instanceof Worker w ? w.executor : null;
     }
 
     /** Whether the calling thread is a worker of any thread executor (tasks run there). */
@@ -220,21 +226,28 @@ public final class ThreadExecutor implements TaskExecutor {
     }
 
     /**
-     * Blocks until {@code future} is done. On a worker thread of a thread executor it runs other queued
-     * tasks of its pool meanwhile, so that a task waiting for its subtasks never starves the pool, even
-     * with one thread; elsewhere it simply waits.
+     * Waits on a worker thread, without starving its pool, until {@code done} holds or the deadline
+     * passes: meanwhile the worker runs the tasks it queued itself (the subtasks of the waiting task,
+     * so recursive divide-and-conquer that blocks on its subtasks works on one thread), never other
+     * tasks, which might wait for the waiting task in turn. On any other thread it returns at once, and
+     * the caller blocks as usual.
      *
      * @param interruptible whether an interrupt ends the wait with {@link InterruptedException}; if not,
      *                      the interrupt status is kept and restored on return
      */
-    public static void awaitHelping(Future<?> future, boolean interruptible) throws InterruptedException {
-        if (future.isDone()) {
-            return;
-        }
+    public static void awaitHelping(BooleanSupplier done, boolean interruptible) throws InterruptedException {
         if (Thread.currentThread() instanceof Worker w) {
-            w.helpUntilDone(future, interruptible);
-        } else {
-            Waiting.await(future, interruptible);
+            w.helpUntil(done, interruptible, false, 0);
+        }
+    }
+
+    /**
+     * Like {@link #awaitHelping(BooleanSupplier, boolean)}, interruptible, but gives up once
+     * {@link System#nanoTime()} passes {@code deadlineNanos}.
+     */
+    public static void awaitHelping(BooleanSupplier done, long deadlineNanos) throws InterruptedException {
+        if (Thread.currentThread() instanceof Worker w) {
+            w.helpUntil(done, true, true, deadlineNanos);
         }
     }
 
@@ -261,20 +274,26 @@ public final class ThreadExecutor implements TaskExecutor {
 
         static {
             try {
-                INNERMOST = MethodHandles.lookup().findVarHandle(Worker.class, "innermost", ReadyTask.class);
+                INNERMOST = MethodHandles.lookup().findVarHandle(Worker.class, "innermost", Object.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
+        /** What {@link #innermost} holds while a plain callback (not a task) runs nested in a wait. */
+        private static final Object CALLBACK = new Object();
+
         final ThreadExecutor executor;
         /** The continuation slot: a task to run on this thread right after the current one. */
         ReadyTask next;
-        /** The task whose body runs on this thread now (the innermost one when waits nest); null if none. */
-        ReadyTask innermost;
+        /**
+         * The task whose body runs on this thread now (the innermost one when waits nest), {@link #CALLBACK}
+         * while a callback runs nested, or null.
+         */
+        Object innermost;
         private final Object nesting = new Object();
         /** Tasks on this thread's nesting stack whose interrupt waits until they are innermost again. */
-        private final Set<ReadyTask> interruptRequests = new HashSet<>();
+        private final Set<Object> interruptRequests = new HashSet<>();
 
         Worker(ForkJoinPool pool, ThreadExecutor executor, String name) {
             super(pool);
@@ -285,42 +304,55 @@ public final class ThreadExecutor implements TaskExecutor {
 
         /** Runs {@code task}, then whatever it left in the continuation slot, and so on. */
         void runChain(ReadyTask task) {
-            ReadyTask outer = innermost;
             ReadyTask current = task;
             while (current != null) {
-                if (outer == null) {
-                    INNERMOST.setRelease(this, current);
-                } else {
-                    enterNested(current, outer);
-                }
-                try {
-                    current.run();
-                } finally {
-                    if (outer == null) {
-                        INNERMOST.setRelease(this, null);
-                    } else {
-                        leaveNested(outer);
-                    }
-                }
-                current = next;
-                next = null;
+                runOne(current);
+                current = takeNext();
             }
         }
 
-        private void enterNested(ReadyTask nested, ReadyTask waiting) {
+        ReadyTask takeNext() {
+            ReadyTask queued = next;
+            next = null;
+            return queued;
+        }
+
+        /** Runs one task as this thread's innermost (nested in a wait, if one is in progress). */
+        void runOne(ReadyTask task) {
+            Object outer = innermost;
+            if (outer == null) {
+                INNERMOST.setRelease(this, task);
+                try {
+                    task.run();
+                } finally {
+                    INNERMOST.setRelease(this, null);
+                }
+            } else {
+                runNested(task, outer, task::run);
+            }
+        }
+
+        /**
+         * Runs {@code body} nested in the wait of {@code waiting}, under {@link #nesting}'s rules: an
+         * interrupt that landed just before is kept for the waiting task, as is any interrupt meant for
+         * it while the nested body runs.
+         */
+        private void runNested(Object nested, Object waiting, Runnable body) {
             synchronized (nesting) {
                 innermost = nested;
                 if (Thread.interrupted()) {
                     interruptRequests.add(waiting);
                 }
             }
-        }
-
-        private void leaveNested(ReadyTask waiting) {
-            synchronized (nesting) {
-                innermost = waiting;
-                if (interruptRequests.remove(waiting)) {
-                    interrupt();
+            try {
+                body.run();
+            } finally {
+                synchronized (nesting) {
+                    innermost = waiting;
+                    Thread.interrupted();
+                    if (interruptRequests.remove(waiting)) {
+                        interrupt();
+                    }
                 }
             }
         }
@@ -336,27 +368,34 @@ public final class ThreadExecutor implements TaskExecutor {
             }
         }
 
-        void helpUntilDone(Future<?> future, boolean interruptible) throws InterruptedException {
+        void helpUntil(BooleanSupplier done, boolean interruptible, boolean timed, long deadlineNanos)
+                throws InterruptedException {
+            Object waiting = innermost;
             boolean interrupted = false;
             int idleRounds = 0;
             try {
-                while (!future.isDone()) {
-                    // before each nested task: a nested task's run() clears the flag, which is meant for us
+                while (!done.getAsBoolean() && (!timed || System.nanoTime() - deadlineNanos < 0)) {
+                    // checked before each nested task, whose run() would clear a flag meant for the waiting task
                     if (Thread.interrupted()) {
                         if (interruptible) {
                             throw new InterruptedException();
                         }
                         interrupted = true;
                     }
-                    ReadyTask queued = next;
+                    ReadyTask queued = takeNext();
+                    ForkJoinTask<?> local;
                     if (queued != null) {
-                        next = null;
                         runChain(queued);
                         idleRounds = 0;
-                    } else if (WorkerTask.runOneQueued()) {
+                    } else if ((local = WorkerTask.pollLocal()) != null) {
+                        if (local instanceof WorkerTask) {
+                            local.quietlyInvoke();
+                        } else {
+                            runNested(CALLBACK, waiting, local::quietlyInvoke);
+                        }
                         idleRounds = 0;
                     } else {
-                        Waiting.idle(future, ++idleRounds);
+                        Waiting.idle(++idleRounds);
                     }
                 }
             } finally {

@@ -18,25 +18,14 @@ abstract class WorkerTask extends ForkJoinTask<Void> {
     protected final void setRawResult(Void value) {
     }
 
-    /** Takes one queued entry of the calling worker's pool, if any, and runs it here. */
-    static boolean runOneQueued() {
-        ForkJoinTask<?> queued = pollTask();
-        if (queued == null) {
-            queued = pollSubmission();
-        }
-        if (queued == null) {
-            return false;
-        }
-        queued.quietlyInvoke();
-        return true;
+    /** Takes the newest entry the calling worker queued itself, if any, without running it. */
+    static ForkJoinTask<?> pollLocal() {
+        return pollNextLocalTask();
     }
 
-    static void runChain(ReadyTask task) {
-        if (Thread.currentThread() instanceof ThreadExecutor.Worker w) {
-            w.runChain(task);
-        } else {
-            task.run();
-        }
+    /** The worker running this entry (entries only run on their pool's workers). */
+    static ThreadExecutor.Worker worker() {
+        return (ThreadExecutor.Worker) Thread.currentThread();
     }
 }
 
@@ -56,13 +45,16 @@ final class Run extends WorkerTask {
     protected boolean exec() {
         ReadyTask next = executor.inPriorityOrder(task);
         if (next != null) {
-            runChain(next);
+            worker().runChain(next);
         }
         return true;
     }
 }
 
-/** The pool entry of a task admitted by the gate: waits for its holders, runs, releases them and the gate. */
+/**
+ * The pool entry of a task admitted by the gate: waits for its holders, runs, releases them and the gate,
+ * then runs what the task left in the continuation slot.
+ */
 final class WideRun extends WorkerTask {
     private static final long serialVersionUID = 1L;
     private final transient ReadyTask task;
@@ -77,13 +69,16 @@ final class WideRun extends WorkerTask {
 
     @Override
     protected boolean exec() {
+        ThreadExecutor.Worker worker = worker();
         try {
             reservation.awaitHolders();
-            runChain(task);
+            worker.runOne(task);
         } finally {
             reservation.release();
             gate.release(task);
         }
+        // successors it made ready run after the reservation is given back
+        worker.runChain(worker.takeNext());
         return true;
     }
 }

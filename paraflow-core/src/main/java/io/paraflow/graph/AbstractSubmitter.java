@@ -30,7 +30,7 @@ abstract class AbstractSubmitter implements Submitter {
 
     @Override
     public <A, R> Task<R> submit(Fn1<A, R> fn, Task<A> a) {
-        return runtime().submit(options(), fn, 0, runtime().argument(options(), fn, a, 0), 1);
+        return runtime().submit(options(), fn, 0, runtime().argument(options(), fn, 0, a, 0), 1);
     }
 
     @Override
@@ -55,7 +55,8 @@ abstract class AbstractSubmitter implements Submitter {
 
     @Override
     public <A, R> Task<R> compose(Fn1<A, Task<R>> fn, Task<A> a) {
-        return runtime().submit(options(), fn, TaskNode.COMPOSE, runtime().argument(options(), fn, a, 0), 1);
+        return runtime().submit(options(), fn, TaskNode.COMPOSE, runtime().argument(options(), fn, TaskNode.COMPOSE, a, 0),
+                1);
     }
 
     @Override
@@ -84,7 +85,7 @@ abstract class AbstractSubmitter implements Submitter {
 
     @Override
     public <T> Task<List<T>> all(Collection<? extends Task<? extends T>> tasks) {
-        return runtime().submit(runtime().collectOptions(options()), TaskNode.ALL, TaskNode.ALL,
+        return runtime().submit(runtime().collectOptions(options()), TaskNode.COLLECT_RESULTS, TaskNode.ALL,
                 tasks.toArray(new Task<?>[0]));
     }
 

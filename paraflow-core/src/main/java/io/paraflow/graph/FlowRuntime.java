@@ -91,11 +91,11 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     // ---------------------------------------------------------------- submission
 
     /** Checks one task argument and returns it as the node it must be. */
-    TaskNode<?> argument(TaskOptions options, Object function, Task<?> argument, int index) {
+    TaskNode<?> argument(TaskOptions options, Object function, int shape, Task<?> argument, int index) {
         if (argument instanceof TaskNode<?> node) {
             return node;
         }
-        String task = options.name != null ? options.name : TaskNames.of(function, 0);
+        String task = options.name != null ? options.name : TaskNames.of(function, shape);
         if (argument == null) {
             throw new NullPointerException("task '" + task + "': argument " + (index + 1)
                     + " is null; pass a task, or a plain value through flow.value(v)");
@@ -107,7 +107,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     <R> Task<R> submit(TaskOptions options, Object function, int shape, Task<?>[] arguments) {
         TaskNode<?>[] nodes = new TaskNode<?>[arguments.length];
         for (int i = 0; i < arguments.length; i++) {
-            nodes[i] = argument(options, function, arguments[i], i);
+            nodes[i] = argument(options, function, shape, arguments[i], i);
         }
         return submit(options, function, shape, nodes, nodes.length);
     }
@@ -122,11 +122,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
                     + "': function is null");
         }
         boolean inTask = inTaskOfThisFlow();
-        if (closing && (!inTask || closed)) {
-            throw new FlowClosedException("flow " + id + " is " + (closed ? "closed" : "closing")
-                    + "; task '" + (options.name != null ? options.name : TaskNames.of(function, shape))
-                    + "' was not submitted");
-        }
+        refuseIfClosing(inTask, options, function, shape);
         options.executor(this, function);
         long taskId;
         try {
@@ -136,15 +132,30 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             throw new ParaflowException("interrupted while submit waited for room: " + admission.bound()
                     + " tasks are unfinished (maxUnfinished)", e);
         }
-        TaskNode<R> node = new TaskNode<>(this, taskId, options, function, shape, inputs);
-        if (options.group != null) {
-            options.group.joined(node);
+        try {
+            // the flow may have started closing while this submitter waited for room
+            refuseIfClosing(inTask, options, function, shape);
+        } catch (FlowClosedException e) {
+            admission.exit();
+            throw e;
         }
+        TaskNode<R> node = new TaskNode<>(this, taskId, options, function, shape, inputs);
         if (listening) {
             emit(TaskEvent.Kind.SUBMITTED, node, 0, null, null);
         }
-        node.wire(dependencies);
+        if (options.group != null) {
+            options.group.joined(node);
+        }
+        node.wire(inputs, dependencies);
         return node;
+    }
+
+    private void refuseIfClosing(boolean inTask, TaskOptions options, Object function, int shape) {
+        if (closing && (!inTask || closed)) {
+            throw new FlowClosedException("flow " + id + " is " + (closed ? "closed" : "closing")
+                    + "; task '" + (options.name != null ? options.name : TaskNames.of(function, shape))
+                    + "' was not submitted");
+        }
     }
 
     TaskOptions collectOptions(TaskOptions options) {
@@ -195,8 +206,15 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         return new GroupImpl(this, name, true);
     }
 
-    /** Whether the calling thread runs a task of this flow: such a thread must never wait for the flow. */
+    /**
+     * Whether the calling thread runs a task of this flow, or is a worker of one of its executors (where
+     * stages chained on tasks run): such a thread must never wait for the flow.
+     */
     private boolean inTaskOfThisFlow() {
+        TaskExecutor workerOf = ThreadExecutor.currentExecutor();
+        if (workerOf != null) {
+            return executors.get(workerOf.label()) == workerOf;
+        }
         TaskNode<?> current = TaskNode.current();
         return current != null && current.flow() == this;
     }

@@ -1,6 +1,9 @@
 package io.paraflow.graph;
 
+import io.paraflow.exec.ThreadExecutor;
+
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -23,5 +26,27 @@ final class FlowStage<T> extends CompletableFuture<T> {
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         return new FlowStage<>(executor);
+    }
+
+    /** Waits as a task does: on a flow's worker, running that worker's own queued tasks meanwhile. */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isDone()) {
+            ThreadExecutor.awaitHelping(this::isDone, true);
+        }
+        return super.get();
+    }
+
+    /** Waits as a task does: on a flow's worker, running that worker's own queued tasks meanwhile. */
+    @Override
+    public T join() {
+        if (!isDone()) {
+            try {
+                ThreadExecutor.awaitHelping(this::isDone, false);
+            } catch (InterruptedException impossible) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return super.join();
     }
 }

@@ -4,6 +4,7 @@ import io.paraflow.TaskBuilder;
 import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskGroup;
 import io.paraflow.TaskGroupException;
+import io.paraflow.exec.ThreadExecutor;
 
 import java.util.Objects;
 import java.util.Set;
@@ -20,6 +21,8 @@ final class GroupImpl implements TaskGroup {
     private final AtomicInteger unfinished = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    /** Why the group was cancelled, once it was: tasks that join it later are cancelled at once. */
+    private volatile String cancelledBecause;
 
     GroupImpl(FlowRuntime flow, String name, boolean cancelOnFailure) {
         this.flow = flow;
@@ -45,6 +48,10 @@ final class GroupImpl implements TaskGroup {
     void joined(TaskNode<?> task) {
         unfinished.incrementAndGet();
         unfinishedTasks.add(task);
+        String reason = cancelledBecause;
+        if (reason != null) {
+            task.cancel(true, reason);
+        }
     }
 
     void ended(TaskNode<?> task, Throwable failure) {
@@ -64,9 +71,13 @@ final class GroupImpl implements TaskGroup {
 
     @Override
     public void await() throws InterruptedException {
-        synchronized (this) {
-            while (unfinished.get() > 0) {
-                wait();
+        if (ThreadExecutor.isWorkerThread()) {
+            ThreadExecutor.awaitHelping(() -> unfinished.get() == 0, true);
+        } else {
+            synchronized (this) {
+                while (unfinished.get() > 0) {
+                    wait();
+                }
             }
         }
         Throwable first = firstFailure.get();
@@ -81,6 +92,7 @@ final class GroupImpl implements TaskGroup {
     }
 
     private void cancelAll(String reason) {
+        cancelledBecause = reason;
         for (TaskNode<?> task : unfinishedTasks) {
             task.cancel(true, reason);
         }

@@ -5,7 +5,7 @@ import java.lang.reflect.Method;
 
 /**
  * Names for tasks submitted without one, derived from their function: the method a method reference
- * points to ({@code Sweep.simulate}), or the enclosing method of a lambda ({@code Sweep.main/lambda0}).
+ * points to ({@code Sweep.simulate}), or the enclosing method of a lambda and a tag that tells its lambdas apart ({@code Sweep.main/lambda-7a3f1c2e}).
  * Computed once per function class, from the first instance asked about (a benign race).
  */
 final class TaskNames {
@@ -58,10 +58,11 @@ final class TaskNames {
         owner = owner.substring(owner.lastIndexOf('/') + 1);
         String method = lambda.getImplMethodName();
         if (method.startsWith("lambda$")) {
+            // lambda$main$0, or for serializable lambdas lambda$main$<hash>$1: the hash tells them apart
             String[] parts = method.split("\\$");
             String enclosing = parts.length > 1 ? parts[1] : "";
-            String index = parts.length > 2 ? parts[parts.length - 1] : "";
-            return owner + "." + enclosing + "/lambda" + index;
+            String tag = parts.length > 3 ? parts[2] : parts.length > 2 ? parts[2] : "";
+            return owner + "." + enclosing + "/lambda-" + tag;
         }
         return owner + "." + method;
     }

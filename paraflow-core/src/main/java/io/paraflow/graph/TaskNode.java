@@ -77,6 +77,13 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     /** Shape flag: the result is the list of the inputs' results ({@code all}). */
     static final int ALL = 4;
 
+    /** The function of an {@code all} task, which collects its inputs' results; it never leaves the JVM. */
+    static final Object COLLECT_RESULTS = new Object() {
+        @Override
+        public String toString() {
+            return "all";
+        }
+    };
     private static final Object ENDED = new Object();
     private static final VarHandle STATE;
     private static final VarHandle PENDING_DEPS;
@@ -105,7 +112,12 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     private final int shape;
     /** null, one input (a task, or a value with RAW_INPUTS), or an array of inputs; dropped at the end. */
     private Object inputs;
-    /** The terminal failure, written before the future completes; null on success. */
+    /**
+     * The outcome, written when the task ends and before its successors are notified, which read it
+     * from here: the future is completed only after them, so that a stage chained on the future cannot
+     * hold up the graph. {@code value} is the result (or the fallback); {@code failure} is null on success.
+     */
+    private Object value;
     private Throwable failure;
     /** Starts at 0, which is PENDING for attempt 1, so a new task needs no store here. */
     private volatile int state;
@@ -133,7 +145,8 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         TaskNode<T> node = new TaskNode<>(flow, id, options, null, RAW_INPUTS, null);
         node.state = stateOf(1, DONE);
         node.successors = ENDED;
-        node.completeInternally(value);
+        node.value = value;
+        node.completeFuture();
         return node;
     }
 
@@ -151,8 +164,11 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     // ---------------------------------------------------------------- wiring and readiness
 
-    /** Connects the task to its {@code dependencies} task inputs and makes it ready if they all ended. */
-    void wire(int dependencies) {
+    /**
+     * Connects the task to its {@code dependencies} task inputs and makes it ready if they all ended.
+     * Reads the inputs from the parameter, not the field: a group may cancel the task meanwhile.
+     */
+    void wire(Object in, int dependencies) {
         if (dependencies == 0) {
             if (options.group == null) {
                 // Nobody else can see this task yet: no CAS needed, and no race for the event order.
@@ -167,7 +183,6 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             return;
         }
         pendingDeps = dependencies + 1;
-        Object in = inputs;
         for (int i = 0; i < dependencies; i++) {
             TaskNode<?> dependency = (TaskNode<?>) (in instanceof Object[] array ? array[i] : in);
             if (!dependency.addSuccessor(this) && dependencyEnded(dependency)) {
@@ -222,7 +237,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         } catch (RuntimeException refused) {
             int s = state;
             if (phase(s) == READY && STATE.compareAndSet(this, s, stateOf(attemptOf(s), DONE))) {
-                end(null, flow.refused(this, executor, refused), null, null);
+                endFailed(flow.refused(this, executor, refused), null);
                 propagate(this);
             }
         }
@@ -247,7 +262,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                     continue;
                 }
                 if (dependencyFailure == null) {
-                    end(dependency.getNow(null), null, null, null);
+                    end(dependency.value, null, null, null);
                 } else {
                     endFailed(failureCausedBy(dependency, dependencyFailure), null);
                 }
@@ -281,7 +296,11 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         return new DependencyFailedException(id, name(), dependency.id, dependency.name(), dependencyFailure);
     }
 
-    /** Notifies the successors of {@code first}, and of every task that ends because of it, without recursion. */
+    /**
+     * Notifies the successors of {@code first}, and of every task that ends because of it, without
+     * recursion; completes each task's future (running stages chained on it) after its successors were
+     * notified, and only then counts it as ended.
+     */
     static void propagate(TaskNode<?> first) {
         ArrayDeque<TaskNode<?>> ended = null;
         TaskNode<?> node = first;
@@ -303,6 +322,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                     ended.add(successor);
                 }
             }
+            node.completeFuture();
             node = ended == null ? null : ended.poll();
         }
     }
@@ -317,6 +337,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             return;
         }
         int attempt = attemptOf(s);
+        // read before the start CAS: once it succeeds the function gets its arguments even if a
+        // cancellation right after it drops the field
+        Object in = inputs;
         Thread thread = Thread.currentThread();
         runner = thread;
         if (flow.cancelling) {
@@ -337,7 +360,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             RUNNING_ON_OTHER_THREADS.set(this);
         }
         try {
-            result = invoke();
+            result = invoke(in);
         } catch (Throwable e) {
             error = e;
         } finally {
@@ -398,26 +421,29 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         return true;
     }
 
-    private Object invoke() throws Exception {
+    private Object invoke(Object in) throws Exception {
         Object fn = function;
         if ((shape & ALL) != 0) {
-            return Collections.unmodifiableList(Arrays.asList(argumentValues()));
+            return Collections.unmodifiableList(Arrays.asList(argumentValues(in)));
         } else if (fn instanceof Fn1<?, ?> f1) {
             @SuppressWarnings("unchecked")
             Fn1<Object, ?> f = (Fn1<Object, ?>) f1;
-            return f.apply(argumentValue(inputs));
+            return f.apply(argumentValue(in));
         } else if (fn instanceof Fn0<?> f0) {
             return f0.call();
         }
-        return Invocation.call(fn, argumentValues());
+        return Invocation.call(fn, argumentValues(in));
     }
 
     private Object argumentValue(Object input) {
-        return (shape & RAW_INPUTS) != 0 ? input : ((TaskNode<?>) input).getNow(null);
+        return (shape & RAW_INPUTS) != 0 ? input : ((TaskNode<?>) input).value;
     }
 
-    private Object[] argumentValues() {
-        Object in = inputs;
+    /** The argument values from the inputs: one plain value (map), one task, or an array of tasks. */
+    private Object[] argumentValues(Object in) {
+        if ((shape & RAW_INPUTS) != 0) {
+            return new Object[] {in};
+        }
         if (in == null) {
             return new Object[0];
         }
@@ -457,16 +483,12 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             if ((shape & COMPOSE) != 0) {
                 join(attempt, result, worker);
             } else {
-                state = stateOf(attempt, DONE);
-                end(result, null, null, worker);
-                propagate(this);
+                finish(attempt, result, null, worker);
             }
             return;
         }
         if (flow.cancelling) {
-            state = stateOf(attempt, DONE);
-            end(null, new TaskCancelledException(id, name(), FlowRuntime.CANCELLED_BY_CLOSE), null, worker);
-            propagate(this);
+            finish(attempt, null, new TaskCancelledException(id, name(), FlowRuntime.CANCELLED_BY_CLOSE), worker);
             return;
         }
         RetryDecision decision = decide(error, attempt);
@@ -482,9 +504,21 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
             }
             return;
         }
-        state = stateOf(attempt, DONE);
-        endFailed(error instanceof TaskTimeoutException ? error
+        finish(attempt, null, error instanceof TaskTimeoutException ? error
                 : new TaskFailedException(id, name(), executor().label(), worker, attempt, error), worker);
+    }
+
+    /**
+     * Ends the task the caller owns (FINISHING, INTERRUPTING or JOINING): with {@code result}, or with
+     * {@code failure} (or the fallback), and notifies its successors.
+     */
+    private void finish(int attempt, Object result, Throwable failure, String worker) {
+        state = stateOf(attempt, DONE);
+        if (failure == null) {
+            end(result, null, null, worker);
+        } else {
+            endFailed(failure, worker);
+        }
         propagate(this);
     }
 
@@ -516,12 +550,10 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     /** A join task's function returned {@code result}: wait for that task. */
     private void join(int attempt, Object result, String worker) {
         if (!(result instanceof TaskNode<?> inner) || inner == this) {
-            state = stateOf(attempt, DONE);
             String what = result == null ? "null" : result == this ? "itself" : "a " + result.getClass().getName();
-            end(null, new TaskFailedException(id, name(), executor().label(), worker, attempt,
+            finish(attempt, null, new TaskFailedException(id, name(), executor().label(), worker, attempt,
                     new IllegalStateException("a join task must return another task of a flow, but returned " + what)),
-                    null, worker);
-            propagate(this);
+                    worker);
             return;
         }
         state = stateOf(attempt, JOINING);
@@ -533,11 +565,13 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     // ---------------------------------------------------------------- ending
 
     /**
-     * Ends the task; the caller has moved the state to DONE. {@code reported} is a failure that a
-     * fallback value replaced: listeners see it, dependents do not.
+     * Records how the task ended; the caller has moved the state to DONE and calls {@link #propagate}
+     * next, which notifies the successors and then completes the future. {@code reported} is a failure
+     * that a fallback value replaced: listeners see it, dependents do not.
      */
-    private void end(Object value, Throwable failure, Throwable reported, String worker) {
+    private void end(Object result, Throwable failure, Throwable reported, String worker) {
         inputs = null;
+        this.value = result;
         this.failure = failure;
         if (flow.listening) {
             TaskEvent.Kind kind = failure instanceof TaskCancelledException ? TaskEvent.Kind.CANCELLED
@@ -546,10 +580,17 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
                 flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
             }
         }
+    }
+
+    /**
+     * Completes the future (running the stages chained on it), then updates the group and counts the
+     * task as ended. Values ({@link #completed}) were counted as ended when they were made.
+     */
+    private void completeFuture() {
         if (failure == null) {
             @SuppressWarnings("unchecked")
             T result = (T) value;
-            completeInternally(result);
+            super.complete(result);
         } else {
             super.completeExceptionally(failure);
         }
@@ -557,11 +598,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         if (group != null) {
             group.ended(this, failure);
         }
-        flow.taskEnded();
-    }
-
-    private void completeInternally(T value) {
-        super.complete(value);
+        if (function != null) {
+            flow.taskEnded();
+        }
     }
 
     @Override
@@ -605,7 +644,11 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         if (!(function instanceof Serializable fn) || (shape & ALL) != 0) {
             throw new IllegalStateException("task " + this + " has no function to ship");
         }
-        return new Invocation(fn, argumentValues());
+        Object[] values = argumentValues(inputs);
+        if (values.length != Invocation.arity(fn)) {
+            throw new IllegalStateException("task " + this + " ended (it was cancelled) before it was shipped");
+        }
+        return new Invocation(fn, values);
     }
 
     @Override
@@ -698,8 +741,8 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        if (!isDone() && ThreadExecutor.isWorkerThread()) {
-            ThreadExecutor.awaitHelping(this, true);
+        if (!isDone()) {
+            ThreadExecutor.awaitHelping(this::isDone, true);
         }
         try {
             return super.get();
@@ -710,6 +753,12 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!isDone() && ThreadExecutor.isWorkerThread()) {
+            ThreadExecutor.awaitHelping(this::isDone, System.nanoTime() + unit.toNanos(timeout));
+            if (!isDone()) {
+                throw new TimeoutException("task " + this + " did not end within " + timeout + " " + unit);
+            }
+        }
         try {
             return super.get(timeout, unit);
         } catch (CancellationException e) {
@@ -719,9 +768,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     @Override
     public T join() {
-        if (!isDone() && ThreadExecutor.isWorkerThread()) {
+        if (!isDone()) {
             try {
-                ThreadExecutor.awaitHelping(this, false);
+                ThreadExecutor.awaitHelping(this::isDone, false);
             } catch (InterruptedException impossible) {
                 Thread.currentThread().interrupt();
             }

@@ -208,10 +208,7 @@ class ConcurrencyStressTest {
                             + outcome(task));
                 }
             }
-            if (!problems.isEmpty()) {
-                fail(where + ": " + problems.size() + " problem(s):\n  "
-                        + problems.stream().limit(30).collect(Collectors.joining("\n  ")));
-            }
+            failIfAny(where, problems);
         }
     }
 
@@ -439,10 +436,7 @@ class ConcurrencyStressTest {
                         + interruptedProbes.stream().sorted().limit(20).collect(Collectors.toList()));
             }
             problems.addAll(EventRules.check(events));
-            if (!problems.isEmpty()) {
-                fail(where + ": " + problems.size() + " problem(s):\n  "
-                        + problems.stream().limit(30).collect(Collectors.joining("\n  ")));
-            }
+            failIfAny(where, problems);
         }
     }
 
@@ -571,10 +565,7 @@ class ConcurrencyStressTest {
                             + interruptedStarts.stream().limit(20).collect(Collectors.toList()));
                 }
                 problems.addAll(EventRules.check(events));
-                if (!problems.isEmpty()) {
-                    fail(where + ": " + problems.size() + " problem(s):\n  "
-                            + problems.stream().limit(30).collect(Collectors.joining("\n  ")));
-                }
+                failIfAny(where, problems);
             } finally {
                 if (ended) {
                     flow.close();
@@ -686,5 +677,12 @@ class ConcurrencyStressTest {
         }
         Throwable t = failureOf(task);
         return t == null ? "with value " + task.join() : "with " + t;
+    }
+
+    private static void failIfAny(String where, List<String> problems) {
+        if (!problems.isEmpty()) {
+            fail(where + ": " + problems.size() + " problem(s):\n  "
+                    + problems.stream().limit(30).collect(Collectors.joining("\n  ")));
+        }
     }
 }

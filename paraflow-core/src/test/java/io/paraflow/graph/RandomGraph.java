@@ -286,15 +286,8 @@ final class RandomGraph {
             if (!e.exists) {
                 continue;
             }
-            Set<Integer> failedRoots = new HashSet<>();
             Object[] args = new Object[n.deps.length];
-            for (int i = 0; i < n.deps.length; i++) {
-                Expected d = out[n.deps[i]];
-                if (!d.ok) {
-                    failedRoots.addAll(d.roots);
-                }
-                args[i] = d.value;
-            }
+            Set<Integer> failedRoots = dependencyValues(n, out, args);
             if (!failedRoots.isEmpty()) {
                 failedDependency(n, e, failedRoots);
                 continue;
@@ -323,6 +316,19 @@ final class RandomGraph {
             }
         }
         return out;
+    }
+
+    /** Fills {@code args} with the dependencies' values and returns the roots of those that failed. */
+    private static Set<Integer> dependencyValues(Node n, Expected[] out, Object[] args) {
+        Set<Integer> failedRoots = new HashSet<>();
+        for (int i = 0; i < n.deps.length; i++) {
+            Expected d = out[n.deps[i]];
+            if (!d.ok) {
+                failedRoots.addAll(d.roots);
+            }
+            args[i] = d.value;
+        }
+        return failedRoots;
     }
 
     /** A task whose dependency (or joined task) failed: it fails too, unless it has a fallback. */
@@ -397,15 +403,8 @@ final class RandomGraph {
             Node in = nodes.get(compose.inner[k]);
             Expected e = new Expected();
             e.exists = true;
-            Set<Integer> failedRoots = new HashSet<>();
             Object[] args = new Object[in.deps.length];
-            for (int i = 0; i < in.deps.length; i++) {
-                Expected d = out[in.deps[i]];
-                if (!d.ok) {
-                    failedRoots.addAll(d.roots);
-                }
-                args[i] = d.value;
-            }
+            Set<Integer> failedRoots = dependencyValues(in, out, args);
             if (!failedRoots.isEmpty()) {
                 failedDependency(in, e, failedRoots);
             } else {
