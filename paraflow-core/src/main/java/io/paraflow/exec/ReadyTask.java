@@ -4,8 +4,12 @@ package io.paraflow.exec;
  * One attempt of a task whose dependencies have finished, handed by the flow to a {@link TaskExecutor}.
  * The executor either runs it in-process with {@link #run()}, or ships {@link #invocation()} elsewhere
  * and reports the outcome with {@link #succeeded} or {@link #failed}. Exactly one of these must happen
- * for each attempt handed to {@link TaskExecutor#execute}; calls for an attempt that was cancelled or
- * timed out meanwhile are ignored, so executors need not track that.
+ * for each attempt handed to {@link TaskExecutor#execute}.
+ *
+ * <p>The same task object comes back for each retry, so an executor that runs tasks elsewhere keeps the
+ * {@link #attempt()} number it received with the task and passes it to every report: a report for an
+ * attempt that is no longer current (a killed process answering late, after its attempt timed out and
+ * the next one started) is ignored, as are reports for an attempt that was cancelled.
  *
  * <p>All methods are thread-safe.
  */
@@ -41,16 +45,17 @@ public interface ReadyTask {
     Invocation invocation();
 
     /**
-     * Reports that the attempt, run elsewhere, started on {@code worker}. Executors that run tasks
-     * elsewhere should call it as soon as the attempt runs: until then the attempt counts as waiting, so
-     * its timeout is not armed and cancelling the task does not call {@link TaskExecutor#stop}. The
-     * outcome methods imply it, so an executor that never calls it still completes tasks.
+     * Reports that attempt number {@code attempt}, run elsewhere, started on {@code worker}. Executors
+     * that run tasks elsewhere should call it as soon as the attempt runs: until then the attempt counts
+     * as waiting, so its timeout is not armed and cancelling the task does not call
+     * {@link TaskExecutor#stop}. The outcome methods imply it, so an executor that never calls it still
+     * completes tasks.
      */
-    void started(String worker);
+    void started(int attempt, String worker);
 
-    /** Reports that the attempt, run elsewhere, returned {@code result} on {@code worker}. */
-    void succeeded(Object result, String worker);
+    /** Reports that attempt number {@code attempt}, run elsewhere, returned {@code result} on {@code worker}. */
+    void succeeded(int attempt, Object result, String worker);
 
-    /** Reports that the attempt, run elsewhere, failed with {@code error} on {@code worker}. */
-    void failed(Throwable error, String worker);
+    /** Reports that attempt number {@code attempt}, run elsewhere, failed with {@code error} on {@code worker}. */
+    void failed(int attempt, Throwable error, String worker);
 }

@@ -652,28 +652,28 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     }
 
     @Override
-    public void started(String worker) {
-        int s = state;
-        if (phase(s) == READY) {
-            start(s, attemptOf(s), worker);
+    public void started(int attempt, String worker) {
+        int ready = stateOf(attempt, READY);
+        if (state == ready) {
+            start(ready, attempt, worker);
         }
     }
 
     @Override
-    public void succeeded(Object result, String worker) {
-        finishRemote(result, null, worker);
+    public void succeeded(int attempt, Object result, String worker) {
+        finishRemote(attempt, result, null, worker);
     }
 
     @Override
-    public void failed(Throwable error, String worker) {
-        finishRemote(null, error, worker);
+    public void failed(int attempt, Throwable error, String worker) {
+        finishRemote(attempt, null, error, worker);
     }
 
-    private void finishRemote(Object result, Throwable error, String worker) {
-        started(worker);
-        int s = state;
-        if (phase(s) == RUNNING && STATE.compareAndSet(this, s, stateOf(attemptOf(s), FINISHING))) {
-            attemptEnded(attemptOf(s), result, error, worker);
+    /** Ends attempt {@code attempt} as reported from elsewhere, if it is still the current one. */
+    private void finishRemote(int attempt, Object result, Throwable error, String worker) {
+        started(attempt, worker);
+        if (STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, FINISHING))) {
+            attemptEnded(attempt, result, error, worker);
         }
     }
 

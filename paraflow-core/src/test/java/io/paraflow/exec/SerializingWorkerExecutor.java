@@ -16,27 +16,21 @@ import java.util.concurrent.LinkedBlockingQueue;
  * A test executor shaped like a worker-process executor: it never calls {@link ReadyTask#run()}. It
  * ships {@link ReadyTask#invocation()} to its one worker ("w1") as serialized bytes, the worker invokes
  * it and sends back the serialized result or error, and the executor reports it with
- * {@link ReadyTask#succeeded} / {@link ReadyTask#failed}. {@link #stop} plays "kill the process": it
- * interrupts the worker if it runs that task. Records what it saw, for the tests.
+ * {@link ReadyTask#succeeded} / {@link ReadyTask#failed}, stamped with the attempt number it received
+ * the task with, as a process executor must. {@link #stop} plays "kill the process": it interrupts the
+ * worker if it runs that task. Records what it saw, for the tests.
  */
 final class SerializingWorkerExecutor implements TaskExecutor {
     static final String WORKER = "w1";
 
-    private static final ReadyTask POISON = new ReadyTask() {
-        public long id() { return -1; }
-        public String name() { return "poison"; }
-        public int attempt() { return 1; }
-        public Resources resources() { return Resources.DEFAULT_TASK; }
-        public int priority() { return 0; }
-        public void run() { }
-        public Invocation invocation() { return null; }
-        public void started(String worker) { }
-        public void succeeded(Object result, String worker) { }
-        public void failed(Throwable error, String worker) { }
-    };
+    /** A task as received: the same task object comes back for each retry, so the attempt travels with it. */
+    private record Received(ReadyTask task, int attempt) {
+    }
+
+    private static final Received POISON = new Received(null, 0);
 
     private final String label;
-    private final BlockingQueue<ReadyTask> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private final Object runningLock = new Object();
     private ReadyTask running;
@@ -68,30 +62,33 @@ final class SerializingWorkerExecutor implements TaskExecutor {
 
     @Override
     public void execute(ReadyTask task) {
+        Received received = new Received(task, task.attempt());
         if (closed) {
-            task.failed(new IllegalStateException("executor " + label + " is closed"), WORKER);
+            task.failed(received.attempt(), new IllegalStateException("executor " + label + " is closed"), WORKER);
             return;
         }
-        queue.add(task);
+        queue.add(received);
     }
 
     private void work() {
         while (true) {
-            ReadyTask task;
+            Received received;
             try {
-                task = queue.take();
+                received = queue.take();
             } catch (InterruptedException e) {
                 continue;
             }
-            if (task == POISON) {
+            if (received == POISON) {
                 return;
             }
+            ReadyTask task = received.task();
+            int attempt = received.attempt();
             synchronized (runningLock) {
                 running = task;
                 Thread.interrupted();
             }
-            attempts.add(task.id() + "/" + task.attempt());
-            task.started(WORKER);
+            attempts.add(task.id() + "/" + attempt);
+            task.started(attempt, WORKER);
             Object outcome;
             boolean ok;
             try {
@@ -109,9 +106,9 @@ final class SerializingWorkerExecutor implements TaskExecutor {
                 Thread.interrupted();
             }
             if (ok) {
-                task.succeeded(outcome, WORKER);
+                task.succeeded(attempt, outcome, WORKER);
             } else {
-                task.failed((Throwable) outcome, WORKER);
+                task.failed(attempt, (Throwable) outcome, WORKER);
             }
         }
     }
@@ -147,8 +144,10 @@ final class SerializingWorkerExecutor implements TaskExecutor {
                 interrupted = true;
             }
         }
-        for (ReadyTask left; (left = queue.poll()) != null; ) {
-            left.failed(new IllegalStateException("executor " + label + " closed"), WORKER);
+        for (Received left; (left = queue.poll()) != null; ) {
+            if (left != POISON) {
+                left.task().failed(left.attempt(), new IllegalStateException("executor " + label + " closed"), WORKER);
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -195,6 +197,52 @@ class WorkerExecutorSpiTest {
             }
             await(remoteInterrupted);
             assertThat(running.isCancelled()).isTrue();
+        });
+    }
+
+    @Test
+    void aLateReportOfAKilledAttemptDoesNotEndTheNextAttempt() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            BlockingQueue<Integer> handedAttempts = new LinkedBlockingQueue<>();
+            BlockingQueue<ReadyTask> handedTasks = new LinkedBlockingQueue<>();
+            TaskExecutor remote = new TaskExecutor() {
+                public String label() {
+                    return "manual";
+                }
+
+                public Resources capacity() {
+                    return new Resources(1, 0, 0);
+                }
+
+                public void execute(ReadyTask task) {
+                    handedAttempts.add(task.attempt());
+                    handedTasks.add(task);
+                }
+
+                public void interruptAll() {
+                }
+
+                public void close() {
+                }
+            };
+            try (Flow flow = Flow.builder().threads(1).executor(remote).build()) {
+                Task<Object> task = flow.task("job").on("manual").timeout(Duration.ofMillis(50)).retries(1)
+                        .submit(() -> "never run here");
+                ReadyTask first = handedTasks.take();
+                int firstAttempt = handedAttempts.take();
+                first.started(firstAttempt, "proc-1");
+                // the timeout stops attempt 1 and the retry hands over attempt 2
+                ReadyTask second = handedTasks.take();
+                int secondAttempt = handedAttempts.take();
+                assertThat(secondAttempt).isEqualTo(firstAttempt + 1);
+
+                first.failed(firstAttempt, new IllegalStateException("killed process of attempt 1"), "proc-1");
+                assertThat(task.isDone()).as("a stale report of attempt 1 must not end attempt 2").isFalse();
+
+                second.started(secondAttempt, "proc-2");
+                second.succeeded(secondAttempt, "result of attempt 2", "proc-2");
+                assertThat(task.get()).isEqualTo("result of attempt 2");
+            }
         });
     }
 }
