@@ -1,12 +1,16 @@
 package io.paraflow;
 
+import io.paraflow.exec.ThreadExecutor;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.paraflow.Sync.GUARD;
@@ -124,6 +128,33 @@ class BackPressureTest {
                 gate.countDown();
                 flow.awaitAll();
                 assertThat(flow.unfinished()).isZero();
+            }
+        });
+    }
+
+    @Test
+    void anAsyncStageRunningOnAWorkerSubmitsWithoutWaitingForRoom() {
+        // review finding: an *Async stage runs on the flow's worker but did not count as inside the flow,
+        // so its submit waited for room that only its own thread could make
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).maxUnfinished(2).build()) {
+                AtomicBoolean onWorker = new AtomicBoolean();
+                List<Task<Integer>> submitted = new CopyOnWriteArrayList<>();
+                CompletableFuture<Void> callback = flow.submit(() -> 1).thenRunAsync(() -> {
+                    onWorker.set(ThreadExecutor.isWorkerThread());
+                    for (int i = 1; i <= 5; i++) {
+                        int n = i;
+                        submitted.add(flow.submit(() -> n));
+                    }
+                }).toCompletableFuture();
+
+                callback.get();
+                assertThat(onWorker).as("the stage ran on the flow's worker").isTrue();
+                int sum = 0;
+                for (Task<Integer> t : submitted) {
+                    sum += t.get();
+                }
+                assertThat(sum).isEqualTo(15);
             }
         });
     }

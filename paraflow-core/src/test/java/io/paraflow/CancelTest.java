@@ -1,10 +1,16 @@
 package io.paraflow;
 
+import io.paraflow.event.TaskEvent;
+import io.paraflow.exec.ReadyTask;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -299,6 +305,107 @@ class CancelTest {
                         e -> assertThat(e.taskName()).isEqualTo("cancelled by test"));
                 assertThatThrownBy(cancelled::join).isInstanceOfSatisfying(TaskCancelledException.class,
                         e -> assertThat(e.taskName()).isEqualTo("cancelled by test"));
+            }
+        });
+    }
+
+    @Test
+    void cancellingATaskThatRunsACallbackWhileItWaitsDoesNotInterruptTheCallback() {
+        // review finding: a waiting task ran a queued *Async callback on its thread, and the interrupt
+        // that cancelled the task hit the callback instead
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                // the flow's own callback executor; see DynamicGraphTest for why the test keeps the entries
+                ReleasableCallbacks callbacks = new ReleasableCallbacks(flow);
+                CountDownLatch inCallback = new CountDownLatch(1);
+                CountDownLatch releaseCallback = new CountDownLatch(1);
+                AtomicBoolean callbackInterrupted = new AtomicBoolean();
+                AtomicReference<CompletableFuture<Void>> callback = new AtomicReference<>();
+                Task<Integer> waiter = flow.task("waiter").submit(() -> {
+                    Task<Integer> sub = flow.task("sub").submit(() -> 7);
+                    // queued on this worker after 'sub': the wait below runs it first (newest first)
+                    callback.set(flow.value(0).thenRunAsync(() -> {
+                        inCallback.countDown();
+                        try {
+                            Sync.block(releaseCallback);
+                        } catch (InterruptedException e) {
+                            callbackInterrupted.set(true);
+                        }
+                    }, callbacks).toCompletableFuture());
+                    return sub.join();
+                });
+                try {
+                    Sync.await(inCallback);
+
+                    assertThat(waiter.cancel(true)).as("'waiter' still waits while the callback runs").isTrue();
+                    releaseCallback.countDown();
+                    callback.get().get();
+
+                    assertThat(callbackInterrupted).as("the interrupt meant for 'waiter' hit the callback").isFalse();
+                    assertThat(waiter.isCancelled()).isTrue();
+                } finally {
+                    callbacks.releaseStuckWorkers();
+                }
+            }
+        });
+    }
+
+    @Test
+    void aCancellationRacingTheStartNeverHandsTheFunctionMissingArguments() {
+        // review finding: once the start succeeded, a cancellation (without interrupt) dropped the
+        // inputs before the function read them, and the function ran with null
+        assertTimeoutPreemptively(GUARD, () -> {
+            CountDownLatch taskKnown = new CountDownLatch(1);
+            AtomicReference<Task<String>> taskRef = new AtomicReference<>();
+            AtomicReference<Thread> canceller = new AtomicReference<>();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            CompletableFuture<Object> argument = new CompletableFuture<>();
+            try (Flow flow = Flow.builder().threads(1).listener(e -> {
+                if (e.kind() == TaskEvent.Kind.STARTED && e.taskName().equals("delete")) {
+                    // between the start and the call of the function: cancel from another thread
+                    Sync.await(taskKnown);
+                    Thread t = new Thread(() -> cancelled.set(taskRef.get().cancel(false)), "canceller");
+                    canceller.set(t);
+                    t.start();
+                    // the cancellation blocks on the task's monitor, which this event holds, right after
+                    // it ended the task (or it went through): either way it is as far as it can get
+                    Sync.awaitParkedOrTerminated(t);
+                }
+            }).build()) {
+                List<Task<String>> tasks = flow.task("delete").map(path -> {
+                    argument.complete(path);
+                    return "deleted " + path;
+                }, List.of("run-42"));
+                taskRef.set(tasks.get(0));
+                taskKnown.countDown();
+
+                assertThat(argument.get()).isEqualTo("run-42");
+                Sync.join(canceller.get());
+                assertThat(cancelled).isTrue();
+                assertThat(tasks.get(0).isCancelled()).isTrue();
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"one task argument", "no argument", "map input"})
+    void aTaskCancelledBeforeItsExecutorShippedItGivesNoInvocation(String shape) {
+        // the fix of the start race above: invocation() refuses a task that ended, instead of shipping
+        // a function with missing (or null) arguments
+        assertTimeoutPreemptively(GUARD, () -> {
+            HandOffExecutor remote = new HandOffExecutor("remote");
+            try (Flow flow = Flow.builder().threads(1).executor(remote).build()) {
+                TaskBuilder builder = flow.task("shipped").on("remote");
+                Task<?> task = switch (shape) {
+                    case "one task argument" -> builder.submit(x -> x + 1, flow.value(1));
+                    case "no argument" -> builder.submit(() -> 1);
+                    default -> builder.map(x -> x + 1, List.of(1)).get(0);
+                };
+                ReadyTask handed = remote.take();
+                assertThat(task.cancel(true)).isTrue();
+
+                assertThatThrownBy(handed::invocation).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("shipped");
             }
         });
     }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -230,6 +232,35 @@ class CloseTest {
             assertThat(interruptKept.get()).isTrue();
             assertThat(stuck.isCancelled()).isTrue();
             assertThat(NoLeakedThreads.paraflowThreads()).isEmpty();
+        });
+    }
+
+    @Test
+    void closeOrAwaitAllFromAnAsyncStageOnAWorkerIsRejected() {
+        // review finding: close() from an *Async stage waited for the thread it ran on
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                AtomicBoolean onWorker = new AtomicBoolean();
+                CompletableFuture<Void> closing = flow.submit(() -> 1).thenRunAsync(() -> {
+                    onWorker.set(ThreadExecutor.isWorkerThread());
+                    flow.close();
+                }).toCompletableFuture();
+                CompletableFuture<Void> awaiting = flow.submit(() -> 2).thenRunAsync(() -> {
+                    try {
+                        flow.awaitAll();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError("awaitAll was interrupted", e);
+                    }
+                }).toCompletableFuture();
+
+                assertThatThrownBy(closing::get).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(IllegalStateException.class);
+                assertThatThrownBy(awaiting::get).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(IllegalStateException.class);
+                assertThat(onWorker).as("the stage ran on the flow's worker").isTrue();
+                // the flow is still open
+                assertThat(flow.submit(() -> 3).get()).isEqualTo(3);
+            }
         });
     }
 }

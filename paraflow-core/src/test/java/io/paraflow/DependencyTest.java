@@ -1,5 +1,6 @@
 package io.paraflow;
 
+import io.paraflow.exec.ReadyTask;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -7,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
@@ -204,5 +206,39 @@ class DependencyTest {
                     .isInstanceOf(IllegalArgumentException.class);
             assertThat(flow.unfinished()).isZero();
         }
+    }
+
+    static String describe(Object input) {
+        return input instanceof String[] array ? Arrays.toString(array) : String.valueOf(input);
+    }
+
+    @Test
+    void mapShipsEachInputAsOneArgumentEvenAnArrayOrNull() {
+        // review finding: invocation() of a map task took an array input for the argument list, and a
+        // null input for no arguments
+        assertTimeoutPreemptively(GUARD, () -> {
+            HandOffExecutor remote = new HandOffExecutor("remote");
+            try (Flow flow = Flow.builder().threads(1).executor(remote).build()) {
+                List<Object> inputs = Arrays.asList(new String[] {"a", "b"}, new String[] {"only"}, null);
+                List<Task<String>> tasks = flow.task("describe").on("remote").map(DependencyTest::describe, inputs);
+                try {
+                    for (int i = 0; i < inputs.size(); i++) {
+                        ReadyTask shipped = remote.take();
+                        int index = IntStream.range(0, tasks.size()).filter(k -> tasks.get(k).id() == shipped.id())
+                                .findFirst().orElseThrow();
+                        assertThat(shipped.invocation().arguments()).as("arguments shipped for input %d", index)
+                                .containsExactly(inputs.get(index));
+                        // run it here, as an executor that runs tasks in-process would
+                        shipped.run();
+                    }
+                } finally {
+                    // tasks left with the executor after a failed assertion would keep close() waiting
+                    tasks.forEach(t -> t.cancel(true));
+                }
+                assertThat(tasks.get(0).get()).isEqualTo("[a, b]");
+                assertThat(tasks.get(1).get()).isEqualTo("[only]");
+                assertThat(tasks.get(2).get()).isEqualTo("null");
+            }
+        });
     }
 }

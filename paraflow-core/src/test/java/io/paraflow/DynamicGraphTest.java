@@ -11,9 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.paraflow.Sync.GUARD;
@@ -279,5 +283,157 @@ class DynamicGraphTest {
             b = t;
         }
         return a;
+    }
+
+    // ------------------------------------------------------------------ waiting inside tasks and stages
+
+    @Test
+    void aTaskThatWaitsNeverPicksUpAnotherTaskThatWaitsForIt() {
+        // review finding: a waiting worker helped with any queued task, here one that waits for the
+        // waiting task itself; nested on the same stack, neither could ever end
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                CountDownLatch subStarted = new CountDownLatch(1);
+                CountDownLatch releaseSub = new CountDownLatch(1);
+                CountDownLatch aboutToWait = new CountDownLatch(1);
+                AtomicReference<Thread> waitingThread = new AtomicReference<>();
+                Task<Integer> waiter = flow.task("waiter").submit(() -> {
+                    Task<Integer> sub = flow.task("sub").submit(() -> {
+                        subStarted.countDown();
+                        Sync.block(releaseSub);
+                        return 1;
+                    });
+                    // this thread is busy until the other worker took the subtask
+                    Sync.block(subStarted);
+                    waitingThread.set(Thread.currentThread());
+                    aboutToWait.countDown();
+                    return sub.join() + 1;
+                });
+                Sync.await(aboutToWait);
+                // the waiter's only blocking call left is the join: parked means it waits (and may help)
+                Sync.awaitParkedOrTerminated(waitingThread.get());
+
+                AtomicBoolean ranInsideTheWait = new AtomicBoolean();
+                Task<Integer> dependent = flow.task("dependent").submit(() -> {
+                    if (Thread.currentThread() == waitingThread.get() && !waiter.isDone()) {
+                        ranInsideTheWait.set(true);
+                        return -1; // joining the waiter here would wait forever
+                    }
+                    return waiter.join() + 1;
+                });
+                // widens the window in which the waiting worker could take 'dependent' off the queue
+                Thread.sleep(100);
+                releaseSub.countDown();
+
+                assertThat(dependent.get()).isEqualTo(3);
+                assertThat(ranInsideTheWait).as("'dependent' ran nested inside the wait of 'waiter'").isFalse();
+                assertThat(waiter.get()).isEqualTo(2);
+            }
+        });
+    }
+
+    @Test
+    void getWithATimeoutInsideATaskRunsTheSubtaskMeanwhileOnOneThread() {
+        // review finding: get(timeout) inside a task blocked the only thread until it timed out
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                Task<Integer> outer = flow.submit(() -> flow.submit(() -> 5).get(Sync.WAIT_SECONDS, TimeUnit.SECONDS));
+                assertThat(outer.get()).isEqualTo(5);
+            }
+        });
+    }
+
+    @Test
+    void getWithATimeoutInsideATaskStillTimesOutWhenTheAwaitedTaskDoesNotEnd() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                CountDownLatch blockerStarted = new CountDownLatch(1);
+                CountDownLatch releaseBlocker = new CountDownLatch(1);
+                Task<Integer> blocker = flow.task("blocker").submit(() -> {
+                    blockerStarted.countDown();
+                    Sync.block(releaseBlocker);
+                    return 1;
+                });
+                Sync.await(blockerStarted);
+                Task<Integer> impatient = flow.task("impatient").submit(() -> blocker.get(10, TimeUnit.MILLISECONDS));
+                try {
+                    assertThatThrownBy(impatient::get).isInstanceOf(ExecutionException.class)
+                            .cause().isInstanceOf(TaskFailedException.class)
+                            .cause().isInstanceOf(TimeoutException.class);
+                } finally {
+                    releaseBlocker.countDown();
+                }
+                assertThat(blocker.get()).isEqualTo(1);
+            }
+        });
+    }
+
+    @Test
+    void joinOrGetOfAStageChainedOnATaskInsideATaskDoesNotDeadlockOnOneThread() {
+        // review finding: a stage derived from a task blocked the only thread in join()/get()
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                Task<Integer> viaJoin = flow.submit(() ->
+                        flow.submit(() -> 5).thenApply(x -> x + 1).toCompletableFuture().join());
+                Task<Integer> viaGet = flow.submit(() ->
+                        flow.submit(() -> 5).thenApply(x -> x + 2).toCompletableFuture().get());
+                assertThat(viaJoin.get()).isEqualTo(6);
+                assertThat(viaGet.get()).isEqualTo(7);
+            }
+        });
+    }
+
+    @Test
+    void aTaskThatRunsItsOwnQueuedAsyncStageWhileItWaitsCarriesOnAfterIt() {
+        // found while turning the review's callback findings into tests: a waiting worker runs the stage's
+        // pool entry with quietlyInvoke(), which then waits for the entry to be marked done, and the JDK
+        // never marks a stage's entry done; the worker stayed parked for good after the stage returned
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                ReleasableCallbacks callbacks = new ReleasableCallbacks(flow);
+                CountDownLatch stageRan = new CountDownLatch(1);
+                CountDownLatch subRan = new CountDownLatch(1);
+                Task<Integer> waiter = flow.task("waiter").submit(() -> {
+                    Task<Integer> sub = flow.task("sub").submit(() -> {
+                        subRan.countDown();
+                        return 7;
+                    });
+                    // queued on this worker after 'sub': the wait below runs it first (newest first)
+                    flow.value(0).thenRunAsync(stageRan::countDown, callbacks);
+                    return sub.join();
+                });
+                try {
+                    Sync.await(stageRan);
+                    // with the defect, the only worker is stuck after the stage and 'sub' never runs
+                    Sync.await(subRan);
+                } finally {
+                    // the entries are only what the flow's default callback executor would have queued;
+                    // marking them done unsticks the worker if the defect is there, so no thread leaks
+                    callbacks.releaseStuckWorkers();
+                }
+                assertThat(waiter.get()).isEqualTo(7);
+            }
+        });
+    }
+
+    @Test
+    void aStageChainedOnATaskMayWaitForADependentOfThatTask() {
+        // review finding: a plain stage ran when the task ended but before its dependents were told, so
+        // on the only thread it waited for a dependent that could never become ready
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                CountDownLatch go = new CountDownLatch(1);
+                Task<Integer> first = flow.submit(() -> {
+                    Sync.block(go);
+                    return 1;
+                });
+                Task<Integer> dependent = flow.submit(x -> x + 1, first);
+                CompletableFuture<Integer> stage = first.thenApply(v -> dependent.join() * 10).toCompletableFuture();
+                go.countDown();
+
+                assertThat(stage.get()).isEqualTo(20);
+                assertThat(dependent.get()).isEqualTo(2);
+            }
+        });
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -196,5 +197,20 @@ class ErrorTypesTest {
                 assertThat(task.thenApply(String::length).toCompletableFuture().get()).isEqualTo(13);
             }
         });
+    }
+
+    @Test
+    void aNullTaskGivenToAllIsReportedAsAnArgumentOfAll() {
+        // review finding: the message named the task after the class of a collected value ('Integer')
+        try (Flow flow = Flow.builder().threads(1).build()) {
+            Task<Integer> one = flow.value(1);
+            assertThatThrownBy(() -> flow.all(Arrays.asList(one, null)))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("task 'all'")
+                    .hasMessageContaining("argument 2");
+            assertThatThrownBy(() -> flow.task("collect").all(Arrays.asList(one, null)))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("task 'collect'")
+                    .hasMessageContaining("argument 2");
+            assertThat(flow.unfinished()).isZero();
+        }
     }
 }

@@ -12,9 +12,11 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.paraflow.Sync.GUARD;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -229,5 +231,69 @@ class ResourceTest {
                     .hasMessageContaining(FlowBuilder.THREADS)
                     .hasMessageContaining("other");
         }
+    }
+
+    @Test
+    void aWideTaskGivesBackItsCoresBeforeItsSuccessorRuns() {
+        // review finding: the successor of a 2-core task ran while the 2-core reservation was still held,
+        // so a one-core successor kept both threads of the pool
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                CountDownLatch successorRunning = new CountDownLatch(1);
+                CountDownLatch releaseSuccessor = new CountDownLatch(1);
+                CountDownLatch otherRan = new CountDownLatch(1);
+                Task<Integer> wide = flow.task("wide").cores(2).submit(() -> 1);
+                Task<Integer> successor = flow.task("successor").submit(v -> {
+                    successorRunning.countDown();
+                    Sync.block(releaseSuccessor);
+                    return v;
+                }, wide);
+                try {
+                    Sync.await(successorRunning);
+                    // one core is in use now: the other thread takes a new task
+                    flow.task("other").submit(() -> {
+                        otherRan.countDown();
+                        return 0;
+                    });
+                    Sync.await(otherRan);
+                } finally {
+                    releaseSuccessor.countDown();
+                }
+                assertThat(successor.get()).isEqualTo(1);
+            }
+        });
+    }
+
+    @Test
+    void aWideTaskStartedInsideAWaitDoesNotDeadlockWithAnotherWaitingTask() {
+        // review finding: A, waiting for a 2-core task X, ran X's entry while helping; X then waited
+        // for a holder thread, but its holder and the task C that B waited for sat in A's own queue
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                CountDownLatch bRunning = new CountDownLatch(1);
+                CountDownLatch cSubmitted = new CountDownLatch(1);
+                AtomicReference<Task<Integer>> cRef = new AtomicReference<>();
+                Task<Integer> a = flow.task("A").submit(() -> {
+                    Sync.block(bRunning);
+                    Task<Integer> c = flow.task("C").submit(() -> 3);
+                    cRef.set(c);
+                    cSubmitted.countDown();
+                    Task<Integer> x = flow.task("X").cores(2).submit(() -> 1);
+                    return x.join() + c.join();
+                });
+                Task<Integer> b = flow.task("B").submit(() -> {
+                    bRunning.countDown();
+                    Sync.block(cSubmitted);
+                    // join() would hang for good if the deadlock is there; the timed get fails B
+                    // instead and frees its thread, so the test fails without leaking the flow
+                    return cRef.get().get(Sync.WAIT_SECONDS, TimeUnit.SECONDS);
+                });
+
+                assertThatCode(() -> b.get()).as("'B' gave up waiting for 'C', which sat in the queue of the"
+                        + " thread whose wait for 'X' blocked on X's holder").doesNotThrowAnyException();
+                assertThat(b.get()).isEqualTo(3);
+                assertThat(a.get()).isEqualTo(4);
+            }
+        });
     }
 }

@@ -14,7 +14,12 @@ import static org.assertj.core.api.Assertions.fail;
 final class Sync {
     /** Upper bound for any single test body (assertTimeoutPreemptively). */
     static final Duration GUARD = Duration.ofSeconds(60);
-    private static final long WAIT_SECONDS = 30;
+    /**
+     * Bound of every single wait here. Task code may pass it to a timed wait ({@code get(WAIT_SECONDS,
+     * SECONDS)}) where an untimed one would hang forever if the behaviour under test broke: the task then
+     * fails and frees its thread, so the test fails without leaking the flow's threads.
+     */
+    static final long WAIT_SECONDS = 30;
 
     private Sync() {
     }

@@ -1,10 +1,12 @@
 package io.paraflow;
 
+import io.paraflow.event.TaskEvent;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -246,5 +248,63 @@ class TaskGroupTest {
             assertThatThrownBy(group::await).isInstanceOf(TaskGroupException.class);
             assertThat(ran).hasValue("yes");
         }
+    }
+
+    @Test
+    void awaitInsideATaskRunsTheGroupsTasksMeanwhileOnOneThread() {
+        // review finding: TaskGroup.await() inside a task blocked the only thread its members needed
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                AtomicInteger ran = new AtomicInteger();
+                Task<Integer> parent = flow.task("parent").submit(() -> {
+                    TaskGroup children = flow.group("children");
+                    for (int i = 0; i < 3; i++) {
+                        children.task("child").submit(ran::incrementAndGet);
+                    }
+                    children.await();
+                    return ran.get();
+                });
+                assertThat(parent.get()).isEqualTo(3);
+            }
+        });
+    }
+
+    @Test
+    void aGroupCancelledWhileATaskJoinsItCancelsThatTaskAndTheSubmitSucceeds() {
+        // review finding: a group cancel between the task joining the group and its wiring dropped the
+        // inputs under wire(), whose submit then threw NullPointerException; CANCELLED came before SUBMITTED
+        assertTimeoutPreemptively(GUARD, () -> {
+            List<TaskEvent.Kind> events = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch inSubmit = new CountDownLatch(1);
+            CountDownLatch groupCancelled = new CountDownLatch(1);
+            try (Flow flow = Flow.builder().threads(1).listener(e -> {
+                if (e.taskName().equals("member")) {
+                    events.add(e.kind());
+                    if (e.kind() == TaskEvent.Kind.SUBMITTED) {
+                        // hold the submission here until the group was cancelled
+                        inSubmit.countDown();
+                        Sync.await(groupCancelled);
+                    }
+                }
+            }).build()) {
+                TaskGroup group = flow.group("g");
+                Task<Integer> input = flow.value(1);
+                Thread canceller = new Thread(() -> {
+                    Sync.await(inSubmit);
+                    group.cancel();
+                    groupCancelled.countDown();
+                }, "group-canceller");
+                canceller.start();
+
+                Task<Integer> member = group.task("member").submit(x -> x + 1, input);
+                Sync.join(canceller);
+
+                assertThat(member.isCancelled()).as("a task joining a cancelled group is cancelled").isTrue();
+                assertThatThrownBy(member::get).isInstanceOf(TaskCancelledException.class);
+                group.await();
+                assertThat(events).containsExactly(TaskEvent.Kind.SUBMITTED, TaskEvent.Kind.CANCELLED);
+                assertThat(flow.unfinished()).isZero();
+            }
+        });
     }
 }

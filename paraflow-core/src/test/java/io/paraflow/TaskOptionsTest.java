@@ -219,4 +219,27 @@ class TaskOptionsTest {
             assertThat(t.get()).isNull();
         }
     }
+
+    @Test
+    void lambdasOfOneMethodGetDistinctDerivedNamesAndEachKeepsItsName() throws Exception {
+        // review finding: every lambda of a method was named '<Class>.<method>/lambda1'
+        try (Flow flow = Flow.builder().threads(1).build()) {
+            Task<Integer> a = flow.submit(() -> 1);
+            Task<Integer> b = flow.submit(() -> 2);
+            Task<Integer> c = flow.submit(x -> x + 1, a);
+            List<String> names = List.of(a.name(), b.name(), c.name());
+            assertThat(names).doesNotHaveDuplicates().allSatisfy(name -> assertThat(name)
+                    .startsWith("TaskOptionsTest.lambdasOfOneMethodGetDistinctDerivedNamesAndEachKeepsItsName/lambda"));
+
+            // the same lambda submitted again keeps its name
+            List<String> again = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                int n = i;
+                again.add(flow.submit(() -> n).name());
+            }
+            assertThat(again.get(1)).isEqualTo(again.get(0));
+            assertThat(again.get(0)).isNotIn(names);
+            flow.awaitAll();
+        }
+    }
 }
