@@ -130,6 +130,7 @@ class DynamicGraphTest {
         try (Flow flow = Flow.builder().threads(2).build()) {
             CountDownLatch innerStarted = new CountDownLatch(1);
             CountDownLatch never = new CountDownLatch(1);
+            CountDownLatch innerKnown = new CountDownLatch(1);
             AtomicReference<Task<Integer>> innerRef = new AtomicReference<>();
             Task<Integer> join = flow.compose(() -> {
                 Task<Integer> inner = flow.submit(() -> {
@@ -138,9 +139,12 @@ class DynamicGraphTest {
                     return 1;
                 });
                 innerRef.set(inner);
+                innerKnown.countDown();
                 return inner;
             });
+            // the inner task may start before the join function has published it
             Sync.await(innerStarted);
+            Sync.await(innerKnown);
             assertThat(innerRef.get().cancel(true)).isTrue();
 
             assertThatThrownBy(join::get).isInstanceOf(TaskCancelledException.class);

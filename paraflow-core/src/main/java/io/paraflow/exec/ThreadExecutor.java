@@ -2,6 +2,7 @@ package io.paraflow.exec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.Objects;
@@ -17,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The embedded default executor: a work-stealing pool of threads in this JVM, one slot per thread.
  *
- * <p>Implementation notes. Tasks run on a private {@link ForkJoinPool} (never the common pool) sized to
- * the number of slots and never growing: blocking inside a task does not spawn compensation threads.
+ * <p>Implementation notes. Tasks run on a private {@link ForkJoinPool} (never the common pool) with one
+ * thread per slot. A task that blocks in a managed wait (waiting for a task or a stage, a group, a
+ * multi-core task's holders) lets the pool start a spare thread meanwhile, as fork-join pools do, so
+ * the slots stay busy; spare threads retire when idle.
  * <ul>
  *   <li>Locality: a task made ready by a task that just finished on a worker ({@link #continueWith}) is
  *       kept in that worker's one-task continuation slot and runs next on the same thread, without a
@@ -30,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Priorities: once any task with a non-zero priority arrives, every task that starts goes through
  *       one priority queue ({@link PriorityLane}), including tasks queued before, so the highest priority
  *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
- *   <li>Waiting inside a task: {@link #awaitHelping} runs other queued tasks while the awaited task is
- *       not done, so recursive divide-and-conquer that blocks on its subtasks works on one thread.</li>
+ *   <li>Waiting inside a task: {@link #awaitHelping} first runs the tasks the waiting worker queued
+ *       itself (its subtasks), then the wait blocks as a managed wait; never unrelated tasks, which
+ *       might wait for the waiting task in turn.</li>
  * </ul>
  *
  * <p>Thread-safe. Created through {@link #create}; the flow that holds it closes it.
@@ -40,6 +44,9 @@ public final class ThreadExecutor implements TaskExecutor {
 
     /** The most threads one executor can have (a limit of the JDK's fork-join pool). */
     public static final int MAX_THREADS = 32_767;
+
+    /** Spare threads a pool may start while workers block in managed waits (as the JDK's default). */
+    private static final int MAX_SPARES = 256;
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
@@ -62,7 +69,10 @@ public final class ThreadExecutor implements TaskExecutor {
             workers.add(w);
             return w;
         };
-        this.pool = new ForkJoinPool(threads, factory, null, false, 0, threads, 1, p -> true, 30, TimeUnit.SECONDS);
+        // minimumRunnable = threads: a managed wait always gets a spare thread (up to MAX_SPARES), rather
+        // than leaving fewer runnable workers than slots
+        this.pool = new ForkJoinPool(threads, factory, null, false, 0, threads + MAX_SPARES, threads, p -> true,
+                30, TimeUnit.SECONDS);
         this.gate = new SlotGate(capacity, this::startAdmitted);
         this.lane = new PriorityLane();
     }
@@ -226,28 +236,19 @@ public final class ThreadExecutor implements TaskExecutor {
     }
 
     /**
-     * Waits on a worker thread, without starving its pool, until {@code done} holds or the deadline
-     * passes: meanwhile the worker runs the tasks it queued itself (the subtasks of the waiting task,
-     * so recursive divide-and-conquer that blocks on its subtasks works on one thread), never other
-     * tasks, which might wait for the waiting task in turn. On any other thread it returns at once, and
-     * the caller blocks as usual.
+     * Before a worker thread blocks waiting for {@code done}: runs the tasks it queued itself (the
+     * subtasks of the waiting task, and stages it scheduled) until {@code done} holds or none is left,
+     * so that recursive divide-and-conquer that blocks on its subtasks works on one thread. Never runs
+     * other tasks, which might wait for the waiting task in turn. The caller then blocks in a managed
+     * wait (as {@link java.util.concurrent.CompletableFuture#get()} does), which lets the pool start a
+     * spare thread meanwhile. On any other thread it returns at once.
      *
      * @param interruptible whether an interrupt ends the wait with {@link InterruptedException}; if not,
      *                      the interrupt status is kept and restored on return
      */
     public static void awaitHelping(BooleanSupplier done, boolean interruptible) throws InterruptedException {
         if (Thread.currentThread() instanceof Worker w) {
-            w.helpUntil(done, interruptible, false, 0);
-        }
-    }
-
-    /**
-     * Like {@link #awaitHelping(BooleanSupplier, boolean)}, interruptible, but gives up once
-     * {@link System#nanoTime()} passes {@code deadlineNanos}.
-     */
-    public static void awaitHelping(BooleanSupplier done, long deadlineNanos) throws InterruptedException {
-        if (Thread.currentThread() instanceof Worker w) {
-            w.helpUntil(done, true, true, deadlineNanos);
+            w.helpUntil(done, interruptible);
         }
     }
 
@@ -368,13 +369,12 @@ public final class ThreadExecutor implements TaskExecutor {
             }
         }
 
-        void helpUntil(BooleanSupplier done, boolean interruptible, boolean timed, long deadlineNanos)
-                throws InterruptedException {
+        void helpUntil(BooleanSupplier done, boolean interruptible) throws InterruptedException {
             Object waiting = innermost;
             boolean interrupted = false;
-            int idleRounds = 0;
+            List<WorkerTask> setAside = null;
             try {
-                while (!done.getAsBoolean() && (!timed || System.nanoTime() - deadlineNanos < 0)) {
+                while (!done.getAsBoolean()) {
                     // checked before each nested task, whose run() would clear a flag meant for the waiting task
                     if (Thread.interrupted()) {
                         if (interruptible) {
@@ -383,22 +383,33 @@ public final class ThreadExecutor implements TaskExecutor {
                         interrupted = true;
                     }
                     ReadyTask queued = takeNext();
-                    ForkJoinTask<?> local;
                     if (queued != null) {
                         runChain(queued);
-                        idleRounds = 0;
-                    } else if ((local = WorkerTask.pollLocal()) != null) {
-                        if (local instanceof WorkerTask) {
-                            local.quietlyInvoke();
-                        } else {
-                            runNested(CALLBACK, waiting, local::quietlyInvoke);
+                        continue;
+                    }
+                    ForkJoinTask<?> local = WorkerTask.pollLocal();
+                    if (local == null) {
+                        return;
+                    }
+                    if (local instanceof WorkerTask entry && entry.holdsSlots()) {
+                        if (setAside == null) {
+                            setAside = new ArrayList<>();
                         }
-                        idleRounds = 0;
+                        setAside.add(entry);
+                    } else if (local instanceof WorkerTask) {
+                        local.quietlyInvoke();
                     } else {
-                        Waiting.idle(++idleRounds);
+                        runNested(CALLBACK, waiting, () -> WorkerTask.runCallback(local));
                     }
                 }
             } finally {
+                if (setAside != null) {
+                    // back on this worker's deque, from which other workers (or a spare, once this
+                    // one blocks in a managed wait) take them
+                    for (WorkerTask entry : setAside) {
+                        entry.fork();
+                    }
+                }
                 if (interrupted) {
                     interrupt();
                 }

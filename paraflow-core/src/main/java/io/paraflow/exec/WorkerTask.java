@@ -18,9 +18,32 @@ abstract class WorkerTask extends ForkJoinTask<Void> {
     protected final void setRawResult(Void value) {
     }
 
+    /**
+     * Whether running this entry may block its thread for as long as another entry runs (a multi-core
+     * task waiting for its holders, a holder waiting for its task): a waiting worker must not run such an
+     * entry nested in its wait, where the entry it waits for may sit behind it on the same thread.
+     */
+    boolean holdsSlots() {
+        return false;
+    }
+
     /** Takes the newest entry the calling worker queued itself, if any, without running it. */
     static ForkJoinTask<?> pollLocal() {
         return pollNextLocalTask();
+    }
+
+    /**
+     * Runs a plain callback entry taken from the queue (an {@code *Async} stage). The JDK's stage entries
+     * report "not done" from {@code exec()} (their future completes them), so invoking them like tasks
+     * would wait for ever; they are {@link Runnable}, and are run and marked done directly.
+     */
+    static void runCallback(ForkJoinTask<?> callback) {
+        if (callback instanceof Runnable runnable) {
+            runnable.run();
+            callback.quietlyComplete();
+        } else {
+            callback.quietlyInvoke();
+        }
     }
 
     /** The worker running this entry (entries only run on their pool's workers). */
@@ -68,6 +91,11 @@ final class WideRun extends WorkerTask {
     }
 
     @Override
+    boolean holdsSlots() {
+        return true;
+    }
+
+    @Override
     protected boolean exec() {
         ThreadExecutor.Worker worker = worker();
         try {
@@ -90,6 +118,11 @@ final class Hold extends WorkerTask {
 
     Hold(Reservation reservation) {
         this.reservation = reservation;
+    }
+
+    @Override
+    boolean holdsSlots() {
+        return true;
     }
 
     @Override

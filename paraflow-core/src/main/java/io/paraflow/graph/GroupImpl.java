@@ -9,6 +9,7 @@ import io.paraflow.exec.ThreadExecutor;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -71,15 +72,23 @@ final class GroupImpl implements TaskGroup {
 
     @Override
     public void await() throws InterruptedException {
-        if (ThreadExecutor.isWorkerThread()) {
-            ThreadExecutor.awaitHelping(() -> unfinished.get() == 0, true);
-        } else {
-            synchronized (this) {
-                while (unfinished.get() > 0) {
-                    wait();
+        ThreadExecutor.awaitHelping(() -> unfinished.get() == 0, true);
+        ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
+            @Override
+            public boolean block() throws InterruptedException {
+                synchronized (GroupImpl.this) {
+                    while (unfinished.get() > 0) {
+                        GroupImpl.this.wait();
+                    }
                 }
+                return true;
             }
-        }
+
+            @Override
+            public boolean isReleasable() {
+                return unfinished.get() == 0;
+            }
+        });
         Throwable first = firstFailure.get();
         if (first != null) {
             throw new TaskGroupException(name, failed.get(), first);

@@ -644,11 +644,12 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         if (!(function instanceof Serializable fn) || (shape & ALL) != 0) {
             throw new IllegalStateException("task " + this + " has no function to ship");
         }
-        Object[] values = argumentValues(inputs);
-        if (values.length != Invocation.arity(fn)) {
+        Object in = inputs;
+        // inputs are dropped only after the state became DONE: if it is not DONE now, they were valid
+        if (phase(state) == DONE) {
             throw new IllegalStateException("task " + this + " ended (it was cancelled) before it was shipped");
         }
-        return new Invocation(fn, values);
+        return new Invocation(fn, argumentValues(in));
     }
 
     @Override
@@ -753,14 +754,12 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!isDone() && ThreadExecutor.isWorkerThread()) {
-            ThreadExecutor.awaitHelping(this::isDone, System.nanoTime() + unit.toNanos(timeout));
-            if (!isDone()) {
-                throw new TimeoutException("task " + this + " did not end within " + timeout + " " + unit);
-            }
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        if (!isDone()) {
+            ThreadExecutor.awaitHelping(this::isDone, true);
         }
         try {
-            return super.get(timeout, unit);
+            return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (CancellationException e) {
             throw ownCancellation(e);
         }
