@@ -1,5 +1,6 @@
 package io.paraflow.cli;
 
+import io.paraflow.TaskException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -68,12 +69,21 @@ public final class Main implements Runnable {
         }
         StringBuilder text = new StringBuilder(String.valueOf(shown.getMessage() != null ? shown.getMessage() : shown));
         for (Throwable cause = shown.getCause(); cause != null; cause = cause.getCause()) {
-            // Task failures already quote their cause in their message.
-            if (!text.toString().contains(cause.toString())) {
+            if (!alreadyQuoted(text, cause)) {
                 text.append(System.lineSeparator()).append("  caused by: ").append(cause);
             }
         }
         return text.toString();
+    }
+
+    /**
+     * Task failures quote their cause in their message, and a dependency failure quotes the original
+     * error of the task that failed first, so the task failure between them adds nothing.
+     */
+    private static boolean alreadyQuoted(CharSequence text, Throwable cause) {
+        String shown = text.toString();
+        return shown.contains(cause.toString()) || cause instanceof TaskException && cause.getCause() != null
+                && shown.contains(cause.getCause().toString());
     }
 
     /** The version of the build, with the JVM it runs on. */
