@@ -12,7 +12,8 @@ import java.util.List;
  * @param flowId        the flow's id, unique in this JVM
  * @param taskId        the task's id, unique within its flow
  * @param taskName      the task's name
- * @param attempt       the attempt this event belongs to, 1-based; 0 before the first attempt started
+ * @param attempt       the attempt this event belongs to, 1-based; 0 on {@code SUBMITTED} and {@code READY}; a
+ *                      task that ends before it ever started ends on attempt 1
  * @param epochNanos    when it happened, in nanoseconds since the epoch (monotonic within a flow)
  * @param executor      the label of the task's executor
  * @param worker        the worker the event happened on ({@code STARTED}, {@code FINISHED}, {@code FAILED},
