@@ -252,6 +252,18 @@ public final class ThreadExecutor implements TaskExecutor {
         }
     }
 
+    /**
+     * {@link #awaitHelping(BooleanSupplier, boolean)} for waits that cannot be interrupted ({@code join}):
+     * an interrupt is kept as the thread's status.
+     */
+    public static void awaitHelpingUninterruptibly(BooleanSupplier done) {
+        try {
+            awaitHelping(done, false);
+        } catch (InterruptedException impossible) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public String toString() {
         return "ThreadExecutor[" + label + ", " + capacity + "]";

@@ -41,11 +41,7 @@ final class FlowStage<T> extends CompletableFuture<T> {
     @Override
     public T join() {
         if (!isDone()) {
-            try {
-                ThreadExecutor.awaitHelping(this::isDone, false);
-            } catch (InterruptedException impossible) {
-                Thread.currentThread().interrupt();
-            }
+            ThreadExecutor.awaitHelpingUninterruptibly(this::isDone);
         }
         return super.join();
     }

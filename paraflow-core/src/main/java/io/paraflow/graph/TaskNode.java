@@ -768,11 +768,7 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     @Override
     public T join() {
         if (!isDone()) {
-            try {
-                ThreadExecutor.awaitHelping(this::isDone, false);
-            } catch (InterruptedException impossible) {
-                Thread.currentThread().interrupt();
-            }
+            ThreadExecutor.awaitHelpingUninterruptibly(this::isDone);
         }
         try {
             return super.join();

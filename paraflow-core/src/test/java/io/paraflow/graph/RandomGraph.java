@@ -289,7 +289,7 @@ final class RandomGraph {
             Object[] args = new Object[n.deps.length];
             Set<Integer> failedRoots = dependencyValues(n, out, args);
             if (!failedRoots.isEmpty()) {
-                failedDependency(n, e, failedRoots);
+                fail(n, e, failedRoots);
                 continue;
             }
             switch (n.kind) {
@@ -331,8 +331,11 @@ final class RandomGraph {
         return failedRoots;
     }
 
-    /** A task whose dependency (or joined task) failed: it fails too, unless it has a fallback. */
-    private static void failedDependency(Node n, Expected e, Set<Integer> failedRoots) {
+    /**
+     * A task that failed (its function, a dependency or its joined task): it fails with these roots,
+     * unless it has a fallback.
+     */
+    private static void fail(Node n, Expected e, Set<Integer> failedRoots) {
         if (n.hasFallback) {
             e.ok = true;
             e.fallbackUsed = true;
@@ -351,15 +354,8 @@ final class RandomGraph {
         int retries = Math.max(0, n.retries);
         e.attempts = Math.min(n.failFirst, retries) + 1;
         if (n.failFirst > retries) {
-            if (n.hasFallback) {
-                e.ok = true;
-                e.fallbackUsed = true;
-                e.value = n.fallback;
-            } else {
-                e.ok = false;
-                e.ownFailure = true;
-                e.roots = Set.of(n.index);
-            }
+            fail(n, e, Set.of(n.index));
+            e.ownFailure = !e.ok;
             return;
         }
         switch (n.kind) {
@@ -389,7 +385,7 @@ final class RandomGraph {
                     e.ok = true;
                     e.value = result.value;
                 } else {
-                    failedDependency(n, e, result.roots);
+                    fail(n, e, result.roots);
                 }
             }
             default -> throw new AssertionError(n.kind);
@@ -406,7 +402,7 @@ final class RandomGraph {
             Object[] args = new Object[in.deps.length];
             Set<Integer> failedRoots = dependencyValues(in, out, args);
             if (!failedRoots.isEmpty()) {
-                failedDependency(in, e, failedRoots);
+                fail(in, e, failedRoots);
             } else {
                 runFunction(nodes, out, in, e, args);
             }
