@@ -3,9 +3,7 @@ package io.paraflow.exec;
 /**
  * The threads held for one multi-core task: the task waits until its k - 1 holders occupy their
  * threads, and the holders wait until the task ends. A monitor suffices: this runs once per
- * multi-core task, never on the path of ordinary tasks. Both sides block in plain (unmanaged) waits on
- * purpose: the pool must count them as busy, or it would start spare threads in their place, and the
- * task would no longer hold k slots.
+ * multi-core task, never on the path of ordinary tasks.
  */
 final class Reservation {
     private int holdersMissing;

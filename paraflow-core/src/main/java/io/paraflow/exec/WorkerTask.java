@@ -18,15 +18,6 @@ abstract class WorkerTask extends ForkJoinTask<Void> {
     protected final void setRawResult(Void value) {
     }
 
-    /**
-     * Whether running this entry may block its thread for as long as another entry runs (a multi-core
-     * task waiting for its holders, a holder waiting for its task): a waiting worker must not run such an
-     * entry nested in its wait, where the entry it waits for may sit behind it on the same thread.
-     */
-    boolean holdsSlots() {
-        return false;
-    }
-
     /** Takes the newest entry the calling worker queued itself, if any, without running it. */
     static ForkJoinTask<?> pollLocal() {
         return pollNextLocalTask();
@@ -91,11 +82,6 @@ final class WideRun extends WorkerTask {
     }
 
     @Override
-    boolean holdsSlots() {
-        return true;
-    }
-
-    @Override
     protected boolean exec() {
         ThreadExecutor.Worker worker = worker();
         try {
@@ -118,11 +104,6 @@ final class Hold extends WorkerTask {
 
     Hold(Reservation reservation) {
         this.reservation = reservation;
-    }
-
-    @Override
-    boolean holdsSlots() {
-        return true;
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.paraflow.exec.ThreadExecutor;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -73,22 +72,11 @@ final class GroupImpl implements TaskGroup {
     @Override
     public void await() throws InterruptedException {
         ThreadExecutor.awaitHelping(() -> unfinished.get() == 0, true);
-        ForkJoinPool.managedBlock(new ForkJoinPool.ManagedBlocker() {
-            @Override
-            public boolean block() throws InterruptedException {
-                synchronized (GroupImpl.this) {
-                    while (unfinished.get() > 0) {
-                        GroupImpl.this.wait();
-                    }
-                }
-                return true;
+        synchronized (this) {
+            while (unfinished.get() > 0) {
+                wait();
             }
-
-            @Override
-            public boolean isReleasable() {
-                return unfinished.get() == 0;
-            }
-        });
+        }
         Throwable first = firstFailure.get();
         if (first != null) {
             throw new TaskGroupException(name, failed.get(), first);
