@@ -63,18 +63,8 @@ class CancelTest {
         assertTimeoutPreemptively(GUARD, () -> {
             try (Flow flow = Flow.builder().threads(1).build()) {
                 CountDownLatch started = new CountDownLatch(1);
-                CountDownLatch never = new CountDownLatch(1);
                 CountDownLatch interrupted = new CountDownLatch(1);
-                Task<String> running = flow.task("running").submit(() -> {
-                    started.countDown();
-                    try {
-                        Sync.block(never);
-                    } catch (InterruptedException e) {
-                        interrupted.countDown();
-                        throw e;
-                    }
-                    return "finished";
-                });
+                Task<String> running = flow.task("running").submit(Sync.blockUntilInterrupted(started, interrupted));
                 Sync.await(started);
 
                 assertThat(running.cancel(true)).isTrue();

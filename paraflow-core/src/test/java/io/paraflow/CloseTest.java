@@ -88,16 +88,7 @@ class CloseTest {
             Task<Integer> running;
             List<Task<Integer>> queued = new ArrayList<>();
             try (Flow flow = Flow.builder().threads(1).cancelOnClose(true).build()) {
-                running = flow.task("running").submit(() -> {
-                    started.countDown();
-                    try {
-                        Sync.block(new CountDownLatch(1));
-                    } catch (InterruptedException e) {
-                        interrupted.countDown();
-                        throw e;
-                    }
-                    return 1;
-                });
+                running = flow.task("running").submit(Sync.blockUntilInterrupted(started, interrupted));
                 for (int i = 0; i < 5; i++) {
                     queued.add(flow.submit(queuedRuns::incrementAndGet));
                 }
@@ -207,16 +198,7 @@ class CloseTest {
             Flow flow = Flow.builder().threads(1).build();
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch interrupted = new CountDownLatch(1);
-            Task<Integer> stuck = flow.submit(() -> {
-                started.countDown();
-                try {
-                    Sync.block(new CountDownLatch(1));
-                } catch (InterruptedException e) {
-                    interrupted.countDown();
-                    throw e;
-                }
-                return 1;
-            });
+            Task<Integer> stuck = flow.submit(Sync.blockUntilInterrupted(started, interrupted));
             Sync.await(started);
             AtomicReference<Boolean> interruptKept = new AtomicReference<>();
             Thread closer = new Thread(() -> {

@@ -1,5 +1,7 @@
 package io.paraflow;
 
+import io.paraflow.fn.Fn0;
+
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,23 @@ final class Sync {
     }
 
     /** Blocks the calling task until {@code latch} opens (interruptibly, as task code would). */
+    /**
+     * A task body that opens {@code started}, blocks until it is interrupted, then opens
+     * {@code interrupted} and rethrows; it never returns a value (the hang guard fails it instead).
+     */
+    static <T> Fn0<T> blockUntilInterrupted(CountDownLatch started, CountDownLatch interrupted) {
+        return () -> {
+            started.countDown();
+            try {
+                block(new CountDownLatch(1));
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            throw new IllegalStateException("blockUntilInterrupted ends only by an interrupt");
+        };
+    }
+
     static void block(CountDownLatch latch) throws InterruptedException {
         if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("test latch never opened");

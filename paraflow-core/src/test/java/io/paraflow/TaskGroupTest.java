@@ -193,18 +193,8 @@ class TaskGroupTest {
                 assertThat(finished.get()).isEqualTo("kept");
 
                 CountDownLatch started = new CountDownLatch(1);
-                CountDownLatch never = new CountDownLatch(1);
                 CountDownLatch interrupted = new CountDownLatch(1);
-                Task<Integer> running = group.task("running").submit(() -> {
-                    started.countDown();
-                    try {
-                        Sync.block(never);
-                    } catch (InterruptedException e) {
-                        interrupted.countDown();
-                        throw e;
-                    }
-                    return 1;
-                });
+                Task<Integer> running = group.task("running").submit(Sync.blockUntilInterrupted(started, interrupted));
                 AtomicInteger queuedRuns = new AtomicInteger();
                 Task<Integer> queued = group.task("queued").submit(queuedRuns::incrementAndGet);
                 Sync.await(started);

@@ -203,7 +203,7 @@ class ConcurrencyStressTest {
                 }
                 if (!task.isDone()) {
                     problems.add("task " + id + " not done after awaitAll: " + task);
-                } else if (failureOf(task) != null || task.join() != expected[id]) {
+                } else if (Outcomes.failureOf(task) != null || task.join() != expected[id]) {
                     problems.add("task " + id + " (kind " + kind[id] + "): expected " + expected[id] + ", got "
                             + outcome(task));
                 }
@@ -411,14 +411,14 @@ class ConcurrencyStressTest {
                         problems.add(what + ": cancelled, but its dependent ended " + outcome(dependent));
                     }
                 } else {
-                    if (failureOf(task) != null || task.join() != i) {
+                    if (Outcomes.failureOf(task) != null || task.join() != i) {
                         problems.add(what + ": not cancelled, so it must succeed with " + i + "; ended "
                                 + outcome(task));
                     }
                     if (interruptedAtEntry.get(i) != 0 || interrupted.get(i) != 0) {
                         problems.add(what + ": not cancelled, yet its function saw an interrupt");
                     }
-                    if (!dependentCancelled && (failureOf(dependent) != null || dependent.join() != i + 1)) {
+                    if (!dependentCancelled && (Outcomes.failureOf(dependent) != null || dependent.join() != i + 1)) {
                         problems.add(what + ": its dependent must succeed with " + (i + 1) + "; ended "
                                 + outcome(dependent));
                     }
@@ -427,7 +427,7 @@ class ConcurrencyStressTest {
                     problems.add(what + ": its dependent (not cancelled) started with the interrupt flag set");
                 }
                 Task<Integer> probe = probes.get(i);
-                if (failureOf(probe) != null || probe.join() != i) {
+                if (Outcomes.failureOf(probe) != null || probe.join() != i) {
                     problems.add("probe " + i + " ended " + outcome(probe));
                 }
             }
@@ -532,7 +532,7 @@ class ConcurrencyStressTest {
                 for (int i = 0; i < N; i++) {
                     Task<Integer> task = tasks.get(i);
                     Task<Integer> dependent = dependents.get(i);
-                    Throwable failure = failureOf(task);
+                    Throwable failure = Outcomes.failureOf(task);
                     long starts = startsByTask.getOrDefault(task.id(), 0L);
                     if (entries.get(i) != starts || starts < 1 || starts > retries[i] + 1) {
                         problems.add("timed task " + i + ": function entered " + entries.get(i) + " times, "
@@ -546,17 +546,17 @@ class ConcurrencyStressTest {
                                 + " (an interrupt leaked from elsewhere)");
                     }
                     if (failure == null) {
-                        if (task.join() != i || failureOf(dependent) != null || dependent.join() != i + 1) {
+                        if (task.join() != i || Outcomes.failureOf(dependent) != null || dependent.join() != i + 1) {
                             problems.add("timed task " + i + " succeeded with " + task.join() + ", dependent "
                                     + outcome(dependent));
                         }
                     } else if (!(failure instanceof TaskTimeoutException)) {
                         problems.add("timed task " + i + " failed with " + failure + ", expected only a timeout");
-                    } else if (!(failureOf(dependent) instanceof DependencyFailedException dfe)
+                    } else if (!(Outcomes.failureOf(dependent) instanceof DependencyFailedException dfe)
                             || dfe.getCause() != failure || dfe.failedTaskId() != task.id()) {
                         problems.add("timed task " + i + " timed out, its dependent ended " + outcome(dependent));
                     }
-                    if (failureOf(probes.get(i)) != null) {
+                    if (Outcomes.failureOf(probes.get(i)) != null) {
                         problems.add("probe " + i + " ended " + outcome(probes.get(i)));
                     }
                 }
@@ -660,22 +660,12 @@ class ConcurrencyStressTest {
         }
     }
 
-    static Throwable failureOf(Task<?> task) {
-        try {
-            task.get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            return e;
-        }
-    }
 
     static String outcome(Task<?> task) {
         if (!task.isDone()) {
             return "not done: " + task;
         }
-        Throwable t = failureOf(task);
+        Throwable t = Outcomes.failureOf(task);
         return t == null ? "with value " + task.join() : "with " + t;
     }
 

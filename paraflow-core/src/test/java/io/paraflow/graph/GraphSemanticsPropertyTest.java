@@ -447,7 +447,7 @@ class GraphSemanticsPropertyTest {
                 return;
             }
             Task<Object> root = handles.get(named);
-            Throwable rootFailure = failureOf(root);
+            Throwable rootFailure = Outcomes.failureOf(root);
             if (dfe.getCause() != rootFailure) {
                 problem(n + ": cause is " + dfe.getCause() + ", expected the failure of n" + named + ": " + rootFailure);
             }
@@ -577,19 +577,9 @@ class GraphSemanticsPropertyTest {
         }
     }
 
-    private static Throwable failureOf(Task<?> task) {
-        try {
-            task.get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            return e;
-        }
-    }
 
     private static String outcomeText(Task<?> task) {
-        Throwable t = failureOf(task);
+        Throwable t = Outcomes.failureOf(task);
         return t == null ? " ok" : " " + t;
     }
 
