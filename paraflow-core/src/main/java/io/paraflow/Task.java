@@ -42,7 +42,9 @@ public interface Task<T> extends Future<T>, CompletionStage<T> {
     /**
      * Cancels the task: a task not yet started never runs, a running one is interrupted (if
      * {@code mayInterruptIfRunning}; a task in a worker process has its process killed), and every task
-     * that depends on it is cancelled too. Returns {@code false} if the task had already ended.
+     * that depends on it is cancelled too. Returns {@code false} if the task had already ended, and
+     * when called from the task's own retry policy or from a listener while the task's failed attempt
+     * is being decided (the decision stands).
      *
      * <p>The task ends at once; its function, if it was running, may still be finishing on its thread
      * (a function that ignores interrupts runs to its end). {@link Flow#close()} waits for such

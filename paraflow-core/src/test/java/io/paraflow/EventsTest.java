@@ -145,8 +145,9 @@ class EventsTest {
                 });
                 Task<Integer> queued = flow.task("queued").submit(() -> 2);
                 Sync.await(started);
-                running.cancel(true);
+                // the queued task first: cancelling the running one frees the only worker for it
                 queued.cancel(true);
+                running.cancel(true);
                 flow.awaitAll();
 
                 assertThat(kinds(running)).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED, Kind.CANCELLED);

@@ -5,6 +5,7 @@ import io.paraflow.fn.Fn0;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -89,9 +90,21 @@ final class Sync {
         };
     }
 
+    /**
+     * Blocks a task body until {@code latch} opens, as a task that is busy: it polls with short parks
+     * instead of a managed wait, which on newer JDKs would let the pool start a spare thread and run
+     * queued tasks meanwhile; the tests that block a one-thread flow need it to stay busy.
+     */
     static void block(CountDownLatch latch) throws InterruptedException {
-        if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("test latch never opened");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (latch.getCount() > 0) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("test latch never opened");
+            }
+            LockSupport.parkNanos(50_000);
         }
     }
 }

@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The embedded default executor: a work-stealing pool of threads in this JVM, one slot per thread.
  *
  * <p>Implementation notes. Tasks run on a private {@link ForkJoinPool} (never the common pool) with one
- * thread per slot and no spare threads: a task that blocks keeps its slot, so a flow never runs more
- * tasks at once than its slots, whatever its tasks do (some JDKs would otherwise start spare threads
- * when a task blocks on a latch).
+ * thread per slot. A task blocked in a managed wait (waiting for a task, a stage or a group; on newer
+ * JDKs also in the JDK's own synchronizers) lends its slot: the pool may start a spare thread meanwhile,
+ * as fork-join pools do, and spare threads retire when idle. So slots bound the tasks that run, not the
+ * tasks that wait. A multi-core task and its holders block unmanaged and keep their slots.
  * <ul>
  *   <li>Locality: a task made ready by a task that just finished on a worker ({@link #continueWith}) is
  *       kept in that worker's one-task continuation slot and runs next on the same thread, without a
@@ -33,9 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Priorities: once any task with a non-zero priority arrives, every task that starts goes through
  *       one priority queue ({@link PriorityLane}), including tasks queued before, so the highest priority
  *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
- *   <li>Waiting inside a task: {@link #awaitHelping} first runs the tasks the waiting worker queued
- *       itself (its subtasks), never unrelated tasks, which might wait for the waiting task in turn;
- *       when only multi-core entries are left, the waiting thread lends its slot as a holder.</li>
+ *   <li>Waiting inside a task: {@link #awaitHelping} first runs the tasks queued on the waiting worker's
+ *       own deque (its subtasks), never tasks taken from elsewhere, which might wait for the waiting
+ *       task in turn; then the wait blocks as a managed wait.</li>
  * </ul>
  *
  * <p>Thread-safe. Created through {@link #create}; the flow that holds it closes it.
@@ -44,6 +45,9 @@ public final class ThreadExecutor implements TaskExecutor {
 
     /** The most threads one executor can have (a limit of the JDK's fork-join pool). */
     public static final int MAX_THREADS = 32_767;
+
+    /** Spare threads a pool may start while workers block in managed waits (the JDK's default). */
+    private static final int MAX_SPARES = 256;
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
@@ -66,9 +70,10 @@ public final class ThreadExecutor implements TaskExecutor {
             workers.add(w);
             return w;
         };
-        // maximumPoolSize = threads and a saturate predicate that accepts: blocked workers are never
-        // compensated with spare threads, so slots stay exact
-        this.pool = new ForkJoinPool(threads, factory, null, false, 0, threads, 1, p -> true, 30, TimeUnit.SECONDS);
+        // minimumRunnable = threads: a worker blocked in a managed wait always gets a spare (up to
+        // MAX_SPARES), so waiting tasks never leave queued work without a thread
+        this.pool = new ForkJoinPool(threads, factory, null, false, 0, threads + MAX_SPARES, threads, p -> true,
+                30, TimeUnit.SECONDS);
         this.gate = new SlotGate(capacity, this::startAdmitted);
         this.lane = new PriorityLane();
     }
@@ -136,6 +141,11 @@ public final class ThreadExecutor implements TaskExecutor {
      *
      * @param own the entry's task, or null if it is already in the lane
      */
+    /** Whether entries run their own task (no priority in use), rather than the best one waiting. */
+    boolean runsEntriesInOrder() {
+        return !prioritized;
+    }
+
     ReadyTask inPriorityOrder(ReadyTask own) {
         if (!prioritized) {
             return own;
@@ -235,10 +245,10 @@ public final class ThreadExecutor implements TaskExecutor {
      * Before a worker thread blocks waiting for {@code done}: runs the tasks it queued itself (the
      * subtasks of the waiting task, and stages it scheduled) until {@code done} holds or none is left,
      * so that recursive divide-and-conquer that blocks on its subtasks works on one thread. Never runs
-     * other tasks, which might wait for the waiting task in turn. Entries of multi-core tasks are set
-     * aside (they wait for holders that may sit behind them here); when nothing else is left, the
-     * waiting thread runs a holder itself, lending its slot to the multi-core task it probably waits
-     * for. The caller then blocks as usual. On any other thread it returns at once.
+     * tasks taken from elsewhere, which might wait for the waiting task in turn. Entries that would block
+     * or pick a task from elsewhere (multi-core tasks and their holders, priority-ordered entries) are
+     * set aside and put back. The caller then blocks in a managed wait, during which the pool may start
+     * a spare thread for the queued work. On any other thread it returns at once.
      *
      * @param interruptible whether an interrupt ends the wait with {@link InterruptedException}; if not,
      *                      the interrupt status is kept and restored on return
@@ -381,8 +391,7 @@ public final class ThreadExecutor implements TaskExecutor {
         void helpUntil(BooleanSupplier done, boolean interruptible) throws InterruptedException {
             Object waiting = innermost;
             boolean interrupted = false;
-            List<WorkerTask> multiCore = new ArrayList<>(0);
-            List<WorkerTask> holders = new ArrayList<>(0);
+            List<ForkJoinTask<?>> setAside = new ArrayList<>(0);
             try {
                 while (!done.getAsBoolean()) {
                     // checked before each nested task, whose run() would clear a flag meant for the waiting task
@@ -399,38 +408,25 @@ public final class ThreadExecutor implements TaskExecutor {
                     }
                     ForkJoinTask<?> local = WorkerTask.pollLocal();
                     if (local == null) {
-                        if (holders.isEmpty()) {
-                            return;
-                        }
-                        // only multi-core entries are left: put the tasks back for other workers, and let
-                        // this waiting thread hold a slot for one of them
-                        forkAll(multiCore);
-                        holders.remove(holders.size() - 1).quietlyInvoke();
-                    } else if (local instanceof Hold hold) {
-                        holders.add(hold);
-                    } else if (local instanceof WideRun wide) {
-                        multiCore.add(wide);
-                    } else if (local instanceof WorkerTask) {
+                        return;
+                    }
+                    if (local instanceof Run run && run.runsOwnTask()) {
                         local.quietlyInvoke();
+                    } else if (local instanceof WorkerTask) {
+                        setAside.add(local);
                     } else {
                         runNested(CALLBACK, waiting, () -> WorkerTask.runCallback(local));
                     }
                 }
             } finally {
-                // back on this worker's deque, from which other workers take them
-                forkAll(multiCore);
-                forkAll(holders);
+                // back on this worker's deque, from which other workers (or a spare) take them
+                for (ForkJoinTask<?> entry : setAside) {
+                    entry.fork();
+                }
                 if (interrupted) {
                     interrupt();
                 }
             }
-        }
-
-        private static void forkAll(List<WorkerTask> entries) {
-            for (WorkerTask entry : entries) {
-                entry.fork();
-            }
-            entries.clear();
         }
     }
 }

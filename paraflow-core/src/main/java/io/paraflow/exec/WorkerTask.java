@@ -55,6 +55,14 @@ final class Run extends WorkerTask {
         this.executor = executor;
     }
 
+    /**
+     * Whether this entry would run its own task: not once priorities are in use, when it takes the best
+     * waiting task of the executor instead (which a waiting worker must not run nested).
+     */
+    boolean runsOwnTask() {
+        return task != null && executor.runsEntriesInOrder();
+    }
+
     @Override
     protected boolean exec() {
         ReadyTask next = executor.inPriorityOrder(task);

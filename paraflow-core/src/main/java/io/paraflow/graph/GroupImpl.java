@@ -88,8 +88,15 @@ final class GroupImpl implements TaskGroup {
         cancelAll("group '" + name + "' was cancelled");
     }
 
+    /**
+     * Cancels the tasks that have not started first, then the running ones: interrupting a running task
+     * frees its worker, which must not find another task of the group still waiting to start.
+     */
     private void cancelAll(String reason) {
         cancelledBecause = reason;
+        for (TaskNode<?> task : unfinishedTasks) {
+            task.cancelIfNotStarted(reason);
+        }
         for (TaskNode<?> task : unfinishedTasks) {
             task.cancel(true, reason);
         }

@@ -130,6 +130,11 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     private Thread runner;
     /** The current attempt's timeout; plain, as a stale read only leaves a timer that will find the attempt over. */
     private ScheduledFuture<?> timeoutTimer;
+    /**
+     * The thread deciding the outcome of an attempt (FINISHING or INTERRUPTING), while it runs the retry
+     * policy and listeners; only that thread compares it with itself.
+     */
+    private Thread deciding;
 
     TaskNode(FlowRuntime flow, long id, TaskOptions options, Object function, int shape, Object inputs) {
         this.flow = flow;
@@ -478,6 +483,15 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     /** Decides the outcome of an attempt; the caller owns the task (FINISHING or INTERRUPTING). */
     private void attemptEnded(int attempt, Object result, Throwable error, String worker) {
+        deciding = Thread.currentThread();
+        try {
+            decideOutcome(attempt, result, error, worker);
+        } finally {
+            deciding = null;
+        }
+    }
+
+    private void decideOutcome(int attempt, Object result, Throwable error, String worker) {
         cancelTimeout();
         if (error == null) {
             if ((shape & COMPOSE) != 0) {
@@ -610,14 +624,28 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
 
     /** Cancels the task with {@code reason}; see {@link Task#cancel(boolean)}. */
     boolean cancel(boolean interrupt, String reason) {
+        return cancel(interrupt, reason, false);
+    }
+
+    /** Cancels the task only if it has not started (it waits for its dependencies or for a slot). */
+    boolean cancelIfNotStarted(String reason) {
+        return cancel(false, reason, true);
+    }
+
+    private boolean cancel(boolean interrupt, String reason, boolean onlyIfNotStarted) {
         while (true) {
             int s = state;
             int phase = phase(s);
             int attempt = attemptOf(s);
-            if (phase == DONE) {
+            if (phase == DONE || onlyIfNotStarted && phase != PENDING && phase != READY) {
                 return false;
             }
             if (phase == INTERRUPTING || phase == FINISHING) {
+                if (deciding == Thread.currentThread()) {
+                    // called from the retry policy or a listener while this thread decides the outcome:
+                    // waiting for the decision would wait for ever
+                    return false;
+                }
                 Thread.onSpinWait();
                 continue;
             }
@@ -646,6 +674,8 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         }
         Object in = inputs;
         // inputs are dropped only after the state became DONE: if it is not DONE now, they were valid
+        // (the fence keeps the read of inputs before the read of the state on weak memory models)
+        VarHandle.acquireFence();
         if (phase(state) == DONE) {
             throw new IllegalStateException("task " + this + " ended (it was cancelled) before it was shipped");
         }

@@ -1,0 +1,114 @@
+package io.paraflow;
+
+import io.paraflow.fault.RetryDecision;
+import io.paraflow.testing.NoLeakedThreads;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Tasks that wait for other tasks, in the shapes a second review of the runtime found deadlocking:
+ * waiting for multi-core tasks (whose holders may sit on the waiting worker), waiting once priorities
+ * are in use, and a retry policy that cancels its own task's group. Each wait is bounded by the hang
+ * guard only, so a deadlock fails the test instead of hanging the suite.
+ */
+@ExtendWith(NoLeakedThreads.class)
+class WaitingInsideTasksTest {
+
+    private static <T> T within(Task<T> task) throws Exception {
+        return task.get(Sync.WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aTaskWaitsForAMultiCoreTaskThatNeedsEveryCore() throws Exception {
+        try (Flow flow = Flow.builder().threads(3).build()) {
+            Task<Integer> outer = flow.submit(() -> flow.task("wide").cores(3).submit(() -> 42).join());
+            assertThat(within(outer)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aTaskWaitsForAMemoryTaskOnOneThread() throws Exception {
+        try (Flow flow = Flow.builder().threads(1).memory(1 << 20).build()) {
+            Task<Integer> outer = flow.submit(() -> flow.task("mem").memory(1024).submit(() -> 42).join());
+            assertThat(within(outer)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aTaskWaitsForAMultiCoreTaskWhoseHolderAnotherWorkerTookMeanwhile() throws Exception {
+        try (Flow flow = Flow.builder().threads(2).build()) {
+            Task<Integer> outer = flow.submit(() -> {
+                Task<Integer> wide = flow.task("wide").cores(2).submit(() -> 42);
+                // some work of its own, during which the idle worker steals the holder
+                Thread.sleep(50);
+                return wide.join();
+            });
+            assertThat(within(outer)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aTaskWaitsForATaskQueuedBelowAMultiCoreTaskOnAnotherWorker() throws Exception {
+        try (Flow flow = Flow.builder().threads(2).build()) {
+            CountDownLatch waiterStarted = new CountDownLatch(1);
+            CountDownLatch queued = new CountDownLatch(1);
+            AtomicReference<Task<Integer>> small = new AtomicReference<>();
+            flow.task("producer").submit(() -> {
+                Sync.await(waiterStarted);
+                small.set(flow.task("small").submit(() -> 1));
+                flow.task("wide").cores(2).submit(() -> 2);
+                queued.countDown();
+                return 0;
+            });
+            Task<Integer> waiter = flow.task("waiter").submit(() -> {
+                waiterStarted.countDown();
+                Sync.await(queued);
+                return small.get().join();
+            });
+            assertThat(within(waiter)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWaitingTaskDoesNotRunAHigherPriorityTaskThatWaitsForIt() throws Exception {
+        try (Flow flow = Flow.builder().threads(1).build()) {
+            AtomicReference<Task<Integer>> first = new AtomicReference<>();
+            CountDownLatch firstStarted = new CountDownLatch(1);
+            CountDownLatch urgentQueued = new CountDownLatch(1);
+            Task<Integer> t = flow.task("t").priority(1).submit(() -> {
+                firstStarted.countDown();
+                Sync.await(urgentQueued);
+                return flow.task("s").submit(() -> 1).join();
+            });
+            first.set(t);
+            Sync.await(firstStarted);
+            Task<Integer> urgent = flow.task("urgent").priority(5).submit(() -> first.get().join() + 1);
+            urgentQueued.countDown();
+            assertThat(within(t)).isEqualTo(1);
+            assertThat(within(urgent)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRetryPolicyThatCancelsItsOwnGroupLetsItsDecisionStand() {
+        try (Flow flow = Flow.builder().threads(2).build()) {
+            TaskGroup group = flow.group("g");
+            Task<Integer> t = group.task("t").retryPolicy((error, attempt) -> {
+                group.cancel();
+                return RetryDecision.giveUp();
+            }).submit(() -> {
+                throw new IllegalStateException("fatal");
+            });
+            assertThatThrownBy(() -> within(t)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TaskFailedException.class);
+        }
+    }
+}
