@@ -11,13 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.paraflow.Sync.GUARD;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Tasks that wait for other tasks, in the shapes a second review of the runtime found deadlocking:
  * waiting for multi-core tasks (whose holders may sit on the waiting worker), waiting once priorities
- * are in use, and a retry policy that cancels its own task's group. Each wait is bounded by the hang
- * guard only, so a deadlock fails the test instead of hanging the suite.
+ * are in use, waiting with a sibling queued behind, and a retry policy that cancels its own task's
+ * group. Each test runs under the hang guard only, so a deadlock fails the test instead of hanging the
+ * suite.
  */
 @ExtendWith(NoLeakedThreads.class)
 class WaitingInsideTasksTest {
@@ -27,88 +30,126 @@ class WaitingInsideTasksTest {
     }
 
     @Test
-    void aTaskWaitsForAMultiCoreTaskThatNeedsEveryCore() throws Exception {
-        try (Flow flow = Flow.builder().threads(3).build()) {
-            Task<Integer> outer = flow.submit(() -> flow.task("wide").cores(3).submit(() -> 42).join());
-            assertThat(within(outer)).isEqualTo(42);
-        }
+    void aTaskWaitsForAMultiCoreTaskThatNeedsEveryCore() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(3).build()) {
+                Task<Integer> outer = flow.submit(() -> flow.task("wide").cores(3).submit(() -> 42).join());
+                assertThat(within(outer)).isEqualTo(42);
+            }
+        });
     }
 
     @Test
-    void aTaskWaitsForAMemoryTaskOnOneThread() throws Exception {
-        try (Flow flow = Flow.builder().threads(1).memory(1 << 20).build()) {
-            Task<Integer> outer = flow.submit(() -> flow.task("mem").memory(1024).submit(() -> 42).join());
-            assertThat(within(outer)).isEqualTo(42);
-        }
+    void aTaskWaitsForAMemoryTaskOnOneThread() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).memory(1 << 20).build()) {
+                Task<Integer> outer = flow.submit(() -> flow.task("mem").memory(1024).submit(() -> 42).join());
+                assertThat(within(outer)).isEqualTo(42);
+            }
+        });
     }
 
     @Test
-    void aTaskWaitsForAMultiCoreTaskWhoseHolderAnotherWorkerTookMeanwhile() throws Exception {
-        try (Flow flow = Flow.builder().threads(2).build()) {
-            Task<Integer> outer = flow.submit(() -> {
-                Task<Integer> wide = flow.task("wide").cores(2).submit(() -> 42);
-                // some work of its own, during which the idle worker steals the holder
-                Thread.sleep(50);
-                return wide.join();
-            });
-            assertThat(within(outer)).isEqualTo(42);
-        }
+    void aTaskWaitsForAMultiCoreTaskWhoseHolderAnotherWorkerTookMeanwhile() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                Task<Integer> outer = flow.submit(() -> {
+                    Task<Integer> wide = flow.task("wide").cores(2).submit(() -> 42);
+                    // some work of its own, during which the idle worker steals the holder
+                    Thread.sleep(50);
+                    return wide.join();
+                });
+                assertThat(within(outer)).isEqualTo(42);
+            }
+        });
     }
 
     @Test
-    void aTaskWaitsForATaskQueuedBelowAMultiCoreTaskOnAnotherWorker() throws Exception {
-        try (Flow flow = Flow.builder().threads(2).build()) {
-            CountDownLatch waiterStarted = new CountDownLatch(1);
-            CountDownLatch queued = new CountDownLatch(1);
-            AtomicReference<Task<Integer>> small = new AtomicReference<>();
-            flow.task("producer").submit(() -> {
-                Sync.await(waiterStarted);
-                small.set(flow.task("small").submit(() -> 1));
-                flow.task("wide").cores(2).submit(() -> 2);
-                queued.countDown();
-                return 0;
-            });
-            Task<Integer> waiter = flow.task("waiter").submit(() -> {
-                waiterStarted.countDown();
-                Sync.await(queued);
-                return small.get().join();
-            });
-            assertThat(within(waiter)).isEqualTo(1);
-        }
+    void aTaskWaitsForATaskQueuedBelowAMultiCoreTaskOnAnotherWorker() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                CountDownLatch waiterStarted = new CountDownLatch(1);
+                CountDownLatch queued = new CountDownLatch(1);
+                AtomicReference<Task<Integer>> small = new AtomicReference<>();
+                flow.task("producer").submit(() -> {
+                    Sync.await(waiterStarted);
+                    small.set(flow.task("small").submit(() -> 1));
+                    flow.task("wide").cores(2).submit(() -> 2);
+                    queued.countDown();
+                    return 0;
+                });
+                Task<Integer> waiter = flow.task("waiter").submit(() -> {
+                    waiterStarted.countDown();
+                    Sync.await(queued);
+                    return small.get().join();
+                });
+                assertThat(within(waiter)).isEqualTo(1);
+            }
+        });
     }
 
     @Test
-    void aWaitingTaskDoesNotRunAHigherPriorityTaskThatWaitsForIt() throws Exception {
-        try (Flow flow = Flow.builder().threads(1).build()) {
-            AtomicReference<Task<Integer>> first = new AtomicReference<>();
-            CountDownLatch firstStarted = new CountDownLatch(1);
-            CountDownLatch urgentQueued = new CountDownLatch(1);
-            Task<Integer> t = flow.task("t").priority(1).submit(() -> {
-                firstStarted.countDown();
-                Sync.await(urgentQueued);
-                return flow.task("s").submit(() -> 1).join();
-            });
-            first.set(t);
-            Sync.await(firstStarted);
-            Task<Integer> urgent = flow.task("urgent").priority(5).submit(() -> first.get().join() + 1);
-            urgentQueued.countDown();
-            assertThat(within(t)).isEqualTo(1);
-            assertThat(within(urgent)).isEqualTo(2);
-        }
+    void aWaitingTaskDoesNotRunAHigherPriorityTaskThatWaitsForIt() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).build()) {
+                AtomicReference<Task<Integer>> first = new AtomicReference<>();
+                CountDownLatch firstStarted = new CountDownLatch(1);
+                CountDownLatch urgentQueued = new CountDownLatch(1);
+                Task<Integer> t = flow.task("t").priority(1).submit(() -> {
+                    firstStarted.countDown();
+                    Sync.await(urgentQueued);
+                    return flow.task("s").submit(() -> 1).join();
+                });
+                first.set(t);
+                Sync.await(firstStarted);
+                Task<Integer> urgent = flow.task("urgent").priority(5).submit(() -> first.get().join() + 1);
+                urgentQueued.countDown();
+                assertThat(within(t)).isEqualTo(1);
+                assertThat(within(urgent)).isEqualTo(2);
+            }
+        });
     }
 
     @Test
     void aRetryPolicyThatCancelsItsOwnGroupLetsItsDecisionStand() {
-        try (Flow flow = Flow.builder().threads(2).build()) {
-            TaskGroup group = flow.group("g");
-            Task<Integer> t = group.task("t").retryPolicy((error, attempt) -> {
-                group.cancel();
-                return RetryDecision.giveUp();
-            }).submit(() -> {
-                throw new IllegalStateException("fatal");
-            });
-            assertThatThrownBy(() -> within(t)).isInstanceOf(ExecutionException.class)
-                    .hasCauseInstanceOf(TaskFailedException.class);
-        }
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(2).build()) {
+                TaskGroup group = flow.group("g");
+                Task<Integer> t = group.task("t").retryPolicy((error, attempt) -> {
+                    group.cancel();
+                    return RetryDecision.giveUp();
+                }).submit(() -> {
+                    throw new IllegalStateException("fatal");
+                });
+                assertThatThrownBy(() -> within(t)).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(TaskFailedException.class);
+            }
+        });
+    }
+
+    @Test
+    void aWaitingTaskDoesNotRunASiblingQueuedBeforeItStartedThatWaitsForIt() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (Flow flow = Flow.builder().threads(1).executor(io.paraflow.exec.ThreadExecutor.create("other", 1, 0))
+                    .build()) {
+                CountDownLatch siblingsSubmitted = new CountDownLatch(1);
+                Task<Integer> a = flow.submit(() -> {
+                    Sync.await(siblingsSubmitted);
+                    return 1;
+                });
+                // runs elsewhere and ends only after b has begun to wait for it, with c queued behind b
+                Task<Integer> r = flow.task("r").on("other").submit(x -> {
+                    Thread.sleep(200);
+                    return 2;
+                }, a);
+                AtomicReference<Task<Integer>> b = new AtomicReference<>();
+                // both depend on a: when a ends, b runs next on the thread and c is queued on its deque
+                Task<Integer> c = flow.task("c").submit(v -> b.get().join() + v, a);
+                b.set(flow.task("b").submit(v -> r.join() + v, a));
+                siblingsSubmitted.countDown();
+                assertThat(within(b.get())).isEqualTo(3);
+                assertThat(within(c)).isEqualTo(4);
+            }
+        });
     }
 }

@@ -127,11 +127,11 @@ public final class ThreadExecutor implements TaskExecutor {
         } else if (prioritized || task.priority() != 0) {
             prioritized = true;
             lane.offer(task);
-            pool.execute(new Run(null, this));
+            pool.execute(new Run(null, queueMark()));
         } else if (continuation && Thread.currentThread() instanceof Worker w && w.executor == this && w.next == null) {
             w.next = task;
         } else {
-            pool.execute(new Run(task, this));
+            pool.execute(new Run(task, queueMark()));
         }
     }
 
@@ -141,6 +141,11 @@ public final class ThreadExecutor implements TaskExecutor {
      *
      * @param own the entry's task, or null if it is already in the lane
      */
+    /** Counts an entry the calling thread queues: a worker of this executor numbers what it queues. */
+    private int queueMark() {
+        return Thread.currentThread() instanceof Worker w && w.executor == this ? ++w.queued : 0;
+    }
+
     /** Whether entries run their own task (no priority in use), rather than the best one waiting. */
     boolean runsEntriesInOrder() {
         return !prioritized;
@@ -306,6 +311,10 @@ public final class ThreadExecutor implements TaskExecutor {
         final ThreadExecutor executor;
         /** The continuation slot: a task to run on this thread right after the current one. */
         ReadyTask next;
+        /** How many entries this worker queued so far (wrapping); see {@link Run#runsNestedAfter}. */
+        int queued;
+        /** {@link #queued} when the innermost task started. */
+        private int queuedBeforeInnermost;
         /**
          * The task whose body runs on this thread now (the innermost one when waits nest), {@link #CALLBACK}
          * while a callback runs nested, or null.
@@ -340,15 +349,21 @@ public final class ThreadExecutor implements TaskExecutor {
         /** Runs one task as this thread's innermost (nested in a wait, if one is in progress). */
         void runOne(ReadyTask task) {
             Object outer = innermost;
-            if (outer == null) {
-                INNERMOST.setRelease(this, task);
-                try {
-                    task.run();
-                } finally {
-                    INNERMOST.setRelease(this, null);
+            int outerMark = queuedBeforeInnermost;
+            queuedBeforeInnermost = queued;
+            try {
+                if (outer == null) {
+                    INNERMOST.setRelease(this, task);
+                    try {
+                        task.run();
+                    } finally {
+                        INNERMOST.setRelease(this, null);
+                    }
+                } else {
+                    runNested(task, outer, task::run);
                 }
-            } else {
-                runNested(task, outer, task::run);
+            } finally {
+                queuedBeforeInnermost = outerMark;
             }
         }
 
@@ -390,6 +405,7 @@ public final class ThreadExecutor implements TaskExecutor {
 
         void helpUntil(BooleanSupplier done, boolean interruptible) throws InterruptedException {
             Object waiting = innermost;
+            int queuedBefore = queuedBeforeInnermost;
             boolean interrupted = false;
             List<ForkJoinTask<?>> setAside = new ArrayList<>(0);
             try {
@@ -410,7 +426,7 @@ public final class ThreadExecutor implements TaskExecutor {
                     if (local == null) {
                         return;
                     }
-                    if (local instanceof Run run && run.runsOwnTask()) {
+                    if (local instanceof Run run && run.runsNestedAfter(queuedBefore, executor)) {
                         local.quietlyInvoke();
                     } else if (local instanceof WorkerTask) {
                         setAside.add(local);

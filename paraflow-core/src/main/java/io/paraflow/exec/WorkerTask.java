@@ -47,27 +47,31 @@ abstract class WorkerTask extends ForkJoinTask<Void> {
 final class Run extends WorkerTask {
     private static final long serialVersionUID = 1L;
     private final transient ReadyTask task;
-    private final transient ThreadExecutor executor;
+    /** When a worker queued it, that worker's count of queued entries after it; 0 from other threads. */
+    private final int queuedAs;
 
     /** @param task the task, or null if it waits in the executor's priority lane */
-    Run(ReadyTask task, ThreadExecutor executor) {
+    Run(ReadyTask task, int queuedAs) {
         this.task = task;
-        this.executor = executor;
+        this.queuedAs = queuedAs;
     }
 
     /**
-     * Whether this entry would run its own task: not once priorities are in use, when it takes the best
-     * waiting task of the executor instead (which a waiting worker must not run nested).
+     * Whether a worker waiting for a task that started when the worker had queued {@code queuedBefore}
+     * entries may run this entry nested in its wait: only its own task (not the best waiting task of the
+     * executor, once priorities are in use), and only if queued since the waiting task started, so not a
+     * task left by an earlier one, which may be waiting for the waiting task.
      */
-    boolean runsOwnTask() {
-        return task != null && executor.runsEntriesInOrder();
+    boolean runsNestedAfter(int queuedBefore, ThreadExecutor executor) {
+        return task != null && executor.runsEntriesInOrder() && queuedAs - queuedBefore > 0;
     }
 
     @Override
     protected boolean exec() {
-        ReadyTask next = executor.inPriorityOrder(task);
+        ThreadExecutor.Worker worker = worker();
+        ReadyTask next = worker.executor.inPriorityOrder(task);
         if (next != null) {
-            worker().runChain(next);
+            worker.runChain(next);
         }
         return true;
     }
