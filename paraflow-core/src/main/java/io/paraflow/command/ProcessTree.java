@@ -3,39 +3,34 @@ package io.paraflow.command;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Kills a command's process with everything it started. */
 final class ProcessTree {
 
     /** How long a killed program may take to exit after SIGTERM before it and its children get SIGKILL. */
     static final Duration GRACE = Duration.ofSeconds(2);
+    private static final long POLL_MILLIS = 5;
 
     private ProcessTree() {
     }
 
     /**
      * Asks the process and all its descendants to terminate, waits up to {@link #GRACE} for them, then kills
-     * what is left forcibly and waits for the process to be gone. Descendants are collected before their
-     * parent dies (an orphan is no longer a descendant) and again before the forced kill, for children
-     * started meanwhile. Keeps the caller's interrupt status but is not ended by an interrupt.
+     * what is left forcibly and waits for them to be gone. Descendants are collected before their parent
+     * dies (an orphan is no longer a descendant) and again before the forced kill, for children started
+     * meanwhile. Keeps the caller's interrupt status but is not cut short by an interrupt.
      */
     static void kill(Process process) {
         Set<ProcessHandle> tree = new LinkedHashSet<>();
         process.descendants().forEach(tree::add);
         tree.forEach(ProcessHandle::destroy);
         process.destroy();
-        long deadline = System.nanoTime() + GRACE.toNanos();
         boolean interrupted = Thread.interrupted();
-        for (ProcessHandle handle : concat(process.toHandle(), tree)) {
-            interrupted |= awaitExit(handle, deadline - System.nanoTime());
-        }
+        interrupted |= awaitExit(process, tree);
         process.descendants().forEach(tree::add);
         tree.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        interrupted |= awaitExit(process.toHandle(), Long.MAX_VALUE);
+        interrupted |= awaitExit(process, tree);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -47,26 +42,22 @@ final class ProcessTree {
         process.destroyForcibly();
     }
 
-    private static Set<ProcessHandle> concat(ProcessHandle first, Set<ProcessHandle> rest) {
-        Set<ProcessHandle> all = new LinkedHashSet<>();
-        all.add(first);
-        all.addAll(rest);
-        return all;
-    }
-
-    /** Waits up to {@code nanos} for {@code handle} to exit; returns whether an interrupt arrived meanwhile. */
-    private static boolean awaitExit(ProcessHandle handle, long nanos) {
+    /**
+     * Waits up to {@link #GRACE} until the process and {@code tree} have exited; returns whether an interrupt
+     * arrived meanwhile. Polls: the JDK's exit notification for processes that are not our children polls too,
+     * with waits that grow to seconds.
+     */
+    private static boolean awaitExit(Process process, Set<ProcessHandle> tree) {
         boolean interrupted = false;
-        while (handle.isAlive()) {
-            try {
-                handle.onExit().get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + GRACE.toNanos();
+        while (process.isAlive() || tree.stream().anyMatch(ProcessHandle::isAlive)) {
+            if (System.nanoTime() - deadline > 0) {
                 break;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 interrupted = true;
-            } catch (TimeoutException e) {
-                break;
-            } catch (ExecutionException impossible) {
-                throw new IllegalStateException("onExit of " + handle.pid() + " failed", impossible);
             }
         }
         return interrupted;
