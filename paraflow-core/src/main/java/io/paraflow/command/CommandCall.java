@@ -91,7 +91,7 @@ final class CommandCall {
             FileRef file = output instanceof FileRef ref ? ref : FileRef.of(directory.resolve(output.toString()));
             if (!file.exists()) {
                 throw new MissingOutputException(file.path(), command + " declared it as an output, but its program"
-                        + " ended (exit code 0) without creating it: " + String.join(" ", argv)
+                        + " ended (exit code 0) without creating it: " + commandLine(argv)
                         + Tails.section("stderr", stderr, Tails.STDERR_LINES)
                         + Tails.section("stdout", stdout, Tails.STDOUT_LINES));
             }
@@ -116,6 +116,20 @@ final class CommandCall {
         } finally {
             executor.ended(process);
         }
+    }
+
+    /** The argument vector as a shell would take it back: words with special characters in single quotes. */
+    static String commandLine(List<String> argv) {
+        StringBuilder line = new StringBuilder();
+        for (String word : argv) {
+            line.append(line.length() == 0 ? "" : " ");
+            if (!word.isEmpty() && word.matches("[A-Za-z0-9_./=:,+@%^-]+")) {
+                line.append(word);
+            } else {
+                line.append('\'').append(word.replace("'", "'\\''")).append('\'');
+            }
+        }
+        return line.toString();
     }
 
     /** {@code name-id}, with characters other than letters, digits, '.', '_' and '-' replaced, and the attempt after the first. */

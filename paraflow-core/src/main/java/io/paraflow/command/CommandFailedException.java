@@ -29,7 +29,7 @@ public final class CommandFailedException extends ParaflowException {
 
     private CommandFailedException(String command, List<String> argv, int exitCode, Path stdout, Path stderr,
                                    String stderrTail) {
-        super(command + " exited with code " + exitCode + ": " + String.join(" ", argv)
+        super(command + " exited with code " + exitCode + ": " + CommandCall.commandLine(argv)
                 + (stderrTail.isEmpty() ? "" : "\n--- last lines of stderr (" + stderr + "):\n" + stderrTail)
                 + Tails.section("stdout", stdout, Tails.STDOUT_LINES), null);
         this.exitCode = exitCode;

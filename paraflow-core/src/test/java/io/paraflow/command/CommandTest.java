@@ -84,6 +84,18 @@ class CommandTest {
     }
 
     @Test
+    void theMessageQuotesTheCommandLineAsAShellWouldTakeItBack() {
+        try (Flow flow = flow(runs, 1)) {
+            Task<CommandResult> failing = flow.command("quoted").args("sh", "-c", "echo 'a b' >&2; exit 4", "").submit();
+
+            assertThat(failureOf(failing)).cause().isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                assertThat(e).hasMessageContaining("exited with code 4: sh -c 'echo '\\''a b'\\'' >&2; exit 4' ''");
+                assertThat(e.stderrTail()).isEqualTo("a b");
+            });
+        }
+    }
+
+    @Test
     void aDeclaredOutputThatIsMissingFailsTheCommandNamingTheFile() {
         try (Flow flow = flow(runs, 1)) {
             Task<CommandResult> forgetful = flow.command("forgetful")
