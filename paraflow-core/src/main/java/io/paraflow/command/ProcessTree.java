@@ -1,5 +1,9 @@
 package io.paraflow.command;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -43,6 +47,24 @@ final class ProcessTree {
     }
 
     /**
+     * Whether the process still runs: alive and not a zombie. An orphan that was killed stays a zombie until
+     * the system's init reaps it, which some containers' init processes do late or never; the JDK counts
+     * zombies as alive. Zombies are recognised on Linux (from {@code /proc}); elsewhere this is {@code isAlive}.
+     */
+    static boolean isRunning(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int afterName = stat.lastIndexOf(')');
+            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
+        } catch (IOException | UncheckedIOException noProcFileSystem) {
+            return handle.isAlive();
+        }
+    }
+
+    /**
      * Waits up to {@link #GRACE} until the process and {@code tree} have exited; returns whether an interrupt
      * arrived meanwhile. Polls: the JDK's exit notification for processes that are not our children polls too,
      * with waits that grow to seconds.
@@ -50,7 +72,7 @@ final class ProcessTree {
     private static boolean awaitExit(Process process, Set<ProcessHandle> tree) {
         boolean interrupted = false;
         long deadline = System.nanoTime() + GRACE.toNanos();
-        while (process.isAlive() || tree.stream().anyMatch(ProcessHandle::isAlive)) {
+        while (process.isAlive() || tree.stream().anyMatch(ProcessTree::isRunning)) {
             if (System.nanoTime() - deadline > 0) {
                 break;
             }

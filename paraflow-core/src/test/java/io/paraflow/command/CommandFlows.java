@@ -64,10 +64,10 @@ final class CommandFlows {
         }
     }
 
-    /** The processes among {@code pids} that are still alive. */
+    /** The processes among {@code pids} that still run (zombies, killed but not yet reaped, do not). */
     static List<Long> alive(List<String> pids) {
         return pids.stream().map(String::trim).map(Long::parseLong)
-                .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .filter(pid -> ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false))
                 .collect(Collectors.toList());
     }
 }
