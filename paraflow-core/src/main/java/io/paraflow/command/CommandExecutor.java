@@ -6,6 +6,8 @@ import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
  * Runs command tasks ({@link CommandBuilder}): each attempt runs on a thread of this executor, which starts
@@ -89,8 +92,11 @@ public final class CommandExecutor implements TaskExecutor {
      * @param label        how tasks choose it; {@value #LABEL} replaces the flow's default one
      * @param capacity     the resources its commands share: at least one core; memory {@code Long.MAX_VALUE}
      *                     means "not limited"
-     * @param runDirectory where the commands' directories and output files go; created on first use
-     * @throws IllegalArgumentException if the capacity has no core
+     * @param runDirectory where the commands' directories and output files go; created on first use. It must
+     *                     not hold anything yet: task directories are named after task ids, which restart with
+     *                     every flow, so an earlier run's files would pass for this run's outputs.
+     *                     {@link #newRunDirectory} gives a fresh one.
+     * @throws IllegalArgumentException if the capacity has no core, or the run directory is not empty
      */
     public static CommandExecutor create(String label, Resources capacity, Path runDirectory) {
         Objects.requireNonNull(label, "label");
@@ -99,7 +105,24 @@ public final class CommandExecutor implements TaskExecutor {
         if (capacity.cores() < 1) {
             throw new IllegalArgumentException("command executor '" + label + "' needs at least 1 core, got " + capacity);
         }
+        if (hasEntries(runDirectory)) {
+            throw new IllegalArgumentException("command executor '" + label + "': run directory " + runDirectory
+                    + " is not empty; an earlier run's files there would mix with this run's (task directories are"
+                    + " named after task ids, which restart with every flow). Use a new directory, e.g."
+                    + " CommandExecutor.newRunDirectory(" + runDirectory + ")");
+        }
         return new CommandExecutor(label, capacity, runDirectory);
+    }
+
+    private static boolean hasEntries(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.findAny().isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read run directory " + directory, e);
+        }
     }
 
     /**

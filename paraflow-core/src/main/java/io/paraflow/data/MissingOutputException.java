@@ -1,17 +1,13 @@
 package io.paraflow.data;
 
-import io.paraflow.ParaflowException;
-
 import java.nio.file.Path;
 
 /**
  * A file that a task declared as its output does not exist when the task's function or program ended. The
  * task fails with it (the retry policy may retry); its dependents do not run.
  */
-public final class MissingOutputException extends ParaflowException {
+public final class MissingOutputException extends MissingFileException {
     private static final long serialVersionUID = 1L;
-
-    private final String file;
 
     /**
      * Creates the error for {@code file}.
@@ -19,12 +15,6 @@ public final class MissingOutputException extends ParaflowException {
      * @param detail what declared it and what happened, appended to the message
      */
     public MissingOutputException(Path file, String detail) {
-        super("missing output file " + file + ": " + detail, null);
-        this.file = file.toString();
-    }
-
-    /** The missing file. */
-    public Path file() {
-        return Path.of(file);
+        super(file, "missing output file " + file + ": " + detail);
     }
 }

@@ -139,4 +139,18 @@ class CommandOptionsTest {
         assertThatThrownBy(() -> CommandExecutor.create("c", new Resources(0, 0, 0), runs))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 core");
     }
+
+    @Test
+    void aRunDirectoryThatHoldsAnEarlierRunIsRefusedAtStart() throws Exception {
+        Path used = runs.resolve("used");
+        Files.createDirectories(used.resolve("sort-1"));
+        Files.writeString(used.resolve("sort-1").resolve("sorted.txt"), "stale");
+
+        assertThatThrownBy(() -> CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, 0, 0), used))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(used + " is not empty")
+                .hasMessageContaining("newRunDirectory");
+        Files.createDirectories(runs.resolve("empty"));
+        assertThat(CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, 0, 0), runs.resolve("empty"))
+                .runDirectory()).isEqualTo(runs.resolve("empty"));
+    }
 }

@@ -23,7 +23,7 @@ class ShutdownHookTest {
     void commandsOfADriverThatExitsWithoutClosingAreKilled() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process driver = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                AbandonedCommandMain.class.getName(), runs.toString())
+                AbandonedCommandMain.class.getName(), runs.resolve("run").toString())
                 .redirectErrorStream(true).redirectOutput(runs.resolve("driver.log").toFile()).start();
         try {
             assertThat(driver.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("driver exited").isTrue();
@@ -32,7 +32,7 @@ class ShutdownHookTest {
         }
         assertThat(driver.exitValue()).as(Files.readString(runs.resolve("driver.log"))).isZero();
         List<String> pids;
-        try (var dirs = Files.list(runs)) {
+        try (var dirs = Files.list(runs.resolve("run"))) {
             Path directory = dirs.filter(p -> p.getFileName().toString().startsWith("abandoned-")
                     && Files.isDirectory(p)).findFirst().orElseThrow();
             pids = Files.readAllLines(directory.resolve("pids")).stream().filter(l -> !l.isBlank())

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * Each command runs in a directory of its own under the run directory, so all of them can name their output
  * {@code counts.txt}.
  *
- * <p>Usage: {@code WordFrequencies <directory> [texts]}: texts and run directory go under {@code directory}.
+ * <p>Usage: {@code WordFrequencies <directory> [texts]}: the texts go to {@code directory}, and each run's
+ * command directories to a new directory under {@code directory/runs}.
  */
 public final class WordFrequencies {
     static final List<String> WORDS = List.of("flow", "task", "file", "graph", "core", "data", "node", "pipe");
@@ -75,7 +76,8 @@ public final class WordFrequencies {
         Path directory = Files.createDirectories(Path.of(args[0]));
         int texts = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL,
-                new Resources(Runtime.getRuntime().availableProcessors(), Long.MAX_VALUE, 0), directory.resolve("runs"));
+                new Resources(Runtime.getRuntime().availableProcessors(), Long.MAX_VALUE, 0),
+                CommandExecutor.newRunDirectory(directory.resolve("runs")));
         try (Flow flow = Flow.builder().executor(commands).build()) {
             System.out.println(count(flow, directory, texts).get());
             System.out.println("command directories and outputs: " + commands.runDirectory());
