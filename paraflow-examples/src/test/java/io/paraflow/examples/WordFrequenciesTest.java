@@ -3,7 +3,8 @@ package io.paraflow.examples;
 import io.paraflow.Flow;
 import io.paraflow.command.CommandExecutor;
 import io.paraflow.exec.Resources;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -21,11 +22,12 @@ class WordFrequenciesTest {
     @TempDir
     Path directory;
 
-    @Test
-    void theCommandsCountWhatTheJavaTasksWrote() throws Exception {
+    @ParameterizedTest(name = "{0} thread(s) and command slot(s)")
+    @ValueSource(ints = {1, 2})
+    void theCommandsCountWhatTheJavaTasksWrote(int parallelism) throws Exception {
         int texts = 5;
-        try (Flow flow = Flow.builder().threads(2).executor(CommandExecutor.create(CommandExecutor.LABEL,
-                new Resources(2, Long.MAX_VALUE, 0), directory.resolve("runs"))).build()) {
+        try (Flow flow = Flow.builder().threads(parallelism).executor(CommandExecutor.create(CommandExecutor.LABEL,
+                new Resources(parallelism, Long.MAX_VALUE, 0), directory.resolve("runs"))).build()) {
             Map<String, Long> counted = WordFrequencies.count(flow, directory, texts).get();
 
             Map<String, Long> expected = new TreeMap<>();
