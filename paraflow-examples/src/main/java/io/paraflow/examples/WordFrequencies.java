@@ -10,6 +10,7 @@ import io.paraflow.exec.Resources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,11 @@ public final class WordFrequencies {
             long seed = i;
             Task<FileRef> written = flow.task("write").submit(() -> FileRef.output(write(text, seed)));
             counted.add(flow.command("count")
-                    .shell("tr -s ' ' '\\n' < \"$1\" | sort | uniq -c > counts.txt")
-                    .args(written).outputs("counts.txt").submit());
+                    .shell("tr -s ' ' '\\n' < \"$1\" | sort | uniq -c > counts.txt")  // $1: the written file
+                    .args(written)                     // a dependency: runs after "write", gets its path
+                    .outputs("counts.txt")             // must exist when the program ends
+                    .timeout(Duration.ofMinutes(5))    // every task option applies: retries, cores, group...
+                    .submit());
         }
         return flow.task("total").submit(WordFrequencies::addUp, flow.all(counted));
     }
