@@ -140,7 +140,8 @@ public final class CommandBuilder {
 
     /**
      * Runs the program in {@code directory} (created if missing) instead of a fresh directory of its own.
-     * Commands that share a directory can collide on file names; relative outputs are resolved there.
+     * Commands that share a directory can collide on file names; relative outputs are resolved there, and a
+     * file left there earlier counts as an output (the fresh directories are what rules that out).
      */
     public CommandBuilder workingDirectory(Path directory) {
         Objects.requireNonNull(directory, "directory");

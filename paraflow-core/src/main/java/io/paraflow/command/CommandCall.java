@@ -48,16 +48,8 @@ final class CommandCall {
         }
         ReadyTask task = runner.task;
         String command = "command '" + task.name() + "' (#" + task.id() + ")";
-        List<String> argv = new ArrayList<>();
-        if (script != null) {
-            argv.addAll(List.of("/bin/sh", "-c", script, task.name()));
-        }
         List<FileRef> inputs = new ArrayList<>();
-        for (int i = 0; i < template.size(); i++) {
-            Object argument = template.get(i);
-            Object value = argument instanceof Dependency d ? dependencyValues[d.index] : argument;
-            render(value, argv, inputs, command, i + 1);
-        }
+        List<String> argv = argv(task, dependencyValues, inputs, command);
         for (FileRef input : inputs) {
             if (!input.exists()) {
                 throw new MissingInputException(input.path(), command + " takes it as an input; the program was not started");
@@ -66,21 +58,13 @@ final class CommandCall {
         Path runDirectory = runner.executor.runDirectory();
         String base = directoryName(task);
         Path directory = workingDirectory != null ? workingDirectory : runDirectory.resolve(base);
-        Files.createDirectories(directory);
         Files.createDirectories(runDirectory);
+        Files.createDirectories(directory);
         Path stdout = runDirectory.resolve(base + ".stdout");
         Path stderr = runDirectory.resolve(base + ".stderr");
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Map<String, String> env = builder.environment();
-        env.putAll(environment);
-        Resources resources = task.resources();
-        env.put("PARAFLOW_CORES", Integer.toString(resources.cores()));
-        env.put("PARAFLOW_MEMORY_BYTES", Long.toString(resources.memoryBytes()));
-        env.put("PARAFLOW_GPUS", Integer.toString(resources.gpus()));
-        env.put("PARAFLOW_TASK_NAME", task.name());
-        env.put("PARAFLOW_TASK_ID", Long.toString(task.id()));
-        env.put("PARAFLOW_ATTEMPT", Integer.toString(task.attempt()));
+        setEnvironment(builder.environment(), task);
         int exitCode = runToEnd(runner.executor, builder);
         if (exitCode != 0) {
             throw new CommandFailedException(command, argv, exitCode, stdout, stderr);
@@ -99,6 +83,32 @@ final class CommandCall {
             produced.add(file);
         }
         return new CommandResult(exitCode, declared, produced, stdout, stderr, directory);
+    }
+
+    /** The argument vector, with the dependencies' results in place; collects the input files on the way. */
+    private List<String> argv(ReadyTask task, Object[] dependencyValues, List<FileRef> inputs, String command) {
+        List<String> argv = new ArrayList<>();
+        if (script != null) {
+            argv.addAll(List.of("/bin/sh", "-c", script, task.name()));
+        }
+        for (int i = 0; i < template.size(); i++) {
+            Object argument = template.get(i);
+            Object value = argument instanceof Dependency d ? dependencyValues[d.index] : argument;
+            render(value, argv, inputs, command, i + 1);
+        }
+        return argv;
+    }
+
+    /** The command's own variables, then what the task asked for and who it is. */
+    private void setEnvironment(Map<String, String> env, ReadyTask task) {
+        env.putAll(environment);
+        Resources resources = task.resources();
+        env.put("PARAFLOW_CORES", Integer.toString(resources.cores()));
+        env.put("PARAFLOW_MEMORY_BYTES", Long.toString(resources.memoryBytes()));
+        env.put("PARAFLOW_GPUS", Integer.toString(resources.gpus()));
+        env.put("PARAFLOW_TASK_NAME", task.name());
+        env.put("PARAFLOW_TASK_ID", Long.toString(task.id()));
+        env.put("PARAFLOW_ATTEMPT", Integer.toString(task.attempt()));
     }
 
     /**

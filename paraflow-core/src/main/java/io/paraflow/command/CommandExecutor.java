@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +69,10 @@ public final class CommandExecutor implements TaskExecutor {
     private final ArrayDeque<ReadyTask> admitted = new ArrayDeque<>();
     private final Set<Runner> runners = new HashSet<>();
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+    /** Held shared while a process starts, exclusively by the shutdown hook. */
+    private final ReentrantReadWriteLock spawning = new ReentrantReadWriteLock();
+    /** Set by the shutdown hook under the exclusive lock: no process may start after it. */
+    private boolean exiting;
     private final AtomicLong threadNumbers = new AtomicLong();
     private int busy;
     private int freeCores;
@@ -303,12 +308,34 @@ public final class CommandExecutor implements TaskExecutor {
 
     // ---------------------------------------------------------------- processes of running commands
 
-    /** Starts a command's process and remembers it until {@link #ended}, for the JVM's shutdown hook. */
+    /**
+     * Starts a command's process and remembers it until {@link #ended}, for the JVM's shutdown hook. Starts
+     * run concurrently; the hook waits for those under way, so that a process that started just before the
+     * JVM began to exit is killed too.
+     */
     Process start(ProcessBuilder builder) throws IOException {
         installShutdownHook();
-        Process process = builder.start();
-        processes.add(process);
-        return process;
+        spawning.readLock().lock();
+        try {
+            if (exiting) {
+                throw new IllegalStateException("the JVM is exiting; the command was not started");
+            }
+            Process process = builder.start();
+            processes.add(process);
+            return process;
+        } finally {
+            spawning.readLock().unlock();
+        }
+    }
+
+    private void killAllForExit() {
+        spawning.writeLock().lock();
+        try {
+            exiting = true;
+            processes.forEach(ProcessTree::killNow);
+        } finally {
+            spawning.writeLock().unlock();
+        }
     }
 
     void ended(Process process) {
@@ -317,7 +344,7 @@ public final class CommandExecutor implements TaskExecutor {
 
     private synchronized void installShutdownHook() {
         if (shutdownHook == null) {
-            shutdownHook = new Thread(() -> processes.forEach(ProcessTree::killNow), "paraflow-" + label + "-reaper");
+            shutdownHook = new Thread(this::killAllForExit, "paraflow-" + label + "-reaper");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
     }
