@@ -206,7 +206,10 @@ public final class CommandBuilder {
         return with(task.retryPolicy(policy));
     }
 
-    /** Bounds each attempt; a program running longer is killed with all its children. See {@link TaskBuilder#timeout}. */
+    /**
+     * Bounds each attempt; a program running longer is killed with all its children. See
+     * {@link TaskBuilder#timeout}.
+     */
     public CommandBuilder timeout(Duration timeout) {
         return with(task.timeout(timeout));
     }

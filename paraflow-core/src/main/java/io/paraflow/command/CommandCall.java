@@ -52,7 +52,8 @@ final class CommandCall {
         List<String> argv = argv(task, dependencyValues, inputs, command);
         for (FileRef input : inputs) {
             if (!input.exists()) {
-                throw new MissingInputException(input.path(), command + " takes it as an input; the program was not started");
+                throw new MissingInputException(input.path(),
+                        command + " takes it as an input; the program was not started");
             }
         }
         Path runDirectory = runner.executor.runDirectory();
@@ -115,7 +116,8 @@ final class CommandCall {
      * Starts the program, closes its input and waits for it. Anything that ends the wait early (the attempt's
      * timeout or cancellation interrupts this thread) kills the program's whole process tree first.
      */
-    private static int runToEnd(CommandExecutor executor, ProcessBuilder builder) throws IOException, InterruptedException {
+    private static int runToEnd(CommandExecutor executor, ProcessBuilder builder)
+            throws IOException, InterruptedException {
         Process process = executor.start(builder);
         try {
             process.getOutputStream().close();
@@ -142,7 +144,10 @@ final class CommandCall {
         return line.toString();
     }
 
-    /** {@code name-id}, with characters other than letters, digits, '.', '_' and '-' replaced, and the attempt after the first. */
+    /**
+     * {@code name-id}, with characters other than letters, digits, '.', '_' and '-' replaced, and
+     * {@code -attemptN} after the first attempt.
+     */
     static String directoryName(ReadyTask task) {
         String name = task.name().replaceAll("[^A-Za-z0-9._-]", "_");
         return name + "-" + task.id() + (task.attempt() > 1 ? "-attempt" + task.attempt() : "");

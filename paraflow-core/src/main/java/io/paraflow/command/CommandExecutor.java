@@ -108,7 +108,8 @@ public final class CommandExecutor implements TaskExecutor {
         Objects.requireNonNull(capacity, "capacity");
         Objects.requireNonNull(runDirectory, "runDirectory");
         if (capacity.cores() < 1) {
-            throw new IllegalArgumentException("command executor '" + label + "' needs at least 1 core, got " + capacity);
+            throw new IllegalArgumentException("command executor '" + label + "' needs at least 1 core, got "
+                    + capacity);
         }
         if (hasEntries(runDirectory)) {
             throw new IllegalArgumentException("command executor '" + label + "': run directory " + runDirectory

@@ -16,7 +16,8 @@ import java.util.Objects;
  *     Files.write(p, lines);
  *     return FileRef.output(p);          // fails the task if the file is missing
  * });
- * Task<CommandResult> sorted = flow.command("sort").args("sort", "-o", "sorted.txt", data).outputs("sorted.txt").submit();
+ * Task<CommandResult> sorted = flow.command("sort")
+ *         .args("sort", "-o", "sorted.txt", data).outputs("sorted.txt").submit();
  * }</pre>
  *
  * <p>Immutable and thread-safe; serializable, so it can travel to worker processes. Two references are

@@ -23,10 +23,11 @@ final class CommandFlows {
     private CommandFlows() {
     }
 
-    /** A flow with 2 threads and a command executor of {@code cores} cores whose run directory is {@code runDirectory}. */
+    /** A flow with 2 threads and a command executor of {@code cores} cores running in {@code runDirectory}. */
     static Flow flow(Path runDirectory, int cores) {
         return Flow.builder().threads(2)
-                .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(cores, Long.MAX_VALUE, 0), runDirectory))
+                .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(cores, Long.MAX_VALUE, 0),
+                        runDirectory))
                 .build();
     }
 
@@ -52,7 +53,8 @@ final class CommandFlows {
         long deadline = System.nanoTime() + GUARD.toNanos();
         while (true) {
             if (Files.exists(file)) {
-                List<String> read = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).collect(Collectors.toList());
+                List<String> read = Files.readAllLines(file).stream().filter(l -> !l.isBlank())
+                        .collect(Collectors.toList());
                 if (read.size() >= lines) {
                     return read;
                 }

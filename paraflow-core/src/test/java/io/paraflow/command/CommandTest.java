@@ -9,6 +9,7 @@ import io.paraflow.TaskTimeoutException;
 import io.paraflow.data.FileRef;
 import io.paraflow.data.MissingInputException;
 import io.paraflow.data.MissingOutputException;
+import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -188,9 +189,10 @@ class CommandTest {
             List<String> pids;
             Path run = runs.resolve("run");
             Flow flow = Flow.builder().cancelOnClose(true)
-                    .executor(CommandExecutor.create(CommandExecutor.LABEL, new io.paraflow.exec.Resources(1, 0, 0), run))
+                    .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, 0, 0), run))
                     .build();
-            Task<CommandResult> slow = flow.command("slow").shell("sleep 120 & echo $! >> pids; echo $$ >> pids; wait").submit();
+            Task<CommandResult> slow = flow.command("slow")
+                    .shell("sleep 120 & echo $! >> pids; echo $$ >> pids; wait").submit();
             pids = awaitLines(directoryOf(run, slow).resolve("pids"), 2);
 
             flow.close();

@@ -32,7 +32,8 @@ class MixedExecutorsWithCommandsTest {
         String numbers = dir.resolve("numbers.txt").toString();
         SerializingWorkerExecutor workers = new SerializingWorkerExecutor("isolated");
         try (Flow flow = Flow.builder().threads(2).executor(workers)
-                .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(2, Long.MAX_VALUE, 0), dir.resolve("run")))
+                .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(2, Long.MAX_VALUE, 0),
+                        dir.resolve("run")))
                 .build()) {
             Task<FileRef> written = flow.task("write").on("isolated").submit(() -> {
                 Files.write(Path.of(numbers), List.of("3", "1", "2"));
@@ -47,7 +48,8 @@ class MixedExecutorsWithCommandsTest {
                 Files.write(out, lines.stream().map(l -> String.valueOf(2 * Integer.parseInt(l))).toList());
                 return FileRef.output(out);
             }, readInWorker);
-            Task<CommandResult> summed = flow.command("sum").shell("awk '{s += $1} END {print s}' \"$1\" > sum.txt").args(doubled).outputs("sum.txt").submit();
+            Task<CommandResult> summed = flow.command("sum").shell("awk '{s += $1} END {print s}' \"$1\" > sum.txt")
+                    .args(doubled).outputs("sum.txt").submit();
             Task<Integer> total = flow.task("total").on("isolated")
                     .submit(r -> Integer.parseInt(Files.readString(r.output().path()).trim()), summed);
 
