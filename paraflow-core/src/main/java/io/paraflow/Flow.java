@@ -1,5 +1,7 @@
 package io.paraflow;
 
+import io.paraflow.command.CommandBuilder;
+
 /**
  * A running program's task graph and the executors that run it. Tasks are submitted through
  * {@link Submitter} methods, with default options, or through {@link #task(String)} with options.
@@ -35,6 +37,14 @@ public interface Flow extends Submitter, AutoCloseable {
 
     /** A builder for tasks with options; {@code name} names them in events and errors. */
     TaskBuilder task(String name);
+
+    /**
+     * A builder for a command task named {@code name}: an external program run as a task, with files as
+     * inputs and outputs. See {@link CommandBuilder}.
+     */
+    default CommandBuilder command(String name) {
+        return CommandBuilder.of(this, name);
+    }
 
     /** A new group whose failures do not affect its other tasks. */
     TaskGroup group(String name);

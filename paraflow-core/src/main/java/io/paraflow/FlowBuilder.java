@@ -1,5 +1,6 @@
 package io.paraflow;
 
+import io.paraflow.command.CommandExecutor;
 import io.paraflow.event.TaskListener;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
@@ -70,7 +71,10 @@ public final class FlowBuilder {
         return this;
     }
 
-    /** Adds an executor that tasks choose with {@link TaskBuilder#on(String)}; the flow closes it. */
+    /**
+     * Adds an executor that tasks choose with {@link TaskBuilder#on(String)}; the flow closes it. One labelled
+     * {@value CommandExecutor#LABEL} replaces the flow's default {@link CommandExecutor}.
+     */
     public FlowBuilder executor(TaskExecutor executor) {
         executors.add(Objects.requireNonNull(executor, "executor"));
         return this;
@@ -101,9 +105,10 @@ public final class FlowBuilder {
                         + "'; give each executor(...) a unique label ('" + THREADS + "' is the embedded one)");
             }
         }
+        byLabel.computeIfAbsent(CommandExecutor.LABEL, label -> CommandExecutor.createDefault());
         if (!defaultExecutor.equals(THREADS) && !byLabel.containsKey(defaultExecutor)) {
             throw new IllegalArgumentException("defaultExecutor('" + defaultExecutor + "') names no executor; known: "
-                    + THREADS + (byLabel.isEmpty() ? "" : ", " + String.join(", ", byLabel.keySet())));
+                    + THREADS + ", " + String.join(", ", byLabel.keySet()));
         }
         Map<String, TaskExecutor> all = new LinkedHashMap<>();
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
