@@ -40,7 +40,7 @@ class CheckpointStoreTest {
     }
 
     private void fill(int count, FlushPolicy policy) throws IOException {
-        try (CheckpointStore store = CheckpointStore.open(dir, policy)) {
+        try (CheckpointStore store = CheckpointStore.open(dir, policy, true)) {
             for (int i = 0; i < count; i++) {
                 store.append(key(i), Kind.VALUE, "task" + i, "v1", bytes("result " + i));
             }
@@ -50,7 +50,7 @@ class CheckpointStoreTest {
     @Test
     void recordsSurviveReopeningAndLaterRecordsSupersede() throws IOException {
         fill(100, FlushPolicy.periodic(Duration.ofMillis(50)));
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             assertThat(store.size()).isEqualTo(100);
             assertThat(store.truncatedBytes()).isZero();
             Entry entry = store.lookup(key(7));
@@ -60,7 +60,7 @@ class CheckpointStoreTest {
             store.append(key(7), Kind.FAILURE, "task7", "v2", bytes("boom"));
             assertThat(new String(store.payload(store.lookup(key(7))), StandardCharsets.UTF_8)).isEqualTo("boom");
         }
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.atClose())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.atClose(), true)) {
             Entry entry = store.lookup(key(7));
             assertThat(entry.kind()).isEqualTo(Kind.FAILURE);
             assertThat(entry.version()).isEqualTo("v2");
@@ -70,7 +70,7 @@ class CheckpointStoreTest {
 
     @Test
     void aPendingRecordCanBeReadBeforeItIsWritten() throws IOException {
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.atClose())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.atClose(), true)) {
             store.append(key(1), Kind.VALUE, "t", "", bytes("pending"));
             assertThat(Files.size(dir.resolve(CheckpointStore.LOG))).isEqualTo(8);
             assertThat(new String(store.payload(store.lookup(key(1))), StandardCharsets.UTF_8)).isEqualTo("pending");
@@ -85,13 +85,13 @@ class CheckpointStoreTest {
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
             channel.truncate(whole - 3);
         }
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             assertThat(store.size()).isEqualTo(9);
             assertThat(store.lookup(key(9))).isNull();
             assertThat(store.truncatedBytes()).isPositive();
             store.append(key(9), Kind.VALUE, "task9", "v1", bytes("again"));
         }
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             assertThat(store.size()).isEqualTo(10);
             assertThat(store.truncatedBytes()).isZero();
             assertThat(new String(store.payload(store.lookup(key(9))), StandardCharsets.UTF_8)).isEqualTo("again");
@@ -104,14 +104,14 @@ class CheckpointStoreTest {
         Path log = dir.resolve(CheckpointStore.LOG);
         long whole = Files.size(log);
         Files.write(log, new byte[]{0, 0, 0, 60, 1, 2, 3, 4, 5}, StandardOpenOption.APPEND);
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             assertThat(store.size()).isEqualTo(10);
         }
         assertThat(Files.size(log)).isEqualTo(whole);
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[]{'X'}), whole - 2);
         }
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             assertThat(store.size()).isEqualTo(9);
             assertThat(store.lookup(key(9))).isNull();
         }
@@ -120,12 +120,12 @@ class CheckpointStoreTest {
     @Test
     void atCloseWritesNothingBeforeCloseAndEveryTaskWritesAtOnce() throws IOException {
         Path log = dir.resolve(CheckpointStore.LOG);
-        CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.atClose());
+        CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.atClose(), true);
         store.append(key(1), Kind.VALUE, "t", "", bytes("x"));
         assertThat(CheckpointStore.read(dir)).isEmpty();
         store.close();
         assertThat(CheckpointStore.read(dir)).hasSize(1);
-        try (CheckpointStore eager = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore eager = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             eager.append(key(2), Kind.VALUE, "t", "", bytes("y"));
             assertThat(CheckpointStore.read(dir)).hasSize(2);
         }
@@ -134,7 +134,7 @@ class CheckpointStoreTest {
 
     @Test
     void periodicPolicyWritesWithoutClose() throws IOException, InterruptedException {
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.periodic(Duration.ofMillis(20)))) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.periodic(Duration.ofMillis(20)), true)) {
             store.append(key(1), Kind.VALUE, "t", "", bytes("x"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (CheckpointStore.read(dir).isEmpty() && System.nanoTime() < deadline) {
@@ -146,27 +146,27 @@ class CheckpointStoreTest {
 
     @Test
     void oneRunAtATime() throws IOException {
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
-            assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask()))
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
+            assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask(), true))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("in use by another run");
         }
-        CheckpointStore.open(dir, FlushPolicy.everyTask()).close();
+        CheckpointStore.open(dir, FlushPolicy.everyTask(), true).close();
     }
 
     @Test
     void aFileThatIsNotALogIsRefusedAndKept() throws IOException {
         Path log = dir.resolve(CheckpointStore.LOG);
         Files.writeString(log, "some other file with precious content");
-        assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask()))
+        assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask(), true))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not a Paraflow checkpoint log");
         assertThat(Files.readString(log)).isEqualTo("some other file with precious content");
-        assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask()))
+        assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask(), true))
                 .as("the refused open released the store's lock")
                 .hasMessageContaining("not a Paraflow checkpoint log");
         Files.writeString(log, "tiny");
-        assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask()))
+        assertThatThrownBy(() -> CheckpointStore.open(dir, FlushPolicy.everyTask(), true))
                 .hasMessageContaining("not a Paraflow checkpoint log");
         assertThat(Files.readString(log)).isEqualTo("tiny");
     }
@@ -175,7 +175,7 @@ class CheckpointStoreTest {
     void concurrentAppendsAreAllKept() throws Exception {
         int threads = 4;
         int each = 2_000;
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.periodic(Duration.ofMillis(1)))) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.periodic(Duration.ofMillis(1)), true)) {
             List<Thread> writers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int base = t * each;
@@ -197,7 +197,7 @@ class CheckpointStoreTest {
         }
         List<Entry> entries = CheckpointStore.read(dir);
         assertThat(entries).hasSize(threads * each);
-        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask())) {
+        try (CheckpointStore store = CheckpointStore.open(dir, FlushPolicy.everyTask(), true)) {
             for (int i = 0; i < threads * each; i += 97) {
                 assertThat(new String(store.payload(store.lookup(key(i))), StandardCharsets.UTF_8)).isEqualTo("r" + i);
             }

@@ -87,7 +87,7 @@ public final class CheckpointStore implements Closeable {
     private final Object writeLock = new Object();
     private final Thread flusher;
 
-    private CheckpointStore(Path directory, FlushPolicy policy) throws IOException {
+    private CheckpointStore(Path directory, FlushPolicy policy, boolean resume) throws IOException {
         this.directory = directory;
         this.log = directory.resolve(LOG);
         this.policy = policy;
@@ -123,6 +123,9 @@ public final class CheckpointStore implements Closeable {
             opened.position(validEnd);
             written = validEnd;
             channel = opened;
+            if (!resume) {
+                index.clear();
+            }
         } catch (IOException | RuntimeException e) {
             if (opened != null) {
                 opened.close();
@@ -141,12 +144,14 @@ public final class CheckpointStore implements Closeable {
     }
 
     /**
-     * Opens (creating if needed) the store in {@code directory}, reading what it holds.
+     * Opens (creating if needed) the store in {@code directory}. With {@code resume}, lookups find what
+     * earlier runs recorded; without, they find only what this run records (earlier records stay in the
+     * file until a later record for the same key supersedes them, or the store is cleaned).
      *
      * @throws IOException if the directory cannot be used, is not a store, or another run holds it
      */
-    public static CheckpointStore open(Path directory, FlushPolicy policy) throws IOException {
-        return new CheckpointStore(directory, policy);
+    public static CheckpointStore open(Path directory, FlushPolicy policy, boolean resume) throws IOException {
+        return new CheckpointStore(directory, policy, resume);
     }
 
     /**
@@ -158,6 +163,9 @@ public final class CheckpointStore implements Closeable {
     public static List<Entry> read(Path directory) throws IOException {
         Path log = directory.resolve(LOG);
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
+            if (channel.size() < HEADER && isMagicPrefix(channel, (int) channel.size())) {
+                return List.of();
+            }
             Map<Fingerprint, Entry> entries = new HashMap<>();
             load(channel, log, entries);
             List<Entry> list = new ArrayList<>(entries.values());
@@ -319,7 +327,7 @@ public final class CheckpointStore implements Closeable {
         if (!Files.exists(directory.resolve(LOG))) {
             throw new NoSuchFileException(directory.toString(), null, "no checkpoint store here");
         }
-        CheckpointStore store = open(directory, FlushPolicy.atClose());
+        CheckpointStore store = open(directory, FlushPolicy.atClose(), false);
         store.channel.truncate(0);
         store.close();
         Files.delete(directory.resolve(LOG));

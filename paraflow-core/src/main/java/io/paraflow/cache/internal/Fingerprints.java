@@ -51,6 +51,13 @@ public final class Fingerprints {
         fingerprinters.put(type, (Fingerprinter<Object>) fingerprinter);
     }
 
+    /** A copy with the same registrations, independent of later ones. */
+    public Fingerprints copy() {
+        Fingerprints copy = new Fingerprints();
+        copy.fingerprinters.putAll(fingerprinters);
+        return copy;
+    }
+
     /** The fingerprint of {@code value}. */
     public Fingerprint of(Object value) {
         Encoder encoder = new Encoder();
