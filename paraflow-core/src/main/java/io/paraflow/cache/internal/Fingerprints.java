@@ -7,7 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -99,7 +98,9 @@ public final class Fingerprints {
 
     private final class Encoder {
         final MessageDigest digest = newDigest();
-        private final IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
+        private final byte[] scratch = new byte[Long.BYTES];
+        /** The containers being encoded, to refuse cycles; made on the first container. */
+        private IdentityHashMap<Object, Boolean> open;
 
         void value(Object value, String where, int depth) {
             if (depth > MAX_DEPTH) {
@@ -201,7 +202,7 @@ public final class Fingerprints {
             int i = 0;
             for (Object member : members) {
                 Encoder nested = new Encoder();
-                nested.open.putAll(open);
+                nested.open = new IdentityHashMap<>(open);
                 nested.value(member, where, depth + 1);
                 prints[i++] = nested.digest.digest();
             }
@@ -253,6 +254,9 @@ public final class Fingerprints {
         }
 
         private void enter(Object container, String where) {
+            if (open == null) {
+                open = new IdentityHashMap<>();
+            }
             if (open.put(container, Boolean.TRUE) != null) {
                 throw new NotFingerprintableException(where + " contains itself");
             }
@@ -263,13 +267,21 @@ public final class Fingerprints {
         }
 
         private void longValue(long value) {
-            digest.update(ByteBuffer.allocate(Long.BYTES).putLong(value).array());
+            for (int i = Long.BYTES - 1; i >= 0; i--) {
+                scratch[i] = (byte) value;
+                value >>>= 8;
+            }
+            digest.update(scratch);
         }
     }
 
     private static void text(MessageDigest digest, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+        int length = bytes.length;
+        digest.update((byte) (length >>> 24));
+        digest.update((byte) (length >>> 16));
+        digest.update((byte) (length >>> 8));
+        digest.update((byte) length);
         digest.update(bytes);
     }
 
