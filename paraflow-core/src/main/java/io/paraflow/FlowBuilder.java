@@ -1,11 +1,19 @@
 package io.paraflow;
 
+import io.paraflow.cache.Fingerprinter;
+import io.paraflow.cache.FlushPolicy;
+import io.paraflow.cache.internal.CheckpointStore;
+import io.paraflow.cache.internal.Fingerprints;
+
 import io.paraflow.command.CommandExecutor;
 import io.paraflow.event.TaskListener;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
 import io.paraflow.graph.FlowRuntime;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +39,10 @@ public final class FlowBuilder {
     private String defaultExecutor = THREADS;
     private final List<TaskExecutor> executors = new ArrayList<>();
     private final List<TaskListener> listeners = new ArrayList<>();
+    private final Fingerprints fingerprints = new Fingerprints();
+    private Path checkpoints;
+    private boolean resume;
+    private FlushPolicy flushPolicy;
 
     FlowBuilder() {
     }
@@ -93,9 +105,51 @@ public final class FlowBuilder {
     }
 
     /**
+     * Keeps the results of memoized tasks ({@link TaskBuilder#cache}) in a checkpoint store in
+     * {@code directory} (created if missing; one directory per workflow), written as tasks finish, so that
+     * a later run with {@link #resume} skips them. One run at a time may use a directory. Default: none;
+     * memoized results then live in memory for the flow's life.
+     */
+    public FlowBuilder checkpoints(Path directory) {
+        this.checkpoints = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    /**
+     * Whether memoized tasks reuse what earlier runs recorded in the {@link #checkpoints} store: re-running
+     * a program that crashed with resume on skips every memoized task that had finished. Without it the
+     * run starts afresh and records over the earlier results. Default {@code false}; needs
+     * {@link #checkpoints}.
+     */
+    public FlowBuilder resume(boolean resume) {
+        this.resume = resume;
+        return this;
+    }
+
+    /**
+     * When the {@link #checkpoints} store writes finished tasks to disk; default
+     * {@code FlushPolicy.periodic(1 s)}. Needs {@link #checkpoints}.
+     */
+    public FlowBuilder flushPolicy(FlushPolicy policy) {
+        this.flushPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * Tells memoized tasks how to fingerprint arguments of {@code type} (and its subtypes), which they
+     * could not otherwise; see {@link Fingerprinter}.
+     */
+    public <T> FlowBuilder fingerprinter(Class<T> type, Fingerprinter<? super T> fingerprinter) {
+        fingerprints.register(Objects.requireNonNull(type, "type"), Objects.requireNonNull(fingerprinter, "fingerprinter"));
+        return this;
+    }
+
+    /**
      * Builds and starts the flow.
      *
-     * @throws IllegalArgumentException if two executors share a label, or the default executor label is unknown
+     * @throws IllegalArgumentException if two executors share a label, the default executor label is unknown,
+     *                                  or resume or a flush policy is set without checkpoints
+     * @throws ParaflowException        if the checkpoint store cannot be opened (the message says why)
      */
     public Flow build() {
         Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
@@ -110,9 +164,23 @@ public final class FlowBuilder {
             throw new IllegalArgumentException("defaultExecutor('" + defaultExecutor + "') names no executor; known: "
                     + THREADS + ", " + String.join(", ", byLabel.keySet()));
         }
+        if (checkpoints == null && (resume || flushPolicy != null)) {
+            throw new IllegalArgumentException((resume ? "resume(true)" : "flushPolicy(...)")
+                    + " needs a checkpoint store; set checkpoints(directory)");
+        }
+        CheckpointStore store = null;
+        if (checkpoints != null) {
+            try {
+                store = CheckpointStore.open(checkpoints,
+                        flushPolicy != null ? flushPolicy : FlushPolicy.periodic(Duration.ofSeconds(1)), resume);
+            } catch (IOException e) {
+                throw new ParaflowException("cannot open the checkpoint store in " + checkpoints + ": " + e.getMessage(), e);
+            }
+        }
         Map<String, TaskExecutor> all = new LinkedHashMap<>();
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
         all.putAll(byLabel);
-        return new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners));
+        return new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners),
+                fingerprints.copy(), store);
     }
 }

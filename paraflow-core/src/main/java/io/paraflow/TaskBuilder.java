@@ -50,6 +50,27 @@ public interface TaskBuilder extends Submitter {
      */
     TaskBuilder fallback(Object value);
 
+    /**
+     * Memoizes the task: when its name, version label and argument values match those of a task that
+     * finished before (in this run, or in an earlier run whose checkpoints the flow resumes; see
+     * {@link FlowBuilder#checkpoints}), it completes with that result instead of running. Arguments are
+     * compared by content fingerprints (see {@link io.paraflow.cache.Fingerprinter}); an argument that
+     * comes from another memoized task counts as that task's name, version and arguments, so a change
+     * upstream re-runs everything downstream. A task whose arguments cannot be fingerprinted runs as
+     * usual, with a warning. Failures are not reused unless {@link #cacheFailures()} asks for it.
+     * Equal tasks that are ready at the same time may both run.
+     *
+     * @param version the version label: change it when the task's code changes, to invalidate its
+     *                earlier results
+     */
+    TaskBuilder cache(String version);
+
+    /** {@link #cache(String)} with the empty version label. */
+    TaskBuilder cache();
+
+    /** Memoizes failures of the task's own function as well (a timeout is never reused); implies {@link #cache()}. */
+    TaskBuilder cacheFailures();
+
     /** Makes the tasks members of {@code group}, which must belong to the same flow. */
     TaskBuilder group(TaskGroup group);
 }

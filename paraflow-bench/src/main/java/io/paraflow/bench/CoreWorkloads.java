@@ -8,6 +8,11 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 
+import static io.paraflow.bench.Rounds.check;
+import static io.paraflow.bench.Rounds.median;
+import static io.paraflow.bench.Rounds.medianRates;
+import static io.paraflow.bench.Rounds.verdict;
+
 /**
  * Workload runner for the core's targets, each against its baseline in the same JVM and printed as a
  * table: the stencil efficiency by grain (target 3), the memory retained per unfinished task (target
@@ -69,7 +74,7 @@ public final class CoreWorkloads {
         ForkJoinPool pool = new ForkJoinPool(threads);
         CompletableFuture<?>[] futures = new CompletableFuture<?>[BATCH];
         try (Flow flow = Flow.builder().threads(threads).build()) {
-            double[] rates = medianRates(BATCH,
+            double[] rates = medianRates(BATCH, WARMUP_ROUNDS, MEASURED_ROUNDS,
                     () -> IndependentTasks.paraflow(flow, BATCH),
                     () -> IndependentTasks.completableFutureAllOf(pool, futures),
                     () -> IndependentTasks.completableFutureLatch(pool, BATCH));
@@ -92,7 +97,7 @@ public final class CoreWorkloads {
                 BATCH, MEASURED_ROUNDS);
         ForkJoinPool pool = new ForkJoinPool(threads);
         try (Flow flow = Flow.builder().threads(threads).build()) {
-            double[] rates = medianRates(BATCH,
+            double[] rates = medianRates(BATCH, WARMUP_ROUNDS, MEASURED_ROUNDS,
                     () -> check(TaskChain.paraflow(flow, BATCH) == BATCH, "paraflow chain result"),
                     () -> check(TaskChain.completableFuture(pool, BATCH) == BATCH, "CompletableFuture chain result"));
             double paraflow = rates[0];
@@ -104,36 +109,6 @@ public final class CoreWorkloads {
         } finally {
             pool.shutdown();
         }
-    }
-
-    /**
-     * Warms every round up, then measures them in turns, so that a burst of load from other processes
-     * hits all of them alike; returns each one's median rate in operations per second.
-     */
-    private static double[] medianRates(long operationsPerRound, Round... rounds) throws Exception {
-        for (Round round : rounds) {
-            for (int i = 0; i < WARMUP_ROUNDS; i++) {
-                round.run();
-            }
-        }
-        double[][] rates = new double[rounds.length][MEASURED_ROUNDS];
-        for (int i = 0; i < MEASURED_ROUNDS; i++) {
-            for (int r = 0; r < rounds.length; r++) {
-                long start = System.nanoTime();
-                rounds[r].run();
-                rates[r][i] = operationsPerRound * 1e9 / (System.nanoTime() - start);
-            }
-        }
-        double[] medians = new double[rounds.length];
-        for (int r = 0; r < rounds.length; r++) {
-            medians[r] = median(rates[r]);
-        }
-        return medians;
-    }
-
-    @FunctionalInterface
-    private interface Round {
-        void run() throws Exception;
     }
 
     // ---------------------------------------------------------------- target 3
@@ -254,21 +229,4 @@ public final class CoreWorkloads {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    private static void verdict(boolean met, String detail) {
-        System.out.println("  => " + (met ? "PASS" : "FAIL") + ": " + detail);
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
-        }
-    }
 }

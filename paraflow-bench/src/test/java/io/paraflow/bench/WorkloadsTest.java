@@ -1,14 +1,19 @@
 package io.paraflow.bench;
 
 import io.paraflow.Flow;
+import io.paraflow.cache.Checkpoints;
+import io.paraflow.cache.FlushPolicy;
 import io.paraflow.event.TaskEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -97,5 +102,17 @@ class WorkloadsTest {
         BusyWork busy = BusyWork.uncalibrated(0.5);
         assertThat(busy.iterationsFor(1_000)).isEqualTo(500);
         assertThat(busy.iterationsFor(0)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CachedTasks.Variant.class)
+    void cachedTasksSumTheSameWithEveryVariant(CachedTasks.Variant variant, @TempDir Path store) throws Exception {
+        List<Integer> inputs = CachedTasks.inputs(500);
+        if (variant == CachedTasks.Variant.RESUME) {
+            CachedTasks.run(CachedTasks.Variant.STORE, inputs, THREADS, store, FlushPolicy.atClose());
+            assertThat(Checkpoints.list(store)).hasSize(500);
+        }
+        assertThat(CachedTasks.run(variant, inputs, THREADS, store, FlushPolicy.atClose()))
+                .isEqualTo(CachedTasks.expected(500));
     }
 }

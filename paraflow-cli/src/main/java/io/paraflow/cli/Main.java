@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutionException;
 @Command(name = "paraflow",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, HelpCommand.class},
+        subcommands = {DemoCommand.class, CheckpointsCommand.class, HelpCommand.class},
         description = "Runs sequential Java programs with their independent parts in parallel.")
 public final class Main implements Runnable {
 
@@ -46,7 +46,7 @@ public final class Main implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((failure, failedCommand, parseResult) -> {
-            err.println("paraflow " + failedCommand.getCommandName() + ": " + describe(failure));
+            err.println(failedCommand.getCommandSpec().qualifiedName() + ": " + describe(failure));
             err.flush();
             return failedCommand.getCommandSpec().exitCodeOnExecutionException();
         });

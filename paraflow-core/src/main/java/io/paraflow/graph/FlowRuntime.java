@@ -7,11 +7,14 @@ import io.paraflow.ParaflowException;
 import io.paraflow.Task;
 import io.paraflow.TaskBuilder;
 import io.paraflow.TaskGroup;
+import io.paraflow.cache.internal.CheckpointStore;
+import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskListener;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,6 +48,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private final Admission admission;
     private final boolean cancelOnClose;
     private final List<TaskListener> listeners;
+    private final TaskCache cache;
     private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
     private final long epochNanosAtStart;
     private final long nanoTimeAtStart;
@@ -64,7 +68,8 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
      * {@link FlowBuilder#THREADS}). Use {@link FlowBuilder}.
      */
     public FlowRuntime(Map<String, TaskExecutor> executors, String defaultExecutorLabel, int maxUnfinished,
-                       boolean cancelOnClose, List<TaskListener> listeners) {
+                       boolean cancelOnClose, List<TaskListener> listeners, Fingerprints fingerprints,
+                       CheckpointStore checkpoints) {
         this.executors = Map.copyOf(executors);
         this.defaultExecutorLabel = defaultExecutorLabel;
         this.collectDefaults = defaults.withExecutor(FlowBuilder.THREADS);
@@ -73,6 +78,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         this.cancelOnClose = cancelOnClose;
         this.listeners = List.copyOf(listeners);
         this.listening = !listeners.isEmpty();
+        this.cache = new TaskCache(fingerprints, checkpoints);
         Instant now = Instant.now();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.nanoTimeAtStart = System.nanoTime();
@@ -139,7 +145,8 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             admission.exit();
             throw e;
         }
-        TaskNode<R> node = new TaskNode<>(this, taskId, options, function, shape, inputs);
+        TaskNode<R> node = options.cache == null ? new TaskNode<>(this, taskId, options, function, shape, inputs)
+                : new CachedTaskNode<>(this, taskId, options, function, shape, inputs);
         if (listening) {
             emit(TaskEvent.Kind.SUBMITTED, node, 0, null, null);
         }
@@ -161,6 +168,10 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     TaskOptions collectOptions(TaskOptions options) {
         return options.group == null && options.name == null ? collectDefaults
                 : options.withExecutor(FlowBuilder.THREADS).withResources(defaults.resources);
+    }
+
+    TaskCache cache() {
+        return cache;
     }
 
     void taskEnded() {
@@ -273,6 +284,17 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             }
         }
         stopTimer();
+        try {
+            cache.close();
+        } catch (IOException | RuntimeException e) {
+            ParaflowException closing = new ParaflowException("writing the checkpoint store at close failed; tasks"
+                    + " whose checkpoints were not written will run again on resume", e);
+            if (failure == null) {
+                failure = closing;
+            } else {
+                failure.addSuppressed(closing);
+            }
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -108,6 +108,24 @@ final class TaskBuilderImpl extends AbstractSubmitter implements TaskBuilder {
     }
 
     @Override
+    public TaskBuilder cache(String version) {
+        Objects.requireNonNull(version, () -> who() + ": version is null; use cache() for no version label");
+        boolean failures = options.cache != null && options.cache.failures();
+        return new TaskBuilderImpl(flow, options.withCache(new CacheRequest(version, failures)));
+    }
+
+    @Override
+    public TaskBuilder cache() {
+        return cache("");
+    }
+
+    @Override
+    public TaskBuilder cacheFailures() {
+        String version = options.cache != null ? options.cache.version() : "";
+        return new TaskBuilderImpl(flow, options.withCache(new CacheRequest(version, true)));
+    }
+
+    @Override
     public TaskBuilder group(TaskGroup group) {
         Objects.requireNonNull(group, "group");
         if (!(group instanceof GroupImpl impl) || impl.flow() != flow) {

@@ -58,7 +58,7 @@ import java.util.function.Supplier;
  *       graph; the runtime keeps no registry of tasks, so an unreferenced finished task is garbage.</li>
  * </ul>
  */
-public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyTask {
+public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyTask {
 
     static final int PENDING = 0;
     static final int READY = 1;
@@ -232,6 +232,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     }
 
     private void dispatch(boolean continuation) {
+        if (options.cache != null && attemptOf(state) == 1 && flow.cache().reuse((CachedTaskNode<?>) this)) {
+            return;
+        }
         TaskExecutor executor = executor();
         try {
             if (continuation) {
@@ -587,6 +590,9 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
         inputs = null;
         this.value = result;
         this.failure = failure;
+        if (options.cache != null && worker != TaskCache.WORKER) {
+            flow.cache().ended((CachedTaskNode<?>) this, result, failure != null ? failure : reported);
+        }
         if (flow.listening) {
             TaskEvent.Kind kind = failure instanceof TaskCancelledException ? TaskEvent.Kind.CANCELLED
                     : failure != null || reported != null ? TaskEvent.Kind.FAILED : TaskEvent.Kind.FINISHED;
@@ -740,6 +746,57 @@ public final class TaskNode<T> extends CompletableFuture<T> implements Task<T>, 
     }
 
     /** The ids of the tasks this task takes as inputs (empty once it ended). */
+    /**
+     * Ends a READY first attempt with an outcome the cache recorded, as if it had run on the cache's
+     * worker; does nothing if a cancellation ended the task first.
+     */
+    void endFromCache(Object result, Throwable failure) {
+        int s = state;
+        if (phase(s) != READY || !STATE.compareAndSet(this, s, stateOf(1, DONE))) {
+            return;
+        }
+        if (flow.listening) {
+            synchronized (this) {
+                flow.emit(TaskEvent.Kind.STARTED, this, 1, TaskCache.WORKER, null);
+            }
+        }
+        if (failure == null) {
+            end(result, null, null, TaskCache.WORKER);
+        } else {
+            endFailed(failure, TaskCache.WORKER);
+        }
+        propagate(this);
+    }
+
+    /**
+     * What identifies the arguments of a READY task: per argument, the task it came from (whose key or
+     * value the cache uses) or, for {@code map}, the plain input; null if a cancellation dropped them.
+     */
+    Object[] argumentsForKey() {
+        Object in = inputs;
+        if ((shape & RAW_INPUTS) != 0) {
+            return new Object[] {in};
+        }
+        if (in == null) {
+            return Invocation.arity(function) == 0 ? new Object[0] : null;
+        }
+        return in instanceof Object[] array ? array.clone() : new Object[] {in};
+    }
+
+    TaskOptions options() {
+        return options;
+    }
+
+    /** The value of this ended task, for fingerprinting it as another task's argument. */
+    Object valueForKey() {
+        return value;
+    }
+
+    /** The class loader of the task's function, which loads the classes of its recorded results. */
+    ClassLoader classLoader() {
+        return function.getClass().getClassLoader();
+    }
+
     long[] dependencyIds() {
         Object in = inputs;
         if (in == null || (shape & RAW_INPUTS) != 0) {

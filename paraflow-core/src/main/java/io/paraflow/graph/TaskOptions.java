@@ -23,10 +23,13 @@ final class TaskOptions {
     final boolean hasFallback;
     final Object fallback;
     final GroupImpl group;
+    /** Null unless the task's results are memoized. */
+    final CacheRequest cache;
     private TaskExecutor resolved;
 
     TaskOptions(String name, Resources resources, int priority, String executorLabel, RetryPolicy retryPolicy,
-                boolean retriesShorthand, Duration timeout, boolean hasFallback, Object fallback, GroupImpl group) {
+                boolean retriesShorthand, Duration timeout, boolean hasFallback, Object fallback, GroupImpl group,
+                CacheRequest cache) {
         this.name = name;
         this.resources = resources;
         this.priority = priority;
@@ -37,51 +40,57 @@ final class TaskOptions {
         this.hasFallback = hasFallback;
         this.fallback = fallback;
         this.group = group;
+        this.cache = cache;
     }
 
     /** Fresh default options; each flow has its own, since the resolved executor is cached here. */
     static TaskOptions defaults() {
-        return new TaskOptions(null, Resources.DEFAULT_TASK, 0, null, null, false, null, false, null, null);
+        return new TaskOptions(null, Resources.DEFAULT_TASK, 0, null, null, false, null, false, null, null, null);
     }
 
     TaskOptions withName(String name) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withResources(Resources resources) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withPriority(int priority) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withExecutor(String executorLabel) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withRetryPolicy(RetryPolicy retryPolicy, boolean retriesShorthand) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withTimeout(Duration timeout) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withFallback(Object fallback) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                true, fallback, group);
+                true, fallback, group, cache);
+    }
+
+    TaskOptions withCache(CacheRequest cache) {
+        return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
+                hasFallback, fallback, group, cache);
     }
 
     TaskOptions withGroup(GroupImpl group) {
         return new TaskOptions(name, resources, priority, executorLabel, retryPolicy, retriesShorthand, timeout,
-                hasFallback, fallback, group);
+                hasFallback, fallback, group, cache);
     }
 
     /**

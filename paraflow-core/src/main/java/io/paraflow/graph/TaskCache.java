@@ -1,0 +1,171 @@
+package io.paraflow.graph;
+
+import io.paraflow.TaskFailedException;
+import io.paraflow.cache.internal.CheckpointStore;
+import io.paraflow.cache.internal.Fingerprint;
+import io.paraflow.cache.internal.Fingerprints;
+import io.paraflow.cache.internal.NotFingerprintableException;
+import io.paraflow.cache.internal.Payloads;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The memo of a flow: decides whether a memoized task can reuse an earlier result, and records the
+ * results of those that ran. Results live in the flow's {@link CheckpointStore} when it has one (so a
+ * later run can resume from them), otherwise in memory for the flow's life.
+ *
+ * <p>A task's key is the fingerprint of its name, version label, and for each argument either the key
+ * of the memoized task it came from or the fingerprint of its value. Trouble with the cache never fails
+ * a task: an argument that cannot be fingerprinted, a result that cannot be serialized, or a store that
+ * cannot be read or written makes the task run (or its result go unrecorded), with one warning per task
+ * name and kind of trouble.
+ *
+ * <p>Thread-safe; called on the threads that make tasks ready and that end them.
+ */
+final class TaskCache {
+
+    /** The worker that events of a reused task name. */
+    static final String WORKER = "cache";
+    private static final String KEY_TAG = "paraflow-task-v1";
+    private static final System.Logger LOG = System.getLogger(TaskCache.class.getName());
+
+    private final Fingerprints fingerprints;
+    private final CheckpointStore store;
+    private final Map<Fingerprint, Outcome> memory;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    /** A recorded outcome: a value, or the exception the task's function threw. */
+    private record Outcome(Object value, Throwable thrown) {
+    }
+
+    TaskCache(Fingerprints fingerprints, CheckpointStore store) {
+        this.fingerprints = fingerprints;
+        this.store = store;
+        this.memory = store == null ? new ConcurrentHashMap<>() : null;
+    }
+
+    /**
+     * Ends {@code task}, which is READY for its first attempt, with a recorded outcome if there is one.
+     *
+     * @return whether the task was ended (by this call, or by a cancellation that raced it)
+     */
+    boolean reuse(CachedTaskNode<?> task) {
+        Fingerprint key = keyOf(task);
+        task.key = key;
+        if (key == null) {
+            return false;
+        }
+        Outcome outcome = lookup(task, key);
+        if (outcome == null || outcome.thrown != null && !task.cacheRequest().failures()) {
+            return false;
+        }
+        Throwable failure = outcome.thrown == null ? null
+                : new TaskFailedException(task.id(), task.name(), task.executor().label(), WORKER, 1, outcome.thrown);
+        task.endFromCache(outcome.value, failure);
+        return true;
+    }
+
+    /** Records how {@code task} ended, if it ran and its outcome is one to keep. */
+    void ended(CachedTaskNode<?> task, Object value, Throwable failure) {
+        Fingerprint key = task.key;
+        if (key == null) {
+            return;
+        }
+        Outcome outcome;
+        if (failure == null) {
+            outcome = new Outcome(value, null);
+        } else if (task.cacheRequest().failures() && failure instanceof TaskFailedException failed
+                && failed.getCause() != null) {
+            outcome = new Outcome(null, failed.getCause());
+        } else {
+            return;
+        }
+        if (store == null) {
+            memory.put(key, outcome);
+            return;
+        }
+        byte[] payload;
+        try {
+            payload = Payloads.encode(outcome.thrown == null ? outcome.value : outcome.thrown);
+        } catch (IOException | RuntimeException e) {
+            warnOnce(task, "unserializable", "the result of task '" + task.name() + "' cannot be kept in the"
+                    + " checkpoint store (" + e + "); it will run again on resume");
+            return;
+        }
+        try {
+            store.append(key, outcome.thrown == null ? CheckpointStore.Kind.VALUE : CheckpointStore.Kind.FAILURE,
+                    task.name(), task.cacheRequest().version(), payload);
+        } catch (IOException | RuntimeException e) {
+            warnOnce(task, "write", "checkpoint store " + store.directory() + " could not record task '"
+                    + task.name() + "': " + e);
+        }
+    }
+
+    private Outcome lookup(CachedTaskNode<?> task, Fingerprint key) {
+        if (store == null) {
+            return memory.get(key);
+        }
+        CheckpointStore.Entry entry = store.lookup(key);
+        if (entry == null) {
+            return null;
+        }
+        try {
+            Object decoded = Payloads.decode(store.payload(entry), task.classLoader());
+            return entry.kind() == CheckpointStore.Kind.VALUE ? new Outcome(decoded, null)
+                    : new Outcome(null, (Throwable) decoded);
+        } catch (IOException | RuntimeException e) {
+            warnOnce(task, "read", "checkpoint of task '" + task.name() + "' in " + store.directory()
+                    + " cannot be read (" + e + "); the task runs again");
+            return null;
+        }
+    }
+
+    private Fingerprint keyOf(CachedTaskNode<?> task) {
+        Object[] arguments = task.argumentsForKey();
+        if (arguments == null) {
+            return null;
+        }
+        List<Object> parts = new ArrayList<>(arguments.length + 3);
+        parts.add(task.name());
+        parts.add(task.cacheRequest().version());
+        parts.add(arguments.length);
+        for (int i = 0; i < arguments.length; i++) {
+            Object argument = arguments[i];
+            if (argument instanceof CachedTaskNode<?> upstream && upstream.key != null) {
+                parts.add(upstream.key);
+                continue;
+            }
+            Object value = argument instanceof TaskNode<?> node ? node.valueForKey() : argument;
+            try {
+                parts.add(fingerprints.of(value));
+            } catch (NotFingerprintableException e) {
+                warnOnce(task, "fingerprint", "task '" + task.name() + "' is not memoized: argument " + (i + 1)
+                        + ": " + e.getMessage());
+                return null;
+            } catch (RuntimeException e) {
+                warnOnce(task, "fingerprint", "task '" + task.name() + "' is not memoized: fingerprinting argument "
+                        + (i + 1) + " failed: " + e);
+                return null;
+            }
+        }
+        return Fingerprints.combine(KEY_TAG, parts);
+    }
+
+    private void warnOnce(CachedTaskNode<?> task, String kind, String message) {
+        if (warned.add(kind + '\0' + task.name())) {
+            LOG.log(System.Logger.Level.WARNING, message);
+        }
+    }
+
+    /** Writes what the store holds in memory and releases it. */
+    void close() throws IOException {
+        if (store != null) {
+            store.close();
+        }
+    }
+}
