@@ -65,6 +65,15 @@ public interface TaskBuilder extends Submitter {
      */
     TaskBuilder cache(String version);
 
+    /**
+     * {@link #cache(String)} with a key that also covers {@code identity}: the values the function
+     * captures, which are not arguments, so the cache cannot see them otherwise. A lambda
+     * {@code x -> x * factor} memoized with {@code cache("v1", factor)} is reused only for the same
+     * {@code factor}. {@code identity} must be fingerprintable (see {@link io.paraflow.cache.Fingerprinter});
+     * if it is not, the task runs, with a warning.
+     */
+    TaskBuilder cache(String version, Object identity);
+
     /** {@link #cache(String)} with the empty version label. */
     TaskBuilder cache();
 

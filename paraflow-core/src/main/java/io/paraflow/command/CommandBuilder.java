@@ -63,9 +63,12 @@ public final class CommandBuilder {
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final List<Object> outputs;
+    /** Null unless the command is memoized. */
+    private final String cacheVersion;
 
     private CommandBuilder(Flow flow, TaskBuilder task, String name, List<Object> args, String script,
-                           Map<String, String> environment, Path workingDirectory, List<Object> outputs) {
+                           Map<String, String> environment, Path workingDirectory, List<Object> outputs,
+                           String cacheVersion) {
         this.flow = flow;
         this.task = task;
         this.name = name;
@@ -74,6 +77,7 @@ public final class CommandBuilder {
         this.environment = environment;
         this.workingDirectory = workingDirectory;
         this.outputs = outputs;
+        this.cacheVersion = cacheVersion;
     }
 
     /**
@@ -84,11 +88,11 @@ public final class CommandBuilder {
         Objects.requireNonNull(flow, "flow");
         Objects.requireNonNull(name, "name");
         return new CommandBuilder(flow, flow.task(name).on(CommandExecutor.LABEL), name, List.of(), null, Map.of(),
-                null, List.of());
+                null, List.of(), null);
     }
 
     private CommandBuilder with(TaskBuilder task) {
-        return new CommandBuilder(flow, task, name, args, script, environment, workingDirectory, outputs);
+        return new CommandBuilder(flow, task, name, args, script, environment, workingDirectory, outputs, cacheVersion);
     }
 
     /**
@@ -106,7 +110,7 @@ public final class CommandBuilder {
             all.add(arg);
         }
         return new CommandBuilder(flow, task, name, Collections.unmodifiableList(all), script, environment,
-                workingDirectory, outputs);
+                workingDirectory, outputs, cacheVersion);
     }
 
     /**
@@ -116,7 +120,7 @@ public final class CommandBuilder {
      */
     public CommandBuilder shell(String script) {
         Objects.requireNonNull(script, "script");
-        return new CommandBuilder(flow, task, name, args, script, environment, workingDirectory, outputs);
+        return new CommandBuilder(flow, task, name, args, script, environment, workingDirectory, outputs, cacheVersion);
     }
 
     /** Sets an environment variable of the program (on top of the driver's environment). */
@@ -126,7 +130,7 @@ public final class CommandBuilder {
         Map<String, String> all = new LinkedHashMap<>(environment);
         all.put(variable, value);
         return new CommandBuilder(flow, task, name, args, script, Collections.unmodifiableMap(all), workingDirectory,
-                outputs);
+                outputs, cacheVersion);
     }
 
     /** Sets several environment variables; see {@link #env(String, String)}. */
@@ -146,7 +150,7 @@ public final class CommandBuilder {
     public CommandBuilder workingDirectory(Path directory) {
         Objects.requireNonNull(directory, "directory");
         return new CommandBuilder(flow, task, name, args, script, environment, directory.toAbsolutePath().normalize(),
-                outputs);
+                outputs, cacheVersion);
     }
 
     /**
@@ -168,7 +172,7 @@ public final class CommandBuilder {
             all.add(file);
         }
         return new CommandBuilder(flow, task, name, args, script, environment, workingDirectory,
-                Collections.unmodifiableList(all));
+                Collections.unmodifiableList(all), cacheVersion);
     }
 
     /** Cores the command holds while it runs (also in {@code PARAFLOW_CORES}); see {@link TaskBuilder#cores}. */
@@ -214,6 +218,22 @@ public final class CommandBuilder {
         return with(task.timeout(timeout));
     }
 
+    /**
+     * Memoizes the command (see {@link TaskBuilder#cache(String)}): it is reused when its name, version,
+     * program, arguments (input files by their content), script, environment, working directory and
+     * declared outputs match those of a command that finished, and only while the output files of that
+     * command still have the content they had then; otherwise it runs.
+     */
+    public CommandBuilder cache(String version) {
+        Objects.requireNonNull(version, () -> "command '" + name + "': version is null; use cache() for no version label");
+        return new CommandBuilder(flow, task, name, args, script, environment, workingDirectory, outputs, version);
+    }
+
+    /** {@link #cache(String)} with the empty version label. */
+    public CommandBuilder cache() {
+        return cache("");
+    }
+
     /** See {@link TaskBuilder#group}. */
     public CommandBuilder group(TaskGroup group) {
         return with(task.group(group));
@@ -242,6 +262,7 @@ public final class CommandBuilder {
             }
         }
         CommandCall call = new CommandCall(template, script, environment, workingDirectory, outputs);
+        TaskBuilder task = cacheVersion == null ? this.task : this.task.cache(cacheVersion, call.identity());
         switch (dependencies.size()) {
             case 0:
                 return task.submit(() -> call.run());

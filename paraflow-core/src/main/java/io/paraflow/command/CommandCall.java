@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The body of a command task: renders the arguments (with the results of the tasks it depends on), checks
@@ -38,6 +40,41 @@ final class CommandCall {
         this.environment = environment;
         this.workingDirectory = workingDirectory;
         this.outputs = outputs;
+    }
+
+    /**
+     * What the program does, for memoizing it: the script, the arguments (a dependency by its position,
+     * since its value is an argument of the task; a file by its reference, which the cache fingerprints by
+     * content; anything else as the words it renders to), environment, working directory and outputs.
+     */
+    List<Object> identity() {
+        List<Object> arguments = new ArrayList<>(template.size());
+        for (Object argument : template) {
+            arguments.add(argument instanceof Dependency d ? List.of("dependency", d.index()) : identityOf(argument));
+        }
+        List<String> declared = new ArrayList<>(outputs.size());
+        for (Object output : outputs) {
+            declared.add(output.toString());
+        }
+        return List.of(script == null ? "" : script, arguments, new TreeMap<>(environment),
+                workingDirectory == null ? "" : workingDirectory.toString(), declared);
+    }
+
+    private static Object identityOf(Object value) {
+        if (value instanceof FileRef || value instanceof CommandResult) {
+            return value;
+        }
+        if (value instanceof Collection<?> values) {
+            List<Object> list = new ArrayList<>(values.size());
+            for (Object v : values) {
+                list.add(identityOf(v));
+            }
+            return list;
+        }
+        if (value instanceof Object[] values) {
+            return identityOf(Arrays.asList(values));
+        }
+        return String.valueOf(value);
     }
 
     CommandResult run(Object... dependencyValues) throws IOException, InterruptedException {

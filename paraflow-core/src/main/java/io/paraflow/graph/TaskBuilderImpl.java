@@ -109,9 +109,14 @@ final class TaskBuilderImpl extends AbstractSubmitter implements TaskBuilder {
 
     @Override
     public TaskBuilder cache(String version) {
+        return cache(version, null);
+    }
+
+    @Override
+    public TaskBuilder cache(String version, Object identity) {
         Objects.requireNonNull(version, () -> who() + ": version is null; use cache() for no version label");
         boolean failures = options.cache != null && options.cache.failures();
-        return new TaskBuilderImpl(flow, options.withCache(new CacheRequest(version, failures)));
+        return new TaskBuilderImpl(flow, options.withCache(new CacheRequest(version, failures, identity)));
     }
 
     @Override
@@ -121,8 +126,8 @@ final class TaskBuilderImpl extends AbstractSubmitter implements TaskBuilder {
 
     @Override
     public TaskBuilder cacheFailures() {
-        String version = options.cache != null ? options.cache.version() : "";
-        return new TaskBuilderImpl(flow, options.withCache(new CacheRequest(version, true)));
+        CacheRequest cache = options.cache != null ? options.cache : new CacheRequest("", false, null);
+        return new TaskBuilderImpl(flow, options.withCache(new CacheRequest(cache.version(), true, cache.identity())));
     }
 
     @Override

@@ -2,12 +2,14 @@ package io.paraflow.graph;
 
 import io.paraflow.TaskFailedException;
 import io.paraflow.cache.internal.CheckpointStore;
+import io.paraflow.cache.internal.FileManifest;
 import io.paraflow.cache.internal.Fingerprint;
 import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.cache.internal.NotFingerprintableException;
 import io.paraflow.cache.internal.Payloads;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +35,23 @@ final class TaskCache {
     static final String WORKER = "cache";
     private static final String KEY_TAG = "paraflow-task-v1";
     private static final System.Logger LOG = System.getLogger(TaskCache.class.getName());
+    private static final FileManifest NO_FILES = new FileManifest(Map.of());
 
     private final Fingerprints fingerprints;
     private final CheckpointStore store;
     private final Map<Fingerprint, Outcome> memory;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    /** A recorded outcome: a value, or the exception the task's function threw. */
-    private record Outcome(Object value, Throwable thrown) {
+    /**
+     * A recorded outcome: a value with the files it refers to, or the exception the task's function
+     * threw (and an empty manifest).
+     */
+    private record Outcome(Object value, Throwable thrown, FileManifest files) {
+    }
+
+    /** What the store holds for a value: it and its files. */
+    private record StoredValue(Object value, FileManifest files) implements Serializable {
+        private static final long serialVersionUID = 1L;
     }
 
     TaskCache(Fingerprints fingerprints, CheckpointStore store) {
@@ -64,6 +75,11 @@ final class TaskCache {
         if (outcome == null || outcome.thrown != null && !task.cacheRequest().failures()) {
             return false;
         }
+        if (!outcome.files.stillMatches()) {
+            LOG.log(System.Logger.Level.INFO, "task '" + task.name() + "' (#" + task.id() + ") runs again: files of"
+                    + " its recorded result changed or are gone");
+            return false;
+        }
         Throwable failure = outcome.thrown == null ? null
                 : new TaskFailedException(task.id(), task.name(), task.executor().label(), WORKER, 1, outcome.thrown);
         task.endFromCache(outcome.value, failure);
@@ -78,10 +94,16 @@ final class TaskCache {
         }
         Outcome outcome;
         if (failure == null) {
-            outcome = new Outcome(value, null);
+            try {
+                outcome = new Outcome(value, null, FileManifest.of(value));
+            } catch (IOException | RuntimeException e) {
+                warnOnce(task, "files", "the result of task '" + task.name() + "' is not memoized: a file it refers"
+                        + " to cannot be read (" + e + ")");
+                return;
+            }
         } else if (task.cacheRequest().failures() && failure instanceof TaskFailedException failed
                 && failed.getCause() != null) {
-            outcome = new Outcome(null, failed.getCause());
+            outcome = new Outcome(null, failed.getCause(), NO_FILES);
         } else {
             return;
         }
@@ -91,7 +113,8 @@ final class TaskCache {
         }
         byte[] payload;
         try {
-            payload = Payloads.encode(outcome.thrown == null ? outcome.value : outcome.thrown);
+            payload = Payloads.encode(outcome.thrown == null ? new StoredValue(outcome.value, outcome.files)
+                    : outcome.thrown);
         } catch (IOException | RuntimeException e) {
             warnOnce(task, "unserializable", "the result of task '" + task.name() + "' cannot be kept in the"
                     + " checkpoint store (" + e + "); it will run again on resume");
@@ -116,8 +139,11 @@ final class TaskCache {
         }
         try {
             Object decoded = Payloads.decode(store.payload(entry), task.classLoader());
-            return entry.kind() == CheckpointStore.Kind.VALUE ? new Outcome(decoded, null)
-                    : new Outcome(null, (Throwable) decoded);
+            if (entry.kind() == CheckpointStore.Kind.VALUE) {
+                StoredValue stored = (StoredValue) decoded;
+                return new Outcome(stored.value(), null, stored.files());
+            }
+            return new Outcome(null, (Throwable) decoded, NO_FILES);
         } catch (IOException | RuntimeException e) {
             warnOnce(task, "read", "checkpoint of task '" + task.name() + "' in " + store.directory()
                     + " cannot be read (" + e + "); the task runs again");
@@ -134,6 +160,16 @@ final class TaskCache {
         parts.add(task.name());
         parts.add(task.cacheRequest().version());
         parts.add(arguments.length);
+        Object identity = task.cacheRequest().identity();
+        if (identity != null) {
+            try {
+                parts.add(fingerprints.of(identity));
+            } catch (RuntimeException e) {
+                warnOnce(task, "fingerprint", "task '" + task.name() + "' is not memoized: its identity cannot be"
+                        + " fingerprinted: " + e.getMessage());
+                return null;
+            }
+        }
         for (int i = 0; i < arguments.length; i++) {
             Object argument = arguments[i];
             if (argument instanceof CachedTaskNode<?> upstream && upstream.key != null) {

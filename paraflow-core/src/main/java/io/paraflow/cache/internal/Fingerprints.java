@@ -1,7 +1,10 @@
 package io.paraflow.cache.internal;
 
 import io.paraflow.cache.Fingerprinter;
+import io.paraflow.command.CommandResult;
+import io.paraflow.data.FileRef;
 
+import java.io.IOException;
 import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
@@ -30,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * as the sorted fingerprints of their members).
  *
  * <p>What it fingerprints by itself: {@code null}, strings, boxed primitives, {@link BigInteger},
- * {@link BigDecimal}, enums, {@link UUID}, {@link Path} (its text, not the file's content), java.time
+ * {@link BigDecimal}, enums, {@link UUID}, {@link Path} (its text, not the file's content), {@link FileRef}
+ * (its path and its content), a command's result (its exit code and output files), java.time
  * values, {@link Optional}, arrays, lists, sets, maps and records of those, and every type with a
  * registered {@link Fingerprinter}. Anything else throws {@link NotFingerprintableException} naming the
  * type and where it was found; the caller then does not cache.
@@ -157,6 +161,18 @@ public final class Fingerprints {
                 tag('E');
                 text(digest, e.getDeclaringClass().getName());
                 text(digest, e.name());
+            } else if (value instanceof FileRef file) {
+                tag('f');
+                text(digest, file.toString());
+                try {
+                    text(digest, FileManifest.digest(file));
+                } catch (IOException e) {
+                    throw new NotFingerprintableException(where + " is file " + file + ", which cannot be read: " + e);
+                }
+            } else if (value instanceof CommandResult result) {
+                tag('c');
+                longValue(result.exitCode());
+                value(result.outputs(), where + " (outputs)", depth + 1);
             } else if (value instanceof Path p) {
                 tag('P');
                 text(digest, p.toString());
@@ -285,7 +301,7 @@ public final class Fingerprints {
         digest.update(bytes);
     }
 
-    private static MessageDigest newDigest() {
+    static MessageDigest newDigest() {
         try {
             return (MessageDigest) PROTOTYPE.clone();
         } catch (CloneNotSupportedException e) {
