@@ -27,12 +27,12 @@ public final class DependencyFailedException extends TaskException {
     /** What the root task's failure was, without repeating the root task's name. */
     private static String whatHappened(Throwable rootFailure) {
         if (rootFailure instanceof TaskFailedException failed && failed.getCause() != null) {
-            return "failed: " + failed.getCause();
+            return "failed: " + describe(failed.getCause());
         }
         if (rootFailure instanceof TaskTimeoutException timedOut) {
             return TaskTimeoutException.reason(timedOut.timeout());
         }
-        return "failed: " + rootFailure;
+        return "failed: " + describe(rootFailure);
     }
 
     /** The id of the task whose failure came first on the path to this task. */

@@ -31,4 +31,16 @@ public abstract class TaskException extends ParaflowException {
     static String describe(long id, String name) {
         return "'" + name + "' (#" + id + ")";
     }
+
+    /**
+     * {@code failure.toString()}, or its class name if that throws: a user's exception whose
+     * {@code getMessage()} fails must still fail its task, not stop the task from ending.
+     */
+    static String describe(Throwable failure) {
+        try {
+            return String.valueOf(failure);
+        } catch (RuntimeException | Error broken) {
+            return failure.getClass().getName() + " (its toString() threw " + broken.getClass().getName() + ")";
+        }
+    }
 }

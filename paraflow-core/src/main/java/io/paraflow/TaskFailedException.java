@@ -19,7 +19,7 @@ public final class TaskFailedException extends TaskException {
     public TaskFailedException(long taskId, String taskName, String executor, String worker, int attempts,
                                Throwable cause) {
         super(taskId, taskName, "task " + describe(taskId, taskName) + " failed on " + executor + "/" + worker
-                + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": " + cause, cause);
+                + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": " + describe(cause), cause);
         this.executor = executor;
         this.worker = worker;
         this.attempts = attempts;

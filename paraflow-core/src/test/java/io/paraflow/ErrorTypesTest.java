@@ -6,6 +6,7 @@ import io.paraflow.exec.TaskExecutor;
 import io.paraflow.fn.Fn0;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
@@ -53,6 +54,33 @@ class ErrorTypesTest {
                     });
             // join() reports the same failure in a CompletionException
             assertThatThrownBy(task::join).hasCauseInstanceOf(TaskFailedException.class);
+        }
+    }
+
+    /** An exception as some libraries have them: asking for its message fails. */
+    static final class BrokenMessageException extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message today");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a task that never ends hangs close()
+    void anExceptionWhoseMessageThrowsStillFailsItsTaskAndItsDependents() {
+        try (Flow flow = Flow.builder().threads(1).build()) {
+            Task<Integer> broken = flow.task("broken").submit(() -> {
+                throw new BrokenMessageException();
+            });
+            Task<Integer> dependent = flow.task("dependent").submit(x -> x + 1, broken);
+            assertThatThrownBy(() -> broken.get(10, java.util.concurrent.TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(TaskFailedException.class)
+                    .hasMessageContaining(BrokenMessageException.class.getName() + " (its toString() threw"
+                            + " java.lang.IllegalStateException)")
+                    .cause().isInstanceOf(BrokenMessageException.class);
+            assertThatThrownBy(() -> dependent.get(10, java.util.concurrent.TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(DependencyFailedException.class)
+                    .hasMessageContaining("depends on task 'broken'");
         }
     }
 
