@@ -1,0 +1,173 @@
+package io.paraflow.exec.process;
+
+import io.paraflow.DependencyFailedException;
+import io.paraflow.Flow;
+import io.paraflow.RemoteTaskException;
+import io.paraflow.Task;
+import io.paraflow.TaskFailedException;
+import io.paraflow.serial.SerializationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The process executor's behaviour when workers stay healthy: results, remote exceptions, what cannot
+ * be serialized, mixed graphs. One flow with two workers serves every test of the class (a worker JVM
+ * takes about half a second to start); the class checks at the end that closing it left no process
+ * and no thread.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60)
+class ProcessExecutorTest {
+
+    private ProcessExecutor executor;
+    private Flow flow;
+
+    @BeforeAll
+    void startFlow() {
+        executor = ProcessExecutor.builder().label("isolated").workers(2).jvmOptions("-Xmx64m").build();
+        flow = Flow.builder().threads(2).executor(executor).build();
+    }
+
+    @AfterAll
+    void closeFlowAndCheckNothingIsLeft() {
+        flow.close();
+        ProcessLeaks.assertNoneLeft();
+    }
+
+    /** Serializable, so it may travel; a record of io.paraflow, so it is on the default allow-list. */
+    record Point(double x, double y) implements Serializable {
+    }
+
+    /** Not serializable: it must never reach a worker. */
+    static final class Opaque {
+        @Override
+        public String toString() {
+            return "opaque";
+        }
+    }
+
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void tasksRunInAnotherJvmAndTheirResultsComeBack() throws Exception {
+        Task<Long> pid = flow.task("pid").on("isolated").submit(ProcessExecutorTest::pid);
+        Task<Point> moved = flow.task("move").on("isolated")
+                .submit((p, d) -> new Point(p.x() + d, p.y() - d), flow.value(new Point(1, 2)), flow.value(0.5));
+
+        assertThat(pid.get()).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(executor.workers()).extracting(ProcessHandle::pid).contains(pid.get());
+        assertThat(moved.get()).isEqualTo(new Point(1.5, 1.5));
+    }
+
+    @Test
+    void aGraphMixesThreadAndProcessTasksWithDependenciesBothWays() throws Exception {
+        Task<Integer> local = flow.submit(() -> 3);
+        Task<Integer> squared = flow.task("square").on("isolated").submit(x -> x * x, local);
+        Task<Integer> back = flow.submit((x, y) -> x + y, squared, local);
+        List<Task<Integer>> mapped = flow.task("tenfold").on("isolated").map(x -> x * 10, List.of(1, 2, 3));
+        Task<Integer> reduced = flow.task("sum").on("isolated").reduce(Integer::sum, mapped);
+        Task<String> joined = flow.task("join").on("isolated")
+                .submit((a, b, c, d) -> a + "|" + b + "|" + c + "|" + d, local, squared, back, reduced);
+        Task<Long> where = flow.task("where").on("isolated").submit(x -> pid(), joined);
+
+        assertThat(joined.get()).isEqualTo("3|9|12|60");
+        assertThat(flow.all(List.of(squared, back, reduced)).get()).containsExactly(9, 12, 60);
+        assertThat(where.get()).isNotEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void whatATaskPrintsDoesNotDisturbTheProtocol() throws Exception {
+        Task<String> noisy = flow.task("noisy").on("isolated").submit(() -> {
+            System.out.println("printed by a task to System.out");
+            System.out.flush();
+            return "still fine";
+        });
+        assertThat(noisy.get()).isEqualTo("still fine");
+    }
+
+    @Test
+    void anExceptionThrownInAWorkerKeepsItsTypeMessageStackTraceAndCause() {
+        Task<Integer> failing = flow.task("remote failure").on("isolated").submit(x -> {
+            throw new IllegalArgumentException("bad input " + x, new UncheckedIOException(new IOException("disk gone")));
+        }, flow.value(7));
+        Task<Integer> dependent = flow.submit(x -> x, failing);
+
+        assertThatThrownBy(failing::get).cause().isInstanceOfSatisfying(TaskFailedException.class, e -> {
+            assertThat(e.executor()).isEqualTo("isolated");
+            assertThat(e.worker()).startsWith("isolated-").contains("pid ");
+            assertThat(e).hasMessageContaining("'remote failure'")
+                    .hasMessageContaining("java.lang.IllegalArgumentException: bad input 7");
+            RemoteTaskException remote = (RemoteTaskException) e.getCause();
+            assertThat(remote.remoteType()).isEqualTo("java.lang.IllegalArgumentException");
+            assertThat(remote).hasMessage("bad input 7").hasToString("java.lang.IllegalArgumentException: bad input 7");
+            assertThat(remote.getStackTrace()).anySatisfy(frame ->
+                    assertThat(frame.getClassName()).startsWith(ProcessExecutorTest.class.getName()));
+            RemoteTaskException cause = (RemoteTaskException) remote.getCause();
+            assertThat(cause.remoteType()).isEqualTo("java.io.UncheckedIOException");
+            assertThat(((RemoteTaskException) cause.getCause()).remoteType()).isEqualTo("java.io.IOException");
+            assertThat(cause.getCause()).hasMessage("disk gone");
+        });
+        assertThatThrownBy(dependent::get).cause().isInstanceOf(DependencyFailedException.class)
+                .hasMessageContaining("remote failure");
+    }
+
+    @Test
+    void aNonSerializableArgumentFailsItsTaskNamingTheType() {
+        Task<String> task = flow.task("opaque arg").on("isolated").submit(Object::toString, flow.value(new Opaque()));
+
+        assertThatThrownBy(task::get).cause().cause().isInstanceOfSatisfying(SerializationException.class, e -> {
+            assertThat(e.type()).isEqualTo(Opaque.class.getName());
+            assertThat(e).hasMessageContaining(Opaque.class.getName()).hasMessageContaining("Serializable");
+        });
+    }
+
+    @Test
+    void aFunctionCapturingSomethingNotSerializableFailsNamingTheType() {
+        Opaque captured = new Opaque();
+        Task<String> task = flow.task("capturing").on("isolated").submit(() -> captured.toString());
+
+        assertThatThrownBy(task::get).cause().cause().isInstanceOfSatisfying(SerializationException.class,
+                e -> assertThat(e.type()).isEqualTo(Opaque.class.getName()));
+    }
+
+    @Test
+    void aResultThatCannotBeSerializedFailsNamingTheType() {
+        Task<Object> task = flow.task("opaque result").on("isolated").submit(Opaque::new);
+
+        assertThatThrownBy(task::get).cause().isInstanceOf(TaskFailedException.class)
+                .cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                    assertThat(e.remoteType()).isEqualTo(SerializationException.class.getName());
+                    assertThat(e).hasMessageContaining(Opaque.class.getName());
+                });
+    }
+
+    @Test
+    void classesOutsideTheAllowListAreNotDeserializedOnEitherSide() {
+        Task<URI> resultOutside = flow.task("uri result").on("isolated").submit(() -> URI.create("https://example.org"));
+        Task<String> argumentOutside = flow.task("uri argument").on("isolated")
+                .submit(URI::toString, flow.value(URI.create("https://example.org")));
+
+        assertThatThrownBy(resultOutside::get).cause().cause().isInstanceOfSatisfying(SerializationException.class, e -> {
+            assertThat(e.type()).isEqualTo("java.net.URI");
+            assertThat(e).hasMessageContaining("allow-list").hasMessageContaining("'java.net.**'");
+        });
+        assertThatThrownBy(argumentOutside::get).cause().cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+            assertThat(e.remoteType()).isEqualTo(SerializationException.class.getName());
+            assertThat(e).hasMessageContaining("java.net.URI").hasMessageContaining("allow-list");
+        });
+    }
+}
