@@ -70,6 +70,8 @@ public final class ProcessExecutor implements TaskExecutor {
 
     private static final long EXIT_GRACE_MILLIS = 5_000;
     private static final long THREAD_JOIN_MILLIS = 2_000;
+    /** How long a worker whose stdout broke may take to finish writing a crash report before it is killed. */
+    private static final long CRASH_REPORT_GRACE_MILLIS = 2_000;
     private static final Comparator<Assignment> ORDER = Comparator.comparingInt((Assignment a) -> a.task().priority())
             .reversed().thenComparingLong(a -> a.task().id());
 
@@ -345,12 +347,15 @@ public final class ProcessExecutor implements TaskExecutor {
 
     /** The worker's stdout ended (it died or was told to exit): reports its lost task and replaces it. */
     private void workerEnded(WorkerProcess worker, IOException broken) {
-        if (broken != null) {
-            worker.kill();
-        }
         worker.endInput();
-        int status = worker.awaitExit(EXIT_GRACE_MILLIS);
+        int status = worker.awaitExit(broken != null ? CRASH_REPORT_GRACE_MILLIS : EXIT_GRACE_MILLIS);
         worker.awaitStderr(THREAD_JOIN_MILLIS);
+        List<String> tail = worker.stderrTail.lines();
+        if (broken != null) {
+            // a JVM that crashes writes its report to stdout: show it rather than the protocol error alone
+            tail.add("(paraflow: the worker's stdout stopped being frames: " + broken.getMessage() + "; what followed:)");
+            tail.addAll(worker.remainingStdout());
+        }
         Assignment lost;
         List<Assignment> neverStarted = List.of();
         synchronized (lock) {
@@ -369,10 +374,6 @@ public final class ProcessExecutor implements TaskExecutor {
                     neverStarted = drainWaiting();
                 }
             }
-        }
-        List<String> tail = worker.stderrTail.lines();
-        if (broken != null) {
-            tail.add("(paraflow: the worker's stdout was not a stream of frames: " + broken.getMessage() + ")");
         }
         WorkerLostException error = new WorkerLostException(worker.name, status, tail);
         if (lost != null) {

@@ -3,6 +3,7 @@ package io.paraflow.exec.process;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -130,6 +131,25 @@ final class WorkerProcess {
         if (readerThread != null && readerThread != Thread.currentThread()) {
             join(readerThread, millis);
         }
+    }
+
+    /**
+     * The last lines left on the worker's stdout after it stopped writing frames (a crashed JVM's
+     * report), once the process exited.
+     */
+    List<String> remainingStdout() {
+        StderrTail rest = new StderrTail();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            // only what is already there: a child of the worker may hold the pipe open
+            for (int available; (available = answers.available()) > 0; ) {
+                bytes.write(answers.readNBytes(available));
+            }
+        } catch (IOException closed) {
+            // what was read is what there is
+        }
+        bytes.toString(StandardCharsets.UTF_8).lines().forEach(rest::add);
+        return rest.lines();
     }
 
     boolean threadsAlive() {
