@@ -15,6 +15,7 @@ import io.paraflow.exec.ThreadExecutor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -123,7 +124,11 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         }
         boolean inTask = inTaskOfThisFlow();
         refuseIfClosing(inTask, options, function, shape);
-        options.executor(this, function);
+        TaskExecutor executor = options.executor(this, function);
+        if (!(executor instanceof ThreadExecutor)) {
+            executor.checkSubmission(options.name != null ? options.name : TaskNames.of(function, shape), function,
+                    knownArguments(inputs, shape, dependencies));
+        }
         long taskId;
         try {
             taskId = admission.enter(!inTask);
@@ -148,6 +153,23 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         }
         node.wire(inputs, dependencies);
         return node;
+    }
+
+    /** The argument values known at submission: raw inputs, and results of inputs that already succeeded. */
+    private static List<Object> knownArguments(Object inputs, int shape, int dependencies) {
+        if (inputs == null) {
+            return List.of();
+        }
+        if ((shape & TaskNode.RAW_INPUTS) != 0) {
+            return Collections.singletonList(inputs);
+        }
+        Object[] nodes = dependencies == 1 && !(inputs instanceof Object[]) ? new Object[] {inputs} : (Object[]) inputs;
+        List<Object> values = new ArrayList<>(nodes.length);
+        for (Object input : nodes) {
+            TaskNode<?> node = (TaskNode<?>) input;
+            values.add(node.isDone() && !node.isCompletedExceptionally() ? node.getNow(null) : null);
+        }
+        return values;
     }
 
     private void refuseIfClosing(boolean inTask, TaskOptions options, Object function, int shape) {

@@ -8,6 +8,7 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -102,9 +103,7 @@ public final class JavaSerializer implements Serializer {
         } catch (InvalidClassException e) {
             if (filter.rejected != null) {
                 String type = filter.rejected.getName();
-                throw new SerializationException(type, "class " + type + " is not on the allow-list of classes"
-                        + " that may be deserialized; allow it, e.g. with the pattern '" + suggestion(filter.rejected)
-                        + "'", e);
+                throw new SerializationException(type, notAllowed(filter.rejected), e);
             }
             throw new SerializationException(e.classname, "cannot deserialize: " + e, e);
         } catch (ClassNotFoundException e) {
@@ -112,6 +111,48 @@ public final class JavaSerializer implements Serializer {
                     + " is not on the classpath of this JVM", e);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(null, "cannot deserialize " + length + " bytes: " + e, e);
+        }
+    }
+
+    /**
+     * Whether values of {@code type} are refused on their own (what they refer to is not looked at): the
+     * reason, naming the type, or null if it may be serialized and deserialized.
+     */
+    public String refuses(Class<?> type) {
+        if (!Serializable.class.isAssignableFrom(type) && !type.isArray()) {
+            return type.getName() + " does not implement java.io.Serializable";
+        }
+        if (patterns.checkInput(new ClassOnly(type)) == ObjectInputFilter.Status.REJECTED) {
+            return notAllowed(type);
+        }
+        return null;
+    }
+
+    private static String notAllowed(Class<?> type) {
+        return "class " + type.getName() + " is not on the allow-list of classes that may be deserialized;"
+                + " allow it, e.g. with the pattern '" + suggestion(type) + "'";
+    }
+
+    /** What a filter sees of a class before any of its objects is read. */
+    private record ClassOnly(Class<?> serialClass) implements ObjectInputFilter.FilterInfo {
+        @Override
+        public long arrayLength() {
+            return -1;
+        }
+
+        @Override
+        public long depth() {
+            return 1;
+        }
+
+        @Override
+        public long references() {
+            return 0;
+        }
+
+        @Override
+        public long streamBytes() {
+            return 0;
         }
     }
 

@@ -81,7 +81,9 @@ public final class ProcessExecutor implements TaskExecutor {
     private final List<String> command;
     private final Map<String, String> environment;
     private final PrintStream forwardStderr;
-    private final Serializer serializer;
+    private final JavaSerializer serializer;
+    /** The last function that passed {@link #checkSubmission}: a function submitted many times is checked once. */
+    private volatile Object lastAcceptedFunction;
     private final Resources capacity;
 
     private final Object lock = new Object();
@@ -152,6 +154,36 @@ public final class ProcessExecutor implements TaskExecutor {
                 handles.add(worker.process.toHandle());
             }
             return handles;
+        }
+    }
+
+    /**
+     * Refuses at submission what cannot reach a worker: a function that does not survive serialization
+     * (it captures something not serializable, or its class is not allowed), checked once per function
+     * object; and argument values known now whose own class is not serializable or not allowed (what
+     * they refer to is checked when the task is sent, failing that task).
+     *
+     * @throws SerializationException naming the task and the type at fault
+     */
+    @Override
+    public void checkSubmission(String taskName, Object function, List<Object> knownArguments) {
+        if (function != lastAcceptedFunction) {
+            try {
+                byte[] bytes = serializer.toBytes(function);
+                serializer.fromBytes(bytes, 0, bytes.length);
+            } catch (SerializationException e) {
+                throw new SerializationException(e.type(), "task '" + taskName + "' cannot run on executor '" + label
+                        + "': its function cannot be sent to a worker process: " + e.getMessage(), e);
+            }
+            lastAcceptedFunction = function;
+        }
+        for (int i = 0; i < knownArguments.size(); i++) {
+            Object value = knownArguments.get(i);
+            String refused = value == null ? null : serializer.refuses(value.getClass());
+            if (refused != null) {
+                throw new SerializationException(value.getClass().getName(), "task '" + taskName + "' cannot run on executor '"
+                        + label + "': argument " + (i + 1) + " cannot be sent to a worker process: " + refused, null);
+            }
         }
     }
 

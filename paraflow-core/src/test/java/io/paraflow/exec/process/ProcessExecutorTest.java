@@ -17,6 +17,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,7 +37,9 @@ class ProcessExecutorTest {
 
     @BeforeAll
     void startFlow() {
-        executor = ProcessExecutor.builder().label("isolated").workers(2).jvmOptions("-Xmx64m").build();
+        executor = ProcessExecutor.builder().label("isolated").workers(2)
+                .jvmOptions("-Xmx64m", "-Dparaflow.test.option=set").environment("PARAFLOW_TEST_VARIABLE", "from the driver")
+                .build();
         flow = Flow.builder().threads(2).executor(executor).build();
     }
 
@@ -48,6 +51,10 @@ class ProcessExecutorTest {
 
     /** Serializable, so it may travel; a record of io.paraflow, so it is on the default allow-list. */
     record Point(double x, double y) implements Serializable {
+    }
+
+    /** Serializable, but what it holds may not be. */
+    record Holder(Object inside) implements Serializable {
     }
 
     /** Not serializable: it must never reach a worker. */
@@ -71,6 +78,13 @@ class ProcessExecutorTest {
         assertThat(pid.get()).isNotEqualTo(ProcessHandle.current().pid());
         assertThat(executor.workers()).extracting(ProcessHandle::pid).contains(pid.get());
         assertThat(moved.get()).isEqualTo(new Point(1.5, 1.5));
+    }
+
+    @Test
+    void workersGetTheConfiguredJvmOptionsAndEnvironment() throws Exception {
+        Task<String> seen = flow.task("configuration").on("isolated")
+                .submit(() -> System.getProperty("paraflow.test.option") + ", " + System.getenv("PARAFLOW_TEST_VARIABLE"));
+        assertThat(seen.get()).isEqualTo("set, from the driver");
     }
 
     @Test
@@ -126,19 +140,48 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aNonSerializableArgumentFailsItsTaskNamingTheType() {
-        Task<String> task = flow.task("opaque arg").on("isolated").submit(Object::toString, flow.value(new Opaque()));
-
-        assertThatThrownBy(task::get).cause().cause().isInstanceOfSatisfying(SerializationException.class, e -> {
-            assertThat(e.type()).isEqualTo(Opaque.class.getName());
-            assertThat(e).hasMessageContaining(Opaque.class.getName()).hasMessageContaining("Serializable");
-        });
+    void aNonSerializableArgumentKnownAtSubmitFailsTheSubmitNamingTheType() {
+        assertThatThrownBy(() -> flow.task("opaque arg").on("isolated").submit(Object::toString, flow.value(new Opaque())))
+                .isInstanceOfSatisfying(SerializationException.class, e -> {
+                    assertThat(e.type()).isEqualTo(Opaque.class.getName());
+                    assertThat(e).hasMessageContaining("'opaque arg'").hasMessageContaining("argument 1")
+                            .hasMessageContaining(Opaque.class.getName() + " does not implement java.io.Serializable");
+                });
     }
 
     @Test
-    void aFunctionCapturingSomethingNotSerializableFailsNamingTheType() {
+    void aFunctionCapturingSomethingNotSerializableFailsTheSubmitNamingTheType() {
         Opaque captured = new Opaque();
-        Task<String> task = flow.task("capturing").on("isolated").submit(() -> captured.toString());
+
+        assertThatThrownBy(() -> flow.task("capturing").on("isolated").submit(() -> captured.toString()))
+                .isInstanceOfSatisfying(SerializationException.class, e -> {
+                    assertThat(e.type()).isEqualTo(Opaque.class.getName());
+                    assertThat(e).hasMessageContaining("'capturing'").hasMessageContaining("function");
+                });
+    }
+
+    @Test
+    void aNonSerializableValueFromADependencyFailsOnlyThatTaskWhenItIsSent() throws Exception {
+        CountDownLatch submitted = new CountDownLatch(1);
+        Task<Opaque> producer = flow.submit(() -> {
+            submitted.await();
+            return new Opaque();
+        });
+        Task<String> consumer = flow.task("consumer").on("isolated").submit(Object::toString, producer);
+        Task<String> sibling = flow.task("sibling").on("isolated").submit(() -> "unaffected");
+        submitted.countDown();
+
+        assertThatThrownBy(consumer::get).cause().isInstanceOf(TaskFailedException.class).cause()
+                .isInstanceOfSatisfying(SerializationException.class, e -> {
+                    assertThat(e.type()).isEqualTo(Opaque.class.getName());
+                    assertThat(e).hasMessageContaining("consumer");
+                });
+        assertThat(sibling.get()).isEqualTo("unaffected");
+    }
+
+    @Test
+    void somethingNotSerializableInsideAnArgumentFailsItsTaskNamingTheType() {
+        Task<String> task = flow.task("holder").on("isolated").submit(Holder::toString, flow.value(new Holder(new Opaque())));
 
         assertThatThrownBy(task::get).cause().cause().isInstanceOfSatisfying(SerializationException.class,
                 e -> assertThat(e.type()).isEqualTo(Opaque.class.getName()));
@@ -156,18 +199,32 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void classesOutsideTheAllowListAreNotDeserializedOnEitherSide() {
-        Task<URI> resultOutside = flow.task("uri result").on("isolated").submit(() -> URI.create("https://example.org"));
-        Task<String> argumentOutside = flow.task("uri argument").on("isolated")
-                .submit(URI::toString, flow.value(URI.create("https://example.org")));
+    void classesOutsideTheAllowListAreRefusedAtSubmitAndNeverDeserializedOnEitherSide() {
+        assertThatThrownBy(() -> flow.task("uri argument").on("isolated")
+                .submit(URI::toString, flow.value(URI.create("https://example.org"))))
+                .isInstanceOfSatisfying(SerializationException.class, e -> assertThat(e.type()).isEqualTo("java.net.URI"));
 
+        Task<URI> resultOutside = flow.task("uri result").on("isolated").submit(() -> URI.create("https://example.org"));
         assertThatThrownBy(resultOutside::get).cause().cause().isInstanceOfSatisfying(SerializationException.class, e -> {
             assertThat(e.type()).isEqualTo("java.net.URI");
             assertThat(e).hasMessageContaining("allow-list").hasMessageContaining("'java.net.**'");
         });
-        assertThatThrownBy(argumentOutside::get).cause().cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+
+        // inside an allowed holder it passes the driver's check on the holder, and the worker refuses it
+        Task<String> nestedOutside = flow.task("nested uri").on("isolated")
+                .submit(Holder::toString, flow.value(new Holder(URI.create("https://example.org"))));
+        assertThatThrownBy(nestedOutside::get).cause().cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
             assertThat(e.remoteType()).isEqualTo(SerializationException.class.getName());
             assertThat(e).hasMessageContaining("java.net.URI").hasMessageContaining("allow-list");
         });
+    }
+
+    @Test
+    void anAllowedPackageLetsItsClassesThrough() throws Exception {
+        try (Flow other = Flow.builder().threads(1)
+                .executor(ProcessExecutor.builder().label("allowing").workers(1).allow("java.net.URI").build()).build()) {
+            Task<String> host = other.task("host").on("allowing").submit(URI::getHost, other.value(URI.create("https://example.org")));
+            assertThat(host.get()).isEqualTo("example.org");
+        }
     }
 }
