@@ -1,6 +1,7 @@
 package io.paraflow.serial;
 
 import io.paraflow.fn.Fn1;
+import org.example.tasks.Scaling;
 import org.junit.jupiter.api.Test;
 
 import java.io.Serializable;
@@ -49,6 +50,18 @@ class JavaSerializerTest {
         JavaSerializer allowing = JavaSerializer.allowing(List.of("java.net.URI"));
         assertThat(allowing.fromBytes(bytes, 0, bytes.length)).isEqualTo(List.of(URI.create("https://example.org")));
         assertThat(allowing.allowList()).startsWith(JavaSerializer.DEFAULT_ALLOWED.toArray(new String[0])).endsWith("java.net.URI");
+    }
+
+    @Test
+    void lambdasOfUserClassesNeedTheirCapturingClassAllowedAndNothingMore() throws Exception {
+        byte[] bytes = serializer.toBytes(Scaling.by(3));
+        assertThatThrownBy(() -> serializer.fromBytes(bytes, 0, bytes.length)).isInstanceOfSatisfying(SerializationException.class,
+                e -> assertThat(e.type()).isEqualTo(Scaling.class.getName()));
+
+        Object copy = JavaSerializer.allowing(List.of(Scaling.class.getName())).fromBytes(bytes, 0, bytes.length);
+        @SuppressWarnings("unchecked")
+        Fn1<Integer, Integer> scale = (Fn1<Integer, Integer>) copy;
+        assertThat(scale.apply(5)).isEqualTo(15);
     }
 
     @Test
