@@ -157,7 +157,11 @@ public final class JavaSerializer implements Serializer {
     }
 
     private static String describe(Object value) {
-        return value == null ? "null" : "a " + value.getClass().getName();
+        Class<?> type = value.getClass();
+        if (type.isHidden() && type.getName().contains("$$Lambda")) {
+            return "a lambda defined in " + type.getName().substring(0, type.getName().indexOf("$$Lambda"));
+        }
+        return "a " + type.getName();
     }
 
     private static String suggestion(Class<?> rejected) {
