@@ -8,7 +8,6 @@ import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializationException;
-import io.paraflow.serial.Serializer;
 
 import java.io.File;
 import java.io.IOException;
@@ -139,11 +138,6 @@ public final class ProcessExecutor implements TaskExecutor {
     @Override
     public Resources capacity() {
         return capacity;
-    }
-
-    /** The serializer that carries functions, arguments and results to and from the workers. */
-    public Serializer serializer() {
-        return serializer;
     }
 
     /** The worker processes alive now (for tests and monitoring). */

@@ -3,6 +3,7 @@ package io.paraflow.exec.process;
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
 import io.paraflow.RemoteTaskException;
+import io.paraflow.ResourceRequestException;
 import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
 import io.paraflow.serial.SerializationException;
@@ -78,6 +79,14 @@ class ProcessExecutorTest {
         assertThat(pid.get()).isNotEqualTo(ProcessHandle.current().pid());
         assertThat(executor.workers()).extracting(ProcessHandle::pid).contains(pid.get());
         assertThat(moved.get()).isEqualTo(new Point(1.5, 1.5));
+    }
+
+    @Test
+    void aTaskAskingForSeveralCoresHoldsThatManyWorkerSlots() throws Exception {
+        assertThat(flow.task("wide").on("isolated").cores(2).submit(ProcessExecutorTest::pid).get())
+                .isNotEqualTo(ProcessHandle.current().pid());
+        assertThatThrownBy(() -> flow.task("too wide").on("isolated").cores(3).submit(ProcessExecutorTest::pid))
+                .isInstanceOf(ResourceRequestException.class).hasMessageContaining("'isolated'");
     }
 
     @Test
