@@ -21,9 +21,10 @@ public final class WorkerLostException extends ParaflowException {
      * @param worker     the worker's name
      * @param exitStatus its exit status ({@code 128 + n} when killed by signal n)
      * @param stderrTail the last lines of its standard error, oldest first
+     * @param started    whether the worker had started; if not, it failed to start (bad JVM options, say)
      */
-    public WorkerLostException(String worker, int exitStatus, List<String> stderrTail) {
-        super("worker " + worker + " was lost: " + describeExit(exitStatus)
+    public WorkerLostException(String worker, int exitStatus, List<String> stderrTail, boolean started) {
+        super("worker " + worker + (started ? " was lost: " : " could not start: ") + describeExit(exitStatus)
                 + (stderrTail.isEmpty() ? "; it wrote nothing to stderr"
                 : "; last lines of its stderr:\n  " + String.join("\n  ", stderrTail)), null);
         this.worker = worker;

@@ -111,7 +111,11 @@ public final class ProcessExecutor implements TaskExecutor {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        // stdout carries the frames: the JVM's own messages and logs go to stderr (a crash report still
+        // goes to stdout; the executor shows it as the lost worker's last lines)
         cmd.add("-XX:+DisplayVMOutputToStderr");
+        cmd.add("-Xlog:disable");
+        cmd.add("-Xlog:all=warning:stderr");
         cmd.addAll(builder.jvmOptions);
         cmd.add("-cp");
         cmd.add(builder.classpath);
@@ -401,7 +405,7 @@ public final class ProcessExecutor implements TaskExecutor {
                 }
             }
         }
-        WorkerLostException error = new WorkerLostException(worker.name, status, tail);
+        WorkerLostException error = new WorkerLostException(worker.name, status, tail, worker.ready);
         if (lost != null) {
             lost.task().failed(lost.attempt(), error, worker.name);
         }
@@ -523,7 +527,10 @@ public final class ProcessExecutor implements TaskExecutor {
             return this;
         }
 
-        /** Options for each worker JVM, e.g. {@code -Xmx256m}; added to those given before. */
+        /**
+         * Options for each worker JVM, e.g. {@code -Xmx256m}; added to those given before. The worker's
+         * stdout carries the protocol: JVM logging must go to stderr or a file ({@code -Xlog:gc:stderr}).
+         */
         public Builder jvmOptions(String... options) {
             for (String option : options) {
                 Objects.requireNonNull(option, "jvm option");

@@ -72,6 +72,7 @@ class WorkerLifecycleTest {
             assertThatThrownBy(task::get).cause().isInstanceOf(TaskFailedException.class).cause()
                     .isInstanceOfSatisfying(WorkerLostException.class, e -> {
                         assertThat(e.exitStatus()).isEqualTo(1);
+                        assertThat(e).hasMessageContaining("could not start: exit status 1");
                         assertThat(String.join("\n", e.stderrTail())).containsIgnoringCase("heap");
                     });
         }
