@@ -126,8 +126,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         refuseIfClosing(inTask, options, function, shape);
         TaskExecutor executor = options.executor(this, function);
         if (!(executor instanceof ThreadExecutor)) {
-            executor.checkSubmission(options.name != null ? options.name : TaskNames.of(function, shape), function,
-                    knownArguments(inputs, shape, dependencies));
+            checkSubmission(executor, options, function, shape, inputs, dependencies);
         }
         long taskId;
         try {
@@ -153,6 +152,13 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         }
         node.wire(inputs, dependencies);
         return node;
+    }
+
+    /** Lets an executor that runs tasks elsewhere refuse the submission; out of line, off the path of thread tasks. */
+    private static void checkSubmission(TaskExecutor executor, TaskOptions options, Object function, int shape,
+                                        Object inputs, int dependencies) {
+        executor.checkSubmission(options.name != null ? options.name : TaskNames.of(function, shape), function,
+                knownArguments(inputs, shape, dependencies));
     }
 
     /** The argument values known at submission: raw inputs, and results of inputs that already succeeded. */
