@@ -25,6 +25,7 @@ final class WorkerProcess {
     final DataInputStream answers;
     final StderrTail stderrTail = new StderrTail();
     private final DataOutputStream requests;
+    private final String threadPrefix;
     private final Thread stderrThread;
     private Thread readerThread;
 
@@ -50,14 +51,15 @@ final class WorkerProcess {
         this.requests = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
         this.answers = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
         String prefix = "[" + label + "-" + number + "] ";
-        this.stderrThread = new Thread(() -> drainStderr(prefix, forwardTo), "paraflow-" + label + "-" + number + "-stderr");
+        this.threadPrefix = "paraflow-" + label + "-" + number;
+        this.stderrThread = new Thread(() -> drainStderr(prefix, forwardTo), threadPrefix + "-stderr");
         this.stderrThread.setDaemon(true);
         this.stderrThread.start();
     }
 
     /** Starts the thread that reads answers, running {@code loop}. */
     void startReader(Runnable loop) {
-        readerThread = new Thread(loop, "paraflow-" + name.substring(0, name.indexOf(' ')) + "-answers");
+        readerThread = new Thread(loop, threadPrefix + "-answers");
         readerThread.setDaemon(true);
         readerThread.start();
     }
