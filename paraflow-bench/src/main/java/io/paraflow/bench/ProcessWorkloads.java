@@ -4,6 +4,8 @@ import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.exec.process.ProcessExecutor;
 import io.paraflow.fn.Fn0;
+import io.paraflow.serial.JavaSerializer;
+import io.paraflow.serial.SerializerFactory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,8 +17,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Workload runner for the worker-process targets, each against Python's {@code multiprocessing.Pool}
- * doing the same in the same run (only if {@code python3} is on the PATH; it says so otherwise):
+ * Workload runner for the worker-process targets, with the runtime's Java serialization and with Apache
+ * Fory on the same protocol, each against Python's {@code multiprocessing.Pool} doing the same in the
+ * same run (only if {@code python3} is on the PATH; it says so otherwise):
  * <ul>
  *   <li>round trip: one no-op task at a time on a worker process, submit to result; median and p99;</li>
  *   <li>throughput: batches of no-op tasks on 2 worker processes; median of the rounds.</li>
@@ -36,6 +39,10 @@ public final class ProcessWorkloads {
     private static final int MEASURED_ROUNDS = 7;
 
     private static final Fn0<Integer> NO_OP = () -> 1;
+
+    /** The runtime's serializer first (the targets are judged on it), then the candidate on the same protocol. */
+    private static final List<Class<? extends SerializerFactory>> SERIALIZERS =
+            List.of(JavaSerializer.Factory.class, ForyCandidate.class);
 
     /** The baseline: the same two workloads with multiprocessing.Pool and a no-op function. */
     private static final String PYTHON = String.join("\n",
@@ -85,9 +92,10 @@ public final class ProcessWorkloads {
         }
     }
 
-    private static Flow flow() {
+    /** A flow whose "isolated" executor has 2 workers and the serializer made by {@code serializer}. */
+    static Flow flow(Class<? extends SerializerFactory> serializer) {
         return Flow.builder().threads(WORKERS)
-                .executor(ProcessExecutor.builder().label("isolated").workers(WORKERS).build()).build();
+                .executor(ProcessExecutor.builder().label("isolated").workers(WORKERS).serializer(serializer).build()).build();
     }
 
     /** Submits {@code count} no-op tasks one after the other; returns each round trip in nanoseconds. */
@@ -124,50 +132,66 @@ public final class ProcessWorkloads {
     private static void roundTrip() throws Exception {
         System.out.printf(Locale.ROOT, "%n[1] round trip of a no-op task, submit to result, one at a time"
                 + " (%,d after %,d warm-up)%n", ROUND_TRIPS, ROUND_TRIP_WARMUP);
-        long[] nanos;
-        try (Flow flow = flow()) {
-            roundTrips(flow, ROUND_TRIP_WARMUP);
-            nanos = roundTrips(flow, ROUND_TRIPS);
+        double[] medians = new double[SERIALIZERS.size()];
+        for (int i = 0; i < medians.length; i++) {
+            Class<? extends SerializerFactory> serializer = SERIALIZERS.get(i);
+            long[] nanos;
+            try (Flow flow = flow(serializer)) {
+                roundTrips(flow, ROUND_TRIP_WARMUP);
+                nanos = roundTrips(flow, ROUND_TRIPS);
+            }
+            medians[i] = nanos[nanos.length / 2] / 1e3;
+            double p99 = nanos[(int) (nanos.length * 0.99)] / 1e3;
+            System.out.printf(Locale.ROOT, "  %-30s median %8.1f µs   p99 %8.1f µs%n", name(serializer), medians[i], p99);
         }
-        double median = nanos[nanos.length / 2] / 1e3;
-        double p99 = nanos[(int) (nanos.length * 0.99)] / 1e3;
-        System.out.printf(Locale.ROOT, "  paraflow                       median %8.1f µs   p99 %8.1f µs%n", median, p99);
+        double median = medians[0];
+        System.out.printf(Locale.ROOT, "  ratio (Java / Fory, median)    %.2f%n", median / medians[1]);
         String python = python("-c", PYTHON, "roundtrip", "" + WORKERS, "" + ROUND_TRIP_WARMUP, "" + ROUND_TRIPS, "0", "0");
         if (python != null) {
             String[] parts = python.split(" ");
             double pythonMedian = Double.parseDouble(parts[0]);
-            System.out.printf(Locale.ROOT, "  python multiprocessing.Pool    median %8.1f µs   p99 %8.1f µs%n",
+            System.out.printf(Locale.ROOT, "  python multiprocessing.Pool     median %8.1f µs   p99 %8.1f µs%n",
                     pythonMedian, Double.parseDouble(parts[1]));
-            System.out.printf(Locale.ROOT, "  ratio (python / paraflow, median)  %.2f%n", pythonMedian / median);
+            System.out.printf(Locale.ROOT, "  ratio (python / paraflow with Java serialization, median)  %.2f%n", pythonMedian / median);
         }
-        System.out.printf(Locale.ROOT, "  target: median <= 200 µs: %s%n", median <= 200 ? "met" : "NOT met");
+        System.out.printf(Locale.ROOT, "  target (Java serialization): median <= 200 µs: %s%n", median <= 200 ? "met" : "NOT met");
     }
 
     private static void throughput() throws Exception {
         System.out.printf(Locale.ROOT, "%n[2] throughput of no-op tasks on %d worker processes, batches of %,d"
                 + " (median of %d rounds after %d warm-up)%n", WORKERS, BATCH, MEASURED_ROUNDS, WARMUP_ROUNDS);
-        double[] rates = new double[MEASURED_ROUNDS];
-        try (Flow flow = flow()) {
-            for (int round = -WARMUP_ROUNDS; round < MEASURED_ROUNDS; round++) {
-                long start = System.nanoTime();
-                batch(flow, BATCH);
-                double rate = BATCH * 1e9 / (System.nanoTime() - start);
-                if (round >= 0) {
-                    rates[round] = rate;
+        double[] medians = new double[SERIALIZERS.size()];
+        for (int i = 0; i < medians.length; i++) {
+            Class<? extends SerializerFactory> serializer = SERIALIZERS.get(i);
+            double[] rates = new double[MEASURED_ROUNDS];
+            try (Flow flow = flow(serializer)) {
+                for (int round = -WARMUP_ROUNDS; round < MEASURED_ROUNDS; round++) {
+                    long start = System.nanoTime();
+                    batch(flow, BATCH);
+                    double rate = BATCH * 1e9 / (System.nanoTime() - start);
+                    if (round >= 0) {
+                        rates[round] = rate;
+                    }
                 }
             }
+            Arrays.sort(rates);
+            medians[i] = rates[rates.length / 2];
+            System.out.printf(Locale.ROOT, "  %-30s %,10.0f tasks/s%n", name(serializer), medians[i]);
         }
-        Arrays.sort(rates);
-        double median = rates[rates.length / 2];
-        System.out.printf(Locale.ROOT, "  paraflow                       %,10.0f tasks/s%n", median);
+        double median = medians[0];
+        System.out.printf(Locale.ROOT, "  ratio (Fory / Java)            %.2f%n", medians[1] / median);
         String python = python("-c", PYTHON, "throughput", "" + WORKERS, "0", "0", "" + BATCH,
                 "" + (WARMUP_ROUNDS + MEASURED_ROUNDS));
         if (python != null) {
             double pythonRate = Double.parseDouble(python);
-            System.out.printf(Locale.ROOT, "  python multiprocessing.Pool    %,10.0f tasks/s%n", pythonRate);
-            System.out.printf(Locale.ROOT, "  ratio (paraflow / python)      %.2f%n", median / pythonRate);
+            System.out.printf(Locale.ROOT, "  python multiprocessing.Pool     %,10.0f tasks/s%n", pythonRate);
+            System.out.printf(Locale.ROOT, "  ratio (paraflow with Java serialization / python)  %.2f%n", median / pythonRate);
         }
-        System.out.printf(Locale.ROOT, "  target: >= 20,000 tasks/s: %s%n", median >= 20_000 ? "met" : "NOT met");
+        System.out.printf(Locale.ROOT, "  target (Java serialization): >= 20,000 tasks/s: %s%n", median >= 20_000 ? "met" : "NOT met");
+    }
+
+    private static String name(Class<? extends SerializerFactory> serializer) {
+        return serializer == ForyCandidate.class ? "paraflow, Fory serializer" : "paraflow, Java serialization";
     }
 
     /** Runs python3 with {@code args}; its last line of output, or null (and says so) if there is no python3. */

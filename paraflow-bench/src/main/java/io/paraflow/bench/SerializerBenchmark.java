@@ -45,8 +45,7 @@ public class SerializerBenchmark {
 
     @Setup
     public void setUp() {
-        List<String> allowed = List.of("io.paraflow.*");
-        candidate = serializer.equals("java") ? JavaSerializer.allowing(List.of()) : new ForyCandidate(allowed);
+        candidate = serializer.equals("java") ? JavaSerializer.allowing(List.of()) : new ForyCandidate();
         value = payload(payload);
         check(candidate, value);
     }

@@ -1,20 +1,22 @@
 package io.paraflow.bench;
 
 import io.paraflow.Flow;
-import io.paraflow.exec.process.ProcessExecutor;
-import org.junit.jupiter.api.Test;
+import io.paraflow.serial.JavaSerializer;
+import io.paraflow.serial.SerializerFactory;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs the worker-process workloads at a tiny size: they complete and check their results. No timing asserted. */
+/** Runs the worker-process workloads at a tiny size, with each serializer: they complete and check their results. No timing asserted. */
 @Timeout(120)
 class ProcessWorkloadsTest {
 
-    @Test
-    void roundTripsAndBatchesOfNoOpTasksComplete() throws Exception {
-        try (Flow flow = Flow.builder().threads(2)
-                .executor(ProcessExecutor.builder().label("isolated").workers(2).build()).build()) {
+    @ParameterizedTest
+    @ValueSource(classes = {JavaSerializer.Factory.class, ForyCandidate.class})
+    void roundTripsAndBatchesOfNoOpTasksComplete(Class<? extends SerializerFactory> serializer) throws Exception {
+        try (Flow flow = ProcessWorkloads.flow(serializer)) {
             long[] nanos = ProcessWorkloads.roundTrips(flow, 20);
             assertThat(nanos).hasSize(20).isSorted();
             assertThat(nanos[0]).isPositive();

@@ -114,10 +114,8 @@ public final class JavaSerializer implements Serializer {
         }
     }
 
-    /**
-     * Whether values of {@code type} are refused on their own (what they refer to is not looked at): the
-     * reason, naming the type, or null if it may be serialized and deserialized.
-     */
+    /** Refuses classes that are not {@link Serializable} (arrays aside) or not on the allow-list. */
+    @Override
     public String refuses(Class<?> type) {
         if (!Serializable.class.isAssignableFrom(type) && !type.isArray()) {
             return type.getName() + " does not implement java.io.Serializable";
@@ -201,5 +199,17 @@ public final class JavaSerializer implements Serializer {
     @Override
     public String toString() {
         return "JavaSerializer" + allowList;
+    }
+
+    /** Makes {@link JavaSerializer}s: the default serializer of worker processes. */
+    public static final class Factory implements SerializerFactory {
+        /** The factory, for worker processes that create it by class name. */
+        public Factory() {
+        }
+
+        @Override
+        public Serializer create(List<String> allowed) {
+            return allowing(allowed);
+        }
     }
 }

@@ -25,4 +25,13 @@ public interface Serializer {
      *                                corrupt
      */
     Object fromBytes(byte[] bytes, int offset, int length);
+
+    /**
+     * Whether values of {@code type} are refused on their own, whatever they refer to: the reason, naming
+     * the type, or null if they are not known to be refused. Lets a caller reject a value early and
+     * cheaply; {@link #toBytes} remains the full check. The default knows of no refusal.
+     */
+    default String refuses(Class<?> type) {
+        return null;
+    }
 }

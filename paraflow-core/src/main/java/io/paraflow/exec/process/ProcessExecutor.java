@@ -8,6 +8,8 @@ import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializationException;
+import io.paraflow.serial.Serializer;
+import io.paraflow.serial.SerializerFactory;
 
 import java.io.File;
 import java.io.IOException;
@@ -37,9 +39,9 @@ import java.util.Set;
  *
  * <p>What users can rely on:
  * <ul>
- *   <li>The function and its argument values are serialized ({@link JavaSerializer} with an allow-list:
- *       the classes of your tasks must be {@link Builder#allow allowed}). One that cannot be serialized
- *       fails its task, naming the type.</li>
+ *   <li>The function and its argument values are serialized (by default {@link JavaSerializer} with an
+ *       allow-list: the classes of your tasks must be {@link Builder#allow allowed}). One that cannot be
+ *       serialized fails its task, naming the type.</li>
  *   <li>An exception thrown by the task reaches the driver as a {@link io.paraflow.RemoteTaskException}
  *       with the original class name, message, stack trace and causes.</li>
  *   <li>A worker that dies (exit, crash, out of memory, killed) is replaced; its task's attempt fails
@@ -80,7 +82,9 @@ public final class ProcessExecutor implements TaskExecutor {
     private final List<String> command;
     private final Map<String, String> environment;
     private final PrintStream forwardStderr;
-    private final JavaSerializer serializer;
+    private final Serializer serializer;
+    /** Failures travel as Java-serialized {@link io.paraflow.RemoteTaskException}s, whatever the serializer of values. */
+    private final Serializer failures = JavaSerializer.allowing(List.of());
     /** The last function that passed {@link #checkSubmission}: a function submitted many times is checked once. */
     private volatile Object lastAcceptedFunction;
     private final Resources capacity;
@@ -103,7 +107,7 @@ public final class ProcessExecutor implements TaskExecutor {
         this.label = builder.label;
         this.size = builder.workers;
         this.recycleAfter = builder.recycleAfter;
-        this.serializer = JavaSerializer.allowing(builder.allowed);
+        this.serializer = builder.serializerFactory.create(List.copyOf(builder.allowed));
         this.environment = Map.copyOf(builder.environment);
         this.forwardStderr = builder.forwardStderr ? System.err : null;
         this.capacity = new Resources(size, 0, 0);
@@ -120,6 +124,7 @@ public final class ProcessExecutor implements TaskExecutor {
         cmd.add("-cp");
         cmd.add(builder.classpath);
         cmd.add(WorkerMain.class.getName());
+        cmd.add(builder.serializerFactory.getClass().getName());
         cmd.addAll(builder.allowed);
         this.command = List.copyOf(cmd);
     }
@@ -362,7 +367,8 @@ public final class ProcessExecutor implements TaskExecutor {
         }
         ReadyTask task = done.task();
         try {
-            Object value = serializer.fromBytes(frame.payload(), 0, frame.payload().length);
+            Object value = (frame.kind() == Frames.RESULT ? serializer : failures)
+                    .fromBytes(frame.payload(), 0, frame.payload().length);
             if (frame.kind() == Frames.RESULT) {
                 task.succeeded(done.attempt(), value, worker.name);
             } else {
@@ -503,6 +509,7 @@ public final class ProcessExecutor implements TaskExecutor {
         private int recycleAfter;
         private final List<String> allowed = new ArrayList<>();
         private boolean forwardStderr = true;
+        private SerializerFactory serializerFactory = new JavaSerializer.Factory();
         private String classpath = System.getProperty("java.class.path");
 
         private Builder() {
@@ -576,6 +583,24 @@ public final class ProcessExecutor implements TaskExecutor {
         public Builder allow(String... patterns) {
             for (String pattern : patterns) {
                 allowed.add(JavaSerializer.checkPattern(pattern));
+            }
+            return this;
+        }
+
+        /**
+         * How functions, arguments and results travel; default {@link JavaSerializer.Factory}. The workers
+         * create the same factory by its class name: a public class with a public no-argument constructor,
+         * on the workers' classpath. Failures always travel with Java serialization.
+         *
+         * @throws IllegalArgumentException if the factory cannot be created by class name
+         */
+        public Builder serializer(Class<? extends SerializerFactory> factory) {
+            Objects.requireNonNull(factory, "serializer factory");
+            try {
+                this.serializerFactory = factory.getConstructor().newInstance();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalArgumentException("serializer: " + factory.getName() + " cannot be created by its"
+                        + " public no-argument constructor, as worker processes must: " + e, e);
             }
             return this;
         }

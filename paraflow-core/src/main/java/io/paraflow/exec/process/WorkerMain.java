@@ -4,6 +4,7 @@ import io.paraflow.RemoteTaskException;
 import io.paraflow.exec.Invocation;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.Serializer;
+import io.paraflow.serial.SerializerFactory;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -26,7 +27,7 @@ import java.util.concurrent.SynchronousQueue;
  *
  * <p>{@code System.out} is redirected to stderr, so what tasks print cannot corrupt the frames.
  *
- * <p>Arguments: the allow-list patterns added to {@link JavaSerializer#DEFAULT_ALLOWED}.
+ * <p>Arguments: the class name of the {@link SerializerFactory}, then the allow-list patterns.
  */
 final class WorkerMain {
     private static final Duration PARENT_CHECK = Duration.ofMillis(250);
@@ -38,9 +39,10 @@ final class WorkerMain {
         DataOutputStream frames = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
         System.setOut(System.err);
         watchParent();
-        Serializer serializer = JavaSerializer.allowing(List.of(args));
+        Serializer serializer = serializer(args);
+        Serializer failures = JavaSerializer.allowing(List.of());
         BlockingQueue<byte[]> tasks = new SynchronousQueue<>();
-        Thread runner = new Thread(() -> runTasks(tasks, serializer, frames), "paraflow-worker-task");
+        Thread runner = new Thread(() -> runTasks(tasks, serializer, failures, frames), "paraflow-worker-task");
         runner.setDaemon(true);
         runner.start();
         Frames.write(frames, Frames.READY, new byte[0]);
@@ -56,7 +58,20 @@ final class WorkerMain {
         Runtime.getRuntime().halt(0);
     }
 
-    private static void runTasks(BlockingQueue<byte[]> tasks, Serializer serializer, DataOutputStream frames) {
+    /** The serializer the driver uses: its factory's class name, then the allow-list patterns. */
+    private static Serializer serializer(String[] args) {
+        try {
+            SerializerFactory factory = (SerializerFactory) Class.forName(args[0]).getConstructor().newInstance();
+            return factory.create(List.of(args).subList(1, args.length));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("paraflow worker: cannot create serializer factory " + args[0] + ": " + e);
+            Runtime.getRuntime().halt(2);
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void runTasks(BlockingQueue<byte[]> tasks, Serializer serializer, Serializer failures,
+                                 DataOutputStream frames) {
         while (true) {
             byte[] task;
             try {
@@ -71,7 +86,7 @@ final class WorkerMain {
                 answer = serializer.toBytes(invocation.invoke());
                 kind = Frames.RESULT;
             } catch (Throwable error) {
-                answer = serializer.toBytes(RemoteTaskException.capture(error));
+                answer = failures.toBytes(RemoteTaskException.capture(error));
                 kind = Frames.FAILURE;
             }
             try {
