@@ -3,6 +3,7 @@ package io.paraflow.bench;
 import io.paraflow.exec.Invocation;
 import io.paraflow.fn.Fn0;
 import io.paraflow.fn.Fn2;
+import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.Serializer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The serializer decision: a round trip (to bytes and back, as a task's invocation and result take
- * between driver and worker) of typical payloads with the runtime's {@link JavaSerializer} (allow-list
- * filter) and with Apache Fory (allow-list checker), in the same run. Each round trip is checked.
+ * between driver and worker) of typical payloads with {@link JavaSerializer} (allow-list filter) and
+ * {@link ForySerializer} (allow-list type checker), in the same run. Each round trip is checked.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,7 +46,7 @@ public class SerializerBenchmark {
 
     @Setup
     public void setUp() {
-        candidate = serializer.equals("java") ? JavaSerializer.allowing(List.of()) : new ForyCandidate();
+        candidate = serializer.equals("java") ? JavaSerializer.allowing(List.of()) : ForySerializer.allowing(List.of());
         value = payload(payload);
         check(candidate, value);
     }

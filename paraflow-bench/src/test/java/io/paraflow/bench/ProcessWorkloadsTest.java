@@ -1,6 +1,7 @@
 package io.paraflow.bench;
 
 import io.paraflow.Flow;
+import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializerFactory;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProcessWorkloadsTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {JavaSerializer.Factory.class, ForyCandidate.class})
+    @ValueSource(classes = {JavaSerializer.Factory.class, ForySerializer.Factory.class})
     void roundTripsAndBatchesOfNoOpTasksComplete(Class<? extends SerializerFactory> serializer) throws Exception {
         try (Flow flow = ProcessWorkloads.flow(serializer)) {
             long[] nanos = ProcessWorkloads.roundTrips(flow, 20);

@@ -128,7 +128,7 @@ public final class JavaSerializer implements Serializer {
 
     private static String notAllowed(Class<?> type) {
         return "class " + type.getName() + " is not on the allow-list of classes that may be deserialized;"
-                + " allow it, e.g. with the pattern '" + suggestion(type) + "'";
+                + " allow it, e.g. with the pattern '" + ClassNamePatterns.suggestion(type.getName()) + "'";
     }
 
     /** What a filter sees of a class before any of its objects is read. */
@@ -160,15 +160,6 @@ public final class JavaSerializer implements Serializer {
             return "a lambda defined in " + type.getName().substring(0, type.getName().indexOf("$$Lambda"));
         }
         return "a " + type.getName();
-    }
-
-    private static String suggestion(Class<?> rejected) {
-        Class<?> type = rejected;
-        while (type.isArray()) {
-            type = type.getComponentType();
-        }
-        String pkg = type.getPackageName();
-        return pkg.isEmpty() ? type.getName() : pkg + ".**";
     }
 
     /** The allow-list for one stream, remembering the class it rejected, for the error message. */

@@ -6,6 +6,7 @@ import io.paraflow.exec.Invocation;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
+import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializationException;
 import io.paraflow.serial.Serializer;
@@ -39,9 +40,10 @@ import java.util.Set;
  *
  * <p>What users can rely on:
  * <ul>
- *   <li>The function and its argument values are serialized (by default {@link JavaSerializer} with an
- *       allow-list: the classes of your tasks must be {@link Builder#allow allowed}). One that cannot be
- *       serialized fails its task, naming the type.</li>
+ *   <li>The function and its argument values are serialized (by default with {@link ForySerializer}; see
+ *       {@link Builder#serializer}), and only classes on an allow-list are deserialized: the classes of
+ *       your tasks must be {@link Builder#allow allowed}. One that cannot be serialized fails its task,
+ *       naming the type.</li>
  *   <li>An exception thrown by the task reaches the driver as a {@link io.paraflow.RemoteTaskException}
  *       with the original class name, message, stack trace and causes.</li>
  *   <li>A worker that dies (exit, crash, out of memory, killed) is replaced; its task's attempt fails
@@ -509,7 +511,7 @@ public final class ProcessExecutor implements TaskExecutor {
         private int recycleAfter;
         private final List<String> allowed = new ArrayList<>();
         private boolean forwardStderr = true;
-        private SerializerFactory serializerFactory = new JavaSerializer.Factory();
+        private SerializerFactory serializerFactory = new ForySerializer.Factory();
         private String classpath = System.getProperty("java.class.path");
 
         private Builder() {
@@ -573,8 +575,8 @@ public final class ProcessExecutor implements TaskExecutor {
         }
 
         /**
-         * Allows the classes of tasks, arguments and results to be deserialized, in addition to
-         * {@link JavaSerializer#DEFAULT_ALLOWED}: {@code com.example.Point}, {@code com.example.*} (a
+         * Allows the classes of tasks, arguments and results to be serialized and deserialized, in addition
+         * to the serializer's defaults ({@link ForySerializer#DEFAULT_ALLOWED}, {@link JavaSerializer#DEFAULT_ALLOWED}): {@code com.example.Point}, {@code com.example.*} (a
          * package) or {@code com.example.**} (a package and its subpackages). The classes that define task
          * lambdas must be allowed too.
          *
@@ -588,7 +590,8 @@ public final class ProcessExecutor implements TaskExecutor {
         }
 
         /**
-         * How functions, arguments and results travel; default {@link JavaSerializer.Factory}. The workers
+         * How functions, arguments and results travel: {@link ForySerializer.Factory} (the default, and the
+         * faster) or {@link JavaSerializer.Factory} (only {@link java.io.Serializable} classes). The workers
          * create the same factory by its class name: a public class with a public no-argument constructor,
          * on the workers' classpath. Failures always travel with Java serialization.
          *

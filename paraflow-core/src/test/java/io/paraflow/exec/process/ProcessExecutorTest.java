@@ -6,6 +6,7 @@ import io.paraflow.RemoteTaskException;
 import io.paraflow.ResourceRequestException;
 import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
+import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The process executor's behaviour when workers stay healthy: results, remote exceptions, what cannot
- * be serialized, mixed graphs. One flow with two workers serves every test of the class (a worker JVM
+ * be serialized (with {@link JavaSerializer}, whose rules are the JDK's; {@link ForyWorkersTest} does the
+ * same for the default serializer), mixed graphs. One flow with two workers serves every test of the class (a worker JVM
  * takes about half a second to start); the class checks at the end that closing it left no process
  * and no thread.
  */
@@ -38,7 +40,7 @@ class ProcessExecutorTest {
 
     @BeforeAll
     void startFlow() {
-        executor = ProcessExecutor.builder().label("isolated").workers(2)
+        executor = ProcessExecutor.builder().label("isolated").workers(2).serializer(JavaSerializer.Factory.class)
                 .jvmOptions("-Xmx64m", "-Dparaflow.test.option=set").environment("PARAFLOW_TEST_VARIABLE", "from the driver")
                 .build();
         flow = Flow.builder().threads(2).executor(executor).build();
@@ -231,7 +233,8 @@ class ProcessExecutorTest {
     @Test
     void anAllowedPackageLetsItsClassesThrough() throws Exception {
         try (Flow other = Flow.builder().threads(1)
-                .executor(ProcessExecutor.builder().label("allowing").workers(1).allow("java.net.URI").build()).build()) {
+                .executor(ProcessExecutor.builder().label("allowing").workers(1).serializer(JavaSerializer.Factory.class)
+                        .allow("java.net.URI").build()).build()) {
             Task<String> host = other.task("host").on("allowing").submit(URI::getHost, other.value(URI.create("https://example.org")));
             assertThat(host.get()).isEqualTo("example.org");
         }

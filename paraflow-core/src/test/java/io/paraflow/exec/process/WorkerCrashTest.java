@@ -6,6 +6,7 @@ import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.WorkerLostException;
+import io.paraflow.serial.JavaSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,8 @@ class WorkerCrashTest {
     @BeforeAll
     void startFlow() throws IOException {
         dir = Files.createTempDirectory("paraflow-crash-test");
-        executor = ProcessExecutor.builder().label("isolated").workers(2).forwardStderr(false)
+        // Java serialization: what is tested here does not depend on the serializer, and its workers start faster
+        executor = ProcessExecutor.builder().label("isolated").workers(2).forwardStderr(false).serializer(JavaSerializer.Factory.class)
                 .jvmOptions("-Xmx48m", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"))
                 .build();
         flow = Flow.builder().threads(2).executor(executor).build();

@@ -1,0 +1,68 @@
+package io.paraflow.serial;
+
+import java.util.List;
+
+/**
+ * Allow-list patterns ({@code a.b.C}, {@code a.b.*}, {@code a.b.**}) matched against class names, for
+ * serializers that see names rather than classes. An array name is matched by its element type (arrays
+ * of primitives always match); a lambda's hidden class ({@code a.b.C$$Lambda$12/0x...}) by the class that
+ * defines it. Immutable.
+ */
+final class ClassNamePatterns {
+    private final List<String> patterns;
+
+    ClassNamePatterns(List<String> patterns) {
+        this.patterns = List.copyOf(patterns);
+    }
+
+    boolean allows(String className) {
+        String name = elementName(className);
+        if (name == null) {
+            return true;
+        }
+        int lambda = name.indexOf("$$Lambda");
+        if (lambda > 0) {
+            name = name.substring(0, lambda);
+        }
+        int dot = name.lastIndexOf('.');
+        String pkg = dot < 0 ? "" : name.substring(0, dot);
+        for (String pattern : patterns) {
+            if (pattern.endsWith(".**")) {
+                String tree = pattern.substring(0, pattern.length() - 3);
+                if (pkg.equals(tree) || pkg.startsWith(tree + ".")) {
+                    return true;
+                }
+            } else if (pattern.endsWith(".*")) {
+                if (pkg.equals(pattern.substring(0, pattern.length() - 2))) {
+                    return true;
+                }
+            } else if (pattern.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The element class name of an array name ({@code [[Lx.Y;} is {@code x.Y}), null for primitives. */
+    private static String elementName(String className) {
+        if (!className.startsWith("[")) {
+            return className;
+        }
+        String element = className.substring(className.lastIndexOf('[') + 1);
+        return element.startsWith("L") && element.endsWith(";") ? element.substring(1, element.length() - 1) : null;
+    }
+
+    /** A pattern that would allow {@code className}: its package tree, or the name itself in the unnamed package. */
+    static String suggestion(String className) {
+        String name = elementName(className);
+        if (name == null) {
+            return className;
+        }
+        int lambda = name.indexOf("$$Lambda");
+        if (lambda > 0) {
+            name = name.substring(0, lambda);
+        }
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? name : name.substring(0, dot) + ".**";
+    }
+}
