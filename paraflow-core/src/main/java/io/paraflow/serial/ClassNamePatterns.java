@@ -52,6 +52,18 @@ final class ClassNamePatterns {
         return element.startsWith("L") && element.endsWith(";") ? element.substring(1, element.length() - 1) : null;
     }
 
+    /** The class that defines a lambda, for the name of its hidden class; other names unchanged. */
+    static String definingClass(String className) {
+        int lambda = className.indexOf("$$Lambda");
+        return lambda > 0 ? className.substring(0, lambda) : className;
+    }
+
+    /** How messages name a value of class {@code className}: "a lambda defined in X", or "a X". */
+    static String describeValue(String className) {
+        String defining = definingClass(className);
+        return defining.equals(className) ? "a " + className : "a lambda defined in " + defining;
+    }
+
     /** A pattern that would allow {@code className}: its package tree, or the name itself in the unnamed package. */
     static String suggestion(String className) {
         String name = elementName(className);

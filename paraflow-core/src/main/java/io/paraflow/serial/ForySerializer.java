@@ -71,8 +71,8 @@ public final class ForySerializer implements Serializer {
             return fory.serialize(value);
         } catch (RuntimeException | StackOverflowError e) {
             String type = refusedType(e);
-            throw new SerializationException(type != null ? type : value.getClass().getName(), "cannot serialize a "
-                    + value.getClass().getName() + ": " + explain(e, type), e);
+            throw new SerializationException(type != null ? type : value.getClass().getName(), "cannot serialize "
+                    + ClassNamePatterns.describeValue(value.getClass().getName()) + ": " + explain(e, type), e);
         }
     }
 
@@ -91,13 +91,13 @@ public final class ForySerializer implements Serializer {
         }
     }
 
-    /** The class named by an {@link InsecureException} in {@code e}'s causes, or null. */
+    /** The class named by an {@link InsecureException} in {@code e}'s causes (for a lambda, the class defining it), or null. */
     private static String refusedType(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InsecureException && t.getMessage() != null) {
                 Matcher named = NAMED_CLASS.matcher(t.getMessage());
                 if (named.find()) {
-                    return named.group(1) != null ? named.group(1) : named.group(2);
+                    return ClassNamePatterns.definingClass(named.group(1) != null ? named.group(1) : named.group(2));
                 }
             }
         }

@@ -155,11 +155,7 @@ public final class JavaSerializer implements Serializer {
     }
 
     private static String describe(Object value) {
-        Class<?> type = value.getClass();
-        if (type.isHidden() && type.getName().contains("$$Lambda")) {
-            return "a lambda defined in " + type.getName().substring(0, type.getName().indexOf("$$Lambda"));
-        }
-        return "a " + type.getName();
+        return ClassNamePatterns.describeValue(value.getClass().getName());
     }
 
     /** The allow-list for one stream, remembering the class it rejected, for the error message. */
