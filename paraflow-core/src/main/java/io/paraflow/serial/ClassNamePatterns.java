@@ -16,14 +16,11 @@ final class ClassNamePatterns {
     }
 
     boolean allows(String className) {
-        String name = elementName(className);
-        if (name == null) {
+        String element = elementName(className);
+        if (element == null) {
             return true;
         }
-        int lambda = name.indexOf("$$Lambda");
-        if (lambda > 0) {
-            name = name.substring(0, lambda);
-        }
+        String name = definingClass(element);
         int dot = name.lastIndexOf('.');
         String pkg = dot < 0 ? "" : name.substring(0, dot);
         for (String pattern : patterns) {
@@ -66,14 +63,11 @@ final class ClassNamePatterns {
 
     /** A pattern that would allow {@code className}: its package tree, or the name itself in the unnamed package. */
     static String suggestion(String className) {
-        String name = elementName(className);
-        if (name == null) {
+        String element = elementName(className);
+        if (element == null) {
             return className;
         }
-        int lambda = name.indexOf("$$Lambda");
-        if (lambda > 0) {
-            name = name.substring(0, lambda);
-        }
+        String name = definingClass(element);
         int dot = name.lastIndexOf('.');
         return dot < 0 ? name : name.substring(0, dot) + ".**";
     }
