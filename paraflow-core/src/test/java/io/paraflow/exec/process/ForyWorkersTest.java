@@ -6,6 +6,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
 import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.SerializationException;
+import org.example.tasks.Measurement;
 import org.example.tasks.Scaling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +75,20 @@ class ForyWorkersTest {
                             assertThat(frame.getClassName()).startsWith(ForyWorkersTest.class.getName()));
                     assertThat(((RemoteTaskException) e.getCause()).remoteType()).isEqualTo("java.lang.ArithmeticException");
                 });
+    }
+
+    @Test
+    void anArgumentOutsideTheAllowListFailsItsTaskWhenSentNamingTheType() throws Exception {
+        Task<Double> refused = flow.task("measure").on("fory").submit(Measurement::value,
+                flow.value(new Measurement("height", 1.8)));
+        Task<String> sibling = flow.task("sibling").on("fory").submit(() -> "unaffected");
+
+        assertThatThrownBy(refused::get).cause().isInstanceOf(TaskFailedException.class).cause()
+                .isInstanceOfSatisfying(SerializationException.class, e -> {
+                    assertThat(e.type()).isEqualTo(Measurement.class.getName());
+                    assertThat(e).hasMessageContaining("measure").hasMessageContaining("'org.example.tasks.**'");
+                });
+        assertThat(sibling.get()).isEqualTo("unaffected");
     }
 
     @Test
