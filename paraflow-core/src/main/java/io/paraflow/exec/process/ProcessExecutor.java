@@ -57,7 +57,7 @@ import java.util.Set;
  * (a task asking for k cores holds k slots and runs on one worker). Dispatch state (waiting attempts by
  * priority, idle workers, free slots) is guarded by one lock, never held while serializing, writing to a
  * pipe or starting a process. A worker is started when a task waits and no worker is idle or starting for
- * it; it says it is ready with a frame (see {@link Frames}), and only then gets tasks, so JVM start-up does
+ * it; it says it is ready with a frame (see {@code Frames}), and only then gets tasks, so JVM start-up does
  * not count against a task's timeout. Each worker has a thread that reads its answers: on an answer it
  * first gives the worker its next task, then decodes and reports the answer, so decoding overlaps the
  * next task. At the end of a worker's stdout (it died) the same thread reports the loss of its task and
