@@ -42,8 +42,9 @@ public interface ReadyTask {
      * The function and argument values of this attempt, for executors that run tasks outside this JVM.
      * Everything in it is meant to be serialized.
      *
-     * @throws IllegalStateException if the task ended meanwhile (it was cancelled): drop it, nothing
-     *                               waits for its outcome
+     * @throws IllegalStateException if the task ended meanwhile (it was cancelled), or is cancelled now
+     *                               because its flow is closing with cancellation: drop it, nothing waits
+     *                               for its outcome
      */
     Invocation invocation();
 

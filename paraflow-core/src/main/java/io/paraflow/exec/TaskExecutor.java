@@ -1,5 +1,7 @@
 package io.paraflow.exec;
 
+import java.util.List;
+
 /**
  * Runs ready tasks: the one interface behind local threads, worker processes and the cluster. A flow can
  * hold several executors; each task picks one by {@link #label()}. The flow owns its executors: it
@@ -26,6 +28,21 @@ public interface TaskExecutor extends AutoCloseable {
 
     /** Queues an attempt to run when slots for its resources are free. Never blocks. */
     void execute(ReadyTask task);
+
+    /**
+     * Checks, when a task is submitted to this executor, that it can run {@code function} with the argument
+     * values known at that moment (values passed with {@code flow.value(v)}, inputs of {@code map}, results
+     * of tasks that already finished; tasks still running are checked when they become ready). Called on
+     * the submitting thread, before the task exists; the default accepts everything. An executor that
+     * ships tasks elsewhere uses it to refuse what it cannot ship, so that the mistake shows at the line
+     * that made it.
+     *
+     * @param taskName       the task's name, for the message
+     * @param knownArguments the argument values known now, in order; null where an argument is not known yet
+     * @throws RuntimeException naming the task and what is wrong with it; {@code submit} throws it
+     */
+    default void checkSubmission(String taskName, Object function, List<Object> knownArguments) {
+    }
 
     /**
      * Queues an attempt that became ready because a task that ran on the calling thread just finished.

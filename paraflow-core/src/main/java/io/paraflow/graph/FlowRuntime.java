@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -129,7 +130,10 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         }
         boolean inTask = inTaskOfThisFlow();
         refuseIfClosing(inTask, options, function, shape);
-        options.executor(this, function);
+        TaskExecutor executor = options.executor(this, function);
+        if (!(executor instanceof ThreadExecutor)) {
+            checkSubmission(executor, options, function, shape, inputs, dependencies);
+        }
         long taskId;
         try {
             taskId = admission.enter(!inTask);
@@ -155,6 +159,30 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         }
         node.wire(inputs, dependencies);
         return node;
+    }
+
+    /** Lets an executor that runs tasks elsewhere refuse the submission; out of line, off the path of thread tasks. */
+    private static void checkSubmission(TaskExecutor executor, TaskOptions options, Object function, int shape,
+                                        Object inputs, int dependencies) {
+        executor.checkSubmission(options.name != null ? options.name : TaskNames.of(function, shape), function,
+                knownArguments(inputs, shape, dependencies));
+    }
+
+    /** The argument values known at submission: raw inputs, and results of inputs that already succeeded. */
+    private static List<Object> knownArguments(Object inputs, int shape, int dependencies) {
+        if (inputs == null) {
+            return List.of();
+        }
+        if ((shape & TaskNode.RAW_INPUTS) != 0) {
+            return Collections.singletonList(inputs);
+        }
+        Object[] nodes = dependencies == 1 && !(inputs instanceof Object[]) ? new Object[] {inputs} : (Object[]) inputs;
+        List<Object> values = new ArrayList<>(nodes.length);
+        for (Object input : nodes) {
+            TaskNode<?> node = (TaskNode<?>) input;
+            values.add(node.isDone() && !node.isCompletedExceptionally() ? node.getNow(null) : null);
+        }
+        return values;
     }
 
     private void refuseIfClosing(boolean inTask, TaskOptions options, Object function, int shape) {

@@ -685,6 +685,12 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (phase(state) == DONE) {
             throw new IllegalStateException("task " + this + " ended (it was cancelled) before it was shipped");
         }
+        if (flow.cancelling) {
+            // as run() does for in-process attempts: nothing starts once the flow cancels everything
+            cancel(false, FlowRuntime.CANCELLED_BY_CLOSE);
+            throw new IllegalStateException("task " + this + " was cancelled before it was shipped: "
+                    + FlowRuntime.CANCELLED_BY_CLOSE);
+        }
         return new Invocation(fn, argumentValues(in));
     }
 

@@ -1,11 +1,8 @@
 package io.paraflow.exec;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
+import io.paraflow.serial.JavaSerializer;
+import io.paraflow.serial.Serializer;
+
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
@@ -28,6 +25,7 @@ final class SerializingWorkerExecutor implements TaskExecutor {
     }
 
     private static final Received POISON = new Received(null, 0);
+    private static final Serializer SERIALIZER = JavaSerializer.allowing(List.of());
 
     private final String label;
     private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
@@ -156,18 +154,7 @@ final class SerializingWorkerExecutor implements TaskExecutor {
 
     /** A serialization round trip, as values take to and from a worker process. */
     static Object copy(Object value) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-                out.writeObject(value);
-            }
-            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-                return in.readObject();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("not serializable: " + value, e);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] bytes = SERIALIZER.toBytes(value);
+        return SERIALIZER.fromBytes(bytes, 0, bytes.length);
     }
 }
