@@ -168,10 +168,6 @@ public final class Assembly {
         }
         int size = queueCapacity(to.routing);
         for (Node producer : from.exits) {
-            if (!producer.outputList.isEmpty()) {
-                throw new IllegalArgumentException(producer.name + " is connected twice: a block instance can be"
-                        + " used at one place of a pattern only");
-            }
             producer.routing = to.routing;
             producer.numbersOutputs = to.ordered;
             for (Node consumer : to.entries) {
