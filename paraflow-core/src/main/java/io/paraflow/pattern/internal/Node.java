@@ -9,6 +9,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,6 +31,14 @@ final class Node implements MasterContext<Object, Object> {
     static final Object NOTHING = new Marker("NOTHING");
     /** From a master-worker farm's worker to the master: one task is done. */
     static final Object TASK_DONE = new Marker("TASK_DONE");
+
+    /**
+     * Longest single park. The wake-up protocol does not need it; it bounds the damage of a wake-up the
+     * protocol lost (a pause instead of a hang), and such a wait is counted in {@link #LATE_WAKE_UPS}.
+     */
+    private static final long PARK_LIMIT_NANOS = 100_000_000;
+    /** Parks that ran into their limit while what they waited for was already there: lost wake-ups. */
+    static final LongAdder LATE_WAKE_UPS = new LongAdder();
 
     private static final int SPINS = 128;
     private static final int YIELDS = 4;
@@ -550,9 +559,13 @@ final class Node implements MasterContext<Object, Object> {
                 return;
             }
             run.checkRunning();
-            LockSupport.park(this);
+            long start = System.nanoTime();
+            LockSupport.parkNanos(this, PARK_LIMIT_NANOS);
             parked = false;
             run.checkRunning();
+            if (System.nanoTime() - start >= PARK_LIMIT_NANOS && condition.holds(this)) {
+                LATE_WAKE_UPS.increment();
+            }
         }
     }
 

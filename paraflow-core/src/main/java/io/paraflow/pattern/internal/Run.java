@@ -111,6 +111,15 @@ public final class Run {
         return true;
     }
 
+    /**
+     * How many times, in this JVM, a node parked until its park limit although what it waited for had
+     * arrived: each is a lost wake-up, turned into a pause. Zero unless the wake-up protocol is broken;
+     * the stress tests check it.
+     */
+    public static long lateWakeUps() {
+        return Node.LATE_WAKE_UPS.sum();
+    }
+
     /** Whether every node's thread has ended. */
     public boolean isDone() {
         return finished.getCount() == 0;
