@@ -1,5 +1,7 @@
 package io.paraflow.bench;
 
+import io.paraflow.pattern.internal.Run;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +49,8 @@ public final class PatternWorkloads {
                 default -> throw new AssertionError(section);
             }
         }
+        System.out.printf(Locale.ROOT, "%nlost wake-ups turned into pauses (parks that ran into their limit): %d%n",
+                Run.lateWakeUps());
     }
 
     private static void pipeline() throws Exception {
