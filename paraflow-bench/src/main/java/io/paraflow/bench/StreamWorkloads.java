@@ -167,18 +167,12 @@ final class StreamWorkloads {
     /** Takes items until {@code ends} end markers, passes each on after the busy work; then one end marker. */
     private static void forward(BlockingQueue<Long> input, BlockingQueue<Long> output, long iterations, int ends) {
         try {
-            int ended = 0;
-            while (ended < ends) {
-                Long item = input.take();
-                if (item == END) {
-                    ended++;
-                    continue;
-                }
+            takeUntilEnded(input, ends, item -> {
                 if (iterations > 0) {
                     BusyWork.keep(BusyWork.mix(item, iterations));
                 }
                 output.put(item);
-            }
+            });
             output.put(END);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,21 +180,31 @@ final class StreamWorkloads {
     }
 
     private static long queueSink(BlockingQueue<Long> input, int ends) {
-        long sum = 0;
+        long[] sum = new long[1];
         try {
-            int ended = 0;
-            while (ended < ends) {
-                Long item = input.take();
-                if (item == END) {
-                    ended++;
-                    continue;
-                }
-                sum += item;
-            }
+            takeUntilEnded(input, ends, item -> sum[0] += item);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return sum;
+        return sum[0];
+    }
+
+    @FunctionalInterface
+    private interface ItemAction {
+        void accept(Long item) throws InterruptedException;
+    }
+
+    /** Takes items from {@code input} and hands them to {@code action} until {@code ends} end markers came. */
+    private static void takeUntilEnded(BlockingQueue<Long> input, int ends, ItemAction action) throws InterruptedException {
+        int ended = 0;
+        while (ended < ends) {
+            Long item = input.take();
+            if (item == END) {
+                ended++;
+            } else {
+                action.accept(item);
+            }
+        }
     }
 
     /**

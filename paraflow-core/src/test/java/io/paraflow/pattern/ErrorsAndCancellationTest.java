@@ -101,31 +101,15 @@ class ErrorsAndCancellationTest {
                                 j -> Block.of(j == 0 ? failAt("right") : pass())))
                         .forEach(i -> { }), "right node 0 of stage 2"),
                 Arguments.of("master", Pattern.from(endless())
-                        .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
-                            @Override
-                            public void input(Long item, MasterContext<Long, Long> context) {
-                                context.submit(item);
+                        .then(MasterWorker.of(() -> new ForwardingMaster((result, context) -> {
+                            if (result >= FAIL_AT) {
+                                throw new Boom("master");
                             }
-
-                            @Override
-                            public void result(Long result, MasterContext<Long, Long> context) {
-                                if (result >= FAIL_AT) {
-                                    throw new Boom("master");
-                                }
-                            }
-                        }, 2, ErrorsAndCancellationTest::<Long>pass))
+                        }), 2, ErrorsAndCancellationTest::<Long>pass))
                         .forEach(i -> { }), "master of stage 2"),
                 Arguments.of("master's worker", Pattern.from(endless())
-                        .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
-                            @Override
-                            public void input(Long item, MasterContext<Long, Long> context) {
-                                context.submit(item);
-                            }
-
-                            @Override
-                            public void result(Long result, MasterContext<Long, Long> context) {
-                            }
-                        }, 2, () -> failAt("worker")))
+                        .then(MasterWorker.of(() -> new ForwardingMaster((result, context) -> { }), 2,
+                                () -> failAt("worker")))
                         .forEach(i -> { }), "worker "),
                 Arguments.of("sink", Pattern.from(endless()).then(pass()).to(sinkFailingAt("sink")), "stage 3 (sink)"),
                 Arguments.of("named block", Pattern.from(endless())

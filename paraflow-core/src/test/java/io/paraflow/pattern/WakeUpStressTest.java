@@ -54,17 +54,8 @@ class WakeUpStressTest {
                         .byKey(i -> i % 5))
                 .collect(Collectors.summingLong(i -> i)).capacity(capacity);
         IntFunction<Pattern<Long>> masterWorker = capacity -> Pattern.from(Source.range(0, ITEMS))
-                .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
-                    @Override
-                    public void input(Long item, MasterContext<Long, Long> context) {
-                        context.submit(item);
-                    }
-
-                    @Override
-                    public void result(Long result, MasterContext<Long, Long> context) {
-                        context.emit(result);
-                    }
-                }, 4, () -> Stage.<Long, Long>map(i -> i)).onDemand(1))
+                .then(MasterWorker.of(() -> new ForwardingMaster((result, context) -> context.emit(result)), 4,
+                        () -> Stage.<Long, Long>map(i -> i)).onDemand(1))
                 .collect(Collectors.summingLong(i -> i)).capacity(capacity);
         return Stream.of(Arguments.of("pipeline of 6 nodes", pipeline), Arguments.of("on-demand farm of 6", onDemandFarm),
                 Arguments.of("ordered farm of 4", orderedFarm), Arguments.of("all-to-all 3 x 3 by key", allToAll),

@@ -37,7 +37,10 @@ final class Node implements MasterContext<Object, Object> {
      * protocol lost (a pause instead of a hang), and such a wait is counted in {@link #LATE_WAKE_UPS}.
      */
     private static final long PARK_LIMIT_NANOS = 100_000_000;
-    /** Parks that ran into their limit while what they waited for was already there: lost wake-ups. */
+    /**
+     * Parks that ran into their limit, not woken, while what they waited for was already there: lost
+     * wake-ups. (A node woken in time but scheduled late, e.g. on a loaded machine, is not counted.)
+     */
     static final LongAdder LATE_WAKE_UPS = new LongAdder();
 
     private static final int SPINS = 128;
@@ -75,6 +78,8 @@ final class Node implements MasterContext<Object, Object> {
     // ------------------------------------------------------------------ running state (node thread)
 
     volatile boolean parked;
+    /** Set by {@link #wake} when it unparks this node; tells a lost wake-up from a late-scheduled one. */
+    private volatile boolean woken;
     private Channel[] inputs;
     private Channel[] outputs;
     private Channel[] workers;
@@ -109,6 +114,7 @@ final class Node implements MasterContext<Object, Object> {
     /** Wakes this node's thread if it is parked; any thread may call it. */
     void wake() {
         if (parked) {
+            woken = true;
             LockSupport.unpark(thread);
         }
     }
@@ -552,6 +558,7 @@ final class Node implements MasterContext<Object, Object> {
             }
         }
         while (true) {
+            woken = false;
             parked = true;
             VarHandle.fullFence();
             if (condition.holds(this)) {
@@ -563,7 +570,7 @@ final class Node implements MasterContext<Object, Object> {
             LockSupport.parkNanos(this, PARK_LIMIT_NANOS);
             parked = false;
             run.checkRunning();
-            if (System.nanoTime() - start >= PARK_LIMIT_NANOS && condition.holds(this)) {
+            if (!woken && System.nanoTime() - start >= PARK_LIMIT_NANOS && condition.holds(this)) {
                 LATE_WAKE_UPS.increment();
             }
         }

@@ -88,16 +88,28 @@ final class SpscRing extends Channel {
         return producerTail - (long) HEAD.getAcquire(this) < capacity;
     }
 
-    @Override
-    Object poll() {
+    /**
+     * Consumer: whether an item is at {@code consumerHead}, reading the published tail only when the
+     * cached one says empty; an empty ring hands the room consumed so far back to the producer.
+     */
+    private boolean refreshedNotEmpty() {
         long h = consumerHead;
         if (h == tailCache) {
             tailCache = (long) TAIL.getAcquire(this);
             if (h == tailCache) {
                 releaseConsumed();
-                return null;
+                return false;
             }
         }
+        return true;
+    }
+
+    @Override
+    Object poll() {
+        if (!refreshedNotEmpty()) {
+            return null;
+        }
+        long h = consumerHead;
         int index = (int) h & mask;
         Object item = buffer[index];
         buffer[index] = null;
@@ -110,15 +122,7 @@ final class SpscRing extends Channel {
 
     @Override
     Object peek() {
-        long h = consumerHead;
-        if (h == tailCache) {
-            tailCache = (long) TAIL.getAcquire(this);
-            if (h == tailCache) {
-                releaseConsumed();
-                return null;
-            }
-        }
-        return buffer[(int) h & mask];
+        return refreshedNotEmpty() ? buffer[(int) consumerHead & mask] : null;
     }
 
     @Override
