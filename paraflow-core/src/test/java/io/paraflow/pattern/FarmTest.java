@@ -217,6 +217,26 @@ class FarmTest {
     }
 
     @Test
+    void anOrderedWorkerEmittingInAHookFailsClearly() {
+        assertThatThrownBy(() -> Pattern.from(Source.range(0, 10))
+                .then(Farm.of(2, () -> new Stage<Long, Long>() {
+                    @Override
+                    public void process(Long item, Output<Long> out) {
+                        out.emit(item);
+                    }
+
+                    @Override
+                    public void end(Output<Long> out) {
+                        out.emit(-1L);
+                    }
+                }).ordered())
+                .forEach(i -> { }).run())
+                .isInstanceOf(PatternException.class)
+                .hasMessageContaining("farm worker ")
+                .hasMessageContaining("may emit only while it processes an item, not in its start or end hook");
+    }
+
+    @Test
     void invalidSizesAreRefused() {
         assertThatThrownBy(() -> Farm.of(0, () -> Stage.<Long, Long>map(i -> i)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("a farm needs at least one worker, got 0");

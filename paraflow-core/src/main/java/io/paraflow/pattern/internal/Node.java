@@ -167,9 +167,6 @@ final class Node implements MasterContext<Object, Object> {
             }
         }
         stage.end(this);
-        if (orderedWorker && holding) {
-            throw new IllegalStateException("an ordered farm's worker may not emit in its end hook");
-        }
     }
 
     @SuppressWarnings("unchecked")
@@ -328,6 +325,10 @@ final class Node implements MasterContext<Object, Object> {
     public void emit(Object item) {
         Objects.requireNonNull(item, "a node cannot emit null");
         if (orderedWorker) {
+            if (envelope == null) {
+                throw new IllegalStateException("an ordered farm's worker may emit only while it processes an item,"
+                        + " not in its start or end hook: its results are put in the order of the items");
+            }
             if (holding) {
                 Sequenced result = new Sequenced(envelope.seq, heldBack);
                 put(outputs[0], result);
