@@ -115,6 +115,40 @@ class MasterWorkerTest {
     }
 
     @Test
+    void pipelineWrapAroundThroughTheMaster() {
+        // Collatz: the worker pipeline computes the next term in two stages and drops the 1s; the master
+        // resubmits every term, so each start value's trajectory loops through the pipeline until it reaches 1.
+        List<Long> steps = Pattern.from(Source.range(1, 300))
+                .then(MasterWorker.ofBlocks(CountingMaster::new, 1, w -> Pipeline.of(new Stage<Long, Long>() {
+                    @Override
+                    public void process(Long n, Output<Long> out) {
+                        out.emit(n % 2 == 0 ? n / 2 : 3 * n + 1);
+                    }
+                }).then(Stage.filter(n -> n != 1))))
+                .collect(Collectors.toList())
+                .run();
+        long expected = 0;
+        for (long start = 1; start < 300; start++) {
+            long n = start;
+            do {
+                expected++;
+                n = n % 2 == 0 ? n / 2 : 3 * n + 1;
+            } while (n != 1);
+        }
+        assertThat(steps).containsExactly(expected);
+    }
+
+    @Test
+    void aWorkerThatIsNotAChainOfStagesIsRefused() {
+        Pattern<List<Long>> pattern = Pattern.from(Source.range(0, 10))
+                .then(MasterWorker.ofBlocks(CountingMaster::new, 2, w -> Pipeline.of(Stage.<Long, Long>map(i -> i))
+                        .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)))))
+                .collect(Collectors.toList());
+        assertThatThrownBy(pattern::run).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("worker 0 of stage 2 is not a stage or a pipeline of stages");
+    }
+
+    @Test
     void invalidWorkerCountIsRefused() {
         assertThatThrownBy(() -> MasterWorker.of(CountingMaster::new, 0, () -> Stage.<Long, Long>map(i -> i)))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -142,18 +142,21 @@ public final class Assembly {
         nodes.add(masterNode);
         for (int i = 0; i < workers.size(); i++) {
             Fragment worker = workers.get(i);
-            requireSingleStage(worker, "a master-worker farm", "the master counts the tasks in flight by the"
-                    + " worker's end-of-task notices, which only a single stage per worker sends");
-            Node node = worker.nodes.get(0);
-            node.feedbackWorker = true;
+            requireChainOfStages(worker);
+            Node entry = worker.entries.get(0);
+            entry.feedbackWorker = true;
+            for (Node node : worker.nodes) {
+                node.forwardsTaskDone = node != entry;
+            }
             setWorker(worker, i);
-            Channel toWorker = channel(masterNode, node, queueCapacity(routing));
+            Channel toWorker = channel(masterNode, entry, queueCapacity(routing));
             masterNode.workerList.add(toWorker);
-            node.inputList.add(toWorker);
-            Channel back = new UnboundedChannel(node, masterNode, true);
-            node.outputList.add(back);
+            entry.inputList.add(toWorker);
+            Node exit = worker.exits.get(0);
+            Channel back = new UnboundedChannel(exit, masterNode, true);
+            exit.outputList.add(back);
             masterNode.inputList.add(back);
-            nodes.add(node);
+            nodes.addAll(worker.nodes);
         }
         List<Node> one = List.of(masterNode);
         return new Fragment(where, nodes, one, Routing.ROUND_ROBIN, false, one);
@@ -184,6 +187,23 @@ public final class Assembly {
 
     private static Channel channel(Node producer, Node consumer, int size) {
         return size == UNBOUNDED ? new UnboundedChannel(producer, consumer, false) : new SpscRing(producer, consumer, size);
+    }
+
+    /**
+     * A master-worker farm's worker must be a stage or a pipeline of stages: the master counts the tasks in
+     * flight by an end-of-task notice that the worker's first stage sends after each task and the others
+     * pass on behind the task's results, which only keeps its place in a chain.
+     */
+    private static void requireChainOfStages(Fragment worker) {
+        boolean chain = worker.entries.size() == 1 && worker.exits.size() == 1;
+        for (Node node : worker.nodes) {
+            chain &= node.role == Node.Role.STAGE && node.inputList.size() <= 1 && node.outputList.size() <= 1;
+        }
+        if (!chain) {
+            throw new IllegalArgumentException(worker.where + " is not a stage or a pipeline of stages, but a"
+                    + " master-worker farm needs each worker to be one: the master counts the tasks in flight by an"
+                    + " end-of-task notice that follows each task's results, which keeps its place only along a chain");
+        }
     }
 
     private static void requireSingleStage(Fragment worker, String block, String why) {

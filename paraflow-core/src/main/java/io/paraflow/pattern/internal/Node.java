@@ -70,8 +70,10 @@ final class Node implements MasterContext<Object, Object> {
     boolean orderedWorker;
     /** The collector of an ordered farm: takes its inputs in number order. */
     boolean reordersInputs;
-    /** A worker of a master-worker farm: after each task, tell the master it is done. */
+    /** The first stage of a master-worker farm's worker: after each task, tell the master it is done. */
     boolean feedbackWorker;
+    /** A later stage of a master-worker farm's worker: pass the end-of-task notices on. */
+    boolean forwardsTaskDone;
     int worker;
     Thread thread;
 
@@ -159,6 +161,8 @@ final class Node implements MasterContext<Object, Object> {
                 envelope = (Sequenced) item;
                 stage.process(envelope.item, this);
                 finishEnvelope();
+            } else if (item == TASK_DONE && forwardsTaskDone) {
+                put(outputs[0], TASK_DONE);
             } else {
                 stage.process(item, this);
                 if (feedbackWorker) {
