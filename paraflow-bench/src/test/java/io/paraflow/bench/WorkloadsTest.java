@@ -115,4 +115,20 @@ class WorkloadsTest {
         assertThat(CachedTasks.run(variant, inputs, THREADS, store, FlushPolicy.atClose()))
                 .isEqualTo(CachedTasks.expected(500));
     }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 5_000, 10_001})
+    void streamWorkloadsDeliverEveryItemOnce(long items) throws InterruptedException {
+        long expected = StreamWorkloads.expectedSum(items);
+        assertThat(expected).isEqualTo(java.util.stream.LongStream.range(0, items).map(i -> i % 4096).sum());
+        assertThat(StreamWorkloads.pipeline(items)).isEqualTo(expected);
+        assertThat(StreamWorkloads.queuePipeline(items)).isEqualTo(expected);
+        assertThat(StreamWorkloads.farm(items, 2, 3)).isEqualTo(expected);
+        assertThat(StreamWorkloads.queueFarm(items, 2, 3)).isEqualTo(expected);
+        assertThat(StreamWorkloads.orderedFarm(items, 2)).isEqualTo(expected);
+        assertThat(StreamWorkloads.queueOrderedFarm(items, 2)).isEqualTo(expected);
+        assertThat(StreamWorkloads.allToAllByKey(items)).isEqualTo(expected);
+        assertThat(StreamWorkloads.queueAllToAllByKey(items)).isEqualTo(expected);
+        assertThat(StreamWorkloads.sequential(items, 3)).isEqualTo(expected);
+    }
 }

@@ -1,0 +1,79 @@
+package io.paraflow.pattern;
+
+import io.paraflow.pattern.internal.Assembly;
+import io.paraflow.pattern.internal.Assembly.Fragment;
+import io.paraflow.pattern.internal.Routing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * A farm with feedback: a {@link Master} sends tasks to N workers (stages, or pipelines of stages), and
+ * every result a worker emits
+ * goes back to the master, which decides what to do next (submit more tasks, send items on) and, by
+ * becoming quiet, when the stream ends (see {@link Master}). The channels back to the master are
+ * unbounded, so the cycle cannot deadlock; the channels to the workers are bounded as usual.
+ *
+ * <p>Immutable. Nodes are named {@code master of <position>} and {@code worker i of <position>}.
+ *
+ * @param <I> items received by the master from the block in front
+ * @param <T> tasks
+ * @param <R> results
+ * @param <O> items the master sends on
+ */
+public final class MasterWorker<I, T, R, O> extends Block<I, O> {
+
+    private final Supplier<? extends Master<I, T, R, O>> master;
+    private final int workers;
+    private final IntFunction<? extends Block<T, R>> worker;
+    private final Routing routing;
+
+    private MasterWorker(Supplier<? extends Master<I, T, R, O>> master, int workers,
+            IntFunction<? extends Block<T, R>> worker, Routing routing) {
+        this.master = master;
+        this.workers = workers;
+        this.worker = worker;
+        this.routing = routing;
+    }
+
+    /** A master made by {@code master} and {@code workers} workers made by {@code worker}, for each run. */
+    public static <I, T, R, O> MasterWorker<I, T, R, O> of(Supplier<? extends Master<I, T, R, O>> master, int workers,
+            Supplier<? extends Stage<T, R>> worker) {
+        Objects.requireNonNull(worker, "worker");
+        return ofBlocks(master, workers, i -> Block.of(worker.get()));
+    }
+
+    /**
+     * A master and {@code workers} workers, worker {@code i} being {@code worker.apply(i)}: a stage or a
+     * {@link Pipeline} of stages (a pipeline whose last stage feeds its first through the master is
+     * FastFlow's pipeline wrap-around). A worker that contains a farm or an all-to-all is refused when the
+     * pattern starts: the master's count of tasks in flight needs each task's results to stay in order.
+     */
+    public static <I, T, R, O> MasterWorker<I, T, R, O> ofBlocks(Supplier<? extends Master<I, T, R, O>> master,
+            int workers, IntFunction<? extends Block<T, R>> worker) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("a master-worker farm needs at least one worker, got " + workers);
+        }
+        return new MasterWorker<>(Objects.requireNonNull(master, "master"), workers,
+                Objects.requireNonNull(worker, "worker"), Routing.ROUND_ROBIN);
+    }
+
+    /** Tasks go to a worker with room in its queue of {@code queue} tasks (load balancing). */
+    public MasterWorker<I, T, R, O> onDemand(int queue) {
+        return new MasterWorker<>(master, workers, worker, Routing.onDemand(queue));
+    }
+
+    @Override
+    Fragment assemble(Assembly assembly, String where) {
+        List<Fragment> parts = new ArrayList<>(workers);
+        for (int i = 0; i < workers; i++) {
+            Block<T, R> block = Objects.requireNonNull(worker.apply(i), "the worker factory returned null");
+            parts.add(block.assemble(assembly, "worker " + i + " of " + where));
+        }
+        Master<I, T, R, O> m = Objects.requireNonNull(master.get(), "the master factory returned null");
+        return assembly.masterWorker(where, "master of " + where, m, parts, routing);
+    }
+}

@@ -1,0 +1,273 @@
+package io.paraflow.pattern;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BinaryOperator;
+import java.util.function.Supplier;
+
+/**
+ * Parallel loops over index ranges (FastFlow's {@code ParallelFor} / {@code ParallelForReduce}): a team of
+ * threads, kept between loops so that a loop costs a wake-up rather than thread starts, runs the body for
+ * every index of {@code [from, to)}. The calling thread takes part, so a team of {@code n} threads starts
+ * {@code n - 1} threads of its own (named {@code paraflow-pfor-...}).
+ *
+ * <p>Scheduling: {@link #staticChunks()} gives each thread one contiguous block (the least overhead, for
+ * even work); {@link #dynamicChunks(long)} lets threads take chunks of the given size from a shared counter
+ * as they finish (load balancing, for uneven work). A stream stage can run a loop on each item: that is
+ * a map stage, a data-parallel loop per item; give the stage its own team.
+ *
+ * <p>One loop runs at a time: loops called from several threads wait their turn. A loop may not be called
+ * from inside a loop body of the same team. If the body throws, the remaining chunks are skipped and the
+ * loop throws a {@link PatternException} whose cause is the first exception. {@link #close} stops the
+ * team's threads; a closed team refuses loops.
+ */
+public final class ParallelFor implements AutoCloseable {
+
+    /** The body of a loop, called once per index. */
+    @FunctionalInterface
+    public interface Body {
+        void run(long index) throws Exception;
+    }
+
+    /** The body of a reduction: folds index {@code index} into the accumulator and returns it. */
+    @FunctionalInterface
+    public interface Fold<A> {
+        A apply(A accumulator, long index) throws Exception;
+    }
+
+    /** How the indices are split between threads. Immutable. */
+    public static final class Schedule {
+        private final long chunk;
+
+        private Schedule(long chunk) {
+            this.chunk = chunk;
+        }
+    }
+
+    private static final AtomicInteger TEAMS = new AtomicInteger();
+    private static final int SPINS = 256;
+
+    private final int threads;
+    private final List<Thread> helpers = new ArrayList<>();
+    private final String name;
+    private volatile Job<?> job;
+    /** The thread that called the loop running now, if any. */
+    private volatile Thread looping;
+    private volatile boolean closed;
+
+    private ParallelFor(int threads) {
+        this.threads = threads;
+        this.name = "paraflow-pfor-" + TEAMS.incrementAndGet();
+        for (int p = 1; p < threads; p++) {
+            int participant = p;
+            Thread helper = new Thread(() -> helperLoop(participant), name + "-" + p);
+            helper.setDaemon(true);
+            helpers.add(helper);
+        }
+        helpers.forEach(Thread::start);
+    }
+
+    /** A team of {@code threads} threads, the caller of each loop included. */
+    public static ParallelFor create(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a parallel-for team needs at least one thread, got " + threads);
+        }
+        return new ParallelFor(threads);
+    }
+
+    /** Each thread takes one contiguous block of about {@code (to - from) / threads} indices. */
+    public static Schedule staticChunks() {
+        return new Schedule(0);
+    }
+
+    /** Threads take chunks of {@code chunk} indices as they finish their previous one. */
+    public static Schedule dynamicChunks(long chunk) {
+        if (chunk < 1) {
+            throw new IllegalArgumentException("chunk size must be at least 1, got " + chunk);
+        }
+        return new Schedule(chunk);
+    }
+
+    /** How many threads run each loop, the caller included. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs {@code body} for every index of {@code [from, to)}, split by {@code schedule}; returns when all ran. */
+    public void forEach(long from, long to, Schedule schedule, Body body) {
+        Objects.requireNonNull(body, "body");
+        reduce(from, to, schedule, () -> null, (ignored, i) -> {
+            body.run(i);
+            return null;
+        }, (a, b) -> null);
+    }
+
+    /**
+     * Folds every index of {@code [from, to)} into per-thread accumulators that start from
+     * {@code identity}, then combines them with {@code combine}. Within a thread, indices are folded in
+     * increasing order; with static chunks, the accumulators are combined in index order, so
+     * {@code combine} needs only be associative; with dynamic chunks it must also be commutative.
+     */
+    public <A> A reduce(long from, long to, Schedule schedule, Supplier<A> identity, Fold<A> fold,
+            BinaryOperator<A> combine) {
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(fold, "fold");
+        Objects.requireNonNull(combine, "combine");
+        Thread self = Thread.currentThread();
+        if (self == looping || helpers.contains(self)) {
+            throw new IllegalStateException("a loop cannot be started from inside a loop of the same team (" + name + ")");
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(name + " is closed");
+            }
+            return run(from, to, schedule, identity, fold, combine, self);
+        }
+    }
+
+    private <A> A run(long from, long to, Schedule schedule, Supplier<A> identity, Fold<A> fold,
+            BinaryOperator<A> combine, Thread self) {
+        if (to <= from) {
+            return identity.get();
+        }
+        Job<A> current = new Job<>(from, to, schedule.chunk, identity, fold, threads, self);
+        job = current;
+        looping = self;
+        helpers.forEach(LockSupport::unpark);
+        try {
+            current.work(0);
+            current.awaitHelpers();
+        } finally {
+            looping = null;
+            job = null;
+        }
+        Throwable failure = current.failure.get();
+        if (failure != null) {
+            throw new PatternException(name, "parallel-for loop over [" + from + ", " + to + ")", failure);
+        }
+        A result = current.partial(0);
+        for (int p = 1; p < threads; p++) {
+            result = combine.apply(result, current.partial(p));
+        }
+        return result;
+    }
+
+    private void helperLoop(int participant) {
+        Job<?> done = null;
+        while (!closed) {
+            Job<?> current = job;
+            if (current == null || current == done) {
+                LockSupport.park(this);
+                continue;
+            }
+            current.work(participant);
+            current.helperDone();
+            done = current;
+        }
+    }
+
+    /** Stops the team's threads and waits for them. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        boolean interrupted = false;
+        for (Thread helper : helpers) {
+            LockSupport.unpark(helper);
+            while (helper.isAlive()) {
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One loop: its range, the shared chunk counter, each participant's partial result, the first failure. */
+    private static final class Job<A> {
+        final long from;
+        final long to;
+        final long chunk;
+        final Supplier<A> identity;
+        final Fold<A> fold;
+        final int participants;
+        final Thread caller;
+        final AtomicLong next;
+        final AtomicInteger helpersLeft;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** Written by each participant before it reports done; read by the caller after all reported. */
+        final Object[] partials;
+
+        Job(long from, long to, long chunk, Supplier<A> identity, Fold<A> fold, int participants, Thread caller) {
+            this.from = from;
+            this.to = to;
+            this.chunk = chunk;
+            this.identity = identity;
+            this.fold = fold;
+            this.participants = participants;
+            this.caller = caller;
+            this.next = new AtomicLong(from);
+            this.helpersLeft = new AtomicInteger(participants - 1);
+            this.partials = new Object[participants];
+        }
+
+        void work(int participant) {
+            A accumulator = identity.get();
+            try {
+                if (chunk == 0) {
+                    long size = to - from;
+                    long start = from + size * participant / participants;
+                    long end = from + size * (participant + 1) / participants;
+                    for (long i = start; i < end && failure.get() == null; i++) {
+                        accumulator = fold.apply(accumulator, i);
+                    }
+                } else {
+                    long start;
+                    while (failure.get() == null && (start = next.getAndAdd(chunk)) < to) {
+                        long end = Math.min(to, start + chunk);
+                        for (long i = start; i < end; i++) {
+                            accumulator = fold.apply(accumulator, i);
+                        }
+                    }
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+            partials[participant] = accumulator;
+        }
+
+        void helperDone() {
+            if (helpersLeft.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+
+        void awaitHelpers() {
+            for (int i = 0; i < SPINS && helpersLeft.get() > 0; i++) {
+                Thread.onSpinWait();
+            }
+            boolean interrupted = false;
+            while (helpersLeft.get() > 0) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        A partial(int participant) {
+            return (A) partials[participant];
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.paraflow.pattern.internal;
+
+/**
+ * A one-way connection from one producer node to one consumer node. The producer calls only
+ * {@link #offer} and {@link #hasRoom}; the consumer only {@link #poll}, {@link #peek}, {@link #hasItem} and
+ * {@link #releaseConsumed}. A successful {@code offer} publishes the item and wakes the consumer if it is
+ * parked; freed room is published by {@link #releaseConsumed}, which wakes the producer.
+ */
+abstract class Channel {
+    final Node producer;
+    final Node consumer;
+    /** True for the unbounded channels that carry a master-worker farm's results back to the master. */
+    final boolean feedback;
+
+    Channel(Node producer, Node consumer, boolean feedback) {
+        this.producer = producer;
+        this.consumer = consumer;
+        this.feedback = feedback;
+    }
+
+    /** Producer: appends {@code item} and publishes it, or returns false if the channel is full. */
+    abstract boolean offer(Object item);
+
+    /** Producer: whether an {@code offer} could succeed now (reads the consumer's progress afresh). */
+    abstract boolean hasRoom();
+
+    /** Consumer: removes and returns the oldest item, or {@code null} if there is none. */
+    abstract Object poll();
+
+    /** Consumer: the oldest item without removing it, or {@code null} if there is none. */
+    abstract Object peek();
+
+    /** Consumer: whether an item is there (reads the producer's progress afresh). */
+    abstract boolean hasItem();
+
+    /** Consumer: publishes the room freed by the items polled so far and wakes the producer if it waits. */
+    abstract void releaseConsumed();
+}

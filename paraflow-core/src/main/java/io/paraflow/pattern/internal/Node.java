@@ -1,0 +1,588 @@
+package io.paraflow.pattern.internal;
+
+import io.paraflow.pattern.Master;
+import io.paraflow.pattern.MasterContext;
+import io.paraflow.pattern.Source;
+import io.paraflow.pattern.Stage;
+
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One node of an assembled pattern and the thread that runs it: the wiring filled in by {@link Assembly}
+ * (input and output channels, how outputs are routed, the node's part in an ordered or master-worker
+ * farm), and the loop that feeds the user's {@link Source}, {@link Stage} or {@link Master}. The node is
+ * also the {@code Output} handed to that code, so the emit path has no indirection.
+ *
+ * <p>Threading: wiring methods run on the assembling thread before the node's thread starts (the start
+ * publishes them); everything else runs on the node's own thread, except {@link #wake}, which any thread
+ * may call. Waiting is {@link #await}: spin, yield, then park with the {@link #parked} flag set, so that
+ * a channel that publishes progress can wake the node (see {@link SpscRing} for the protocol).
+ */
+final class Node implements MasterContext<Object, Object> {
+
+    /** End of stream on a channel; never seen by user code. */
+    static final Object END = new Marker("END");
+    /** In an ordered farm, the last envelope of an input that gave no result. */
+    static final Object NOTHING = new Marker("NOTHING");
+    /** From a master-worker farm's worker to the master: one task is done. */
+    static final Object TASK_DONE = new Marker("TASK_DONE");
+
+    /**
+     * Longest single park. The wake-up protocol does not need it; it bounds the damage of a wake-up the
+     * protocol lost (a pause instead of a hang), and such a wait is counted in {@link #LATE_WAKE_UPS}.
+     */
+    private static final long PARK_LIMIT_NANOS = 100_000_000;
+    /**
+     * Parks that ran into their limit, not woken, while what they waited for was already there: lost
+     * wake-ups. (A node woken in time but scheduled late, e.g. on a loaded machine, is not counted.)
+     */
+    static final LongAdder LATE_WAKE_UPS = new LongAdder();
+
+    private static final int SPINS = 128;
+    private static final int YIELDS = 4;
+    /** Items taken from one input before looking at the next, for fairness between inputs. */
+    private static final int INPUT_BATCH = 64;
+
+    private record Marker(String name) {
+    }
+
+    enum Role { SOURCE, STAGE, MASTER }
+
+    // ------------------------------------------------------------------ wiring (assembly thread)
+
+    final String name;
+    final Role role;
+    final Object logic;
+    final Run run;
+    final List<Channel> inputList = new ArrayList<>();
+    final List<Channel> outputList = new ArrayList<>();
+    final List<Channel> workerList = new ArrayList<>();
+    Routing routing = Routing.ROUND_ROBIN;
+    Routing workerRouting = Routing.ROUND_ROBIN;
+    /** Outputs lead into an ordered farm: number each item. */
+    boolean numbersOutputs;
+    /** A worker of an ordered farm: inputs are numbered, results go out under the same number. */
+    boolean orderedWorker;
+    /** The collector of an ordered farm: takes its inputs in number order. */
+    boolean reordersInputs;
+    /** The first stage of a master-worker farm's worker: after each task, tell the master it is done. */
+    boolean feedbackWorker;
+    /** A later stage of a master-worker farm's worker: pass the end-of-task notices on. */
+    boolean forwardsTaskDone;
+    int worker;
+    Thread thread;
+
+    // ------------------------------------------------------------------ running state (node thread)
+
+    volatile boolean parked;
+    /** Set by {@link #wake} when it unparks this node; tells a lost wake-up from a late-scheduled one. */
+    private volatile boolean woken;
+    private Channel[] inputs;
+    private Channel[] outputs;
+    private Channel[] workers;
+    private boolean[] ended;
+    private int endedCount;
+    private int cursor;
+    private int taken;
+    private int currentInput;
+    private int nextOutput;
+    private int nextWorker;
+    private long sequence;
+    private long expected;
+    private Sequenced envelope;
+    private Object heldBack;
+    private boolean holding;
+    private long inFlight;
+    private boolean masterEnding;
+    private int upstreamEnded;
+    private Channel waitChannel;
+    /** Channels of which any one with room ends a wait (on-demand routing). */
+    private Channel[] roomSet;
+    /** Inputs found empty by the ordered collector, {@code null}-terminated; any one with an item ends a wait. */
+    private Channel[] emptyInputs;
+
+    Node(Run run, String name, Role role, Object logic) {
+        this.run = run;
+        this.name = name;
+        this.role = role;
+        this.logic = logic;
+    }
+
+    /** Wakes this node's thread if it is parked; any thread may call it. */
+    void wake() {
+        if (parked) {
+            woken = true;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** The body of the node's thread; failures go to the run, which stops every node. */
+    void runNode() {
+        inputs = inputList.toArray(new Channel[0]);
+        outputs = outputList.toArray(new Channel[0]);
+        workers = workerList.toArray(new Channel[0]);
+        ended = new boolean[inputs.length];
+        try {
+            switch (role) {
+                case SOURCE -> runSource();
+                case STAGE -> runStage();
+                case MASTER -> runMaster();
+                default -> throw new AssertionError(role);
+            }
+            endOutputs(outputs);
+        } catch (StopSignal stop) {
+            // Another node failed or the pattern was cancelled; the run already holds the reason.
+        } catch (Throwable failure) {
+            run.fail(this, failure);
+        } finally {
+            for (Channel input : inputs) {
+                input.releaseConsumed();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runSource() throws Exception {
+        ((Source<Object>) logic).produce(this);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runStage() throws Exception {
+        Stage<Object, Object> stage = (Stage<Object, Object>) logic;
+        stage.start(this);
+        Object item;
+        while ((item = reordersInputs ? nextInOrder() : next()) != null) {
+            if (orderedWorker) {
+                envelope = (Sequenced) item;
+                stage.process(envelope.item, this);
+                finishEnvelope();
+            } else if (item == TASK_DONE && forwardsTaskDone) {
+                put(outputs[0], TASK_DONE);
+            } else {
+                stage.process(item, this);
+                if (feedbackWorker) {
+                    put(outputs[0], TASK_DONE);
+                }
+            }
+        }
+        stage.end(this);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runMaster() throws Exception {
+        Master<Object, Object, Object, Object> master = (Master<Object, Object, Object, Object>) logic;
+        master.start(this);
+        int upstream = 0;
+        for (Channel input : inputs) {
+            upstream += input.feedback ? 0 : 1;
+        }
+        while (true) {
+            if (upstreamEnded == upstream && inFlight == 0) {
+                long before = sequence;
+                master.end(this);
+                if (sequence == before) {
+                    break;
+                }
+            }
+            int endedBefore = endedCount;
+            Object item = pollAny();
+            if (item == null) {
+                if (endedCount == endedBefore) {
+                    await(ANY_INPUT);
+                }
+            } else if (inputs[currentInput].feedback) {
+                if (item == TASK_DONE) {
+                    inFlight--;
+                } else {
+                    master.result(item, this);
+                }
+            } else {
+                master.input(item, this);
+            }
+        }
+        masterEnding = true;
+        endOutputs(workers);
+        Object item;
+        while ((item = next()) != null) {
+            if (item != TASK_DONE) {
+                master.result(item, this);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ input side
+
+    /** The next item from any input, waiting for one; {@code null} once every input has ended. */
+    private Object next() throws Exception {
+        while (true) {
+            Object item = pollAny();
+            if (item != null) {
+                return item;
+            }
+            if (endedCount == inputs.length) {
+                return null;
+            }
+            await(ANY_INPUT);
+        }
+    }
+
+    /** An item from some input if one is there now, else {@code null}; records inputs that end. */
+    private Object pollAny() throws Exception {
+        int count = inputs.length;
+        for (int k = 0; k < count; k++) {
+            int i = cursor;
+            if (!ended[i]) {
+                Object item = inputs[i].poll();
+                if (item == END) {
+                    inputEnded(i);
+                    k = -1;
+                    continue;
+                }
+                if (item != null) {
+                    if (++taken >= INPUT_BATCH) {
+                        taken = 0;
+                        cursor = i + 1 == count ? 0 : i + 1;
+                    }
+                    currentInput = i;
+                    return item;
+                }
+            }
+            taken = 0;
+            cursor = i + 1 == count ? 0 : i + 1;
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void inputEnded(int input) throws Exception {
+        ended[input] = true;
+        endedCount++;
+        if (!inputs[input].feedback) {
+            upstreamEnded++;
+        }
+        if (role == Role.STAGE) {
+            ((Stage<Object, Object>) logic).inputEnded(input, this);
+        }
+    }
+
+    /**
+     * For an ordered farm's collector: the next result in input order. Each worker's channel holds its
+     * results in increasing number, so the next number, if present, is at the head of one channel; the
+     * others are left alone, which bounds the reorder memory by the channels' capacity.
+     */
+    private Object nextInOrder() throws Exception {
+        if (emptyInputs == null) {
+            emptyInputs = new Channel[inputs.length];
+        }
+        while (true) {
+            int empty = 0;
+            boolean progress = false;
+            for (int i = 0; i < inputs.length; i++) {
+                if (ended[i]) {
+                    continue;
+                }
+                Object head = inputs[i].peek();
+                if (head == null) {
+                    emptyInputs[empty++] = inputs[i];
+                } else if (head == END) {
+                    inputs[i].poll();
+                    inputEnded(i);
+                    progress = true;
+                } else {
+                    Sequenced result = (Sequenced) head;
+                    if (result.seq == expected) {
+                        inputs[i].poll();
+                        if (result.last) {
+                            expected++;
+                        }
+                        if (result.item != NOTHING) {
+                            currentInput = i;
+                            return result.item;
+                        }
+                        progress = true;
+                    }
+                }
+            }
+            if (endedCount == inputs.length) {
+                return null;
+            }
+            if (!progress) {
+                if (empty == 0) {
+                    throw new IllegalStateException("ordered farm: result " + expected + " is on no channel");
+                }
+                for (int i = empty; i < emptyInputs.length; i++) {
+                    emptyInputs[i] = null;
+                }
+                await(ANY_EMPTY_INPUT_FILLED);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ output side
+
+    @Override
+    public void emit(Object item) {
+        Objects.requireNonNull(item, "a node cannot emit null");
+        if (orderedWorker) {
+            if (envelope == null) {
+                throw new IllegalStateException("an ordered farm's worker may emit only while it processes an item,"
+                        + " not in its start or end hook: its results are put in the order of the items");
+            }
+            if (holding) {
+                Sequenced result = new Sequenced(envelope.seq, heldBack);
+                put(outputs[0], result);
+            }
+            heldBack = item;
+            holding = true;
+            return;
+        }
+        Object sent = numbersOutputs ? new Sequenced(sequence++, item) : item;
+        route(outputs, routing, sent, false);
+    }
+
+    @Override
+    public void emitTo(int output, Object item) {
+        Objects.requireNonNull(item, "a node cannot emit null");
+        refuseWhenRoutedByFarm("emitTo");
+        Objects.checkIndex(output, outputs.length);
+        put(outputs[output], item);
+    }
+
+    @Override
+    public void broadcast(Object item) {
+        Objects.requireNonNull(item, "a node cannot emit null");
+        refuseWhenRoutedByFarm("broadcast");
+        for (Channel output : outputs) {
+            put(output, item);
+        }
+    }
+
+    @Override
+    public int outputs() {
+        return outputs.length;
+    }
+
+    @Override
+    public int input() {
+        return currentInput;
+    }
+
+    @Override
+    public int worker() {
+        return worker;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void submit(Object task) {
+        Objects.requireNonNull(task, "a master cannot submit null");
+        refuseAfterEnd();
+        inFlight++;
+        sequence++;
+        route(workers, workerRouting, task, true);
+    }
+
+    @Override
+    public void submitTo(int worker, Object task) {
+        Objects.requireNonNull(task, "a master cannot submit null");
+        refuseAfterEnd();
+        Objects.checkIndex(worker, workers.length);
+        inFlight++;
+        sequence++;
+        put(workers[worker], task);
+    }
+
+    @Override
+    public int workerCount() {
+        return workers.length;
+    }
+
+    private void refuseAfterEnd() {
+        if (masterEnding) {
+            throw new IllegalStateException("the master-worker stream has ended: no more tasks can be submitted");
+        }
+    }
+
+    private void refuseWhenRoutedByFarm(String what) {
+        if (numbersOutputs || orderedWorker) {
+            throw new IllegalStateException(what + " is not available in front of or inside an ordered farm:"
+                    + " the farm routes and numbers items itself; use emit");
+        }
+    }
+
+    private void route(Channel[] targets, Routing policy, Object item, boolean toWorkers) {
+        int count = targets.length;
+        if (count == 0) {
+            throw new IllegalStateException(name + " has no outputs to emit to");
+        }
+        switch (policy.kind) {
+            case ROUND_ROBIN -> {
+                int i = toWorkers ? nextWorker : nextOutput;
+                put(targets[i], item);
+                i = i + 1 == count ? 0 : i + 1;
+                if (toWorkers) {
+                    nextWorker = i;
+                } else {
+                    nextOutput = i;
+                }
+            }
+            case ON_DEMAND -> putOnDemand(targets, item, toWorkers);
+            case BY_KEY -> put(targets[policy.keyed(item, count)], item);
+            case CUSTOM -> put(targets[policy.custom(item, count)], item);
+            case BROADCAST -> {
+                for (Channel target : targets) {
+                    put(target, item);
+                }
+            }
+            default -> throw new AssertionError(policy.kind);
+        }
+    }
+
+    private void putOnDemand(Channel[] targets, Object item, boolean toWorkers) {
+        int count = targets.length;
+        int start = toWorkers ? nextWorker : nextOutput;
+        while (true) {
+            for (int k = 0; k < count; k++) {
+                int i = start + k;
+                if (i >= count) {
+                    i -= count;
+                }
+                if (targets[i].offer(item)) {
+                    int next = i + 1 == count ? 0 : i + 1;
+                    if (toWorkers) {
+                        nextWorker = next;
+                    } else {
+                        nextOutput = next;
+                    }
+                    return;
+                }
+            }
+            roomSet = targets;
+            await(ROOM_IN_ANY);
+        }
+    }
+
+    /** Sends {@code item} on {@code channel}, waiting while it is full. */
+    private void put(Channel channel, Object item) {
+        while (!channel.offer(item)) {
+            run.checkRunning();
+            waitChannel = channel;
+            await(ROOM);
+        }
+    }
+
+    /** After an ordered farm's worker processed an envelope: the last result goes out marked last. */
+    private void finishEnvelope() {
+        Sequenced done = envelope;
+        done.item = holding ? heldBack : NOTHING;
+        done.last = true;
+        heldBack = null;
+        holding = false;
+        envelope = null;
+        put(outputs[0], done);
+    }
+
+    private void endOutputs(Channel[] channels) {
+        for (Channel channel : channels) {
+            put(channel, END);
+        }
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds(Node node);
+    }
+
+    private static final Condition ANY_INPUT = node -> {
+        for (int i = 0; i < node.inputs.length; i++) {
+            if (!node.ended[i] && node.inputs[i].hasItem()) {
+                return true;
+            }
+        }
+        return false;
+    };
+    private static final Condition ANY_EMPTY_INPUT_FILLED = node -> {
+        for (Channel channel : node.emptyInputs) {
+            if (channel == null) {
+                return false;
+            }
+            if (channel.hasItem()) {
+                return true;
+            }
+        }
+        return false;
+    };
+    private static final Condition ROOM = node -> node.waitChannel.hasRoom();
+    private static final Condition ROOM_IN_ANY = node -> {
+        for (Channel channel : node.roomSet) {
+            if (channel.hasRoom()) {
+                return true;
+            }
+        }
+        return false;
+    };
+
+    /**
+     * Waits until {@code condition} holds, or throws {@link StopSignal} once the run stops. First hands
+     * the room freed on every input back to its producer: a producer may be waiting for it, and may be
+     * the very node this one waits for.
+     */
+    private void await(Condition condition) {
+        for (Channel input : inputs) {
+            input.releaseConsumed();
+        }
+        for (int i = 0; i < SPINS; i++) {
+            if (condition.holds(this)) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        if (run.busySpin) {
+            while (!condition.holds(this)) {
+                run.checkRunning();
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        for (int i = 0; i < YIELDS; i++) {
+            run.checkRunning();
+            Thread.yield();
+            if (condition.holds(this)) {
+                return;
+            }
+        }
+        while (true) {
+            woken = false;
+            parked = true;
+            VarHandle.fullFence();
+            if (condition.holds(this)) {
+                parked = false;
+                return;
+            }
+            run.checkRunning();
+            long start = System.nanoTime();
+            LockSupport.parkNanos(this, PARK_LIMIT_NANOS);
+            parked = false;
+            run.checkRunning();
+            if (!woken && System.nanoTime() - start >= PARK_LIMIT_NANOS && condition.holds(this)) {
+                LATE_WAKE_UPS.increment();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

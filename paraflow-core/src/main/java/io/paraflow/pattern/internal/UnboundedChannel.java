@@ -1,0 +1,50 @@
+package io.paraflow.pattern.internal;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A channel that never refuses an item, for the feedback edges of a master-worker farm: with bounded
+ * channels in both directions of a cycle, a master blocked on its workers and workers blocked on the
+ * master would deadlock. {@link ConcurrentLinkedQueue} offers and polls with compare-and-set, which is a
+ * full fence, so the Dekker wake-up protocol of {@link SpscRing} holds without extra fences.
+ */
+final class UnboundedChannel extends Channel {
+
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+
+    UnboundedChannel(Node producer, Node consumer, boolean feedback) {
+        super(producer, consumer, feedback);
+    }
+
+    @Override
+    boolean offer(Object item) {
+        queue.offer(item);
+        consumer.wake();
+        return true;
+    }
+
+    @Override
+    boolean hasRoom() {
+        return true;
+    }
+
+    @Override
+    Object poll() {
+        return queue.poll();
+    }
+
+    @Override
+    Object peek() {
+        return queue.peek();
+    }
+
+    @Override
+    boolean hasItem() {
+        return !queue.isEmpty();
+    }
+
+    @Override
+    void releaseConsumed() {
+        // Never full: the producer never waits for room.
+    }
+}
