@@ -92,6 +92,7 @@ public final class FlowBuilder {
      * Builds and starts the flow.
      *
      * @throws IllegalArgumentException if two executors share a label, or the default executor label is unknown
+     * @throws RuntimeException         what a listener's {@link TaskListener#flowStarted} threw (the flow is closed)
      */
     public Flow build() {
         Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
@@ -108,6 +109,8 @@ public final class FlowBuilder {
         Map<String, TaskExecutor> all = new LinkedHashMap<>();
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
         all.putAll(byLabel);
-        return new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners));
+        FlowRuntime flow = new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners));
+        flow.start();
+        return flow;
     }
 }
