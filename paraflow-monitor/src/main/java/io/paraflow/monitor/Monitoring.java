@@ -7,7 +7,7 @@ import io.paraflow.monitor.progress.ProgressLine;
 import io.paraflow.monitor.store.RunWriter;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Monitoring implements TaskListener {
 
     private final Path database;
+    private final String name;
     private final boolean progress;
-    private final PrintStream progressOut;
+    private final PrintWriter progressOut;
     private final boolean progressInPlace;
     private final Duration progressInterval;
     private final Duration sampleEvery;
@@ -52,6 +53,7 @@ public final class Monitoring implements TaskListener {
 
     private Monitoring(Builder builder) {
         this.database = builder.database;
+        this.name = builder.name;
         this.progress = builder.progress;
         this.progressOut = builder.progressOut;
         this.progressInPlace = builder.progressInPlace;
@@ -95,14 +97,15 @@ public final class Monitoring implements TaskListener {
         RunWriter writer = null;
         if (database != null) {
             try {
-                writer = RunWriter.create(database, flow);
+                writer = RunWriter.create(database, name, flow);
             } catch (IOException | SQLException e) {
                 throw new MonitoringException("cannot create the monitoring database " + database + ": " + e.getMessage(), e);
             }
         }
-        ProgressLine line = progress ? new ProgressLine(progressOut != null ? progressOut : System.err,
-                progressOut != null ? progressInPlace : System.console() != null, progressInterval, System.nanoTime())
-                : null;
+        ProgressLine line = !progress ? null : progressOut != null
+                ? new ProgressLine(progressOut, name, progressInPlace, progressInterval, System.nanoTime())
+                : new ProgressLine(new PrintWriter(System.err), name, System.console() != null, progressInterval,
+                        System.nanoTime());
         MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName());
         started.start();
         monitor = started;
@@ -137,8 +140,9 @@ public final class Monitoring implements TaskListener {
     /** Chooses what a {@link Monitoring} records. Not thread-safe. */
     public static final class Builder {
         private Path database;
+        private String name;
         private boolean progress;
-        private PrintStream progressOut;
+        private PrintWriter progressOut;
         private boolean progressInPlace;
         private Duration progressInterval = Duration.ofSeconds(10);
         private Duration sampleEvery = Duration.ofSeconds(1);
@@ -152,6 +156,12 @@ public final class Monitoring implements TaskListener {
             return this;
         }
 
+        /** Names the run: shown before the progress line and stored in {@code run.name}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
         /** Shows the progress line on standard error: in place on a terminal, every 10 s otherwise. */
         public Builder progress(boolean on) {
             this.progress = on;
@@ -162,7 +172,7 @@ public final class Monitoring implements TaskListener {
          * Shows the progress line on {@code out}: redrawn in place if {@code inPlace}, otherwise one line
          * per {@code interval}.
          */
-        public Builder progress(PrintStream out, boolean inPlace, Duration interval) {
+        public Builder progress(PrintWriter out, boolean inPlace, Duration interval) {
             this.progressOut = Objects.requireNonNull(out, "out");
             this.progressInPlace = inPlace;
             this.progressInterval = positive(interval, "progress interval");

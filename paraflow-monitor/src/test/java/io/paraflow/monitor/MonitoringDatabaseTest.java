@@ -52,7 +52,8 @@ class MonitoringDatabaseTest {
         Map<String, Long> ids = new LinkedHashMap<>();
         FLAKY_CALLS.set(0);
         CountDownLatch started = new CountDownLatch(1);
-        try (Flow flow = Flow.builder().threads(2).listener(Monitoring.database(db)).build()) {
+        Monitoring monitoring = Monitoring.builder().name("mixed").database(db).build();
+        try (Flow flow = Flow.builder().threads(2).listener(monitoring).build()) {
             Task<Integer> ok = flow.task("ok").submit(() -> 1);
             Task<Integer> flaky = flow.task("flaky").retries(2).submit(MonitoringDatabaseTest::flaky);
             Task<Integer> broken = flow.task("broken").submit(MonitoringDatabaseTest::broken);
@@ -98,9 +99,9 @@ class MonitoringDatabaseTest {
         Map<String, Long> ids = runMixedFlow(db);
 
         try (Connection c = open(db)) {
-            List<List<Object>> run = rows(c, "SELECT outcome, tasks, finished, failed, cancelled, ended_ns >= started_ns,"
+            List<List<Object>> run = rows(c, "SELECT name, outcome, tasks, finished, failed, cancelled, ended_ns >= started_ns,"
                     + " default_executor, pid FROM run");
-            assertThat(run).containsExactly(List.of("failed", 6, 2, 2, 2, 1, "threads", (int) ProcessHandle.current().pid()));
+            assertThat(run).containsExactly(List.of("mixed", "failed", 6, 2, 2, 2, 1, "threads", (int) ProcessHandle.current().pid()));
             assertThat(rows(c, "SELECT label, cores FROM executors")).containsExactly(List.of("threads", 2));
 
             assertThat(rows(c, "SELECT name, state, attempts FROM tasks ORDER BY task_id")).containsExactly(

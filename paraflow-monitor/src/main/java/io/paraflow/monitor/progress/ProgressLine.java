@@ -1,6 +1,6 @@
 package io.paraflow.monitor.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
@@ -20,41 +20,41 @@ public final class ProgressLine {
     /** A terminal line is redrawn at most this often. */
     private static final long REDRAW_NANOS = Duration.ofMillis(200).toNanos();
 
-    private final PrintStream out;
+    private final PrintWriter out;
+    private final String label;
     private final boolean inPlace;
     private final long intervalNanos;
     private final long startNanos;
     private final ArrayDeque<long[]> window = new ArrayDeque<>();
-    private long lastShownNanos = Long.MIN_VALUE;
+    /** In a log, the first line comes one interval after the start: a short run prints only its end. */
+    private long lastShownNanos;
     private int lastLength;
     private String lastLine = "";
 
     /**
      * A progress line on {@code out}.
      *
+     * @param label    printed before the counts (the run's name), or null
      * @param inPlace  redraw one line with {@code \r} (for a terminal), or print separate lines
      * @param interval how often a separate line is printed when not {@code inPlace}
      * @param startNanos the run's start on the {@link System#nanoTime()} clock
      */
-    public ProgressLine(PrintStream out, boolean inPlace, Duration interval, long startNanos) {
+    public ProgressLine(PrintWriter out, String label, boolean inPlace, Duration interval, long startNanos) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("progress interval must be positive, got " + interval);
         }
         this.out = out;
+        this.label = label;
         this.inPlace = inPlace;
         this.intervalNanos = interval.toNanos();
         this.startNanos = startNanos;
-    }
-
-    /** A progress line on standard error: in place on a terminal, a line every 10 s otherwise. */
-    public static ProgressLine onStandardError(long startNanos) {
-        return new ProgressLine(System.err, System.console() != null, Duration.ofSeconds(10), startNanos);
+        this.lastShownNanos = startNanos;
     }
 
     /** Shows {@code progress} if it is time to (call it often; it decides). */
     public void show(Progress progress, long nowNanos) {
         record(progress, nowNanos);
-        if (nowNanos - lastShownNanos < (inPlace ? REDRAW_NANOS : intervalNanos)) {
+        if (!due(nowNanos)) {
             return;
         }
         String line = describe(progress, nowNanos);
@@ -63,6 +63,11 @@ public final class ProgressLine {
         }
         print(line);
         lastShownNanos = nowNanos;
+    }
+
+    private boolean due(long nowNanos) {
+        long since = nowNanos - lastShownNanos;
+        return inPlace ? lastLength == 0 || since >= REDRAW_NANOS : since >= intervalNanos;
     }
 
     /** Shows the final counts and ends the line. */
@@ -107,6 +112,9 @@ public final class ProgressLine {
     /** The line for {@code progress} at {@code nowNanos}. */
     String describe(Progress progress, long nowNanos) {
         StringBuilder line = new StringBuilder(96);
+        if (label != null) {
+            line.append(label).append(": ");
+        }
         line.append(String.format(Locale.ROOT, "tasks %,d/%,d done", progress.ended(), progress.submitted()));
         if (progress.failed() > 0) {
             line.append(String.format(Locale.ROOT, ", %,d failed", progress.failed()));

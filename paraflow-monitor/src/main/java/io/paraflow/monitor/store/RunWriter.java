@@ -57,11 +57,12 @@ public final class RunWriter implements AutoCloseable {
      * Creates the database file of a new run (and missing parent directories) and records the run's start
      * and configuration.
      *
+     * @param name the run's name, or null
      * @throws IllegalArgumentException if {@code file} already exists: each run gets its own file
      * @throws IOException              if the parent directories cannot be created
      * @throws SQLException             if SQLite cannot create the database
      */
-    public static RunWriter create(Path file, FlowInfo flow) throws IOException, SQLException {
+    public static RunWriter create(Path file, String name, FlowInfo flow) throws IOException, SQLException {
         if (Files.exists(file)) {
             throw new IllegalArgumentException("monitoring database " + file + " already exists; give each run"
                     + " its own file, or delete the old one");
@@ -78,7 +79,7 @@ public final class RunWriter implements AutoCloseable {
             }
             connection.setAutoCommit(false);
             Schema.create(connection);
-            insertRun(connection, flow);
+            insertRun(connection, name, flow);
             connection.commit();
             return new RunWriter(file, connection);
         } catch (SQLException | RuntimeException e) {
@@ -91,10 +92,10 @@ public final class RunWriter implements AutoCloseable {
         }
     }
 
-    private static void insertRun(Connection connection, FlowInfo flow) throws SQLException {
+    private static void insertRun(Connection connection, String name, FlowInfo flow) throws SQLException {
         ProcessHandle self = ProcessHandle.current();
         try (PreparedStatement run = connection.prepareStatement("INSERT INTO run (flow_id, program, host, pid, java,"
-                + " default_executor, max_unfinished, cancel_on_close, started_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " default_executor, max_unfinished, cancel_on_close, started_ns, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             run.setLong(1, flow.flowId());
             run.setString(2, self.info().commandLine().orElse(System.getProperty("sun.java.command")));
             run.setString(3, hostName());
@@ -104,6 +105,7 @@ public final class RunWriter implements AutoCloseable {
             run.setInt(7, flow.maxUnfinished());
             run.setInt(8, flow.cancelOnClose() ? 1 : 0);
             run.setLong(9, flow.epochNanos());
+            run.setString(10, name);
             run.executeUpdate();
         }
         try (PreparedStatement executor = connection.prepareStatement(

@@ -16,7 +16,7 @@ final class Schema {
     private static final String[] TABLES = {
         """
         CREATE TABLE run (
-          flow_id INTEGER NOT NULL, program TEXT, host TEXT, pid INTEGER, java TEXT,
+          name TEXT, flow_id INTEGER NOT NULL, program TEXT, host TEXT, pid INTEGER, java TEXT,
           default_executor TEXT NOT NULL, max_unfinished INTEGER NOT NULL, cancel_on_close INTEGER NOT NULL,
           started_ns INTEGER NOT NULL, ended_ns INTEGER, outcome TEXT,
           tasks INTEGER, finished INTEGER, failed INTEGER, cancelled INTEGER)""",
