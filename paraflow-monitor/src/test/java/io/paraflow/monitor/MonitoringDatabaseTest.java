@@ -2,28 +2,19 @@ package io.paraflow.monitor;
 
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
-import io.paraflow.Task;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.paraflow.monitor.MixedRun.open;
+import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,69 +25,10 @@ class MonitoringDatabaseTest {
     @TempDir
     Path dir;
 
-    static final AtomicInteger FLAKY_CALLS = new AtomicInteger();
-
-    static int flaky() {
-        if (FLAKY_CALLS.incrementAndGet() == 1) {
-            throw new IllegalStateException("first attempt fails");
-        }
-        return 2;
-    }
-
-    static int broken() throws IOException {
-        throw new IOException("data.csv: no such file");
-    }
-
-    /** Runs one task of each outcome and returns the ids by name. */
-    private Map<String, Long> runMixedFlow(Path db) throws Exception {
-        Map<String, Long> ids = new LinkedHashMap<>();
-        FLAKY_CALLS.set(0);
-        CountDownLatch started = new CountDownLatch(1);
-        Monitoring monitoring = Monitoring.builder().name("mixed").database(db).build();
-        try (Flow flow = Flow.builder().threads(2).listener(monitoring).build()) {
-            Task<Integer> ok = flow.task("ok").submit(() -> 1);
-            Task<Integer> flaky = flow.task("flaky").retries(2).submit(MonitoringDatabaseTest::flaky);
-            Task<Integer> broken = flow.task("broken").submit(MonitoringDatabaseTest::broken);
-            Task<Integer> downstream = flow.task("downstream").submit((a, b) -> a + b, ok, broken);
-            Task<Integer> blocked = flow.task("blocked").submit(() -> {
-                started.countDown();
-                new CountDownLatch(1).await();
-                return 0;
-            });
-            Task<Integer> afterBlocked = flow.task("after-blocked").submit(x -> x, blocked);
-            assertThat(started.await(30, TimeUnit.SECONDS)).as("blocked task started").isTrue();
-            blocked.cancel(true);
-            flow.awaitAll();
-            for (Task<?> task : List.of(ok, flaky, broken, downstream, blocked, afterBlocked)) {
-                ids.put(task.name(), task.id());
-            }
-        }
-        return ids;
-    }
-
-    private static Connection open(Path db) throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + db);
-    }
-
-    private static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
-        List<List<Object>> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<Object> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.add(result.getObject(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
-    }
-
     @Test
     void aRunWithSuccessesRetriesFailuresAndCancellationsIsRecordedCompletely() throws Exception {
         Path db = dir.resolve("runs/mixed.db");
-        Map<String, Long> ids = runMixedFlow(db);
+        Map<String, Long> ids = MixedRun.record(db);
 
         try (Connection c = open(db)) {
             List<List<Object>> run = rows(c, "SELECT name, outcome, tasks, finished, failed, cancelled, ended_ns >= started_ns,"
@@ -142,7 +74,7 @@ class MonitoringDatabaseTest {
             assertThat(why).hasSize(2);
             assertThat(why.get(0).subList(0, 3)).containsExactly("broken", "java.io.IOException", 1);
             assertThat((String) why.get(0).get(3)).startsWith("java.io.IOException: data.csv: no such file")
-                    .contains("MonitoringDatabaseTest.broken");
+                    .contains("MixedRun.broken");
             assertThat(why.get(1).subList(0, 3)).containsExactly("downstream", DependencyFailedException.class.getName(), null);
 
             assertThat(rows(c, "SELECT count(*) > 0 FROM samples WHERE worker LIKE 'jvm:%' AND memory_used_bytes > 0"
