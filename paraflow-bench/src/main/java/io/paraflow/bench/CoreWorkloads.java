@@ -22,8 +22,8 @@ public final class CoreWorkloads {
     private static final List<String> SECTIONS = List.of("throughput", "chain", "stencil", "memory");
 
     private static final int BATCH = 100_000;
-    private static final int WARMUP_ROUNDS = 10;
-    private static final int MEASURED_ROUNDS = 15;
+    static final int WARMUP_ROUNDS = 10;
+    static final int MEASURED_ROUNDS = 15;
 
     private static final int STENCIL_WIDTH = 2;
     private static final int STENCIL_STEPS = 1_000;
@@ -110,7 +110,7 @@ public final class CoreWorkloads {
      * Warms every round up, then measures them in turns, so that a burst of load from other processes
      * hits all of them alike; returns each one's median rate in operations per second.
      */
-    private static double[] medianRates(long operationsPerRound, Round... rounds) throws Exception {
+    static double[] medianRates(long operationsPerRound, Round... rounds) throws Exception {
         for (Round round : rounds) {
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
                 round.run();
@@ -132,7 +132,7 @@ public final class CoreWorkloads {
     }
 
     @FunctionalInterface
-    private interface Round {
+    interface Round {
         void run() throws Exception;
     }
 
@@ -262,11 +262,11 @@ public final class CoreWorkloads {
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private static void verdict(boolean met, String detail) {
+    static void verdict(boolean met, String detail) {
         System.out.println("  => " + (met ? "PASS" : "FAIL") + ": " + detail);
     }
 
-    private static void check(boolean condition, String message) {
+    static void check(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
         }
