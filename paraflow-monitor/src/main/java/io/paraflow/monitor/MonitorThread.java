@@ -224,6 +224,8 @@ final class MonitorThread implements Runnable, MessagePassingQueue.Consumer<Task
             for (SampleRow row : sampler.sample(epochNanos, workers)) {
                 write(() -> writer.sample(row));
             }
+            Progress counts = progress();
+            write(() -> writer.progress(epochNanos, counts));
         }
         if (now - nextFlush >= 0) {
             nextFlush = now + FLUSH_NANOS;
@@ -245,6 +247,8 @@ final class MonitorThread implements Runnable, MessagePassingQueue.Consumer<Task
             write(() -> writer.task(task.row(task.state, task.attempt, 0)));
         }
         String outcome = failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : !live.isEmpty() ? "unfinished" : "succeeded";
+        Progress counts = progress();
+        write(() -> writer.progress(endedNs, counts));
         write(() -> writer.finish(endedNs, outcome, submitted, finished, failed, cancelled));
         writer = null;
         if (progressLine != null) {

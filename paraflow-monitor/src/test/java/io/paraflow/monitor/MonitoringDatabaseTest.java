@@ -77,6 +77,8 @@ class MonitoringDatabaseTest {
                     .contains("MixedRun.broken");
             assertThat(why.get(1).subList(0, 3)).containsExactly("downstream", DependencyFailedException.class.getName(), null);
 
+            assertThat(rows(c, "SELECT submitted, running, finished, failed, cancelled FROM progress"
+                    + " WHERE at_ns = (SELECT ended_ns FROM run)")).containsExactly(List.of(6, 0, 2, 2, 2));
             assertThat(rows(c, "SELECT count(*) > 0 FROM samples WHERE worker LIKE 'jvm:%' AND memory_used_bytes > 0"
                     + " AND cpu_time_ns >= 0")).containsExactly(List.of(1));
         }

@@ -2,6 +2,7 @@ package io.paraflow.monitor.store;
 
 import io.paraflow.event.FlowInfo;
 import io.paraflow.exec.Resources;
+import io.paraflow.monitor.progress.Progress;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -36,6 +37,7 @@ public final class RunWriter implements AutoCloseable {
     private final PreparedStatement insertTry;
     private final PreparedStatement insertFailure;
     private final PreparedStatement insertSample;
+    private final PreparedStatement insertProgress;
     private int pendingRows;
 
     private RunWriter(Path file, Connection connection) throws SQLException {
@@ -51,6 +53,8 @@ public final class RunWriter implements AutoCloseable {
                 + " type, message, root_task_id, stack_trace, stderr_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
                 + " memory_used_bytes, memory_max_bytes) VALUES (?, ?, ?, ?, ?, ?)");
+        this.insertProgress = connection.prepareStatement("INSERT OR REPLACE INTO progress (at_ns, submitted, running,"
+                + " finished, failed, cancelled) VALUES (?, ?, ?, ?, ?, ?)");
     }
 
     /**
@@ -201,6 +205,18 @@ public final class RunWriter implements AutoCloseable {
         added(1);
     }
 
+    /** Adds the counts of the run's tasks at {@code atNs}; the dashboard draws them over time. */
+    public void progress(long atNs, Progress counts) throws SQLException {
+        insertProgress.setLong(1, atNs);
+        insertProgress.setLong(2, counts.submitted());
+        insertProgress.setLong(3, counts.running());
+        insertProgress.setLong(4, counts.finished());
+        insertProgress.setLong(5, counts.failed());
+        insertProgress.setLong(6, counts.cancelled());
+        insertProgress.addBatch();
+        added(1);
+    }
+
     private void added(int rows) throws SQLException {
         pendingRows += rows;
         if (pendingRows >= MAX_PENDING_ROWS) {
@@ -218,6 +234,7 @@ public final class RunWriter implements AutoCloseable {
         insertTry.executeBatch();
         insertFailure.executeBatch();
         insertSample.executeBatch();
+        insertProgress.executeBatch();
         connection.commit();
         pendingRows = 0;
     }

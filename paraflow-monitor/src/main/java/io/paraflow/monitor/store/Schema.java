@@ -49,6 +49,10 @@ final class Schema {
           memory_used_bytes INTEGER, memory_max_bytes INTEGER)""",
         "CREATE INDEX samples_by_worker ON samples (worker, at_ns)",
         """
+        CREATE TABLE progress (
+          at_ns INTEGER PRIMARY KEY, submitted INTEGER NOT NULL, running INTEGER NOT NULL,
+          finished INTEGER NOT NULL, failed INTEGER NOT NULL, cancelled INTEGER NOT NULL)""",
+        """
         CREATE VIEW failed_tasks AS
           SELECT t.task_id, t.name, t.executor, f.attempt, w.worker, f.type, f.message, f.root_task_id,
                  f.stack_trace, f.stderr_tail

@@ -1,5 +1,6 @@
 package io.paraflow.monitor.trace;
 
+import io.paraflow.monitor.internal.Json;
 import io.paraflow.monitor.store.RunDatabase;
 
 import java.io.BufferedWriter;

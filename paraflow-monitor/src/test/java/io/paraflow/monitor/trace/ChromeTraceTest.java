@@ -76,10 +76,4 @@ class ChromeTraceTest {
             }
         });
     }
-
-    @Test
-    void namesAreEscapedSoThatTheFileStaysValidJson() {
-        assertThat(Json.string(new StringBuilder(), "a \"quoted\"\\name\n\t\u0001").toString())
-                .isEqualTo("\"a \\\"quoted\\\"\\\\name\\n\\t\\u0001\"");
-    }
 }

@@ -1,13 +1,16 @@
-package io.paraflow.monitor.trace;
+package io.paraflow.monitor.internal;
 
-/** Writes JSON string literals; the exports build the rest of their JSON by hand, in order. */
-final class Json {
+/**
+ * Writes JSON string literals; the exports and the dashboard build the rest of their JSON by hand, in
+ * order. Internal: not part of the API.
+ */
+public final class Json {
 
     private Json() {
     }
 
     /** Appends {@code text} as a JSON string literal, quotes included. */
-    static StringBuilder string(StringBuilder out, String text) {
+    public static StringBuilder string(StringBuilder out, String text) {
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
