@@ -2,6 +2,7 @@ package io.paraflow.monitor;
 
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.monitor.internal.Threads;
 import io.paraflow.monitor.progress.Progress;
 import io.paraflow.monitor.progress.ProgressLine;
 import io.paraflow.monitor.store.RunWriter;
@@ -99,17 +100,7 @@ final class MonitorThread implements Runnable, MessagePassingQueue.Consumer<Task
         endedNs = epochNanos;
         stopping = true;
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread);
         return failure;
     }
 

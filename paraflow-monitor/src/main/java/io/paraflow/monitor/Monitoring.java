@@ -3,11 +3,14 @@ package io.paraflow.monitor;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskListener;
+import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.monitor.progress.ProgressLine;
 import io.paraflow.monitor.store.RunWriter;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -48,8 +51,10 @@ public final class Monitoring implements TaskListener {
     private final boolean progressInPlace;
     private final Duration progressInterval;
     private final Duration sampleEvery;
+    private final int dashboardPort;
     private final AtomicLong watchedFlow = new AtomicLong(-1);
     private volatile MonitorThread monitor;
+    private volatile Dashboard dashboard;
 
     private Monitoring(Builder builder) {
         this.database = builder.database;
@@ -59,6 +64,7 @@ public final class Monitoring implements TaskListener {
         this.progressInPlace = builder.progressInPlace;
         this.progressInterval = builder.progressInterval;
         this.sampleEvery = builder.sampleEvery;
+        this.dashboardPort = builder.dashboardPort;
     }
 
     /** A builder; nothing is recorded until you choose a database, a progress line, or both. */
@@ -81,12 +87,18 @@ public final class Monitoring implements TaskListener {
         return Optional.ofNullable(database);
     }
 
+    /** Where the live dashboard is served while the flow runs, if this monitoring has one and the flow started. */
+    public Optional<URI> dashboardUri() {
+        Dashboard served = dashboard;
+        return served == null ? Optional.empty() : Optional.of(served.uri());
+    }
+
     /**
-     * Opens the database and starts the monitor's thread. Called by {@code FlowBuilder.build()}.
+     * Opens the database, starts the monitor's thread and the dashboard. Called by {@code FlowBuilder.build()}.
      *
      * @throws IllegalStateException    if this instance already watches a flow
      * @throws IllegalArgumentException if the database file exists
-     * @throws MonitoringException      if the database cannot be created
+     * @throws MonitoringException      if the database cannot be created or the dashboard's port cannot be bound
      */
     @Override
     public void flowStarted(FlowInfo flow) {
@@ -106,9 +118,27 @@ public final class Monitoring implements TaskListener {
                 ? new ProgressLine(progressOut, name, progressInPlace, progressInterval, System.nanoTime())
                 : new ProgressLine(new PrintWriter(System.err), name, System.console() != null, progressInterval,
                         System.nanoTime());
+        if (dashboardPort >= 0) {
+            try {
+                dashboard = Dashboard.start(database, dashboardPort);
+            } catch (UncheckedIOException e) {
+                closeQuietly(writer, e);
+                throw new MonitoringException(e.getMessage() + "; choose another port with dashboard(port), or 0 for any", e);
+            }
+            System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
+                    + dashboard.uri());
+        }
         MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName());
         started.start();
         monitor = started;
+    }
+
+    private static void closeQuietly(RunWriter writer, Exception failure) {
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Hands the event to the monitor's thread; see the class comment for its cost. */
@@ -126,6 +156,9 @@ public final class Monitoring implements TaskListener {
     @Override
     public void flowClosed(FlowInfo flow, long epochNanos) {
         Throwable failure = monitor.stop(epochNanos);
+        if (dashboard != null) {
+            dashboard.close();
+        }
         if (failure != null) {
             throw new MonitoringException("the monitoring database " + (database != null ? database : "")
                     + " is incomplete: writing it failed (" + failure + "); the tasks were not affected", failure);
@@ -146,6 +179,7 @@ public final class Monitoring implements TaskListener {
         private boolean progressInPlace;
         private Duration progressInterval = Duration.ofSeconds(10);
         private Duration sampleEvery = Duration.ofSeconds(1);
+        private int dashboardPort = -1;
 
         private Builder() {
         }
@@ -180,6 +214,19 @@ public final class Monitoring implements TaskListener {
             return this;
         }
 
+        /**
+         * Serves the live dashboard on 127.0.0.1:{@code port} (0: any free port, see
+         * {@link Monitoring#dashboardUri()}) while the flow runs; it reads the database, so it needs one.
+         * Its address is printed on standard error. After the run, {@code paraflow monitor RUN.db} serves it.
+         */
+        public Builder dashboard(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("dashboard port must be between 0 and 65535, got " + port);
+            }
+            this.dashboardPort = port;
+            return this;
+        }
+
         /** How often resources (CPU, memory) are sampled into the database; default 1 s. */
         public Builder sampleEvery(Duration interval) {
             this.sampleEvery = positive(interval, "sampleEvery");
@@ -197,9 +244,14 @@ public final class Monitoring implements TaskListener {
         /**
          * Builds the monitoring.
          *
-         * @throws IllegalStateException if neither a database nor the progress line was chosen
+         * @throws IllegalStateException if neither a database nor the progress line was chosen, or a dashboard
+         *                               without a database
          */
         public Monitoring build() {
+            if (dashboardPort >= 0 && database == null) {
+                throw new IllegalStateException("dashboard(" + dashboardPort + ") needs database(file): the dashboard"
+                        + " shows what the database records");
+            }
             if (database == null && !progress) {
                 throw new IllegalStateException("this Monitoring would record nothing: choose database(file),"
                         + " progress(true), or both");
