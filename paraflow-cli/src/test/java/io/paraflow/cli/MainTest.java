@@ -94,7 +94,7 @@ class MainTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', value = {
-            "''                           | Missing subcommand: choose one of demo",
+            "''                           | Missing subcommand: choose one of demo, monitor",
             "dmeo                         | Unmatched argument at index 0: 'dmeo'",
             "demo --threads 0             | --threads must be at least 1, got 0",
             "demo --size 0                | --size must be between 1 and",
