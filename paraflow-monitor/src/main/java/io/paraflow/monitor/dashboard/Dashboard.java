@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * 250 ms) and a finished one alike. The page polls the endpoints every second.
  *
  * <p>Pages: overview (counts of tasks by state, counts over time, throughput, workers and their CPU load),
+ * a timeline of the latest tries per worker, the task graph (grouped by task name above 2,000 tasks),
  * failed tasks with their error, a task table filtered by state and name, and a task's tries, errors with
  * stack traces and dependencies. Endpoints: {@code /api/overview}, {@code /api/failures},
- * {@code /api/tasks?state=&name=&limit=}, {@code /api/task?id=}; a bad parameter is answered with status
+ * {@code /api/tasks?state=&name=&limit=}, {@code /api/task?id=}, {@code /api/graph?max=},
+ * {@code /api/timeline?limit=}; a bad parameter is answered with status
  * 400 and {@code {"error": ...}}.
  *
  * <p>Binds to the loopback address unless told otherwise: the pages show task names, errors and stack
@@ -139,6 +141,8 @@ public final class Dashboard implements AutoCloseable {
                 case "/api/failures" -> api.failures(query);
                 case "/api/tasks" -> api.tasks(query);
                 case "/api/task" -> api.task(query);
+                case "/api/graph" -> api.graph(query);
+                case "/api/timeline" -> api.timeline(query);
                 default -> throw new DashboardApi.BadRequest(404, "no endpoint " + path);
             };
             send(exchange, 200, "application/json", json.getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,9 @@
 package io.paraflow.monitor.dashboard;
 
+import io.paraflow.monitor.internal.Json;
 import io.paraflow.monitor.store.RunDatabase;
+import io.paraflow.monitor.trace.TaskGraph;
+import io.paraflow.monitor.trace.TaskGraphDot;
 
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -14,7 +17,9 @@ import java.util.Map;
 final class DashboardApi implements AutoCloseable {
 
     /** Largest number of rows a list endpoint returns. */
-    static final int MAX_LIMIT = 1_000;
+    static final int MAX_LIMIT = 5_000;
+    /** Largest graph drawn task by task: beyond, a browser drawing it would freeze. */
+    static final int MAX_GRAPH_TASKS = 5_000;
     /** The counts-over-time series is thinned to about this many points. */
     private static final int SERIES_POINTS = 300;
 
@@ -135,6 +140,46 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, dependencies);
         }
         return out.append('}').toString();
+    }
+
+    /**
+     * The task graph: every task up to {@code max} tasks (default {@value TaskGraphDot#DEFAULT_MAX_TASKS}),
+     * grouped by name above.
+     */
+    String graph(Map<String, String> query) throws SQLException, BadRequest {
+        long max = query.containsKey("max") ? number(query, "max") : TaskGraphDot.DEFAULT_MAX_TASKS;
+        if (max < 0 || max > MAX_GRAPH_TASKS) {
+            throw new BadRequest(400, "max must be between 0 and " + MAX_GRAPH_TASKS + ", got " + max);
+        }
+        TaskGraph graph = TaskGraph.read(run(), (int) max);
+        StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
+                .append("{\"grouped\":").append(graph.grouped()).append(",\"nodes\":[");
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            TaskGraph.Node node = graph.nodes().get(i);
+            out.append(i > 0 ? "," : "").append("{\"key\":");
+            Json.string(out, node.key()).append(",\"name\":");
+            Json.string(out, node.name()).append(",\"tasks\":").append(node.tasks()).append(",\"failed\":")
+                    .append(node.failed()).append(",\"cancelled\":").append(node.cancelled()).append(",\"state\":");
+            Json.string(out, node.state()).append('}');
+        }
+        out.append("],\"edges\":[");
+        for (int i = 0; i < graph.edges().size(); i++) {
+            TaskGraph.Edge edge = graph.edges().get(i);
+            out.append(i > 0 ? "," : "").append('[').append(edge.from()).append(',').append(edge.to()).append(',')
+                    .append(edge.count()).append(']');
+        }
+        return out.append("]}").toString();
+    }
+
+    /** The latest tries (up to {@code limit}), for the timeline of tasks per worker; times in ms since the start. */
+    String timeline(Map<String, String> query) throws SQLException, BadRequest {
+        try (PreparedStatement tries = prepare("SELECT r.task_id AS id, t.name, r.attempt, r.worker, r.outcome,"
+                + " (r.started_ns - (SELECT started_ns FROM run)) / 1e6 AS startMs,"
+                + " (r.ended_ns - (SELECT started_ns FROM run)) / 1e6 AS endMs"
+                + " FROM tries r JOIN tasks t USING (task_id) ORDER BY r.started_ns DESC LIMIT ?")) {
+            tries.setInt(1, limit(query));
+            return JsonRows.array(new StringBuilder(), tries).toString();
+        }
     }
 
     private static int limit(Map<String, String> query) throws BadRequest {

@@ -70,6 +70,81 @@ async function refreshOverview() {
   });
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svgElement(parent, tag, attributes, title) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (title) {
+    const tooltip = document.createElementNS(SVG, 'title');
+    tooltip.textContent = title;
+    element.appendChild(tooltip);
+  }
+  parent.appendChild(element);
+  return element;
+}
+
+async function refreshTimeline() {
+  const tries = await json('api/timeline?limit=2000');
+  const svg = $('timeline');
+  svg.replaceChildren();
+  if (!tries.length) return;
+  const workers = [...new Set(tries.map(t => t.worker))].sort();
+  const now = Math.max(...tries.map(t => t.endMs === null ? t.startMs : t.endMs));
+  const from = Math.min(...tries.map(t => t.startMs));
+  const span = Math.max(now - from, 1e-3);
+  const rowHeight = 18, left = 150, width = 900 - left - 5;
+  svg.setAttribute('viewBox', `0 0 900 ${workers.length * rowHeight + 4}`);
+  workers.forEach((worker, i) => svgElement(svg, 'text', {x: 2, y: i * rowHeight + 13}).textContent = worker);
+  for (const t of tries) {
+    const end = t.endMs === null ? now : t.endMs;
+    const x = left + (t.startMs - from) / span * width;
+    svgElement(svg, 'rect', {
+      x: x.toFixed(1), y: workers.indexOf(t.worker) * rowHeight + 3, height: rowHeight - 6,
+      width: Math.max(1, (end - t.startMs) / span * width).toFixed(1), class: 'outcome-' + t.outcome,
+    }, `${t.name} #${t.id} attempt ${t.attempt}: ${t.outcome}, ${(end - t.startMs).toFixed(2)} ms`)
+        .addEventListener('click', () => showTask(t.id));
+  }
+}
+
+/** Lays the graph out in columns by depth (longest path from a task without inputs), then draws it. */
+async function refreshGraph() {
+  const graph = await json('api/graph');
+  const svg = $('graph');
+  svg.replaceChildren();
+  $('graph-note').textContent = graph.grouped ? '(grouped by task name: too many tasks to draw one by one)' : '';
+  const n = graph.nodes.length;
+  if (!n) return;
+  const depth = new Array(n).fill(0);
+  for (let round = 0, changed = true; changed && round < n; round++) {
+    changed = false;
+    for (const [from, to] of graph.edges) {
+      if (from !== to && depth[to] < depth[from] + 1) { depth[to] = depth[from] + 1; changed = true; }
+    }
+  }
+  const columns = [];
+  graph.nodes.forEach((node, i) => (columns[depth[i]] = columns[depth[i]] || []).push(i));
+  const columnWidth = graph.grouped ? 160 : 110, rowHeight = graph.grouped ? 40 : 22;
+  const position = new Array(n);
+  columns.forEach((column, c) => column.forEach((i, r) => position[i] = [10 + c * columnWidth, 10 + r * rowHeight]));
+  const height = 20 + Math.max(...columns.map(column => column.length)) * rowHeight;
+  svg.setAttribute('viewBox', `0 0 ${Math.max(900, 20 + columns.length * columnWidth)} ${height}`);
+  for (const [from, to, count] of graph.edges) {
+    if (from === to) continue;
+    const [x1, y1] = position[from], [x2, y2] = position[to];
+    svgElement(svg, 'line', {x1: x1 + columnWidth - 20, y1: y1 + 8, x2: x2, y2: y2 + 8, stroke: '#999'},
+        graph.grouped ? `${count} dependencies` : null);
+  }
+  graph.nodes.forEach((node, i) => {
+    const [x, y] = position[i];
+    const label = graph.grouped ? `${node.name} (${node.tasks})` : `${node.name} #${node.key}`;
+    const box = svgElement(svg, 'rect', {x, y, width: columnWidth - 20, height: 16, rx: 3, class: 'outcome-' + node.state},
+        `${label}: ${node.tasks} task(s), ${node.failed} failed, ${node.cancelled} cancelled`);
+    svgElement(svg, 'text', {x: x + 3, y: y + 12}).textContent = label.length > 18 ? label.slice(0, 17) + '…' : label;
+    if (!graph.grouped) box.addEventListener('click', () => showTask(node.key));
+  });
+}
+
 function taskRow(row, id) {
   row.className = 'clickable';
   row.addEventListener('click', () => showTask(id));
@@ -125,7 +200,7 @@ async function showTask(id) {
 
 async function refresh() {
   try {
-    await Promise.all([refreshOverview(), refreshFailures(), refreshTasks()]);
+    await Promise.all([refreshOverview(), refreshFailures(), refreshTasks(), refreshTimeline()]);
   } catch (e) {
     $('run-state').textContent = 'cannot read the run: ' + e.message;
   }
@@ -135,3 +210,6 @@ $('state-filter').addEventListener('change', refreshTasks);
 $('name-filter').addEventListener('input', refreshTasks);
 refresh();
 setInterval(refresh, 1000);
+// the graph changes shape rarely and costs more to draw: every 5 s
+refreshGraph().catch(e => $('graph-note').textContent = 'cannot draw the graph: ' + e.message);
+setInterval(() => refreshGraph().catch(e => $('graph-note').textContent = 'cannot draw the graph: ' + e.message), 5000);

@@ -68,7 +68,9 @@ class DashboardInBrowserTest {
                     .contains("<span id=\"count-failed\">1</span>")
                     .contains("broken #" + broken.id())
                     .contains("java.io.IOException: data.csv: no such file")
-                    .contains("live");
+                    .contains("live")
+                    .contains("class=\"outcome-failed\"")     // the failed task's try on the timeline and its node in the graph
+                    .contains("broken #" + broken.id() + " attempt 1: failed");
 
             Path screenshots = Path.of(System.getProperty("paraflow.testOutput", dir.toString()));
             Files.createDirectories(screenshots);

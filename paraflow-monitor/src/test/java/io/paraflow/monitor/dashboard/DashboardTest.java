@@ -106,12 +106,34 @@ class DashboardTest {
     }
 
     @Test
+    void theGraphHasEveryTaskOrOneNodePerNameAndTheTimelineEveryTry() throws Exception {
+        JsonNode graph = json("api/graph");
+        assertThat(graph.path("grouped").asBoolean()).isFalse();
+        assertThat(graph.path("nodes")).extracting(n -> n.path("name").asText() + ":" + n.path("state").asText())
+                .containsExactly("ok:finished", "flaky:finished", "broken:failed", "downstream:failed",
+                        "blocked:cancelled", "after-blocked:cancelled");
+        assertThat(graph.path("edges")).extracting(JsonNode::toString).containsExactly("[0,3,1]", "[2,3,1]", "[4,5,1]");
+        JsonNode grouped = json("api/graph?max=2");
+        assertThat(grouped.path("grouped").asBoolean()).isTrue();
+        assertThat(grouped.path("nodes")).hasSize(6);
+
+        JsonNode timeline = json("api/timeline");
+        assertThat(timeline).extracting(t -> t.path("name").asText() + "/" + t.path("attempt").asInt())
+                .containsExactlyInAnyOrder("ok/1", "flaky/1", "flaky/2", "broken/1", "blocked/1");
+        assertThat(timeline).allSatisfy(t -> {
+            assertThat(t.path("worker").asText()).startsWith("paraflow-threads-");
+            assertThat(t.path("endMs").asDouble()).isGreaterThanOrEqualTo(t.path("startMs").asDouble());
+        });
+    }
+
+    @Test
     void badRequestsGetAStatusAndAMessage() throws Exception {
         assertError("api/task?id=abc", 400, "the parameter 'id' must be a whole number, got 'abc'");
         assertError("api/task", 400, "the parameter 'id' is missing");
         assertError("api/task?id=999", 404, "no task 999 has ended in this run");
         assertError("api/tasks?state=sleeping", 400, "state must be finished, failed or cancelled, got 'sleeping'");
-        assertError("api/tasks?limit=0", 400, "limit must be between 1 and 1000, got 0");
+        assertError("api/tasks?limit=0", 400, "limit must be between 1 and 5000, got 0");
+        assertError("api/graph?max=-1", 400, "max must be between 0 and 5000, got -1");
         assertError("api/nothing", 404, "no endpoint /api/nothing");
         assertError("secrets.txt", 404, "no page /secrets.txt");
         HttpResponse<String> post = client.send(HttpRequest.newBuilder(dashboard.uri().resolve("api/overview"))
