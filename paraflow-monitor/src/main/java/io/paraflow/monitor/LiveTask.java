@@ -23,6 +23,8 @@ final class LiveTask {
     int attempt;
     String worker;
     long tryStartedNs;
+    /** The attempt whose running row was written, so that it is written once. */
+    int recordedAttempt;
 
     LiveTask(TaskEvent submitted) {
         this.id = submitted.taskId();

@@ -217,10 +217,26 @@ final class MonitorThread implements Runnable, MessagePassingQueue.Consumer<Task
             }
             Progress counts = progress();
             write(() -> writer.progress(epochNanos, counts));
+            recordRunning();
         }
         if (now - nextFlush >= 0) {
             nextFlush = now + FLUSH_NANOS;
             write(() -> writer.flush());
+        }
+    }
+
+    /**
+     * Writes a row for each try that is running and has none yet, so that the dashboard and a post-mortem
+     * of a program that died see what was running. The rows of its end replace them.
+     */
+    private void recordRunning() {
+        for (LiveTask task : live.values()) {
+            if (task.running() && task.recordedAttempt != task.attempt) {
+                task.recordedAttempt = task.attempt;
+                write(() -> writer.attempt(new TryRow(task.id, task.attempt, task.worker, task.tryStartedNs, 0,
+                        LiveTask.RUNNING)));
+                write(() -> writer.task(task.row(LiveTask.RUNNING, task.attempt, 0)));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.paraflow.monitor;
 
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
+import io.paraflow.Task;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -10,8 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.paraflow.monitor.MixedRun.open;
 import static io.paraflow.monitor.MixedRun.rows;
@@ -81,6 +85,34 @@ class MonitoringDatabaseTest {
                     + " WHERE at_ns = (SELECT ended_ns FROM run)")).containsExactly(List.of(6, 0, 2, 2, 2));
             assertThat(rows(c, "SELECT count(*) > 0 FROM samples WHERE worker LIKE 'jvm:%' AND memory_used_bytes > 0"
                     + " AND cpu_time_ns >= 0")).containsExactly(List.of(1));
+        }
+    }
+
+    @Test
+    void aRunningTryIsInTheDatabaseWithinASampleAndItsEndReplacesIt() throws Exception {
+        Path db = dir.resolve("running.db");
+        CountDownLatch release = new CountDownLatch(1);
+        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).build();
+        try (Flow flow = Flow.builder().threads(1).listener(monitoring).build();
+             Connection c = open(db)) {
+            Task<Integer> slow = flow.task("slow").submit(() -> {
+                release.await();
+                return 1;
+            });
+            String running = "SELECT t.state, r.outcome, r.ended_ns IS NULL FROM tasks t JOIN tries r USING (task_id)"
+                    + " WHERE task_id = " + slow.id();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (rows(c, running).isEmpty()) {
+                assertThat(System.nanoTime()).as("hang guard: the running try was never written").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(rows(c, running)).containsExactly(List.of("running", "running", 1));
+            release.countDown();
+            slow.get();
+            flow.close();
+            assertThat(rows(c, running)).containsExactly(List.of("finished", "finished", 0));
+        } finally {
+            release.countDown();
         }
     }
 

@@ -90,11 +90,11 @@ final class DashboardApi implements AutoCloseable {
         }
     }
 
-    /** Ended tasks, filtered by state and name ({@code name} may use SQL LIKE wildcards), most recent first. */
+    /** Running and ended tasks, filtered by state and name ({@code name} may use SQL LIKE wildcards), most recent first. */
     String tasks(Map<String, String> query) throws SQLException, BadRequest {
         String state = query.get("state");
-        if (state != null && !state.isEmpty() && !state.matches("finished|failed|cancelled")) {
-            throw new BadRequest(400, "state must be finished, failed or cancelled, got '" + state + "'");
+        if (state != null && !state.isEmpty() && !state.matches("running|finished|failed|cancelled")) {
+            throw new BadRequest(400, "state must be running, finished, failed or cancelled, got '" + state + "'");
         }
         try (PreparedStatement tasks = prepare("SELECT task_id AS id, name, executor, state, attempts,"
                 + " (ended_ns - submitted_ns) / 1e6 AS totalMs FROM tasks WHERE (?1 IS NULL OR state = ?1)"

@@ -30,12 +30,16 @@ public record TaskGraph(boolean grouped, List<Node> nodes, List<Edge> edges) {
      * @param tasks     how many tasks it stands for (1 unless grouped)
      * @param failed    how many of them failed
      * @param cancelled how many of them were cancelled
+     * @param running   how many of them were still running (when the database was read, or when the run stopped)
      */
-    public record Node(String key, String name, long tasks, long failed, long cancelled) {
+    public record Node(String key, String name, long tasks, long failed, long cancelled, long running) {
 
-        /** How the node's tasks ended: {@code failed} if any failed, else {@code cancelled} if any was, else {@code finished}. */
+        /**
+         * How the node's tasks ended: {@code failed} if any failed, else {@code cancelled} if any was, else
+         * {@code running} if all run still, else {@code finished}.
+         */
         public String state() {
-            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : "finished";
+            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : running == tasks ? "running" : "finished";
         }
     }
 
@@ -58,14 +62,15 @@ public record TaskGraph(boolean grouped, List<Node> nodes, List<Edge> edges) {
         List<Node> nodes = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();
         String nodeQuery = grouped
-                ? "SELECT name, name, count(*), sum(state = 'failed'), sum(state = 'cancelled') FROM tasks"
-                        + " GROUP BY name ORDER BY min(task_id)"
-                : "SELECT task_id, name, 1, state = 'failed', state = 'cancelled' FROM tasks ORDER BY task_id";
+                ? "SELECT name, name, count(*), sum(state = 'failed'), sum(state = 'cancelled'), sum(state = 'running')"
+                        + " FROM tasks GROUP BY name ORDER BY min(task_id)"
+                : "SELECT task_id, name, 1, state = 'failed', state = 'cancelled', state = 'running' FROM tasks"
+                        + " ORDER BY task_id";
         try (PreparedStatement query = run.connection().prepareStatement(nodeQuery);
              ResultSet result = query.executeQuery()) {
             while (result.next()) {
                 Node node = new Node(result.getString(1), result.getString(2), result.getLong(3), result.getLong(4),
-                        result.getLong(5));
+                        result.getLong(5), result.getLong(6));
                 index.put(node.key(), nodes.size());
                 nodes.add(node);
             }

@@ -52,7 +52,7 @@ class DashboardInBrowserTest {
         try (Flow flow = Flow.builder().threads(2).listener(monitoring).build()) {
             flow.map(x -> x + 1, List.of(1, 2, 3, 4, 5));
             Task<Integer> broken = flow.task("broken").submit(DashboardInBrowserTest::broken);
-            flow.task("waiting").submit(() -> {
+            Task<Integer> waiting = flow.task("waiting").submit(() -> {
                 release.await();
                 return 0;
             });
@@ -60,6 +60,7 @@ class DashboardInBrowserTest {
             // the page shows what the database holds, which the monitor flushes every 250 ms
             awaitBody(uri.resolve("api/overview"), body -> body.contains("\"finished\":5,\"failed\":1"));
             awaitBody(uri.resolve("api/failures"), body -> body.contains("\"broken\""));
+            awaitBody(uri.resolve("api/tasks?state=running"), body -> body.contains("\"waiting\""));
 
             String dom = chromium(uri, "--dump-dom", "--virtual-time-budget=5000");
             assertThat(dom).contains("<span id=\"count-submitted\">7</span>")
@@ -70,7 +71,8 @@ class DashboardInBrowserTest {
                     .contains("java.io.IOException: data.csv: no such file")
                     .contains("live")
                     .contains("class=\"outcome-failed\"")     // the failed task's try on the timeline and its node in the graph
-                    .contains("broken #" + broken.id() + " attempt 1: failed");
+                    .contains("broken #" + broken.id() + " attempt 1: failed")
+                    .contains("waiting #" + waiting.id() + " attempt 1: running");
 
             Path screenshots = Path.of(System.getProperty("paraflow.testOutput", dir.toString()));
             Files.createDirectories(screenshots);
