@@ -116,6 +116,39 @@ class MonitoringDatabaseTest {
         }
     }
 
+    /** A user exception as odd as they come: asking for its message throws (its toString works). */
+    static final class Unprintable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message for you");
+        }
+
+        @Override
+        public String toString() {
+            return "Unprintable";
+        }
+    }
+
+    @Test
+    void anExceptionWhoseMessageThrowsIsRecordedWithANoteAndTheRecordingGoesOn() throws Exception {
+        Path db = dir.resolve("odd.db");
+        try (Flow flow = Flow.builder().threads(1).listener(Monitoring.database(db)).build()) {
+            flow.task("odd").submit(() -> {
+                throw new Unprintable();
+            });
+            flow.awaitAll();
+            flow.task("after").submit(() -> 1).get();
+        }
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT name, type, message FROM failed_tasks")).containsExactly(List.of("odd",
+                    Unprintable.class.getName(), "(its getMessage() threw java.lang.IllegalStateException)"));
+            assertThat(rows(c, "SELECT name, state FROM tasks ORDER BY task_id"))
+                    .containsExactly(List.of("odd", "failed"), List.of("after", "finished"));
+        }
+    }
+
     @Test
     void theSchemaVersionIsStoredForReaders() throws Exception {
         Path db = dir.resolve("empty.db");
