@@ -59,9 +59,10 @@ final class MonitorThread implements Runnable, MessagePassingQueue.Consumer<Task
     private long finished;
     private long failed;
     private long cancelled;
-    private long nextTick;
-    private long nextFlush;
-    private long nextSample;
+    /** Due times on the {@link System#nanoTime()} clock, which may be negative: compared by difference. */
+    private long nextTick = startNanos;
+    private long nextFlush = startNanos;
+    private long nextSample = startNanos;
 
     private volatile boolean stopping;
     private volatile boolean alive = true;
