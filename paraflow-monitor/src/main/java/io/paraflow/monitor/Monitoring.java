@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -122,7 +123,7 @@ public final class Monitoring implements TaskListener {
             try {
                 dashboard = Dashboard.start(database, dashboardPort);
             } catch (UncheckedIOException e) {
-                closeQuietly(writer, e);
+                discard(writer, e);
                 throw new MonitoringException(e.getMessage() + "; choose another port with dashboard(port), or 0 for any", e);
             }
             System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
@@ -133,10 +134,14 @@ public final class Monitoring implements TaskListener {
         monitor = started;
     }
 
-    private static void closeQuietly(RunWriter writer, Exception failure) {
+    /** Closes and deletes the database just created for a flow that will not start, so the file can be reused. */
+    private static void discard(RunWriter writer, Exception failure) {
         try {
             writer.close();
-        } catch (SQLException e) {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(Path.of(writer.file() + suffix));
+            }
+        } catch (SQLException | IOException e) {
             failure.addSuppressed(e);
         }
     }
@@ -160,8 +165,9 @@ public final class Monitoring implements TaskListener {
             dashboard.close();
         }
         if (failure != null) {
-            throw new MonitoringException("the monitoring database " + (database != null ? database : "")
-                    + " is incomplete: writing it failed (" + failure + "); the tasks were not affected", failure);
+            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
+                    : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
+                    failure);
         }
     }
 

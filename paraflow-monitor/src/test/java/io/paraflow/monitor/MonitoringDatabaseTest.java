@@ -181,6 +181,24 @@ class MonitoringDatabaseTest {
     }
 
     @Test
+    void aDashboardPortInUseFailsTheBuildAndLeavesNoDatabaseBehind() throws Exception {
+        Path first = dir.resolve("first.db");
+        Monitoring serving = Monitoring.builder().database(first).dashboard(0).build();
+        try (Flow flow = Flow.builder().listener(serving).build()) {
+            int taken = serving.dashboardUri().orElseThrow().getPort();
+            Path second = dir.resolve("second.db");
+            assertThatThrownBy(() -> Flow.builder().listener(Monitoring.builder().database(second).dashboard(taken).build()).build())
+                    .isInstanceOf(MonitoringException.class)
+                    .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken)
+                    .hasMessageEndingWith("choose another port with dashboard(port), or 0 for any");
+            assertThat(second).doesNotExist();
+            assertThat(flow.submit(() -> 1).get()).isEqualTo(1);
+        }
+        assertThatThrownBy(() -> Monitoring.builder().dashboard(0).progress(true).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs database(file)");
+    }
+
+    @Test
     void oneMonitoringWatchesOneFlow() {
         Monitoring monitoring = Monitoring.database(dir.resolve("once.db"));
         try (Flow first = Flow.builder().listener(monitoring).build()) {
