@@ -150,6 +150,7 @@ public final class FlowBuilder {
      * @throws IllegalArgumentException if two executors share a label, the default executor label is unknown,
      *                                  or resume or a flush policy is set without checkpoints
      * @throws ParaflowException        if the checkpoint store cannot be opened (the message says why)
+     * @throws RuntimeException         what a listener's {@link TaskListener#flowStarted} threw (the flow is closed)
      */
     public Flow build() {
         Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
@@ -180,7 +181,9 @@ public final class FlowBuilder {
         Map<String, TaskExecutor> all = new LinkedHashMap<>();
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
         all.putAll(byLabel);
-        return new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners),
+        FlowRuntime flow = new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners),
                 fingerprints.copy(), store);
+        flow.start();
+        return flow;
     }
 }

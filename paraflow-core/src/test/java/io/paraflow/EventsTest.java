@@ -1,7 +1,10 @@
 package io.paraflow;
 
+import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskEvent.Kind;
+import io.paraflow.event.TaskListener;
+import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -11,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -181,5 +185,79 @@ class EventsTest {
             assertThat(kinds(c)).endsWith(Kind.RETRIED, Kind.STARTED, Kind.FAILED);
             assertThat(thrown.get()).isEqualTo(events.size());
         }
+    }
+
+    /** Records lifecycle calls and events in one list, so that their order can be checked. */
+    private static final class LifecycleRecorder implements TaskListener {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final AtomicReference<FlowInfo> started = new AtomicReference<>();
+        final RuntimeException refuseStart;
+        final RuntimeException refuseClose;
+
+        LifecycleRecorder(RuntimeException refuseStart, RuntimeException refuseClose) {
+            this.refuseStart = refuseStart;
+            this.refuseClose = refuseClose;
+        }
+
+        @Override
+        public void flowStarted(FlowInfo flow) {
+            calls.add("started");
+            started.set(flow);
+            if (refuseStart != null) {
+                throw refuseStart;
+            }
+        }
+
+        @Override
+        public void onEvent(TaskEvent event) {
+            calls.add(event.kind().name());
+        }
+
+        @Override
+        public void flowClosed(FlowInfo flow, long epochNanos) {
+            assertThat(flow).isSameAs(started.get());
+            assertThat(epochNanos).isGreaterThanOrEqualTo(flow.epochNanos());
+            calls.add("closed");
+            if (refuseClose != null) {
+                throw refuseClose;
+            }
+        }
+    }
+
+    @Test
+    void listenersHearThatTheFlowStartedBeforeAnyEventAndClosedOnceAfterTheLast() throws Exception {
+        LifecycleRecorder recorder = new LifecycleRecorder(null, null);
+        Flow flow = Flow.builder().threads(2).maxUnfinished(1000).listener(recorder).build();
+        FlowInfo info = recorder.started.get();
+        assertThat(info.flowId()).isEqualTo(flow.id());
+        assertThat(info.executors()).containsEntry(FlowBuilder.THREADS, new Resources(2, Runtime.getRuntime().maxMemory(), 0));
+        assertThat(info.defaultExecutor()).isEqualTo(FlowBuilder.THREADS);
+        assertThat(info.maxUnfinished()).isEqualTo(1000);
+        assertThat(recorder.calls).containsExactly("started");
+        flow.submit(() -> 1).get();
+        flow.close();
+        flow.close();
+        assertThat(recorder.calls).containsExactly("started", "SUBMITTED", "READY", "STARTED", "FINISHED", "closed");
+    }
+
+    @Test
+    void aListenerThatRefusesTheStartFailsTheBuildAndLeavesNoThreads() {
+        LifecycleRecorder first = new LifecycleRecorder(null, null);
+        LifecycleRecorder refusing = new LifecycleRecorder(new IllegalStateException("database is not writable"), null);
+        LifecycleRecorder never = new LifecycleRecorder(null, null);
+        assertThatThrownBy(() -> Flow.builder().listener(first).listener(refusing).listener(never).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("database is not writable");
+        assertThat(first.calls).containsExactly("started", "closed");
+        assertThat(refusing.calls).containsExactly("started");
+        assertThat(never.calls).isEmpty();
+    }
+
+    @Test
+    void aListenerThatFailsAtCloseMakesCloseThrowAfterTheOthersHeardIt() {
+        LifecycleRecorder failing = new LifecycleRecorder(null, new IllegalStateException("disk full"));
+        LifecycleRecorder other = new LifecycleRecorder(null, null);
+        Flow flow = Flow.builder().listener(failing).listener(other).build();
+        assertThatThrownBy(flow::close).isInstanceOf(IllegalStateException.class).hasMessage("disk full");
+        assertThat(other.calls).containsExactly("started", "closed");
     }
 }

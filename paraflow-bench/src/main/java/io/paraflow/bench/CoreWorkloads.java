@@ -27,8 +27,8 @@ public final class CoreWorkloads {
     private static final List<String> SECTIONS = List.of("throughput", "chain", "stencil", "memory");
 
     private static final int BATCH = 100_000;
-    private static final int WARMUP_ROUNDS = 10;
-    private static final int MEASURED_ROUNDS = 15;
+    static final int WARMUP_ROUNDS = 10;
+    static final int MEASURED_ROUNDS = 15;
 
     private static final int STENCIL_WIDTH = 2;
     private static final int STENCIL_STEPS = 1_000;

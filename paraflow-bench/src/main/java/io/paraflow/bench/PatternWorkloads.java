@@ -6,6 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import static io.paraflow.bench.Rounds.medianNanos;
+import static io.paraflow.bench.Rounds.medianRates;
+import static io.paraflow.bench.Rounds.verdict;
+
 /**
  * Workload runner for the patterns' targets, each against platform threads connected by
  * {@link java.util.concurrent.ArrayBlockingQueue}s doing the same work in the same run, printed as tables.
@@ -56,7 +60,7 @@ public final class PatternWorkloads {
     private static void pipeline() throws Exception {
         System.out.printf(Locale.ROOT, "%n[1] pipeline: source -> stage -> summing sink, %,d items%n", STREAM_ITEMS);
         long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
-        double[] rates = medianRates(STREAM_ITEMS,
+        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
                 () -> check(StreamWorkloads.pipeline(STREAM_ITEMS), expected),
                 () -> check(StreamWorkloads.queuePipeline(STREAM_ITEMS), expected));
         print("paraflow", rates[0]);
@@ -69,7 +73,7 @@ public final class PatternWorkloads {
         System.out.printf(Locale.ROOT, "%n[2] farm: source -> 2 workers (trivial) -> summing collector, %,d items%n",
                 STREAM_ITEMS);
         long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
-        double[] rates = medianRates(STREAM_ITEMS,
+        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
                 () -> check(StreamWorkloads.farm(STREAM_ITEMS, 2, 0), expected),
                 () -> check(StreamWorkloads.queueFarm(STREAM_ITEMS, 2, 0), expected));
         print("paraflow", rates[0]);
@@ -88,7 +92,7 @@ public final class PatternWorkloads {
             long iterations = busy.iterationsFor(grain);
             long items = GRAIN_WORK_NANOS / grain;
             long expected = StreamWorkloads.expectedSum(items);
-            double[] nanos = medianNanos(
+            double[] nanos = medianNanos(WARMUP_ROUNDS, MEASURED_ROUNDS,
                     () -> check(StreamWorkloads.sequential(items, iterations), expected),
                     () -> check(StreamWorkloads.farm(items, 2, iterations), expected),
                     () -> check(StreamWorkloads.queueFarm(items, 2, iterations), expected));
@@ -105,7 +109,7 @@ public final class PatternWorkloads {
         System.out.printf(Locale.ROOT, "%n[4a] ordered farm: source -> 2 workers (trivial) -> order-checking sink,"
                 + " %,d items%n", STREAM_ITEMS);
         long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
-        double[] rates = medianRates(STREAM_ITEMS,
+        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
                 () -> check(StreamWorkloads.orderedFarm(STREAM_ITEMS, 2), expected),
                 () -> check(StreamWorkloads.queueOrderedFarm(STREAM_ITEMS, 2), expected));
         print("paraflow", rates[0]);
@@ -117,7 +121,7 @@ public final class PatternWorkloads {
         System.out.printf(Locale.ROOT, "%n[4b] all-to-all 2 x 2 by key: source -> left -> right -> summing sink,"
                 + " %,d items%n", STREAM_ITEMS);
         long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
-        double[] rates = medianRates(STREAM_ITEMS,
+        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
                 () -> check(StreamWorkloads.allToAllByKey(STREAM_ITEMS), expected),
                 () -> check(StreamWorkloads.queueAllToAllByKey(STREAM_ITEMS), expected));
         print("paraflow", rates[0]);
@@ -125,50 +129,8 @@ public final class PatternWorkloads {
         System.out.printf(Locale.ROOT, "  => %.2f x baseline%n", rates[0] / rates[1]);
     }
 
-    @FunctionalInterface
-    private interface Round {
-        void run() throws Exception;
-    }
-
-    private static double[] medianRates(long items, Round... rounds) throws Exception {
-        double[] nanos = medianNanos(rounds);
-        double[] rates = new double[nanos.length];
-        for (int i = 0; i < nanos.length; i++) {
-            rates[i] = items * 1e9 / nanos[i];
-        }
-        return rates;
-    }
-
-    /** Warms every round up, then times them in turns; returns each one's median time in nanoseconds. */
-    private static double[] medianNanos(Round... rounds) throws Exception {
-        for (Round round : rounds) {
-            for (int i = 0; i < WARMUP_ROUNDS; i++) {
-                round.run();
-            }
-        }
-        double[][] nanos = new double[rounds.length][MEASURED_ROUNDS];
-        for (int i = 0; i < MEASURED_ROUNDS; i++) {
-            for (int r = 0; r < rounds.length; r++) {
-                long start = System.nanoTime();
-                rounds[r].run();
-                nanos[r][i] = System.nanoTime() - start;
-            }
-        }
-        double[] medians = new double[rounds.length];
-        for (int r = 0; r < rounds.length; r++) {
-            double[] sorted = nanos[r].clone();
-            Arrays.sort(sorted);
-            medians[r] = sorted[sorted.length / 2];
-        }
-        return medians;
-    }
-
     private static void print(String what, double rate) {
         System.out.printf(Locale.ROOT, "  %-28s %,14.0f items/s %8.1f ns/item%n", what, rate, 1e9 / rate);
-    }
-
-    private static void verdict(boolean met, String detail) {
-        System.out.println("  => " + (met ? "PASS" : "FAIL") + ": " + detail);
     }
 
     private static void check(long sum, long expected) {

@@ -20,27 +20,37 @@ final class Rounds {
 
     /**
      * Runs each round {@code warmups} times, then all of them in turns {@code measured} times; returns
-     * each one's median rate in operations per second.
+     * each one's median time in nanoseconds.
      */
-    static double[] medianRates(long operationsPerRound, int warmups, int measured, Round... rounds) throws Exception {
+    static double[] medianNanos(int warmups, int measured, Round... rounds) throws Exception {
         for (Round round : rounds) {
             for (int i = 0; i < warmups; i++) {
                 round.run();
             }
         }
-        double[][] rates = new double[rounds.length][measured];
+        double[][] nanos = new double[rounds.length][measured];
         for (int i = 0; i < measured; i++) {
             for (int r = 0; r < rounds.length; r++) {
                 long start = System.nanoTime();
                 rounds[r].run();
-                rates[r][i] = operationsPerRound * 1e9 / (System.nanoTime() - start);
+                nanos[r][i] = System.nanoTime() - start;
             }
         }
         double[] medians = new double[rounds.length];
         for (int r = 0; r < rounds.length; r++) {
-            medians[r] = median(rates[r]);
+            medians[r] = median(nanos[r]);
         }
         return medians;
+    }
+
+    /** {@link #medianNanos} as rates: {@code operationsPerRound} per median time, in operations per second. */
+    static double[] medianRates(long operationsPerRound, int warmups, int measured, Round... rounds) throws Exception {
+        double[] nanos = medianNanos(warmups, measured, rounds);
+        double[] rates = new double[nanos.length];
+        for (int i = 0; i < nanos.length; i++) {
+            rates[i] = operationsPerRound * 1e9 / nanos[i];
+        }
+        return rates;
     }
 
     static double median(double[] values) {

@@ -1,11 +1,13 @@
 package io.paraflow.cli;
 
 import io.paraflow.Flow;
+import io.paraflow.FlowBuilder;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.examples.SweepWorkflow;
 import io.paraflow.examples.SweepWorkflow.Outcome;
 import io.paraflow.examples.SweepWorkflow.Scenario;
 import io.paraflow.examples.SweepWorkflow.Summary;
+import io.paraflow.monitor.Monitoring;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,6 +15,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +52,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Scale of the sweep: 64 x S simulations (default: ${DEFAULT-VALUE}).")
     private int size = DEFAULT_SIZE;
 
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Shows the progress of each timed run on stderr (default: on; --no-progress hides it).")
+    private boolean progress;
+
     private void validate() {
         if (threads < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
@@ -67,9 +74,9 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         // Without it, the first timed run would also pay for JIT compilation and understate the speed-up.
-        timed(threads, WARM_UP_SIZE);
-        Run parallel = timed(threads, size);
-        Run sequential = timed(1, size);
+        timed(threads, WARM_UP_SIZE, null);
+        Run parallel = timed(threads, size, "parallel");
+        Run sequential = timed(1, size, "one thread");
         if (!parallel.summary().equals(sequential.summary())) {
             throw new IllegalStateException("the run on " + threads + " threads and the run on 1 thread computed"
                     + " different summaries:\n  " + parallel.summary() + "\n  " + sequential.summary());
@@ -127,18 +134,26 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-30s %8d %7d %9.2f s%n", label, threads, run.tasks(), run.nanos() / 1e9);
     }
 
-    /** Runs the sweep on a new flow of {@code threads} threads, counting the tasks the flow accepted. */
-    private static Run timed(int threads, int size) {
+    /**
+     * Runs the sweep on a new flow of {@code threads} threads, counting the tasks the flow accepted, with
+     * a progress line named {@code label} on stderr (unless it is null or progress is off).
+     */
+    private Run timed(int threads, int size, String label) {
         Map<String, LongAdder> submitted = new ConcurrentHashMap<>();
         Map<String, Long> firstId = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         Summary summary;
-        try (Flow flow = Flow.builder().threads(threads).listener(event -> {
+        FlowBuilder builder = Flow.builder().threads(threads).listener(event -> {
             if (event.kind() == TaskEvent.Kind.SUBMITTED) {
                 submitted.computeIfAbsent(event.taskName(), name -> new LongAdder()).increment();
                 firstId.merge(event.taskName(), event.taskId(), Math::min);
             }
-        }).build()) {
+        });
+        if (progress && label != null) {
+            builder.listener(Monitoring.builder().name(label)
+                    .progress(spec.commandLine().getErr(), System.console() != null, Duration.ofSeconds(10)).build());
+        }
+        try (Flow flow = builder.build()) {
             summary = SweepWorkflow.run(flow, size);
         }
         long nanos = System.nanoTime() - start;

@@ -43,7 +43,6 @@ class MainTest {
         Outcome demo = run("demo", "--size", "1", "--threads", "2");
 
         assertThat(demo.exitCode()).as(demo.err()).isZero();
-        assertThat(demo.err()).isEmpty();
         String out = demo.out();
         int simulations = SweepWorkflow.scenarios(1).size();
         assertThat(number(out, "^\\s+(\\d+) simulations = ")).isEqualTo(simulations);
@@ -53,6 +52,11 @@ class MainTest {
                 .containsPattern("longest epidemic\\s+\\d+ days");
         // simulate, analyse, and a binary tree of n - 1 combine tasks
         long tasks = 3L * simulations - 1;
+        // stderr holds only the progress lines of the two timed runs, each ending with every task done
+        assertThat(demo.err().lines()).isNotEmpty()
+                .allMatch(line -> line.matches("(parallel|one thread): tasks [\\d,]+/[\\d,]+ done \\| .* elapsed.*"));
+        assertThat(demo.err()).contains("parallel: tasks " + tasks + "/" + tasks + " done |")
+                .contains("one thread: tasks " + tasks + "/" + tasks + " done |");
         assertThat(number(out, "^Tasks per run: (\\d+) \\(")).isEqualTo(tasks);
         assertThat(out).contains(simulations + " simulate, " + simulations + " analyse, " + (simulations - 1) + " combine");
         assertThat(number(out, "^\\s+parallel\\s+(\\d+)\\s")).isEqualTo(2);
@@ -80,9 +84,17 @@ class MainTest {
         assertThat(help.out()).contains("Usage: paraflow").containsPattern("(?m)^\\s+demo\\s");
     }
 
+    @Test
+    void demoWithoutProgressPrintsNothingOnStderr() {
+        Outcome demo = run("demo", "--size", "1", "--threads", "2", "--no-progress");
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
+        assertThat(demo.err()).isEmpty();
+        assertThat(demo.out()).contains("speed-up");
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', value = {
-            "''                           | Missing subcommand: choose one of demo",
+            "''                           | Missing subcommand: choose one of demo, checkpoints, monitor",
             "dmeo                         | Unmatched argument at index 0: 'dmeo'",
             "demo --threads 0             | --threads must be at least 1, got 0",
             "demo --size 0                | --size must be between 1 and",

@@ -9,9 +9,31 @@ package io.paraflow.event;
  * order of its life. It must be fast and must not block: it runs on the task's path. A listener that
  * needs to do I/O hands events to its own thread (the monitoring store batches them). An exception it
  * throws is caught and reported once through {@link System.Logger}; the task is not affected.
+ *
+ * <p>Paired lifecycle calls frame the events: {@link #flowStarted} comes first, before any event, and
+ * {@link #flowClosed} last, once, from {@code Flow.close()} after every task ended and every executor
+ * stopped. Both run on the thread that builds or closes the flow and may block (flush, close files).
  */
 @FunctionalInterface
 public interface TaskListener {
     /** Receives one event. See the class comment for threading and error rules. */
     void onEvent(TaskEvent event);
+
+    /**
+     * Called once by {@code FlowBuilder.build()} before any event of the flow. An exception thrown here
+     * makes {@code build()} fail with it, after the flow has been closed again; use it to refuse bad
+     * configuration (an unwritable file) at start. The default does nothing.
+     */
+    default void flowStarted(FlowInfo flow) {
+    }
+
+    /**
+     * Called once by {@code Flow.close()} after every task ended and every executor stopped: no event
+     * follows. An exception thrown here is rethrown by {@code close()} (after the other listeners were
+     * called). The default does nothing.
+     *
+     * @param epochNanos when the flow finished closing, on the clock of its events
+     */
+    default void flowClosed(FlowInfo flow, long epochNanos) {
+    }
 }

@@ -9,8 +9,10 @@ import io.paraflow.TaskBuilder;
 import io.paraflow.TaskGroup;
 import io.paraflow.cache.internal.CheckpointStore;
 import io.paraflow.cache.internal.Fingerprints;
+import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskListener;
+import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
 
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,6 +56,9 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
     private final long epochNanosAtStart;
     private final long nanoTimeAtStart;
+    private final FlowInfo info;
+    /** How many listeners {@link #start()} told that the flow started; only those hear that it closed. */
+    private int startedListeners;
     private final Object lifecycleLock = new Object();
     private ScheduledThreadPoolExecutor timer;
     private Thread timerThread;
@@ -83,6 +89,29 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         Instant now = Instant.now();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.nanoTimeAtStart = System.nanoTime();
+        Map<String, Resources> capacities = new LinkedHashMap<>();
+        executors.forEach((label, executor) -> capacities.put(label, executor.capacity()));
+        this.info = new FlowInfo(id, epochNanosAtStart, capacities, defaultExecutorLabel, maxUnfinished, cancelOnClose);
+    }
+
+    /**
+     * Tells the listeners that the flow started; called once by {@link FlowBuilder#build()} before the flow
+     * is handed out. If a listener refuses, the flow is closed and the listener's exception is rethrown.
+     */
+    public void start() {
+        for (TaskListener listener : listeners) {
+            try {
+                listener.flowStarted(info);
+            } catch (RuntimeException | Error e) {
+                try {
+                    close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            startedListeners++;
+        }
     }
 
     @Override
@@ -323,12 +352,29 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
                 failure.addSuppressed(closing);
             }
         }
+        failure = tellListenersClosed(failure);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private RuntimeException tellListenersClosed(RuntimeException failure) {
+        long now = nowEpochNanos();
+        for (TaskListener listener : listeners.subList(0, startedListeners)) {
+            try {
+                listener.flowClosed(info, now);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
     }
 
     private void cancelEverything() {
@@ -411,7 +457,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             dependencies = List.of(boxed);
         }
         TaskEvent event = new TaskEvent(kind, id, task.id(), task.name(), attempt,
-                epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart), task.executor().label(), worker,
+                nowEpochNanos(), task.executor().label(), worker,
                 dependencies, task.resources().cores(), task.resources().memoryBytes(), error);
         for (TaskListener listener : listeners) {
             try {
@@ -423,6 +469,10 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
                 }
             }
         }
+    }
+
+    private long nowEpochNanos() {
+        return epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
     }
 
     @Override

@@ -1,0 +1,240 @@
+package io.paraflow.bench;
+
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import io.paraflow.monitor.Monitoring;
+import io.paraflow.monitor.store.RunDatabase;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import static io.paraflow.bench.Rounds.check;
+import static io.paraflow.bench.Rounds.medianRates;
+import static io.paraflow.bench.Rounds.verdict;
+
+/**
+ * Workload runner for the monitoring targets: the cost of the monitoring database on the no-op task
+ * workload of the core (target: at most 10 % fewer tasks per second than the same flow without monitoring,
+ * measured in turns in the same JVM), and how fast a run of a million tasks answers "which tasks failed
+ * and why" (target: under a second).
+ *
+ * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.MonitorWorkloads [section...]}, sections
+ * {@code overhead failures}; both by default. Databases go to a temporary directory, deleted at the end.
+ * Every run checks what the database holds and stops with an exception if it is wrong.
+ */
+public final class MonitorWorkloads {
+
+    private static final List<String> SECTIONS = List.of("overhead", "failures");
+
+    static final int BATCH = 100_000;
+    static final int ROUNDS = CoreWorkloads.WARMUP_ROUNDS + CoreWorkloads.MEASURED_ROUNDS;
+    /** Grains of the busy tasks, and how long one round of them lasts on all threads. */
+    private static final long[] GRAINS_MICROS = {10, 100, 1000};
+    private static final long GRAIN_ROUND_NANOS = 100_000_000;
+    static final int MILLION = 1_000_000;
+    /** Every hundredth task of the million fails, after one retry. */
+    static final int FAIL_EVERY = 100;
+    private static final int QUERY_REPETITIONS = 5;
+
+    private final int threads = Runtime.getRuntime().availableProcessors();
+
+    private MonitorWorkloads() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> chosen = args.length == 0 ? SECTIONS : Arrays.asList(args);
+        for (String section : chosen) {
+            if (!SECTIONS.contains(section)) {
+                throw new IllegalArgumentException("unknown section '" + section + "'; choose from " + SECTIONS);
+            }
+        }
+        MonitorWorkloads workloads = new MonitorWorkloads();
+        System.out.printf(Locale.ROOT, "Paraflow monitoring workloads: %d threads, %s %s%n",
+                workloads.threads, System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        Path dir = Files.createTempDirectory("paraflow-monitor-bench");
+        try {
+            for (String section : chosen) {
+                switch (section) {
+                    case "overhead" -> {
+                        workloads.overhead(dir.resolve("overhead.db"));
+                        workloads.overheadByGrain(dir);
+                    }
+                    case "failures" -> workloads.failures(dir.resolve("million.db"));
+                    default -> throw new AssertionError(section);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------- overhead
+
+    private void overhead(Path db) throws Exception {
+        System.out.printf(Locale.ROOT, "%n[M1] independent no-op tasks, batches of %,d from one thread, with and without"
+                + " the monitoring database (median of 15 rounds after 10 warm-up rounds, taken in turns)%n", BATCH);
+        long closeNanos;
+        double[] rates;
+        Flow monitored = Flow.builder().threads(threads).listener(Monitoring.database(db)).build();
+        try (Flow plain = Flow.builder().threads(threads).build()) {
+            rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
+                    () -> IndependentTasks.paraflow(plain, BATCH),
+                    () -> IndependentTasks.paraflow(monitored, BATCH));
+        } finally {
+            long start = System.nanoTime();
+            monitored.close();
+            closeNanos = System.nanoTime() - start;
+        }
+        long recorded = count(db, "SELECT count(*) FROM tasks WHERE state = 'finished'");
+        long tries = count(db, "SELECT count(*) FROM tries WHERE outcome = 'finished'");
+        check(recorded == (long) ROUNDS * BATCH && tries == recorded, "the database holds " + recorded + " finished tasks and "
+                + tries + " tries, expected " + (long) ROUNDS * BATCH);
+        double ratio = rates[1] / rates[0];
+        System.out.printf(Locale.ROOT, "  without monitoring            %,12.0f tasks/s%n", rates[0]);
+        System.out.printf(Locale.ROOT, "  with the monitoring database  %,12.0f tasks/s (until awaitAll returns)%n", rates[1]);
+        System.out.printf(Locale.ROOT, "  closing the monitored flow took %.0f ms (writing what was still queued);"
+                + " database: %,d tasks, %.0f MB%n", closeNanos / 1e6, recorded, Files.size(db) / 1e6);
+        verdict(ratio >= 0.9, String.format(Locale.ROOT, "%.2f x the rate without monitoring (target >= 0.90)", ratio));
+    }
+
+    /**
+     * The same comparison with tasks that do some work: the database costs a roughly fixed amount of CPU
+     * per task, so its share shrinks as tasks grow.
+     */
+    private void overheadByGrain(Path dir) throws Exception {
+        BusyWork busy = BusyWork.calibrate();
+        System.out.printf(Locale.ROOT, "%n[M1b] independent busy tasks of g, from one thread, with and without the"
+                + " monitoring database (median of 15 rounds of about %d ms, taken in turns)%n", GRAIN_ROUND_NANOS / 1_000_000);
+        System.out.printf(Locale.ROOT, "  %8s %8s %16s %16s %8s%n", "g (us)", "tasks", "off tasks/s", "on tasks/s", "on/off");
+        double worst = Double.MAX_VALUE;
+        for (long micros : GRAINS_MICROS) {
+            int tasks = (int) Math.max(200, GRAIN_ROUND_NANOS * threads / (micros * 1_000));
+            long iterations = busy.iterationsFor(micros * 1_000);
+            Path db = dir.resolve("grain-" + micros + ".db");
+            double[] rates;
+            try (Flow plain = Flow.builder().threads(threads).build();
+                 Flow monitored = Flow.builder().threads(threads).listener(Monitoring.database(db)).build()) {
+                rates = medianRates(tasks, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS, () -> busyTasks(plain, tasks, iterations),
+                        () -> busyTasks(monitored, tasks, iterations));
+            }
+            long recorded = count(db, "SELECT count(*) FROM tasks WHERE state = 'finished'");
+            check(recorded == (long) ROUNDS * tasks, "the database holds " + recorded + " finished tasks, expected "
+                    + (long) ROUNDS * tasks);
+            double ratio = rates[1] / rates[0];
+            worst = Math.min(worst, micros >= 100 ? ratio : worst);
+            System.out.printf(Locale.ROOT, "  %8d %8d %,16.0f %,16.0f %8.2f%n", micros, tasks, rates[0], rates[1], ratio);
+        }
+        verdict(worst >= 0.9, String.format(Locale.ROOT, "from 100 us on, at least %.2f x the rate without monitoring"
+                + " (target >= 0.90)", worst));
+    }
+
+    private static void busyTasks(Flow flow, int tasks, long iterations) throws InterruptedException {
+        for (int i = 0; i < tasks; i++) {
+            long seed = i;
+            flow.submit(() -> BusyWork.mix(seed, iterations));
+        }
+        flow.awaitAll();
+    }
+
+    // ---------------------------------------------------------------- failures of a million tasks
+
+    static int convert(int input) throws IOException {
+        if (input % FAIL_EVERY == 0) {
+            throw new IOException("input " + input + " is corrupt");
+        }
+        return input;
+    }
+
+    /** Runs {@code tasks} tasks of which every {@value #FAIL_EVERY}th fails after a retry, recorded in {@code db}. */
+    static void recordFailingRun(Path db, int tasks, int threads) {
+        try (Flow flow = Flow.builder().threads(threads).listener(Monitoring.database(db)).build()) {
+            for (int i = 0; i < tasks; i++) {
+                int input = i;
+                Task<Integer> converted = flow.task("convert").retries(1).submit(() -> convert(input));
+                check(converted != null, "submit returned no task");
+            }
+        }
+    }
+
+    private void failures(Path db) throws Exception {
+        System.out.printf(Locale.ROOT, "%n[M2] a run of %,d tasks, every %dth failing after one retry: which tasks failed"
+                + " and why%n", MILLION, FAIL_EVERY);
+        long start = System.nanoTime();
+        recordFailingRun(db, MILLION, threads);
+        long runNanos = System.nanoTime() - start;
+        System.out.printf(Locale.ROOT, "  run and database complete in %.1f s; database %.0f MB%n", runNanos / 1e9,
+                Files.size(db) / 1e6);
+        String why = "SELECT task_id, name, attempt, worker, type, message, stack_trace FROM failed_tasks";
+        String byType = "SELECT type, count(*) FROM failed_tasks GROUP BY type";
+        double coldWhy = -1;
+        double[] whyMillis = new double[QUERY_REPETITIONS];
+        double[] byTypeMillis = new double[QUERY_REPETITIONS];
+        for (int r = 0; r < QUERY_REPETITIONS; r++) {
+            long queryStart = System.nanoTime();
+            try (RunDatabase run = RunDatabase.open(db)) {
+                int rows = readFailures(run, why);
+                check(rows == MILLION / FAIL_EVERY, "failed_tasks has " + rows + " rows, expected " + MILLION / FAIL_EVERY);
+                whyMillis[r] = (System.nanoTime() - queryStart) / 1e6;
+                long typeStart = System.nanoTime();
+                check(readFailures(run, byType) == 1, "one failure type expected");
+                byTypeMillis[r] = (System.nanoTime() - typeStart) / 1e6;
+            }
+            if (r == 0) {
+                coldWhy = whyMillis[0];
+            }
+        }
+        double bestWhy = Arrays.stream(whyMillis).min().orElseThrow();
+        System.out.printf(Locale.ROOT, "  open + all %,d failed tasks with type, message, worker and stack trace:"
+                + " %.0f ms first time, %.0f ms best of %d%n", MILLION / FAIL_EVERY, coldWhy, bestWhy, QUERY_REPETITIONS);
+        System.out.printf(Locale.ROOT, "  failures by type: %.0f ms best of %d%n",
+                Arrays.stream(byTypeMillis).min().orElseThrow(), QUERY_REPETITIONS);
+        verdict(coldWhy < 1000, String.format(Locale.ROOT, "%.0f ms to answer which tasks failed and why (target < 1000 ms)",
+                coldWhy));
+    }
+
+    /**
+     * Runs {@code sql} on {@code failed_tasks} and reads every column of every row, checking that each names
+     * the IOException the tasks threw; returns the number of rows.
+     */
+    private static int readFailures(RunDatabase run, String sql) throws SQLException {
+        int rows = 0;
+        try (Statement statement = run.connection().createStatement(); ResultSet result = statement.executeQuery(sql)) {
+            int columns = result.getMetaData().getColumnCount();
+            while (result.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= columns; i++) {
+                    row.append(result.getObject(i)).append('|');
+                }
+                check(row.indexOf(IOException.class.getName()) >= 0, "a failed task without its error: " + row);
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    static long count(Path db, String sql) throws SQLException {
+        try (RunDatabase run = RunDatabase.open(db);
+             Statement statement = run.connection().createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+}

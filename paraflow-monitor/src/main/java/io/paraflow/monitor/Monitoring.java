@@ -1,0 +1,268 @@
+package io.paraflow.monitor;
+
+import io.paraflow.event.FlowInfo;
+import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
+import io.paraflow.monitor.dashboard.Dashboard;
+import io.paraflow.monitor.progress.ProgressLine;
+import io.paraflow.monitor.store.RunWriter;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Watches one flow: records it in a monitoring database and/or shows a progress line. Attach it when
+ * building the flow; it starts with the flow and finishes (database complete and closed, last progress
+ * line printed) when the flow closes:
+ *
+ * <pre>{@code
+ * Monitoring monitoring = Monitoring.builder().database(Path.of("runs/sweep.db")).progress(true).build();
+ * try (Flow flow = Flow.builder().listener(monitoring).build()) {
+ *     ...
+ * }   // close() returns when the database is complete
+ * }</pre>
+ *
+ * <p>Cost on the tasks' path: each event is put into a bounded lock-free queue and nothing else; one
+ * thread of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. If events come faster than the
+ * database takes them for long enough to fill the queue, the threads that publish them wait for room
+ * (the run slows down rather than fill the heap).
+ *
+ * <p>Errors: a database that cannot be created fails {@code FlowBuilder.build()} with a
+ * {@link MonitoringException} (or {@link IllegalArgumentException} if the file exists); one that fails
+ * later stops being written, the tasks go on, and {@code Flow.close()} throws the
+ * {@link MonitoringException}.
+ *
+ * <p>Thread-safe. One instance watches one flow; build a new one for each flow.
+ */
+public final class Monitoring implements TaskListener {
+
+    private final Path database;
+    private final String name;
+    private final boolean progress;
+    private final PrintWriter progressOut;
+    private final boolean progressInPlace;
+    private final Duration progressInterval;
+    private final Duration sampleEvery;
+    private final int dashboardPort;
+    private final AtomicLong watchedFlow = new AtomicLong(-1);
+    private volatile MonitorThread monitor;
+    private volatile Dashboard dashboard;
+
+    private Monitoring(Builder builder) {
+        this.database = builder.database;
+        this.name = builder.name;
+        this.progress = builder.progress;
+        this.progressOut = builder.progressOut;
+        this.progressInPlace = builder.progressInPlace;
+        this.progressInterval = builder.progressInterval;
+        this.sampleEvery = builder.sampleEvery;
+        this.dashboardPort = builder.dashboardPort;
+    }
+
+    /** A builder; nothing is recorded until you choose a database, a progress line, or both. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Only the progress line, on standard error: redrawn in place on a terminal, every 10 s otherwise. */
+    public static Monitoring progress() {
+        return builder().progress(true).build();
+    }
+
+    /** Only the monitoring database, in {@code file}, which must not exist yet. */
+    public static Monitoring database(Path file) {
+        return builder().database(file).build();
+    }
+
+    /** The database file, if this monitoring writes one. */
+    public Optional<Path> databaseFile() {
+        return Optional.ofNullable(database);
+    }
+
+    /** Where the live dashboard is served while the flow runs, if this monitoring has one and the flow started. */
+    public Optional<URI> dashboardUri() {
+        Dashboard served = dashboard;
+        return served == null ? Optional.empty() : Optional.of(served.uri());
+    }
+
+    /**
+     * Opens the database, starts the monitor's thread and the dashboard. Called by {@code FlowBuilder.build()}.
+     *
+     * @throws IllegalStateException    if this instance already watches a flow
+     * @throws IllegalArgumentException if the database file exists
+     * @throws MonitoringException      if the database cannot be created or the dashboard's port cannot be bound
+     */
+    @Override
+    public void flowStarted(FlowInfo flow) {
+        if (!watchedFlow.compareAndSet(-1, flow.flowId())) {
+            throw new IllegalStateException("this Monitoring already watches flow " + watchedFlow.get()
+                    + "; build a new Monitoring for each flow");
+        }
+        RunWriter writer = null;
+        if (database != null) {
+            try {
+                writer = RunWriter.create(database, name, flow);
+            } catch (IOException | SQLException e) {
+                throw new MonitoringException("cannot create the monitoring database " + database + ": " + e.getMessage(), e);
+            }
+        }
+        ProgressLine line = !progress ? null : progressOut != null
+                ? new ProgressLine(progressOut, name, progressInPlace, progressInterval, System.nanoTime())
+                : new ProgressLine(new PrintWriter(System.err), name, System.console() != null, progressInterval,
+                        System.nanoTime());
+        if (dashboardPort >= 0) {
+            try {
+                dashboard = Dashboard.start(database, dashboardPort);
+            } catch (UncheckedIOException e) {
+                discard(writer, e);
+                throw new MonitoringException(e.getMessage() + "; choose another port with dashboard(port), or 0 for any", e);
+            }
+            System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
+                    + dashboard.uri());
+        }
+        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName());
+        started.start();
+        monitor = started;
+    }
+
+    /** Closes and deletes the database just created for a flow that will not start, so the file can be reused. */
+    private static void discard(RunWriter writer, Exception failure) {
+        try {
+            writer.close();
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(Path.of(writer.file() + suffix));
+            }
+        } catch (SQLException | IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Hands the event to the monitor's thread; see the class comment for its cost. */
+    @Override
+    public void onEvent(TaskEvent event) {
+        monitor.offer(event);
+    }
+
+    /**
+     * Waits until every event is recorded, then completes and closes the database and prints the last
+     * progress line. Called by {@code Flow.close()}.
+     *
+     * @throws MonitoringException if the database could not be written completely
+     */
+    @Override
+    public void flowClosed(FlowInfo flow, long epochNanos) {
+        Throwable failure = monitor.stop(epochNanos);
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (failure != null) {
+            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
+                    : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
+                    failure);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Monitoring[" + (database != null ? "database=" + database : "") + (progress ? " progress" : "") + "]";
+    }
+
+    /** Chooses what a {@link Monitoring} records. Not thread-safe. */
+    public static final class Builder {
+        private Path database;
+        private String name;
+        private boolean progress;
+        private PrintWriter progressOut;
+        private boolean progressInPlace;
+        private Duration progressInterval = Duration.ofSeconds(10);
+        private Duration sampleEvery = Duration.ofSeconds(1);
+        private int dashboardPort = -1;
+
+        private Builder() {
+        }
+
+        /** Records the run in a new SQLite database {@code file} (its parent directories are created). */
+        public Builder database(Path file) {
+            this.database = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Names the run: shown before the progress line and stored in {@code run.name}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Shows the progress line on standard error: in place on a terminal, every 10 s otherwise. */
+        public Builder progress(boolean on) {
+            this.progress = on;
+            return this;
+        }
+
+        /**
+         * Shows the progress line on {@code out}: redrawn in place if {@code inPlace}, otherwise one line
+         * per {@code interval}.
+         */
+        public Builder progress(PrintWriter out, boolean inPlace, Duration interval) {
+            this.progressOut = Objects.requireNonNull(out, "out");
+            this.progressInPlace = inPlace;
+            this.progressInterval = positive(interval, "progress interval");
+            this.progress = true;
+            return this;
+        }
+
+        /**
+         * Serves the live dashboard on 127.0.0.1:{@code port} (0: any free port, see
+         * {@link Monitoring#dashboardUri()}) while the flow runs; it reads the database, so it needs one.
+         * Its address is printed on standard error. After the run, {@code paraflow monitor RUN.db} serves it.
+         */
+        public Builder dashboard(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("dashboard port must be between 0 and 65535, got " + port);
+            }
+            this.dashboardPort = port;
+            return this;
+        }
+
+        /** How often resources (CPU, memory) are sampled into the database; default 1 s. */
+        public Builder sampleEvery(Duration interval) {
+            this.sampleEvery = positive(interval, "sampleEvery");
+            return this;
+        }
+
+        private static Duration positive(Duration interval, String what) {
+            Objects.requireNonNull(interval, what);
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + interval);
+            }
+            return interval;
+        }
+
+        /**
+         * Builds the monitoring.
+         *
+         * @throws IllegalStateException if neither a database nor the progress line was chosen, or a dashboard
+         *                               without a database
+         */
+        public Monitoring build() {
+            if (dashboardPort >= 0 && database == null) {
+                throw new IllegalStateException("dashboard(" + dashboardPort + ") needs database(file): the dashboard"
+                        + " shows what the database records");
+            }
+            if (database == null && !progress) {
+                throw new IllegalStateException("this Monitoring would record nothing: choose database(file),"
+                        + " progress(true), or both");
+            }
+            return new Monitoring(this);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.paraflow.monitor.dashboard;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.paraflow.monitor.internal.Json;
+import io.paraflow.monitor.internal.Threads;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The web dashboard of a run: an embedded HTTP server (the JDK's) that serves a page and JSON endpoints
+ * read from the run's database, so it shows a run that is still going (the database is flushed every
+ * 250 ms) and a finished one alike. The page polls the endpoints every second.
+ *
+ * <p>Pages: overview (counts of tasks by state, counts over time, throughput, workers and their CPU load),
+ * a timeline of the latest tries per worker, the task graph (grouped by task name above 2,000 tasks),
+ * failed tasks with their error, a task table filtered by state and name, and a task's tries, errors with
+ * stack traces and dependencies. Endpoints: {@code /api/overview}, {@code /api/failures},
+ * {@code /api/tasks?state=&name=&limit=}, {@code /api/task?id=}, {@code /api/graph?max=},
+ * {@code /api/timeline?limit=}; a bad parameter is answered with status
+ * 400 and {@code {"error": ...}}.
+ *
+ * <p>Binds to the loopback address unless told otherwise: the pages show task names, errors and stack
+ * traces. Requests are answered one at a time on one thread ({@code paraflow-dashboard-<port>}), which owns
+ * the database connection. Thread-safe; {@link #close()} stops the server and its thread.
+ */
+public final class Dashboard implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Dashboard.class.getName());
+
+    private static final Map<String, String> PAGES = Map.of(
+            "/", "index.html", "/index.html", "index.html", "/dashboard.js", "dashboard.js", "/dashboard.css", "dashboard.css");
+
+    private final HttpServer server;
+    private final ExecutorService thread;
+    /** The executor's one thread, joined on close: a terminated executor's thread may still be exiting. */
+    private final AtomicReference<Thread> worker;
+    private final DashboardApi api;
+    private final URI uri;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Dashboard(HttpServer server, ExecutorService thread, AtomicReference<Thread> worker, DashboardApi api) {
+        this.server = server;
+        this.thread = thread;
+        this.worker = worker;
+        this.api = api;
+        InetSocketAddress address = server.getAddress();
+        this.uri = URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort() + "/");
+    }
+
+    /**
+     * Serves the dashboard of the run database {@code file} on 127.0.0.1.
+     *
+     * @param port the port, or 0 for any free one (see {@link #uri()})
+     * @throws IllegalArgumentException if {@code file} does not exist
+     * @throws UncheckedIOException     if the port cannot be bound (the message names it)
+     */
+    public static Dashboard start(Path file, int port) {
+        return start(file, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** Serves the dashboard of {@code file} on {@code address}; see {@link #start(Path, int)}. */
+    public static Dashboard start(Path file, InetSocketAddress address) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no run database at " + file + ": the file does not exist");
+        }
+        if (address.getPort() < 0 || address.getPort() > 65_535) {
+            throw new IllegalArgumentException("dashboard port must be between 0 and 65535, got " + address.getPort());
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 0);
+        } catch (IOException e) {
+            String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+            throw new UncheckedIOException("cannot serve the dashboard on " + host + ":" + address.getPort() + ": "
+                    + e.getMessage(), e);
+        }
+        int port = server.getAddress().getPort();
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread named = new Thread(runnable, "paraflow-dashboard-" + port);
+            named.setDaemon(true);
+            worker.set(named);
+            return named;
+        });
+        Dashboard dashboard = new Dashboard(server, thread, worker, new DashboardApi(file));
+        server.setExecutor(thread);
+        server.createContext("/", dashboard::handle);
+        server.start();
+        return dashboard;
+    }
+
+    /** Where the dashboard is served, e.g. {@code http://127.0.0.1:8050/}. */
+    public URI uri() {
+        return uri;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                sendError(exchange, 405, "only GET is served");
+            } else if (path.startsWith("/api/")) {
+                answer(exchange, path);
+            } else if (PAGES.containsKey(path)) {
+                String page = PAGES.get(path);
+                try (InputStream resource = Dashboard.class.getResourceAsStream(page)) {
+                    if (resource == null) {
+                        throw new IllegalStateException("the dashboard page " + page + " is missing from the jar");
+                    }
+                    send(exchange, 200, contentType(page), resource.readAllBytes());
+                }
+            } else {
+                sendError(exchange, 404, "no page " + path);
+            }
+        }
+    }
+
+    private void answer(HttpExchange exchange, String path) throws IOException {
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        try {
+            String json = switch (path) {
+                case "/api/overview" -> api.overview();
+                case "/api/failures" -> api.failures(query);
+                case "/api/tasks" -> api.tasks(query);
+                case "/api/task" -> api.task(query);
+                case "/api/graph" -> api.graph(query);
+                case "/api/timeline" -> api.timeline(query);
+                default -> throw new DashboardApi.BadRequest(404, "no endpoint " + path);
+            };
+            send(exchange, 200, "application/json", json.getBytes(StandardCharsets.UTF_8));
+        } catch (DashboardApi.BadRequest e) {
+            sendError(exchange, e.status, e.getMessage());
+        } catch (SQLException | RuntimeException e) {
+            sendError(exchange, 500, "reading the run database failed: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> parameters = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int equals = pair.indexOf('=');
+                if (equals > 0) {
+                    parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return parameters;
+    }
+
+    private static String contentType(String page) {
+        return page.endsWith(".html") ? "text/html; charset=utf-8"
+                : page.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+    }
+
+    private static void sendError(HttpExchange exchange, int status, String message) throws IOException {
+        String json = "{\"error\":" + Json.string(new StringBuilder(), message) + "}";
+        send(exchange, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Stops the server, closes the database and ends the dashboard's thread. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.stop(0);
+        thread.execute(this::closeDatabase);
+        thread.shutdown();
+        Threads.joinUninterruptibly(worker.get());
+    }
+
+    private void closeDatabase() {
+        try {
+            api.close();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the dashboard's read-only connection to its run database failed", e);
+        }
+    }
+}

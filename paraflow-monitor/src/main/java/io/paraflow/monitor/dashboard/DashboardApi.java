@@ -1,0 +1,214 @@
+package io.paraflow.monitor.dashboard;
+
+import io.paraflow.monitor.internal.Json;
+import io.paraflow.monitor.store.RunDatabase;
+import io.paraflow.monitor.trace.TaskGraph;
+import io.paraflow.monitor.trace.TaskGraphDot;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * The dashboard's JSON endpoints, answered from the run database. Called on the dashboard's single
+ * thread only, which owns the read-only connection.
+ */
+final class DashboardApi implements AutoCloseable {
+
+    /** Largest number of rows a list endpoint returns. */
+    static final int MAX_LIMIT = 5_000;
+    /** Largest graph drawn task by task: beyond, a browser drawing it would freeze. */
+    static final int MAX_GRAPH_TASKS = 5_000;
+    /** The counts-over-time series is thinned to about this many points. */
+    private static final int SERIES_POINTS = 300;
+
+    private final Path file;
+    private RunDatabase run;
+
+    DashboardApi(Path file) {
+        this.file = file;
+    }
+
+    /** What went wrong with a request: answered with its status and message. */
+    static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        BadRequest(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private RunDatabase run() throws SQLException {
+        if (run == null) {
+            run = RunDatabase.open(file);
+        }
+        return run;
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        return run().connection().prepareStatement(sql);
+    }
+
+    /** The run, the latest counts, the counts over time and the workers' latest samples. */
+    String overview() throws SQLException {
+        StringBuilder out = new StringBuilder(4096).append("{\"run\":");
+        try (PreparedStatement run = prepare("SELECT name, flow_id AS flowId, host, pid, started_ns / 1000000 AS startedMs,"
+                + " ended_ns / 1000000 AS endedMs, outcome FROM run")) {
+            JsonRows.first(out, run);
+        }
+        out.append(",\"counts\":");
+        try (PreparedStatement counts = prepare("SELECT submitted, running, finished, failed, cancelled, at_ns / 1000000 AS atMs"
+                + " FROM progress ORDER BY at_ns DESC LIMIT 1")) {
+            JsonRows.first(out, counts);
+        }
+        out.append(",\"series\":");
+        try (PreparedStatement series = prepare("SELECT (at_ns - (SELECT started_ns FROM run)) / 1e9 AS t, submitted,"
+                + " running, finished, failed, cancelled FROM progress"
+                + " WHERE rowid % max(1, (SELECT count(*) FROM progress) / ?) = 0"
+                + " OR at_ns = (SELECT max(at_ns) FROM progress) ORDER BY at_ns")) {
+            series.setInt(1, SERIES_POINTS);
+            JsonRows.array(out, series);
+        }
+        out.append(",\"workers\":");
+        try (PreparedStatement workers = prepare("SELECT s.worker, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs,"
+                + " s.memory_used_bytes AS memoryUsed, s.memory_max_bytes AS memoryMax FROM samples s"
+                + " WHERE s.at_ns = (SELECT max(at_ns) FROM samples WHERE worker = s.worker) ORDER BY s.worker")) {
+            JsonRows.array(out, workers);
+        }
+        return out.append('}').toString();
+    }
+
+    /** Failed tasks and why, most recent first. */
+    String failures(Map<String, String> query) throws SQLException, BadRequest {
+        try (PreparedStatement failures = prepare("SELECT task_id AS id, name, attempt, worker, type, message,"
+                + " root_task_id AS rootTaskId FROM failed_tasks ORDER BY task_id DESC LIMIT ?")) {
+            failures.setInt(1, limit(query));
+            return JsonRows.array(new StringBuilder(), failures).toString();
+        }
+    }
+
+    /** Running and ended tasks, filtered by state and name ({@code name} may use SQL LIKE wildcards), most recent first. */
+    String tasks(Map<String, String> query) throws SQLException, BadRequest {
+        String state = query.get("state");
+        if (state != null && !state.isEmpty() && !state.matches("running|finished|failed|cancelled")) {
+            throw new BadRequest(400, "state must be running, finished, failed or cancelled, got '" + state + "'");
+        }
+        try (PreparedStatement tasks = prepare("SELECT task_id AS id, name, executor, state, attempts,"
+                + " (ended_ns - submitted_ns) / 1e6 AS totalMs FROM tasks WHERE (?1 IS NULL OR state = ?1)"
+                + " AND (?2 IS NULL OR name LIKE ?2) ORDER BY task_id DESC LIMIT ?3")) {
+            tasks.setString(1, state == null || state.isEmpty() ? null : state);
+            String name = query.get("name");
+            tasks.setString(2, name == null || name.isEmpty() ? null : name);
+            tasks.setInt(3, limit(query));
+            return JsonRows.array(new StringBuilder(), tasks).toString();
+        }
+    }
+
+    /** One task: its row, tries, failures with stack traces, and the tasks it depends on. */
+    String task(Map<String, String> query) throws SQLException, BadRequest {
+        long id = number(query, "id");
+        StringBuilder out = new StringBuilder(4096).append("{\"task\":");
+        try (PreparedStatement task = prepare("SELECT task_id AS id, name, executor, cores, memory_bytes AS memoryBytes,"
+                + " state, attempts, submitted_ns / 1000000 AS submittedMs, ready_ns / 1000000 AS readyMs,"
+                + " ended_ns / 1000000 AS endedMs FROM tasks WHERE task_id = ?")) {
+            task.setLong(1, id);
+            int before = out.length();
+            JsonRows.first(out, task);
+            if (out.indexOf("null", before) == before) {
+                throw new BadRequest(404, "no task " + id + " has ended in this run");
+            }
+        }
+        out.append(",\"tries\":");
+        try (PreparedStatement tries = prepare("SELECT attempt, worker, outcome, (ended_ns - started_ns) / 1e6 AS ms"
+                + " FROM tries WHERE task_id = ? ORDER BY attempt")) {
+            tries.setLong(1, id);
+            JsonRows.array(out, tries);
+        }
+        out.append(",\"failures\":");
+        try (PreparedStatement failures = prepare("SELECT attempt, outcome, type, message, root_task_id AS rootTaskId,"
+                + " stack_trace AS stackTrace, stderr_tail AS stderrTail FROM failures WHERE task_id = ? ORDER BY attempt")) {
+            failures.setLong(1, id);
+            JsonRows.array(out, failures);
+        }
+        out.append(",\"dependencies\":");
+        try (PreparedStatement dependencies = prepare("SELECT d.depends_on AS id, t.name, t.state FROM dependencies d"
+                + " LEFT JOIN tasks t ON t.task_id = d.depends_on WHERE d.task_id = ? ORDER BY d.depends_on")) {
+            dependencies.setLong(1, id);
+            JsonRows.array(out, dependencies);
+        }
+        return out.append('}').toString();
+    }
+
+    /**
+     * The task graph: every task up to {@code max} tasks (default {@value TaskGraphDot#DEFAULT_MAX_TASKS}),
+     * grouped by name above.
+     */
+    String graph(Map<String, String> query) throws SQLException, BadRequest {
+        long max = query.containsKey("max") ? number(query, "max") : TaskGraphDot.DEFAULT_MAX_TASKS;
+        if (max < 0 || max > MAX_GRAPH_TASKS) {
+            throw new BadRequest(400, "max must be between 0 and " + MAX_GRAPH_TASKS + ", got " + max);
+        }
+        TaskGraph graph = TaskGraph.read(run(), (int) max);
+        StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
+                .append("{\"grouped\":").append(graph.grouped()).append(",\"nodes\":[");
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            TaskGraph.Node node = graph.nodes().get(i);
+            out.append(i > 0 ? "," : "").append("{\"key\":");
+            Json.string(out, node.key()).append(",\"name\":");
+            Json.string(out, node.name()).append(",\"tasks\":").append(node.tasks()).append(",\"failed\":")
+                    .append(node.failed()).append(",\"cancelled\":").append(node.cancelled()).append(",\"state\":");
+            Json.string(out, node.state()).append('}');
+        }
+        out.append("],\"edges\":[");
+        for (int i = 0; i < graph.edges().size(); i++) {
+            TaskGraph.Edge edge = graph.edges().get(i);
+            out.append(i > 0 ? "," : "").append('[').append(edge.from()).append(',').append(edge.to()).append(',')
+                    .append(edge.count()).append(']');
+        }
+        return out.append("]}").toString();
+    }
+
+    /** The latest tries (up to {@code limit}), for the timeline of tasks per worker; times in ms since the start. */
+    String timeline(Map<String, String> query) throws SQLException, BadRequest {
+        try (PreparedStatement tries = prepare("SELECT r.task_id AS id, t.name, r.attempt, r.worker, r.outcome,"
+                + " (r.started_ns - (SELECT started_ns FROM run)) / 1e6 AS startMs,"
+                + " (r.ended_ns - (SELECT started_ns FROM run)) / 1e6 AS endMs"
+                + " FROM tries r JOIN tasks t USING (task_id) ORDER BY r.started_ns DESC LIMIT ?")) {
+            tries.setInt(1, limit(query));
+            return JsonRows.array(new StringBuilder(), tries).toString();
+        }
+    }
+
+    private static int limit(Map<String, String> query) throws BadRequest {
+        if (!query.containsKey("limit")) {
+            return 100;
+        }
+        long limit = number(query, "limit");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new BadRequest(400, "limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+        }
+        return (int) limit;
+    }
+
+    private static long number(Map<String, String> query, String name) throws BadRequest {
+        String value = query.get(name);
+        if (value == null) {
+            throw new BadRequest(400, "the parameter '" + name + "' is missing");
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new BadRequest(400, "the parameter '" + name + "' must be a whole number, got '" + value + "'");
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (run != null) {
+            run.close();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Helpers shared by the monitor's packages. Not API: may change in any release. */
+package io.paraflow.monitor.internal;

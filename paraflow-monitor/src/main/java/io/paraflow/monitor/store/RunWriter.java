@@ -1,0 +1,285 @@
+package io.paraflow.monitor.store;
+
+import io.paraflow.event.FlowInfo;
+import io.paraflow.exec.Resources;
+import io.paraflow.monitor.progress.Progress;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.Map;
+
+/**
+ * Writes one run's database. Rows are added to prepared-statement batches and written in one transaction
+ * per {@link #flush()}; the file is in WAL mode, so readers (the dashboard, {@code sqlite3}) see every
+ * flushed row while the run goes on.
+ *
+ * <p>Not thread-safe: one thread (the monitor's) owns a writer from {@link #create} to {@link #finish}.
+ * Every method throws {@link SQLException} when SQLite does; the writer is then unusable except for
+ * {@link #close()}.
+ */
+public final class RunWriter implements AutoCloseable {
+
+    /** Rows added before the writer flushes by itself, bounding the memory of pending batches. */
+    private static final int MAX_PENDING_ROWS = 20_000;
+
+    private final Path file;
+    private final Connection connection;
+    private final PreparedStatement insertTask;
+    private final PreparedStatement insertDependency;
+    private final PreparedStatement insertTry;
+    private final PreparedStatement insertFailure;
+    private final PreparedStatement insertSample;
+    private final PreparedStatement insertProgress;
+    private int pendingRows;
+
+    private RunWriter(Path file, Connection connection) throws SQLException {
+        this.file = file;
+        this.connection = connection;
+        this.insertTask = connection.prepareStatement("INSERT OR REPLACE INTO tasks (task_id, name, executor, cores,"
+                + " memory_bytes, state, attempts, submitted_ns, ready_ns, ended_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.insertDependency = connection.prepareStatement(
+                "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES (?, ?)");
+        this.insertTry = connection.prepareStatement("INSERT OR REPLACE INTO tries (task_id, attempt, worker,"
+                + " started_ns, ended_ns, outcome) VALUES (?, ?, ?, ?, ?, ?)");
+        this.insertFailure = connection.prepareStatement("INSERT OR REPLACE INTO failures (task_id, attempt, outcome,"
+                + " type, message, root_task_id, stack_trace, stderr_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
+                + " memory_used_bytes, memory_max_bytes) VALUES (?, ?, ?, ?, ?, ?)");
+        this.insertProgress = connection.prepareStatement("INSERT OR REPLACE INTO progress (at_ns, submitted, running,"
+                + " finished, failed, cancelled) VALUES (?, ?, ?, ?, ?, ?)");
+    }
+
+    /**
+     * Creates the database file of a new run (and missing parent directories) and records the run's start
+     * and configuration.
+     *
+     * @param name the run's name, or null
+     * @throws IllegalArgumentException if {@code file} already exists: each run gets its own file
+     * @throws IOException              if the parent directories cannot be created
+     * @throws SQLException             if SQLite cannot create the database
+     */
+    public static RunWriter create(Path file, String name, FlowInfo flow) throws IOException, SQLException {
+        if (Files.exists(file)) {
+            throw new IllegalArgumentException("monitoring database " + file + " already exists; give each run"
+                    + " its own file, or delete the old one");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA journal_mode = WAL");
+                statement.execute("PRAGMA synchronous = NORMAL");
+            }
+            connection.setAutoCommit(false);
+            Schema.create(connection);
+            insertRun(connection, name, flow);
+            connection.commit();
+            return new RunWriter(file, connection);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private static void insertRun(Connection connection, String name, FlowInfo flow) throws SQLException {
+        ProcessHandle self = ProcessHandle.current();
+        try (PreparedStatement run = connection.prepareStatement("INSERT INTO run (flow_id, program, host, pid, java,"
+                + " default_executor, max_unfinished, cancel_on_close, started_ns, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            run.setLong(1, flow.flowId());
+            run.setString(2, self.info().commandLine().orElse(System.getProperty("sun.java.command")));
+            run.setString(3, hostName());
+            run.setLong(4, self.pid());
+            run.setString(5, System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+            run.setString(6, flow.defaultExecutor());
+            run.setInt(7, flow.maxUnfinished());
+            run.setInt(8, flow.cancelOnClose() ? 1 : 0);
+            run.setLong(9, flow.epochNanos());
+            run.setString(10, name);
+            run.executeUpdate();
+        }
+        try (PreparedStatement executor = connection.prepareStatement(
+                "INSERT INTO executors (label, cores, memory_bytes, gpus) VALUES (?, ?, ?, ?)")) {
+            for (Map.Entry<String, Resources> entry : flow.executors().entrySet()) {
+                executor.setString(1, entry.getKey());
+                executor.setInt(2, entry.getValue().cores());
+                executor.setLong(3, entry.getValue().memoryBytes());
+                executor.setInt(4, entry.getValue().gpus());
+                executor.executeUpdate();
+            }
+        }
+    }
+
+    /** This machine's name as {@code run.host} records it, or {@code localhost} where it has none that resolves. */
+    public static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Adds a task and its dependencies; a later row for the same task replaces it. */
+    public void task(TaskRow task) throws SQLException {
+        insertTask.setLong(1, task.taskId());
+        insertTask.setString(2, task.name());
+        insertTask.setString(3, task.executor());
+        insertTask.setInt(4, task.cores());
+        insertTask.setLong(5, task.memoryBytes());
+        insertTask.setString(6, task.state());
+        insertTask.setInt(7, task.attempts());
+        insertTask.setLong(8, task.submittedNs());
+        setTime(insertTask, 9, task.readyNs());
+        setTime(insertTask, 10, task.endedNs());
+        insertTask.addBatch();
+        for (long dependency : task.dependencies()) {
+            insertDependency.setLong(1, task.taskId());
+            insertDependency.setLong(2, dependency);
+            insertDependency.addBatch();
+        }
+        added(1 + task.dependencies().size());
+    }
+
+    /** Adds an attempt; a later row for the same attempt replaces it. */
+    public void attempt(TryRow attempt) throws SQLException {
+        insertTry.setLong(1, attempt.taskId());
+        insertTry.setInt(2, attempt.attempt());
+        insertTry.setString(3, attempt.worker());
+        insertTry.setLong(4, attempt.startedNs());
+        setTime(insertTry, 5, attempt.endedNs());
+        insertTry.setString(6, attempt.outcome());
+        insertTry.addBatch();
+        added(1);
+    }
+
+    /** Adds the error of an attempt; a later row for the same attempt replaces it. */
+    public void failure(FailureRow failure) throws SQLException {
+        insertFailure.setLong(1, failure.taskId());
+        insertFailure.setInt(2, failure.attempt());
+        insertFailure.setString(3, failure.outcome());
+        insertFailure.setString(4, failure.type());
+        insertFailure.setString(5, failure.message());
+        if (failure.rootTaskId() == null) {
+            insertFailure.setNull(6, Types.INTEGER);
+        } else {
+            insertFailure.setLong(6, failure.rootTaskId());
+        }
+        insertFailure.setString(7, failure.stackTrace());
+        insertFailure.setString(8, failure.stderrTail());
+        insertFailure.addBatch();
+        added(1);
+    }
+
+    /** Adds a resource sample. */
+    public void sample(SampleRow sample) throws SQLException {
+        insertSample.setString(1, sample.worker());
+        insertSample.setLong(2, sample.atNs());
+        if (Double.isNaN(sample.cpuLoad())) {
+            insertSample.setNull(3, Types.REAL);
+        } else {
+            insertSample.setDouble(3, sample.cpuLoad());
+        }
+        setKnown(insertSample, 4, sample.cpuTimeNs());
+        setKnown(insertSample, 5, sample.memoryUsedBytes());
+        setKnown(insertSample, 6, sample.memoryMaxBytes());
+        insertSample.addBatch();
+        added(1);
+    }
+
+    /** Adds the counts of the run's tasks at {@code atNs}; the dashboard draws them over time. */
+    public void progress(long atNs, Progress counts) throws SQLException {
+        insertProgress.setLong(1, atNs);
+        insertProgress.setLong(2, counts.submitted());
+        insertProgress.setLong(3, counts.running());
+        insertProgress.setLong(4, counts.finished());
+        insertProgress.setLong(5, counts.failed());
+        insertProgress.setLong(6, counts.cancelled());
+        insertProgress.addBatch();
+        added(1);
+    }
+
+    private void added(int rows) throws SQLException {
+        pendingRows += rows;
+        if (pendingRows >= MAX_PENDING_ROWS) {
+            flush();
+        }
+    }
+
+    /** Writes every row added so far in one transaction. */
+    public void flush() throws SQLException {
+        if (pendingRows == 0) {
+            return;
+        }
+        insertTask.executeBatch();
+        insertDependency.executeBatch();
+        insertTry.executeBatch();
+        insertFailure.executeBatch();
+        insertSample.executeBatch();
+        insertProgress.executeBatch();
+        connection.commit();
+        pendingRows = 0;
+    }
+
+    /**
+     * Flushes, records how the run ended, and closes the file.
+     *
+     * @param outcome a word for the whole run: {@code succeeded}, {@code failed}, ...
+     */
+    public void finish(long endedNs, String outcome, long tasks, long finished, long failed, long cancelled)
+            throws SQLException {
+        flush();
+        try (PreparedStatement run = connection.prepareStatement("UPDATE run SET ended_ns = ?, outcome = ?, tasks = ?,"
+                + " finished = ?, failed = ?, cancelled = ?")) {
+            run.setLong(1, endedNs);
+            run.setString(2, outcome);
+            run.setLong(3, tasks);
+            run.setLong(4, finished);
+            run.setLong(5, failed);
+            run.setLong(6, cancelled);
+            run.executeUpdate();
+        }
+        connection.commit();
+        close();
+    }
+
+    /** Closes the file without recording an end; rows not flushed are lost. Idempotent. */
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+
+    private static void setTime(PreparedStatement statement, int index, long epochNanos) throws SQLException {
+        if (epochNanos == 0) {
+            statement.setNull(index, Types.INTEGER);
+        } else {
+            statement.setLong(index, epochNanos);
+        }
+    }
+
+    private static void setKnown(PreparedStatement statement, int index, long value) throws SQLException {
+        if (value < 0) {
+            statement.setNull(index, Types.INTEGER);
+        } else {
+            statement.setLong(index, value);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.paraflow.monitor.store;
+
+/**
+ * One row of {@code samples}: a periodic measurement of a worker's resources.
+ *
+ * @param worker          a worker thread's name, or {@code jvm:PID@HOST} for a whole JVM
+ * @param atNs            when it was taken
+ * @param cpuLoad         cores kept busy since the previous sample (1.0 = one core), NaN if unknown
+ * @param cpuTimeNs       CPU time used so far, -1 if unknown
+ * @param memoryUsedBytes memory in use (heap for a JVM), -1 if unknown
+ * @param memoryMaxBytes  memory it may use at most, -1 if unknown
+ */
+public record SampleRow(String worker, long atNs, double cpuLoad, long cpuTimeNs, long memoryUsedBytes,
+                        long memoryMaxBytes) {
+}

@@ -1,0 +1,68 @@
+package io.paraflow.monitor.trace;
+
+import io.paraflow.monitor.store.RunDatabase;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * Exports a run's task graph ({@link TaskGraph}) in Graphviz DOT ({@code dot -Tsvg graph.dot > graph.svg}).
+ * Edges go from a task to the tasks that take its result; nodes are coloured by how the task ended (green
+ * finished, red failed, grey cancelled). Above {@code maxTasks} tasks a drawing of every task is
+ * unreadable, so the graph is grouped by task name: one node per name with its counts, one edge per pair
+ * of names with the number of dependencies between them.
+ */
+public final class TaskGraphDot {
+
+    /** The default bound above which the graph is grouped by task name. */
+    public static final int DEFAULT_MAX_TASKS = 2_000;
+
+    private static final Map<String, String> FILL = Map.of(
+            "finished", "#c8e6c9", "failed", "#ffcdd2", "cancelled", "#e0e0e0", "running", "#bbdefb");
+
+    private TaskGraphDot() {
+    }
+
+    /** Writes the graph of {@code run} to the new or replaced file {@code out}, grouped above {@code maxTasks}. */
+    public static void write(RunDatabase run, Path out, int maxTasks) throws IOException, SQLException {
+        try (Writer writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            write(run, writer, maxTasks);
+        }
+    }
+
+    /** Writes the graph of {@code run} to {@code out}, which it does not close; grouped above {@code maxTasks}. */
+    public static void write(RunDatabase run, Writer out, int maxTasks) throws IOException, SQLException {
+        TaskGraph graph = TaskGraph.read(run, maxTasks);
+        Writer writer = out instanceof BufferedWriter ? out : new BufferedWriter(out);
+        writer.write("digraph run {\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
+        for (TaskGraph.Node node : graph.nodes()) {
+            String label = graph.grouped()
+                    ? node.name() + "\n" + node.tasks() + " tasks" + (node.failed() > 0 ? ", " + node.failed() + " failed" : "")
+                            + (node.cancelled() > 0 ? ", " + node.cancelled() + " cancelled" : "")
+                    : node.name() + "\n#" + node.key();
+            writer.write("  " + id(graph, node) + " [label=" + quoted(label) + ", fillcolor=" + quoted(FILL.get(node.state()))
+                    + "];\n");
+        }
+        for (TaskGraph.Edge edge : graph.edges()) {
+            writer.write("  " + id(graph, graph.nodes().get(edge.from())) + " -> " + id(graph, graph.nodes().get(edge.to()))
+                    + (graph.grouped() ? " [label=" + quoted(String.valueOf(edge.count())) + "]" : "") + ";\n");
+        }
+        writer.write("}\n");
+        writer.flush();
+    }
+
+    private static String id(TaskGraph graph, TaskGraph.Node node) {
+        return graph.grouped() ? quoted(node.name()) : "t" + node.key();
+    }
+
+    /** A DOT string literal; a line break becomes DOT's centred line break. */
+    static String quoted(String text) {
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+    }
+}

@@ -1,0 +1,215 @@
+'use strict';
+// Polls the dashboard's JSON endpoints every second and redraws the page. No framework: the page is small.
+
+const $ = id => document.getElementById(id);
+
+function text(value) {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function cell(row, value, className) {
+  const td = row.insertCell();
+  td.textContent = text(value);
+  if (className) td.className = className;
+  return td;
+}
+
+function fill(tableId, rows, draw) {
+  const body = $(tableId).tBodies[0];
+  body.replaceChildren();
+  for (const row of rows) draw(body.insertRow(), row);
+}
+
+async function json(url) {
+  const response = await fetch(url, {cache: 'no-store'});
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.statusText);
+  return body;
+}
+
+function drawSeries(series) {
+  const svg = $('series');
+  svg.replaceChildren();
+  if (series.length < 2) return;
+  const tMax = Math.max(series[series.length - 1].t, 1e-9);
+  const yMax = Math.max(1, ...series.map(p => p.submitted));
+  for (const [key, colour] of [['finished', '#2e7d32'], ['running', '#1565c0'], ['failed', '#c62828']]) {
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    line.setAttribute('points', series.map(p => `${(p.t / tMax * 600).toFixed(1)},${(118 - p[key] / yMax * 116).toFixed(1)}`).join(' '));
+    line.setAttribute('fill', 'none');
+    line.setAttribute('stroke', colour);
+    line.setAttribute('stroke-width', '1.5');
+    svg.appendChild(line);
+  }
+}
+
+let previousCounts = null;
+
+async function refreshOverview() {
+  const overview = await json('api/overview');
+  const run = overview.run;
+  $('run-name').textContent = run.name || ('flow ' + run.flowId);
+  $('run-state').textContent = run.outcome
+      ? `ended: ${run.outcome}, after ${((run.endedMs - run.startedMs) / 1000).toFixed(1)} s`
+      : `running on ${run.host} (pid ${run.pid}) since ${new Date(run.startedMs).toLocaleTimeString()}`;
+  const counts = overview.counts || {submitted: 0, running: 0, finished: 0, failed: 0, cancelled: 0};
+  for (const key of ['submitted', 'running', 'finished', 'failed', 'cancelled']) {
+    $('count-' + key).textContent = text(counts[key]);
+  }
+  if (previousCounts && counts.atMs > previousCounts.atMs) {
+    const ended = c => c.finished + c.failed + c.cancelled;
+    $('throughput').textContent = ((ended(counts) - ended(previousCounts)) * 1000 / (counts.atMs - previousCounts.atMs)).toFixed(1);
+  }
+  previousCounts = counts;
+  drawSeries(overview.series);
+  fill('workers', overview.workers, (row, w) => {
+    cell(row, w.worker);
+    cell(row, w.cpuLoad === null ? '' : w.cpuLoad.toFixed(2));
+    cell(row, w.cpuMs === null ? '' : (w.cpuMs / 1000).toFixed(1) + ' s');
+    cell(row, w.memoryUsed === null ? '' : (w.memoryUsed / 1048576).toFixed(0) + ' of ' + (w.memoryMax / 1048576).toFixed(0) + ' MiB');
+  });
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svgElement(parent, tag, attributes, title) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (title) {
+    const tooltip = document.createElementNS(SVG, 'title');
+    tooltip.textContent = title;
+    element.appendChild(tooltip);
+  }
+  parent.appendChild(element);
+  return element;
+}
+
+async function refreshTimeline() {
+  const tries = await json('api/timeline?limit=2000');
+  const svg = $('timeline');
+  svg.replaceChildren();
+  if (!tries.length) return;
+  const workers = [...new Set(tries.map(t => t.worker))].sort();
+  const now = Math.max(...tries.map(t => t.endMs === null ? t.startMs : t.endMs));
+  const from = Math.min(...tries.map(t => t.startMs));
+  const span = Math.max(now - from, 1e-3);
+  const rowHeight = 18, left = 150, width = 900 - left - 5;
+  svg.setAttribute('viewBox', `0 0 900 ${workers.length * rowHeight + 4}`);
+  workers.forEach((worker, i) => svgElement(svg, 'text', {x: 2, y: i * rowHeight + 13}).textContent = worker);
+  for (const t of tries) {
+    const end = t.endMs === null ? now : t.endMs;
+    const x = left + (t.startMs - from) / span * width;
+    svgElement(svg, 'rect', {
+      x: x.toFixed(1), y: workers.indexOf(t.worker) * rowHeight + 3, height: rowHeight - 6,
+      width: Math.max(1, (end - t.startMs) / span * width).toFixed(1), class: 'outcome-' + t.outcome,
+    }, `${t.name} #${t.id} attempt ${t.attempt}: ${t.outcome}, ${(end - t.startMs).toFixed(2)} ms`)
+        .addEventListener('click', () => showTask(t.id));
+  }
+}
+
+/** Lays the graph out in columns by depth (longest path from a task without inputs), then draws it. */
+async function refreshGraph() {
+  const graph = await json('api/graph');
+  const svg = $('graph');
+  svg.replaceChildren();
+  $('graph-note').textContent = graph.grouped ? '(grouped by task name: too many tasks to draw one by one)' : '';
+  const n = graph.nodes.length;
+  if (!n) return;
+  const depth = new Array(n).fill(0);
+  for (let round = 0, changed = true; changed && round < n; round++) {
+    changed = false;
+    for (const [from, to] of graph.edges) {
+      if (from !== to && depth[to] < depth[from] + 1) { depth[to] = depth[from] + 1; changed = true; }
+    }
+  }
+  const columns = [];
+  graph.nodes.forEach((node, i) => (columns[depth[i]] = columns[depth[i]] || []).push(i));
+  const columnWidth = graph.grouped ? 160 : 110, rowHeight = graph.grouped ? 40 : 22;
+  const position = new Array(n);
+  columns.forEach((column, c) => column.forEach((i, r) => position[i] = [10 + c * columnWidth, 10 + r * rowHeight]));
+  const height = 20 + Math.max(...columns.map(column => column.length)) * rowHeight;
+  svg.setAttribute('viewBox', `0 0 ${Math.max(900, 20 + columns.length * columnWidth)} ${height}`);
+  for (const [from, to, count] of graph.edges) {
+    if (from === to) continue;
+    const [x1, y1] = position[from], [x2, y2] = position[to];
+    svgElement(svg, 'line', {x1: x1 + columnWidth - 20, y1: y1 + 8, x2: x2, y2: y2 + 8, stroke: '#999'},
+        graph.grouped ? `${count} dependencies` : null);
+  }
+  graph.nodes.forEach((node, i) => {
+    const [x, y] = position[i];
+    const label = graph.grouped ? `${node.name} (${node.tasks})` : `${node.name} #${node.key}`;
+    const box = svgElement(svg, 'rect', {x, y, width: columnWidth - 20, height: 16, rx: 3, class: 'outcome-' + node.state},
+        `${label}: ${node.tasks} task(s), ${node.failed} failed, ${node.cancelled} cancelled`);
+    svgElement(svg, 'text', {x: x + 3, y: y + 12}).textContent = label.length > 18 ? label.slice(0, 17) + '…' : label;
+    if (!graph.grouped) box.addEventListener('click', () => showTask(node.key));
+  });
+}
+
+function taskRow(row, id) {
+  row.className = 'clickable';
+  row.addEventListener('click', () => showTask(id));
+}
+
+async function refreshFailures() {
+  fill('failures', await json('api/failures'), (row, f) => {
+    taskRow(row, f.id);
+    cell(row, `${f.name} #${f.id}`);
+    cell(row, f.attempt);
+    cell(row, f.worker);
+    cell(row, `${f.type}: ${text(f.message)}`, 'error');
+  });
+}
+
+async function refreshTasks() {
+  const query = new URLSearchParams({state: $('state-filter').value, name: $('name-filter').value, limit: 200});
+  fill('tasks', await json('api/tasks?' + query), (row, t) => {
+    taskRow(row, t.id);
+    cell(row, `${t.name} #${t.id}`);
+    cell(row, t.state, t.state === 'failed' ? 'error' : '');
+    cell(row, t.attempts);
+    cell(row, t.executor);
+    cell(row, t.totalMs === null ? '' : t.totalMs.toFixed(2));
+  });
+}
+
+async function showTask(id) {
+  const detail = await json('api/task?id=' + encodeURIComponent(id));
+  const task = detail.task;
+  $('task-page').hidden = false;
+  $('task-title').textContent = `${task.name} #${task.id}: ${task.state}`;
+  const box = $('task-detail');
+  box.replaceChildren();
+  const add = (tag, content, className) => {
+    const element = document.createElement(tag);
+    element.textContent = content;
+    if (className) element.className = className;
+    box.appendChild(element);
+  };
+  add('p', `executor ${task.executor}, ${task.cores} core(s), ${task.attempts} attempt(s)`
+      + (task.readyMs ? `, waited ${task.readyMs - task.submittedMs} ms for its inputs` : ''));
+  for (const t of detail.tries) add('p', `attempt ${t.attempt} on ${t.worker}: ${t.outcome} after ${t.ms === null ? '?' : t.ms.toFixed(2)} ms`);
+  for (const f of detail.failures) {
+    add('p', `attempt ${f.attempt} (${f.outcome}): ${f.type}: ${text(f.message)}`, 'error');
+    if (f.stackTrace) add('pre', f.stackTrace);
+    if (f.stderrTail) add('pre', f.stderrTail);
+  }
+  if (detail.dependencies.length) {
+    add('p', 'depends on ' + detail.dependencies.map(d => `${text(d.name) || 'a value'} #${d.id}${d.state ? ' (' + d.state + ')' : ''}`).join(', '));
+  }
+}
+
+async function refresh() {
+  try {
+    await Promise.all([refreshOverview(), refreshFailures(), refreshTasks(), refreshTimeline()]);
+  } catch (e) {
+    $('run-state').textContent = 'cannot read the run: ' + e.message;
+  }
+}
+
+$('state-filter').addEventListener('change', refreshTasks);
+$('name-filter').addEventListener('input', refreshTasks);
+refresh();
+setInterval(refresh, 1000);
+// the graph changes shape rarely and costs more to draw: every 5 s
+refreshGraph().catch(e => $('graph-note').textContent = 'cannot draw the graph: ' + e.message);
+setInterval(() => refreshGraph().catch(e => $('graph-note').textContent = 'cannot draw the graph: ' + e.message), 5000);

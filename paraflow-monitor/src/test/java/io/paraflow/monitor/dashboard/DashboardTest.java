@@ -1,0 +1,172 @@
+package io.paraflow.monitor.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paraflow.monitor.MixedRun;
+import io.paraflow.testing.NoLeakedThreads;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The dashboard's pages and JSON endpoints over HTTP, on the database of a finished run. */
+@ExtendWith(NoLeakedThreads.class)
+class DashboardTest {
+
+    @TempDir
+    static Path dir;
+
+    private static Path db;
+    private static Map<String, Long> ids;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private Dashboard dashboard;
+
+    @BeforeEach
+    void serve() throws Exception {
+        if (db == null) {
+            db = dir.resolve("mixed.db");
+            ids = MixedRun.record(db);
+        }
+        dashboard = Dashboard.start(db, 0);
+    }
+
+    @AfterEach
+    void stop() {
+        dashboard.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(dashboard.uri().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode json(String path) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        return new ObjectMapper().readTree(response.body());
+    }
+
+    @Test
+    void theOverviewHasTheRunTheCountsTheSeriesAndTheWorkers() throws Exception {
+        assertThat(dashboard.uri().getHost()).isEqualTo("127.0.0.1");
+        JsonNode overview = json("api/overview");
+        assertThat(overview.path("run").path("name").asText()).isEqualTo("mixed");
+        assertThat(overview.path("run").path("outcome").asText()).isEqualTo("failed");
+        JsonNode counts = overview.path("counts");
+        assertThat(counts.path("submitted").asInt()).isEqualTo(6);
+        assertThat(counts.path("finished").asInt()).isEqualTo(2);
+        assertThat(counts.path("failed").asInt()).isEqualTo(2);
+        assertThat(counts.path("cancelled").asInt()).isEqualTo(2);
+        assertThat(counts.path("running").asInt()).isZero();
+        assertThat(overview.path("series")).isNotEmpty();
+        assertThat(overview.path("workers")).anySatisfy(w -> assertThat(w.path("worker").asText()).startsWith("jvm:"));
+    }
+
+    @Test
+    void failuresAndTasksAreListedAndFiltered() throws Exception {
+        JsonNode failures = json("api/failures");
+        assertThat(failures).extracting(f -> f.path("name").asText()).containsExactly("downstream", "broken");
+        assertThat(failures.get(1).path("type").asText()).isEqualTo("java.io.IOException");
+        assertThat(failures.get(1).path("message").asText()).isEqualTo("data.csv: no such file");
+        assertThat(failures.get(0).path("rootTaskId").asLong()).isEqualTo(ids.get("broken"));
+
+        assertThat(json("api/tasks")).hasSize(6);
+        assertThat(json("api/tasks?state=cancelled")).extracting(t -> t.path("name").asText())
+                .containsExactly("after-blocked", "blocked");
+        assertThat(json("api/tasks?name=o%25&limit=5")).extracting(t -> t.path("name").asText()).containsExactly("ok");
+    }
+
+    @Test
+    void aTaskPageHasItsTriesItsErrorWithStackTraceAndItsDependencies() throws Exception {
+        JsonNode broken = json("api/task?id=" + ids.get("broken"));
+        assertThat(broken.path("task").path("state").asText()).isEqualTo("failed");
+        assertThat(broken.path("tries")).hasSize(1);
+        assertThat(broken.path("failures").get(0).path("stackTrace").asText())
+                .startsWith("java.io.IOException: data.csv: no such file").contains("MixedRun.broken");
+
+        JsonNode flaky = json("api/task?id=" + ids.get("flaky"));
+        assertThat(flaky.path("tries")).extracting(t -> t.path("outcome").asText()).containsExactly("retried", "finished");
+
+        JsonNode downstream = json("api/task?id=" + ids.get("downstream"));
+        assertThat(downstream.path("dependencies")).extracting(d -> d.path("name").asText()).containsExactly("ok", "broken");
+    }
+
+    @Test
+    void theGraphHasEveryTaskOrOneNodePerNameAndTheTimelineEveryTry() throws Exception {
+        JsonNode graph = json("api/graph");
+        assertThat(graph.path("grouped").asBoolean()).isFalse();
+        assertThat(graph.path("nodes")).extracting(n -> n.path("name").asText() + ":" + n.path("state").asText())
+                .containsExactly("ok:finished", "flaky:finished", "broken:failed", "downstream:failed",
+                        "blocked:cancelled", "after-blocked:cancelled");
+        assertThat(graph.path("edges")).extracting(JsonNode::toString).containsExactly("[0,3,1]", "[2,3,1]", "[4,5,1]");
+        JsonNode grouped = json("api/graph?max=2");
+        assertThat(grouped.path("grouped").asBoolean()).isTrue();
+        assertThat(grouped.path("nodes")).hasSize(6);
+
+        JsonNode timeline = json("api/timeline");
+        assertThat(timeline).extracting(t -> t.path("name").asText() + "/" + t.path("attempt").asInt())
+                .containsExactlyInAnyOrder("ok/1", "flaky/1", "flaky/2", "broken/1", "blocked/1");
+        assertThat(timeline).allSatisfy(t -> {
+            assertThat(t.path("worker").asText()).startsWith("paraflow-threads-");
+            assertThat(t.path("endMs").asDouble()).isGreaterThanOrEqualTo(t.path("startMs").asDouble());
+        });
+    }
+
+    @Test
+    void badRequestsGetAStatusAndAMessage() throws Exception {
+        assertError("api/task?id=abc", 400, "the parameter 'id' must be a whole number, got 'abc'");
+        assertError("api/task", 400, "the parameter 'id' is missing");
+        assertError("api/task?id=999", 404, "no task 999 has ended in this run");
+        assertError("api/tasks?state=sleeping", 400, "state must be running, finished, failed or cancelled, got 'sleeping'");
+        assertError("api/tasks?limit=0", 400, "limit must be between 1 and 5000, got 0");
+        assertError("api/graph?max=-1", 400, "max must be between 0 and 5000, got -1");
+        assertError("api/nothing", 404, "no endpoint /api/nothing");
+        assertError("secrets.txt", 404, "no page /secrets.txt");
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(dashboard.uri().resolve("api/overview"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+    }
+
+    private void assertError(String path, int status, String message) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(path).isEqualTo(status);
+        assertThat(new ObjectMapper().readTree(response.body()).path("error").asText()).isEqualTo(message);
+    }
+
+    @Test
+    void thePagesAreServed() throws Exception {
+        HttpResponse<String> index = get("");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("<title>Paraflow run</title>").contains("dashboard.js");
+        assertThat(get("dashboard.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(get("dashboard.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aPortInUseAndAMissingFileAreRefusedClearly() {
+        int taken = dashboard.uri().getPort();
+        assertThatThrownBy(() -> Dashboard.start(db, taken)).isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken);
+        Path missing = dir.resolve("missing.db");
+        assertThatThrownBy(() -> Dashboard.start(missing, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(missing.toString());
+        URI before = dashboard.uri();
+        dashboard.close();
+        dashboard.close();
+        assertThat(before).isNotNull();
+    }
+}

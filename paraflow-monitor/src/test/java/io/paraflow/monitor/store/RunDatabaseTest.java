@@ -1,0 +1,62 @@
+package io.paraflow.monitor.store;
+
+import io.paraflow.monitor.MixedRun;
+import io.paraflow.testing.NoLeakedThreads;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Opening run databases: what it reads, and the clear errors for files that are not run databases. */
+@ExtendWith(NoLeakedThreads.class)
+class RunDatabaseTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecordedRunIsReadBackReadOnly() throws Exception {
+        Path db = dir.resolve("mixed.db");
+        MixedRun.record(db);
+        try (RunDatabase run = RunDatabase.open(db)) {
+            RunDatabase.RunSummary summary = run.run();
+            assertThat(summary.name()).isEqualTo("mixed");
+            assertThat(summary.outcome()).isEqualTo("failed");
+            assertThat(summary.endedNs()).isGreaterThanOrEqualTo(summary.startedNs());
+            assertThatThrownBy(() -> run.connection().createStatement().executeUpdate("DELETE FROM tasks"))
+                    .hasMessageContaining("readonly");
+        }
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path missing = dir.resolve("missing.db");
+        assertThatThrownBy(() -> RunDatabase.open(missing)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no run database at " + missing + ": the file does not exist");
+        assertThat(missing).doesNotExist();
+    }
+
+    @Test
+    void aFileThatIsNotSqliteIsRefused() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.db"), "just some notes, long enough to look like a header? no.");
+        assertThatThrownBy(() -> RunDatabase.open(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(text + " is not a Paraflow run database");
+    }
+
+    @Test
+    void anotherSqliteDatabaseIsRefused() throws Exception {
+        Path other = dir.resolve("other.db");
+        try (Connection c = MixedRun.open(other); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE things (x INTEGER)");
+        }
+        assertThatThrownBy(() -> RunDatabase.open(other)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(other + " is not a Paraflow run database of schema version 1 (it has no run table)");
+    }
+}

@@ -1,0 +1,66 @@
+package io.paraflow.monitor.trace;
+
+import io.paraflow.monitor.MixedRun;
+import io.paraflow.monitor.store.RunDatabase;
+import io.paraflow.testing.NoLeakedThreads;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The task graph in DOT: every task and dependency, or grouped by name above the bound. */
+@ExtendWith(NoLeakedThreads.class)
+class TaskGraphDotTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyTaskIsANodeColouredByOutcomeAndEveryDependencyAnEdge() throws Exception {
+        Path db = dir.resolve("mixed.db");
+        Map<String, Long> ids = MixedRun.record(db);
+        StringWriter dot = new StringWriter();
+        try (RunDatabase run = RunDatabase.open(db)) {
+            TaskGraphDot.write(run, dot, TaskGraphDot.DEFAULT_MAX_TASKS);
+        }
+        String text = dot.toString();
+        assertThat(text).startsWith("digraph run {").endsWith("}\n");
+        long ok = ids.get("ok");
+        long broken = ids.get("broken");
+        long downstream = ids.get("downstream");
+        assertThat(text).contains("  t" + ok + " [label=\"ok\\n#" + ok + "\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  t" + broken + " [label=\"broken\\n#" + broken + "\", fillcolor=\"#ffcdd2\"];\n")
+                .contains("  t" + ids.get("blocked") + " [label=\"blocked\\n#" + ids.get("blocked") + "\", fillcolor=\"#e0e0e0\"];\n");
+        assertThat(text.lines().filter(l -> l.contains("->")))
+                .containsExactlyInAnyOrder("  t" + ok + " -> t" + downstream + ";", "  t" + broken + " -> t" + downstream + ";",
+                        "  t" + ids.get("blocked") + " -> t" + ids.get("after-blocked") + ";");
+        assertThat(text.lines().filter(l -> l.contains("[label="))).hasSize(6);
+    }
+
+    @Test
+    void aboveTheBoundTasksAreGroupedByName() throws Exception {
+        Path db = dir.resolve("mixed.db");
+        MixedRun.record(db);
+        StringWriter dot = new StringWriter();
+        try (RunDatabase run = RunDatabase.open(db)) {
+            TaskGraphDot.write(run, dot, 5);
+        }
+        assertThat(dot.toString())
+                .contains("  \"broken\" [label=\"broken\\n1 tasks, 1 failed\", fillcolor=\"#ffcdd2\"];\n")
+                .contains("  \"ok\" -> \"downstream\" [label=\"1\"];\n")
+                .contains("  \"blocked\" -> \"after-blocked\" [label=\"1\"];\n");
+        assertThatThrownBy(() -> TaskGraphDot.write(null, dot, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTasks");
+    }
+
+    @Test
+    void quotesAndLineBreaksAreEscaped() {
+        assertThat(TaskGraphDot.quoted("say \"hi\"\\\nnow")).isEqualTo("\"say \\\"hi\\\"\\\\\\nnow\"");
+    }
+}
