@@ -38,7 +38,9 @@ class MonitoringDatabaseTest {
             List<List<Object>> run = rows(c, "SELECT name, outcome, tasks, finished, failed, cancelled, ended_ns >= started_ns,"
                     + " default_executor, pid FROM run");
             assertThat(run).containsExactly(List.of("mixed", "failed", 6, 2, 2, 2, 1, "threads", (int) ProcessHandle.current().pid()));
-            assertThat(rows(c, "SELECT label, cores FROM executors")).containsExactly(List.of("threads", 2));
+            // every flow has a command executor with a core slot per processor
+            assertThat(rows(c, "SELECT label, cores FROM executors")).containsExactly(List.of("threads", 2),
+                    List.of("commands", Runtime.getRuntime().availableProcessors()));
 
             assertThat(rows(c, "SELECT name, state, attempts FROM tasks ORDER BY task_id")).containsExactly(
                     List.of("ok", "finished", 1), List.of("flaky", "finished", 2), List.of("broken", "failed", 1),
