@@ -10,6 +10,7 @@ import io.paraflow.event.TaskListener;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
 import io.paraflow.graph.FlowRuntime;
+import io.paraflow.serial.JavaSerializer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ public final class FlowBuilder {
     private Path checkpoints;
     private boolean resume;
     private FlushPolicy flushPolicy;
+    private final List<String> checkpointAllowList = new ArrayList<>();
 
     FlowBuilder() {
     }
@@ -136,6 +138,22 @@ public final class FlowBuilder {
     }
 
     /**
+     * Lets the {@link #checkpoints} store read back results of these classes: a class name, a package
+     * ({@code com.example.*}) or a package tree ({@code com.example.**}). Results are stored with Java
+     * serialization, and only classes on this list (besides the JDK's value types and collections, and
+     * Paraflow's own) are ever deserialized from a store; a result that needs others is not reused, with a
+     * warning that names the class, and its task runs again.
+     *
+     * @throws IllegalArgumentException if a pattern is malformed or would allow every class
+     */
+    public FlowBuilder allowInCheckpoints(String... patterns) {
+        for (String pattern : patterns) {
+            checkpointAllowList.add(JavaSerializer.checkPattern(pattern));
+        }
+        return this;
+    }
+
+    /**
      * Tells memoized tasks how to fingerprint arguments of {@code type} (and its subtypes), which they
      * could not otherwise; see {@link Fingerprinter}.
      */
@@ -182,7 +200,7 @@ public final class FlowBuilder {
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
         all.putAll(byLabel);
         FlowRuntime flow = new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners),
-                fingerprints.copy(), store);
+                fingerprints.copy(), store, JavaSerializer.allowing(checkpointAllowList));
         flow.start();
         return flow;
     }

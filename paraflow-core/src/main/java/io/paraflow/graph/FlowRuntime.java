@@ -12,6 +12,7 @@ import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskListener;
+import io.paraflow.serial.Serializer;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
@@ -76,7 +77,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
      */
     public FlowRuntime(Map<String, TaskExecutor> executors, String defaultExecutorLabel, int maxUnfinished,
                        boolean cancelOnClose, List<TaskListener> listeners, Fingerprints fingerprints,
-                       CheckpointStore checkpoints) {
+                       CheckpointStore checkpoints, Serializer checkpointSerializer) {
         this.executors = Map.copyOf(executors);
         this.defaultExecutorLabel = defaultExecutorLabel;
         this.collectDefaults = defaults.withExecutor(FlowBuilder.THREADS);
@@ -85,7 +86,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         this.cancelOnClose = cancelOnClose;
         this.listeners = List.copyOf(listeners);
         this.listening = !listeners.isEmpty();
-        this.cache = new TaskCache(fingerprints, checkpoints);
+        this.cache = new TaskCache(fingerprints, checkpoints, checkpointSerializer);
         Instant now = Instant.now();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.nanoTimeAtStart = System.nanoTime();

@@ -6,7 +6,8 @@ import io.paraflow.cache.internal.FileManifest;
 import io.paraflow.cache.internal.Fingerprint;
 import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.cache.internal.NotFingerprintableException;
-import io.paraflow.cache.internal.Payloads;
+import io.paraflow.serial.SerializationException;
+import io.paraflow.serial.Serializer;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -20,6 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The memo of a flow: decides whether a memoized task can reuse an earlier result, and records the
  * results of those that ran. Results live in the flow's {@link CheckpointStore} when it has one (so a
  * later run can resume from them), otherwise in memory for the flow's life.
+ *
+ * <p>Results are stored with Java serialization behind an allow-list ({@link
+ * io.paraflow.serial.JavaSerializer#DEFAULT_ALLOWED} plus the flow's {@code allowInCheckpoints}
+ * patterns): a store is a file that other programs could have written, so reading it back never loads a
+ * class outside the list.
  *
  * <p>A task's key is the fingerprint of its name, version label, and for each argument either the key
  * of the memoized task it came from or the fingerprint of its value. Trouble with the cache never fails
@@ -36,9 +42,12 @@ final class TaskCache {
     private static final String KEY_TAG = "paraflow-task-v1";
     private static final System.Logger LOG = System.getLogger(TaskCache.class.getName());
     private static final FileManifest NO_FILES = new FileManifest(Map.of());
+    private static final String HOW_TO_ALLOW = " (results of your own classes need"
+            + " Flow.builder().allowInCheckpoints(\"com.example.**\"))";
 
     private final Fingerprints fingerprints;
     private final CheckpointStore store;
+    private final Serializer serializer;
     private final Map<Fingerprint, Outcome> memory;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -54,9 +63,10 @@ final class TaskCache {
         private static final long serialVersionUID = 1L;
     }
 
-    TaskCache(Fingerprints fingerprints, CheckpointStore store) {
+    TaskCache(Fingerprints fingerprints, CheckpointStore store, Serializer serializer) {
         this.fingerprints = fingerprints;
         this.store = store;
+        this.serializer = serializer;
         this.memory = store == null ? new ConcurrentHashMap<>() : null;
     }
 
@@ -113,12 +123,17 @@ final class TaskCache {
         }
         byte[] payload;
         try {
-            payload = Payloads.encode(outcome.thrown == null ? new StoredValue(outcome.value, outcome.files)
+            payload = serializer.toBytes(outcome.thrown == null ? new StoredValue(outcome.value, outcome.files)
                     : outcome.thrown);
-        } catch (IOException | RuntimeException e) {
-            warnOnce(task, "unserializable", "the result of task '" + task.name() + "' cannot be kept in the"
-                    + " checkpoint store (" + e + "); it will run again on resume");
+        } catch (SerializationException e) {
+            warnOnce(task, "unserializable", "the result of task '" + task.name() + "' is not kept in the checkpoint"
+                    + " store, so the task will run again on resume: " + e.getMessage());
             return;
+        }
+        String unreadable = outcome.value == null ? null : serializer.refuses(outcome.value.getClass());
+        if (unreadable != null) {
+            warnOnce(task, "unreadable", "the result of task '" + task.name() + "' is kept in the checkpoint store,"
+                    + " but a resumed run will not read it back: " + unreadable + HOW_TO_ALLOW);
         }
         try {
             store.append(key, outcome.thrown == null ? CheckpointStore.Kind.VALUE : CheckpointStore.Kind.FAILURE,
@@ -138,14 +153,19 @@ final class TaskCache {
             return null;
         }
         try {
-            Object decoded = Payloads.decode(store.payload(entry), task.classLoader());
+            byte[] payload = store.payload(entry);
+            Object decoded = serializer.fromBytes(payload, 0, payload.length);
             if (entry.kind() == CheckpointStore.Kind.VALUE) {
                 StoredValue stored = (StoredValue) decoded;
                 return new Outcome(stored.value(), null, stored.files());
             }
             return new Outcome(null, (Throwable) decoded, NO_FILES);
+        } catch (SerializationException e) {
+            warnOnce(task, "read", "the checkpoint of task '" + task.name() + "' in " + store.directory()
+                    + " cannot be read back, so the task runs again: " + e.getMessage() + HOW_TO_ALLOW);
+            return null;
         } catch (IOException | RuntimeException e) {
-            warnOnce(task, "read", "checkpoint of task '" + task.name() + "' in " + store.directory()
+            warnOnce(task, "read", "the checkpoint of task '" + task.name() + "' in " + store.directory()
                     + " cannot be read (" + e + "); the task runs again");
             return null;
         }

@@ -798,11 +798,6 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return value;
     }
 
-    /** The class loader of the task's function, which loads the classes of its recorded results. */
-    ClassLoader classLoader() {
-        return function.getClass().getClassLoader();
-    }
-
     long[] dependencyIds() {
         Object in = inputs;
         if (in == null || (shape & RAW_INPUTS) != 0) {

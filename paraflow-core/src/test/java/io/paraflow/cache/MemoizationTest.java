@@ -8,6 +8,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
 import io.paraflow.cache.internal.CheckpointStore;
 import io.paraflow.event.TaskEvent;
+import org.example.science.Fit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -242,6 +243,28 @@ class MemoizationTest {
             }
         }
         assertThat(ran("opaque-result")).isEqualTo(2);
+    }
+
+    private Fit fitRun(boolean resume, String... allowed) throws Exception {
+        try (Flow flow = Flow.builder().threads(2).checkpoints(store).resume(resume)
+                .flushPolicy(FlushPolicy.everyTask()).allowInCheckpoints(allowed).build()) {
+            return flow.task("fit").cache().submit(x -> {
+                count("fit");
+                return new Fit("linear", x / 10.0);
+            }, flow.value(3)).get();
+        }
+    }
+
+    @Test
+    void resultsOfUserClassesAreReadBackOnlyWhenAllowed() throws Exception {
+        Fit first = fitRun(false);
+        assertThat(fitRun(true)).isEqualTo(first);
+        assertThat(ran("fit")).as("not on the allow-list: never deserialized, so it runs again").isEqualTo(2);
+        assertThat(fitRun(true, Fit.class.getName())).isEqualTo(first);
+        assertThat(fitRun(true, "org.example.**")).isEqualTo(first);
+        assertThat(ran("fit")).isEqualTo(2);
+        assertThatThrownBy(() -> Flow.builder().allowInCheckpoints("**"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("would allow every class");
     }
 
     @Test
