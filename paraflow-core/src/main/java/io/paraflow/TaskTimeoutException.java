@@ -13,8 +13,17 @@ public final class TaskTimeoutException extends TaskException {
 
     /** Creates the timeout of the given attempt of a task. */
     public TaskTimeoutException(long taskId, String taskName, int attempt, Duration timeout, String worker) {
+        this(taskId, taskName, attempt, timeout, worker, "");
+    }
+
+    /**
+     * Creates the timeout of the given attempt of a task, with what its executor could tell about the
+     * attempt (for a command, the last lines it wrote) at the end of the message.
+     */
+    public TaskTimeoutException(long taskId, String taskName, int attempt, Duration timeout, String worker,
+                                String detail) {
         super(taskId, taskName, "task " + describe(taskId, taskName) + " " + reason(timeout)
-                + " on attempt " + attempt + " (worker " + worker + ")", null);
+                + " on attempt " + attempt + " (worker " + worker + ")" + detail, null);
         this.timeout = timeout;
     }
 

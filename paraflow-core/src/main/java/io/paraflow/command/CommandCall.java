@@ -98,8 +98,8 @@ final class CommandCall {
         Path directory = workingDirectory != null ? workingDirectory : runDirectory.resolve(base);
         Files.createDirectories(runDirectory);
         Files.createDirectories(directory);
-        Path stdout = runDirectory.resolve(base + ".stdout");
-        Path stderr = runDirectory.resolve(base + ".stderr");
+        Path stdout = streamFile(runDirectory, task, "stdout");
+        Path stderr = streamFile(runDirectory, task, "stderr");
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         setEnvironment(builder.environment(), task);
@@ -114,8 +114,7 @@ final class CommandCall {
             if (!file.exists()) {
                 throw new MissingOutputException(file.path(), command + " declared it as an output, but its program"
                         + " ended (exit code 0) without creating it: " + commandLine(argv)
-                        + Tails.section("stderr", stderr, Tails.STDERR_LINES)
-                        + Tails.section("stdout", stdout, Tails.STDOUT_LINES));
+                        + tails(runDirectory, task));
             }
             declared.add(output.toString());
             produced.add(file);
@@ -179,6 +178,17 @@ final class CommandCall {
             }
         }
         return line.toString();
+    }
+
+    /** Where the attempt's standard output ({@code "stdout"}) or error ({@code "stderr"}) goes. */
+    static Path streamFile(Path runDirectory, ReadyTask task, String stream) {
+        return runDirectory.resolve(directoryName(task) + "." + stream);
+    }
+
+    /** The last lines the attempt wrote, as message sections; empty if it wrote nothing. */
+    static String tails(Path runDirectory, ReadyTask task) {
+        return Tails.section("stderr", streamFile(runDirectory, task, "stderr"), Tails.STDERR_LINES)
+                + Tails.section("stdout", streamFile(runDirectory, task, "stdout"), Tails.STDOUT_LINES);
     }
 
     /**

@@ -159,6 +159,12 @@ public final class CommandExecutor implements TaskExecutor {
         return label;
     }
 
+    /** The last lines the timed-out command wrote to its stderr and stdout so far. */
+    @Override
+    public String timeoutDetail(ReadyTask task) {
+        return CommandCall.tails(runDirectory, task);
+    }
+
     @Override
     public Resources capacity() {
         return capacity;

@@ -45,6 +45,17 @@ public interface TaskExecutor extends AutoCloseable {
     }
 
     /**
+     * What this executor can tell about an attempt the flow is about to stop because it ran out of time,
+     * such as the last lines a command wrote: it ends the message of the attempt's
+     * {@link io.paraflow.TaskTimeoutException}. Called once per timed-out attempt, before the attempt is
+     * interrupted or stopped, on the flow's timer thread; must return quickly and never throw. The default
+     * has nothing to add ("").
+     */
+    default String timeoutDetail(ReadyTask task) {
+        return "";
+    }
+
+    /**
      * Queues an attempt that became ready because a task that ran on the calling thread just finished.
      * An executor may run it next on the same worker, where the finished task's data is still in cache.
      * The default queues it like {@link #execute}.

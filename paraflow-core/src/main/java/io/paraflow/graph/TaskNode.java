@@ -469,8 +469,20 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (!STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, INTERRUPTING))) {
             return;
         }
+        String detail = timeoutDetail();
         stopRunner();
-        attemptEnded(attempt, null, new TaskTimeoutException(id, name(), attempt, options.timeout, worker), worker);
+        attemptEnded(attempt, null, new TaskTimeoutException(id, name(), attempt, options.timeout, worker, detail),
+                worker);
+    }
+
+    /** What the executor adds to this attempt's timeout; an executor that fails here adds nothing. */
+    private String timeoutDetail() {
+        try {
+            String detail = executor().timeoutDetail(this);
+            return detail == null ? "" : detail;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     /** Stops the running attempt; the caller holds INTERRUPTING. */

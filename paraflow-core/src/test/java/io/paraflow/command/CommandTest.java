@@ -154,11 +154,15 @@ class CommandTest {
             Task<CommandResult> slow;
             try (Flow flow = flow(runs, 1)) {
                 slow = flow.command("slow").timeout(Duration.ofSeconds(2))
-                        .shell("sleep 120 & echo $! >> pids; sleep 120 & echo $! >> pids; echo $$ >> pids; wait").submit();
+                        .shell("echo warming up >&2; echo step 1; sleep 120 & echo $! >> pids; sleep 120 & echo $! >> pids;"
+                                + " echo $$ >> pids; wait").submit();
                 pids = awaitLines(directoryOf(runs, slow).resolve("pids"), 3);
 
-                assertThat(failureOf(slow)).isInstanceOfSatisfying(TaskTimeoutException.class,
-                        e -> assertThat(e.taskName()).isEqualTo("slow"));
+                assertThat(failureOf(slow)).isInstanceOfSatisfying(TaskTimeoutException.class, e -> {
+                    assertThat(e.taskName()).isEqualTo("slow");
+                    assertThat(e).hasMessageContaining("--- last lines of stderr").hasMessageContaining("warming up")
+                            .hasMessageContaining("--- last lines of stdout").hasMessageContaining("step 1");
+                });
             }
             // close() waited for the killing thread
             assertThat(alive(pids)).isEmpty();
