@@ -38,10 +38,12 @@ public final class ForySerializer implements Serializer {
 
     private final ThreadSafeFory fory;
     private final List<String> allowList;
+    private final ClassNamePatterns patterns;
 
     private ForySerializer(List<String> allowList) {
         this.allowList = List.copyOf(allowList);
         ClassNamePatterns patterns = new ClassNamePatterns(allowList);
+        this.patterns = patterns;
         this.fory = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false).withRefTracking(true)
                 .withTypeChecker((resolver, className) -> patterns.allows(className)).withCodegen(false)
                 .suppressClassRegistrationWarnings(true).buildThreadSafeFory();
@@ -89,6 +91,33 @@ public final class ForySerializer implements Serializer {
             String type = refusedType(e);
             throw new SerializationException(type, "cannot deserialize " + length + " bytes: " + explain(e, type), e);
         }
+    }
+
+    /**
+     * Refuses a class outside the JDK that is not on the allow-list (an array by its element type, a lambda
+     * by the class that defines it). JDK classes are left to {@link #toBytes}: Fory sends those it has
+     * serializers for whatever the allow-list says, and refuses those on its deny-list.
+     */
+    @Override
+    public String refuses(Class<?> type) {
+        String name = type.getName();
+        if (patterns.allows(name)) {
+            return null;
+        }
+        String defining = ClassNamePatterns.definingClass(type.isArray() ? elementOf(type).getName() : name);
+        if (defining.startsWith("java.") || defining.startsWith("javax.") || defining.startsWith("jdk.")) {
+            return null;
+        }
+        return "class " + defining + " is not on the allow-list of classes that may be serialized; allow it, e.g."
+                + " with the pattern '" + ClassNamePatterns.suggestion(defining) + "'";
+    }
+
+    private static Class<?> elementOf(Class<?> array) {
+        Class<?> element = array;
+        while (element.isArray()) {
+            element = element.getComponentType();
+        }
+        return element;
     }
 
     /** The class named by an {@link InsecureException} in {@code e}'s causes (for a lambda, the class defining it), or null. */

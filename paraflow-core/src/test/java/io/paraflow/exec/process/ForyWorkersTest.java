@@ -78,9 +78,23 @@ class ForyWorkersTest {
     }
 
     @Test
-    void anArgumentOutsideTheAllowListFailsItsTaskWhenSentNamingTheType() throws Exception {
-        Task<Double> refused = flow.task("measure").on("fory").submit(Measurement::value,
-                flow.value(new Measurement("height", 1.8)));
+    void aKnownArgumentOutsideTheAllowListIsRefusedAtSubmitNamingTheType() {
+        assertThatThrownBy(() -> flow.task("measure").on("fory").submit(Measurement::value,
+                flow.value(new Measurement("height", 1.8))))
+                .isInstanceOfSatisfying(SerializationException.class, e -> {
+                    assertThat(e.type()).isEqualTo(Measurement.class.getName());
+                    assertThat(e).hasMessageContaining("'measure'").hasMessageContaining("argument 1")
+                            .hasMessageContaining("'org.example.tasks.**'");
+                });
+        assertThatThrownBy(() -> flow.task("measure").on("fory").submit(m -> m.length,
+                flow.value(new Measurement[] {new Measurement("height", 1.8)})))
+                .isInstanceOf(SerializationException.class).hasMessageContaining(Measurement.class.getName());
+    }
+
+    @Test
+    void anArgumentOutsideTheAllowListFromADependencyFailsItsTaskWhenSentNamingTheType() throws Exception {
+        Task<Measurement> measured = flow.task("measured").submit(() -> new Measurement("height", 1.8));
+        Task<Double> refused = flow.task("measure").on("fory").submit(Measurement::value, measured);
         Task<String> sibling = flow.task("sibling").on("fory").submit(() -> "unaffected");
 
         assertThatThrownBy(refused::get).cause().isInstanceOf(TaskFailedException.class).cause()
