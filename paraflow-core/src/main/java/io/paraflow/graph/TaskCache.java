@@ -123,8 +123,8 @@ final class TaskCache {
         }
         byte[] payload;
         try {
-            payload = serializer.toBytes(outcome.thrown == null ? new StoredValue(outcome.value, outcome.files)
-                    : outcome.thrown);
+            payload = serializer.toBytes(outcome.thrown != null ? outcome.thrown
+                    : outcome.files.files().isEmpty() ? outcome.value : new StoredValue(outcome.value, outcome.files));
         } catch (SerializationException e) {
             warnOnce(task, "unserializable", "the result of task '" + task.name() + "' is not kept in the checkpoint"
                     + " store, so the task will run again on resume: " + e.getMessage());
@@ -136,8 +136,9 @@ final class TaskCache {
                     + " but a resumed run will not read it back: " + unreadable + HOW_TO_ALLOW);
         }
         try {
-            store.append(key, outcome.thrown == null ? CheckpointStore.Kind.VALUE : CheckpointStore.Kind.FAILURE,
-                    task.name(), task.cacheRequest().version(), payload);
+            CheckpointStore.Kind kind = outcome.thrown != null ? CheckpointStore.Kind.FAILURE
+                    : outcome.files.files().isEmpty() ? CheckpointStore.Kind.VALUE : CheckpointStore.Kind.VALUE_WITH_FILES;
+            store.append(key, kind, task.name(), task.cacheRequest().version(), payload);
         } catch (IOException | RuntimeException e) {
             warnOnce(task, "write", "checkpoint store " + store.directory() + " could not record task '"
                     + task.name() + "': " + e);
@@ -155,11 +156,15 @@ final class TaskCache {
         try {
             byte[] payload = store.payload(entry);
             Object decoded = serializer.fromBytes(payload, 0, payload.length);
-            if (entry.kind() == CheckpointStore.Kind.VALUE) {
-                StoredValue stored = (StoredValue) decoded;
-                return new Outcome(stored.value(), null, stored.files());
+            switch (entry.kind()) {
+                case VALUE:
+                    return new Outcome(decoded, null, NO_FILES);
+                case VALUE_WITH_FILES:
+                    StoredValue stored = (StoredValue) decoded;
+                    return new Outcome(stored.value(), null, stored.files());
+                default:
+                    return new Outcome(null, (Throwable) decoded, NO_FILES);
             }
-            return new Outcome(null, (Throwable) decoded, NO_FILES);
         } catch (SerializationException e) {
             warnOnce(task, "read", "the checkpoint of task '" + task.name() + "' in " + store.directory()
                     + " cannot be read back, so the task runs again: " + e.getMessage() + HOW_TO_ALLOW);

@@ -51,7 +51,9 @@ public final class CheckpointStore implements Closeable {
         /** The payload is the task's serialized result. */
         VALUE,
         /** The payload is the task's serialized failure. */
-        FAILURE
+        FAILURE,
+        /** The payload is the task's serialized result together with the files it refers to and their digests. */
+        VALUE_WITH_FILES
     }
 
     /**
