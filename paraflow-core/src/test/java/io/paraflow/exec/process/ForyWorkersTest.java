@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -93,8 +94,14 @@ class ForyWorkersTest {
 
     @Test
     void anArgumentOutsideTheAllowListFromADependencyFailsItsTaskWhenSentNamingTheType() throws Exception {
-        Task<Measurement> measured = flow.task("measured").submit(() -> new Measurement("height", 1.8));
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Measurement> measured = flow.task("measured").submit(() -> {
+            release.await();
+            return new Measurement("height", 1.8);
+        });
+        // submitted while "measured" still runs, so its value is not known at submit
         Task<Double> refused = flow.task("measure").on("fory").submit(Measurement::value, measured);
+        release.countDown();
         Task<String> sibling = flow.task("sibling").on("fory").submit(() -> "unaffected");
 
         assertThatThrownBy(refused::get).cause().isInstanceOf(TaskFailedException.class).cause()
