@@ -35,6 +35,7 @@ final class EventLanes {
     static final long CHUNK_BYTES = LONGS * 8L + REFS * 4L + 64;
     static final int MAX_INLINE_DEPENDENCIES = 256;
     private static final long FULL_PARK_NANOS = 20_000;
+    private static final long[] NO_DEPENDENCIES = {};
 
     /** Record kinds; 0 marks the unused end of a chunk. */
     private static final int SUBMITTED = 1;
@@ -287,6 +288,8 @@ final class EventLanes {
                     long[] dependencies;
                     if (r[readRef + 2] instanceof List<?> list) {
                         dependencies = list.stream().mapToLong(id -> (Long) id).toArray();
+                    } else if (inline == 0) {
+                        dependencies = NO_DEPENDENCIES;
                     } else {
                         dependencies = new long[inline];
                         System.arraycopy(l, p + 5, dependencies, 0, inline);

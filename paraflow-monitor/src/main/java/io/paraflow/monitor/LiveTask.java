@@ -4,6 +4,7 @@ import io.paraflow.event.TaskEvent;
 import io.paraflow.monitor.store.TaskRow;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What the monitor knows about a task whose rows are not final yet; owned by the monitor's thread. Its
@@ -14,6 +15,7 @@ final class LiveTask {
     static final String SUBMITTED = "submitted";
     static final String READY = "ready";
     static final String RUNNING = "running";
+    private static final long[] NO_DEPENDENCIES = {};
 
     /** One attempt; {@code outcome} is null until its end is known. */
     static final class Try {
@@ -29,7 +31,7 @@ final class LiveTask {
     String executor;
     int cores;
     long memoryBytes;
-    long[] dependencies = new long[0];
+    long[] dependencies = NO_DEPENDENCIES;
     boolean submitted;
     long submittedNs;
     long readyNs;
@@ -103,6 +105,6 @@ final class LiveTask {
 
     TaskRow row(String state, int attempts, long ended) {
         return new TaskRow(id, name, executor, cores, memoryBytes, state, attempts, submittedNs, readyNs, ended,
-                Arrays.stream(dependencies).boxed().toList());
+                dependencies.length == 0 ? List.of() : Arrays.stream(dependencies).boxed().toList());
     }
 }
