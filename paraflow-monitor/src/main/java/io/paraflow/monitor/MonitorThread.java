@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 
-    private static final int DRAIN_BATCH = 4096;
+    private static final int DRAIN_BATCH = 16_384;
     private static final long IDLE_PARK_NANOS = Duration.ofMillis(2).toNanos();
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();

@@ -82,6 +82,32 @@ class EventLanesTest {
     }
 
     @Test
+    void lanesAreReadEarliestEventFirst() throws Exception {
+        EventLanes lanes = new EventLanes(1 << 24);
+        Thread even = new Thread(() -> publishEvery(lanes, 0), "even");
+        Thread odd = new Thread(() -> publishEvery(lanes, 1), "odd");
+        even.start();
+        odd.start();
+        even.join();
+        odd.join();
+        Recorder recorder = new Recorder();
+
+        assertThat(lanes.drain(recorder, 2 * EVENTS)).isEqualTo(EVENTS);
+
+        for (int i = 0; i < EVENTS; i++) {
+            assertThat(recorder.lines.get(i)).startsWith("started " + i + " ");
+        }
+        assertThat(lanes.usedBytes()).as("the lanes of threads that ended are freed once drained").isZero();
+    }
+
+    /** Publishes the events of every second task, starting at {@code first}; a task's id is its time. */
+    private static void publishEvery(EventLanes lanes, int first) {
+        for (int i = first; i < EVENTS; i += 2) {
+            lanes.publish(event(TaskEvent.Kind.STARTED, i, List.of(), null));
+        }
+    }
+
+    @Test
     void aPublisherWaitsWhileTheLanesAreFullAndLosesNothing() throws Exception {
         EventLanes lanes = new EventLanes(2 * EventLanes.CHUNK_BYTES);
         Thread publisher = new Thread(() -> {
