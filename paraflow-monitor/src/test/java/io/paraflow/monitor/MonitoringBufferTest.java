@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,6 +83,41 @@ class MonitoringBufferTest {
                     List.of("retried", "java.lang.IllegalStateException", (int) retriedOnce));
             assertThat(rows(c, "SELECT count(*) FROM failed_tasks WHERE attempt = 2 AND message LIKE 'input % is corrupt'"
                     + " AND stack_trace LIKE '%MonitoringBufferTest.work%'")).containsExactly(List.of((int) failing));
+        }
+    }
+
+    @Test
+    void tasksSubmittedByShortLivedThreadsAndByTasksAreAllRecorded() throws Exception {
+        Path db = dir.resolve("many-threads.db");
+        int threads = 20;
+        int perThread = 200;
+        try (Flow flow = Flow.builder().threads(3).listener(Monitoring.builder().database(db).bufferMemory(1 << 20).build())
+                .build()) {
+            List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread submitter = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        int input = i;
+                        // every task submits one inner task from its worker and completes with its result
+                        flow.task("outer").submit(() -> flow.task("inner").submit(() -> input));
+                    }
+                }, "submitter-" + t);
+                submitters.add(submitter);
+                submitter.start();
+            }
+            for (Thread submitter : submitters) {
+                submitter.join();
+            }
+            flow.awaitAll();
+        }
+        int each = threads * perThread;
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT name, state, count(*) FROM tasks GROUP BY 1, 2 ORDER BY 1, 2"))
+                    .containsExactly(List.of("inner", "finished", each), List.of("outer", "finished", each));
+            assertThat(rows(c, "SELECT count(*) FROM tries WHERE outcome = 'finished' AND ended_ns >= started_ns"))
+                    .containsExactly(List.of(2 * each));
+            assertThat(rows(c, "SELECT tasks, finished, outcome FROM run")).containsExactly(List.of(2 * each, 2 * each,
+                    "succeeded"));
         }
     }
 
