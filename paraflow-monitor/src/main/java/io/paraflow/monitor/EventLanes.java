@@ -47,7 +47,8 @@ final class EventLanes {
     private static final int CANCELLED = 7;
 
     private final Budget budget;
-    private final List<Lane> lanes = new CopyOnWriteArrayList<>();
+    /** The consumer's side of every lane, each pointing to its lane; a lane does not point back (see {@link Reader}). */
+    private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
 
     EventLanes(long capacityBytes) {
@@ -113,10 +114,10 @@ final class EventLanes {
     /** Drops the chunks of every lane once no event can come any more (the flow closed). Called by the consumer. */
     void close() {
         budget.consumerAlive = false;
-        for (Lane lane : lanes) {
-            lane.release();
+        for (Reader reader : readers) {
+            reader.release();
         }
-        lanes.clear();
+        readers.clear();
     }
 
     /**
@@ -124,18 +125,18 @@ final class EventLanes {
      * read every record that was published before this call. Called by the consumer.
      */
     Mark mark() {
-        Lane[] now = lanes.toArray(new Lane[0]);
+        Reader[] now = readers.toArray(new Reader[0]);
         long[] published = new long[now.length];
         for (int i = 0; i < now.length; i++) {
-            published[i] = now[i].publishedAcquire();
+            published[i] = now[i].lane.publishedAcquire();
         }
         return new Mark(now, published);
     }
 
     /** Whether the consumer has read, in every lane, as many records as the lane had published at {@code mark}. */
     boolean readPast(Mark mark) {
-        for (int i = 0; i < mark.lanes.length; i++) {
-            if (mark.lanes[i].consumed < mark.published[i]) {
+        for (int i = 0; i < mark.readers.length; i++) {
+            if (mark.readers[i].consumed < mark.published[i]) {
                 return false;
             }
         }
@@ -143,7 +144,7 @@ final class EventLanes {
     }
 
     /** The lanes and their published counts at one time; see {@link #mark()}. */
-    record Mark(Lane[] lanes, long[] published) {
+    record Mark(Reader[] readers, long[] published) {
     }
 
     /**
@@ -155,19 +156,19 @@ final class EventLanes {
      * how many records it read. Called by the consumer only.
      */
     int drain(Consumer consumer, int max) {
-        Lane[] now = lanes.toArray(new Lane[0]);
+        Reader[] now = readers.toArray(new Reader[0]);
         int read = 0;
         while (read < max) {
-            Lane earliest = null;
+            Reader earliest = null;
             long earliestNanos = Long.MAX_VALUE;
             long nextNanos = Long.MAX_VALUE;
-            for (Lane lane : now) {
-                if (lane.hasNext()) {
-                    long nanos = lane.nextNanos();
+            for (Reader reader : now) {
+                if (reader.hasNext()) {
+                    long nanos = reader.nextNanos();
                     if (earliest == null || nanos < earliestNanos) {
                         nextNanos = earliestNanos;
                         earliestNanos = nanos;
-                        earliest = lane;
+                        earliest = reader;
                     } else if (nanos < nextNanos) {
                         nextNanos = nanos;
                     }
@@ -181,11 +182,11 @@ final class EventLanes {
                 read++;
             } while (read < max && earliest.hasNext() && earliest.nextNanos() <= nextNanos);
         }
-        for (Lane lane : now) {
+        for (Reader reader : now) {
             // whether the owner ended first: a thread that ended publishes nothing after
-            if (!lane.owner.isAlive() && lane.consumed == lane.publishedAcquire()) {
-                lane.release();
-                lanes.remove(lane);
+            if (!reader.lane.owner.isAlive() && reader.consumed == reader.lane.publishedAcquire()) {
+                reader.release();
+                readers.remove(reader);
             }
         }
         return read;
@@ -193,7 +194,8 @@ final class EventLanes {
 
     private Lane newLane() {
         Lane lane = new Lane(Thread.currentThread(), budget);
-        lanes.add(lane);
+        // allocated after the lane's first chunk: apart from the fields the publisher writes
+        readers.add(new Reader(lane));
         return lane;
     }
 
@@ -225,19 +227,11 @@ final class EventLanes {
         /** Records appended and visible to the consumer: written with release, read with acquire. */
         @SuppressWarnings("unused")
         private long published;
-        // consumer's side
-        private Chunk head;
-        private int readLong;
-        private int readRef;
-        /** What {@link #published} was when last read: reading it less often spares a cache miss per record. */
-        private long knownPublished;
-        long consumed;
 
         Lane(Thread owner, Budget budget) {
             this.owner = owner;
             this.budget = budget;
             this.tail = budget.newChunk();
-            this.head = tail;
         }
 
         long publishedAcquire() {
@@ -284,11 +278,33 @@ final class EventLanes {
             refPos += refs;
             PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
+    }
+
+    /**
+     * The consumer's side of one lane. Kept in an object of its own, which the lane does not point to, so
+     * that what the consumer writes as it reads (positions, counts) shares no cache line with what the
+     * publisher writes, and the lane left in the thread's {@code ThreadLocal} map keeps no read chunks.
+     */
+    static final class Reader {
+        final Lane lane;
+        private final Budget budget;
+        private Chunk head;
+        private int readLong;
+        private int readRef;
+        /** What the lane's published count was when last read: reading it less often spares a cache miss per record. */
+        private long knownPublished;
+        long consumed;
+
+        Reader(Lane lane) {
+            this.lane = lane;
+            this.budget = lane.budget;
+            this.head = lane.tail;
+        }
 
         /** Whether a record is there to read; if so, {@link #nextNanos()} and {@link #readNext} may be called. */
         boolean hasNext() {
             if (consumed == knownPublished) {
-                knownPublished = publishedAcquire();
+                knownPublished = lane.publishedAcquire();
                 if (consumed == knownPublished) {
                     return false;
                 }
@@ -369,7 +385,8 @@ final class EventLanes {
                 budget.usedBytes.addAndGet(-CHUNK_BYTES);
             }
             head = null;
-            tail = null;
+            // the lane stays in its thread's ThreadLocal map: it must not keep its last chunk
+            lane.tail = null;
         }
     }
 
