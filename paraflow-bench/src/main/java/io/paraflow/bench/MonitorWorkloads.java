@@ -28,12 +28,12 @@ import static io.paraflow.bench.Rounds.verdict;
  * and why" (target: under a second).
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.MonitorWorkloads [section...]}, sections
- * {@code overhead failures}; both by default. Databases go to a temporary directory, deleted at the end.
+ * {@code events overhead failures}; all by default. Databases go to a temporary directory, deleted at the end.
  * Every run checks what the database holds and stops with an exception if it is wrong.
  */
 public final class MonitorWorkloads {
 
-    private static final List<String> SECTIONS = List.of("overhead", "failures");
+    private static final List<String> SECTIONS = List.of("events", "overhead", "failures");
 
     static final int BATCH = 100_000;
     static final int ROUNDS = CoreWorkloads.WARMUP_ROUNDS + CoreWorkloads.MEASURED_ROUNDS;
@@ -64,6 +64,7 @@ public final class MonitorWorkloads {
         try {
             for (String section : chosen) {
                 switch (section) {
+                    case "events" -> workloads.eventCost();
                     case "overhead" -> {
                         workloads.overhead(dir.resolve("overhead.db"));
                         workloads.overheadByGrain(dir);
@@ -79,11 +80,31 @@ public final class MonitorWorkloads {
 
     // ---------------------------------------------------------------- overhead
 
+    /**
+     * What the core's events cost before any monitoring: the no-op workload with a listener that does
+     * nothing, so each step of each task builds a {@code TaskEvent} and calls it. No monitor can cost less.
+     */
+    private void eventCost() throws Exception {
+        System.out.printf(Locale.ROOT, "%n[M0] independent no-op tasks, batches of %,d, with a listener that does nothing"
+                + " (the core's cost of events; median of 15 rounds after 10 warm-up rounds, taken in turns)%n", BATCH);
+        double[] rates;
+        try (Flow plain = Flow.builder().threads(threads).build();
+             Flow listened = Flow.builder().threads(threads).listener(event -> { }).build()) {
+            rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
+                    () -> IndependentTasks.paraflow(plain, BATCH),
+                    () -> IndependentTasks.paraflow(listened, BATCH));
+        }
+        System.out.printf(Locale.ROOT, "  without a listener             %,12.0f tasks/s%n", rates[0]);
+        System.out.printf(Locale.ROOT, "  with a listener doing nothing  %,12.0f tasks/s%n", rates[1]);
+        System.out.printf(Locale.ROOT, "  => %.2f x: the ceiling of any monitoring built on TaskListener%n", rates[1] / rates[0]);
+    }
+
     private void overhead(Path db) throws Exception {
         System.out.printf(Locale.ROOT, "%n[M1] independent no-op tasks, batches of %,d from one thread, with and without"
                 + " the monitoring database (median of 15 rounds after 10 warm-up rounds, taken in turns)%n", BATCH);
         long closeNanos;
         double[] rates;
+        long monitoredStart = System.nanoTime();
         Flow monitored = Flow.builder().threads(threads).listener(Monitoring.database(db)).build();
         try (Flow plain = Flow.builder().threads(threads).build()) {
             rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
@@ -101,8 +122,10 @@ public final class MonitorWorkloads {
         double ratio = rates[1] / rates[0];
         System.out.printf(Locale.ROOT, "  without monitoring            %,12.0f tasks/s%n", rates[0]);
         System.out.printf(Locale.ROOT, "  with the monitoring database  %,12.0f tasks/s (until awaitAll returns)%n", rates[1]);
-        System.out.printf(Locale.ROOT, "  closing the monitored flow took %.0f ms (writing what was still queued);"
+        System.out.printf(Locale.ROOT, "  closing the monitored flow took %.0f ms (writing what was still buffered);"
                 + " database: %,d tasks, %.0f MB%n", closeNanos / 1e6, recorded, Files.size(db) / 1e6);
+        System.out.printf(Locale.ROOT, "  both flows' rounds, then the complete database: %.1f s in all%n",
+                (System.nanoTime() - monitoredStart) / 1e9);
         verdict(ratio >= 0.9, String.format(Locale.ROOT, "%.2f x the rate without monitoring (target >= 0.90)", ratio));
     }
 

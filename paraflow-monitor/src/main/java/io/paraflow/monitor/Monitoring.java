@@ -31,10 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * }   // close() returns when the database is complete
  * }</pre>
  *
- * <p>Cost on the tasks' path: each event is put into a bounded lock-free queue and nothing else; one
- * thread of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. If events come faster than the
- * database takes them for long enough to fill the queue, the threads that publish them wait for room
- * (the run slows down rather than fill the heap).
+ * <p>Cost on the tasks' path: each event is appended as a compact record to a buffer of the publishing
+ * thread (no lock, no allocation but a new chunk now and then) and nothing else; one thread of the
+ * monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the database:
+ * events wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default), and only
+ * when that is full do the threads that publish them wait for room (the run slows down rather than fill
+ * the heap). {@code Flow.close()} waits until the database holds every event.
  *
  * <p>Errors: a database that cannot be created fails {@code FlowBuilder.build()} with a
  * {@link MonitoringException} (or {@link IllegalArgumentException} if the file exists); one that fails
@@ -45,6 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Monitoring implements TaskListener {
 
+    private static final long DEFAULT_BUFFER_BYTES = 256L << 20;
+    private static final long MIN_BUFFER_BYTES = 1L << 20;
+
     private final Path database;
     private final String name;
     private final boolean progress;
@@ -53,6 +58,7 @@ public final class Monitoring implements TaskListener {
     private final Duration progressInterval;
     private final Duration sampleEvery;
     private final int dashboardPort;
+    private final long bufferBytes;
     private final AtomicLong watchedFlow = new AtomicLong(-1);
     private volatile MonitorThread monitor;
     private volatile Dashboard dashboard;
@@ -66,6 +72,7 @@ public final class Monitoring implements TaskListener {
         this.progressInterval = builder.progressInterval;
         this.sampleEvery = builder.sampleEvery;
         this.dashboardPort = builder.dashboardPort;
+        this.bufferBytes = builder.bufferBytes;
     }
 
     /** A builder; nothing is recorded until you choose a database, a progress line, or both. */
@@ -129,7 +136,8 @@ public final class Monitoring implements TaskListener {
             System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
                     + dashboard.uri());
         }
-        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName());
+        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName(),
+                bufferBytes);
         started.start();
         monitor = started;
     }
@@ -186,8 +194,23 @@ public final class Monitoring implements TaskListener {
         private Duration progressInterval = Duration.ofSeconds(10);
         private Duration sampleEvery = Duration.ofSeconds(1);
         private int dashboardPort = -1;
+        private long bufferBytes = DEFAULT_BUFFER_BYTES;
 
         private Builder() {
+        }
+
+        /**
+         * How much memory the events waiting for the database may take (default 256 MB, at least 1 MB).
+         * A task's life takes about 130 bytes, so the default holds about two million tasks that the
+         * database has not taken yet; beyond that, the threads that publish events wait for room.
+         */
+        public Builder bufferMemory(long bytes) {
+            if (bytes < MIN_BUFFER_BYTES) {
+                throw new IllegalArgumentException("bufferMemory must be at least " + MIN_BUFFER_BYTES + " bytes, got "
+                        + bytes);
+            }
+            this.bufferBytes = bytes;
+            return this;
         }
 
         /** Records the run in a new SQLite database {@code file} (its parent directories are created). */
