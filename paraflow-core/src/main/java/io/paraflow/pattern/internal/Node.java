@@ -107,7 +107,7 @@ final class Node implements MasterContext<Object, Object> {
 
     // ------------------------------------------------------------------ running state (node thread)
 
-    /** Set for the whole of {@link #await}, from before its first check of the condition. */
+    /** Set for the whole of {@link #await}, from before its first check of the condition, and once the node ended. */
     volatile boolean waiting;
     /** Set in {@link #await} from before its last check of the condition until it returns from parking. */
     volatile boolean parked;
@@ -197,6 +197,8 @@ final class Node implements MasterContext<Object, Object> {
             for (Channel input : inputs) {
                 input.releaseConsumed();
             }
+            // An ended node owes no wake-up: its neighbours may park for the long limit, not tick every millisecond.
+            waiting = true;
         }
     }
 
