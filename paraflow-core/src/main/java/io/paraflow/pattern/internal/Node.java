@@ -72,7 +72,6 @@ final class Node implements MasterContext<Object, Object> {
      */
     static final LongAdder LATE_WAKE_UPS = new LongAdder();
 
-    private static final int YIELDS = 4;
     /** Items taken from one input before looking at the next, for fairness between inputs. */
     private static final int INPUT_BATCH = 64;
 
@@ -627,7 +626,7 @@ final class Node implements MasterContext<Object, Object> {
             }
             return;
         }
-        for (int i = 0; i < YIELDS; i++) {
+        for (int i = 0; i < run.yields; i++) {
             run.checkRunning();
             Thread.yield();
             if (condition.holds(this)) {
