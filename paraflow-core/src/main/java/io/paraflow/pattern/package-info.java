@@ -15,8 +15,11 @@
  * state. Nodes are connected by bounded single-producer, single-consumer rings (a node with several
  * inputs has one ring per producer, so no channel ever needs a lock or a compare-and-set); the producer in
  * front of a farm routes items itself, so a farm has no emitter thread. A node that finds nothing to do
- * spins briefly, yields, then parks; a channel that publishes an item or frees room wakes the node waiting
- * on the other side (see {@code internal.SpscRing} for the protocol).
+ * spins briefly (hardly at all when there are more nodes than cores), yields, then parks; a channel that
+ * publishes items or frees room wakes the node waiting on the other side. A parked node is woken in
+ * batches (once a quarter of its channel has filled or freed, or when the node on the other side waits or
+ * ends), so that it is not woken once per item; a node that emits and then stays in its own code delays
+ * the delivery of what it emitted by at most a millisecond (see {@code internal.Node} for the protocol).
  *
  * <h2>End of stream and errors</h2>
  * A source ends the stream by returning; each node ends after every one of its inputs ended, then its

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -110,6 +111,37 @@ class PipelineTest {
                 .capacity(capacity)
                 .run();
         assertThat(sum).isEqualTo(50_000L * 49_999 / 2);
+    }
+
+    /**
+     * A channel may defer waking a parked consumer until more items follow; a producer that emits one item
+     * and then waits in its own code for the consumer to see it must still get it through (it would wait
+     * forever if the deferral had no bound). Both a source and a stage do so here, on large channels.
+     */
+    @Test
+    void anItemReachesTheNextNodeWhileItsProducerWaitsInItsOwnCode() {
+        Semaphore stageSaw = new Semaphore(0);
+        Semaphore sinkSideSaw = new Semaphore(0);
+        Source<Long> source = out -> {
+            for (long i = 0; i < 100; i++) {
+                out.emit(i);
+                stageSaw.acquire();
+            }
+        };
+        List<Long> result = Pattern.from(source)
+                .then((Long item, Output<Long> out) -> {
+                    stageSaw.release();
+                    out.emit(item);
+                    sinkSideSaw.acquire();
+                })
+                .then((Long item, Output<Long> out) -> {
+                    sinkSideSaw.release();
+                    out.emit(item);
+                })
+                .collect(Collectors.toList())
+                .capacity(1024)
+                .run();
+        assertThat(result).containsExactlyElementsOf(LongStream.range(0, 100).boxed().collect(Collectors.toList()));
     }
 
     @Test

@@ -15,16 +15,21 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hunts lost wake-ups: channels of one or two items make every node wait for room or for an item at
- * almost every step, with far more threads than this machine's cores, so that nodes park and are woken
- * all the time. A lost wake-up leaves a node parked until its park limit, which the runtime counts: the
- * test fails if the count grows.
+ * Hunts lost wake-ups: small channels make every node wait for room or for an item at almost every
+ * step, with far more threads than this machine's cores, so that nodes park and are woken all the time.
+ * A lost wake-up leaves a node parked until its park limit, which the runtime counts: the test fails if
+ * the count grows.
  */
 @ExtendWith(NoLeakedThreads.class)
 @Timeout(60)
 class WakeUpStressTest {
 
-    private static final int RUNS = 20;
+    private static final int RUNS = 21;
+    /**
+     * One and two items make nodes wait at almost every step; 16 items let channels defer wake-ups (by
+     * batches of 4) while the nodes still wait often.
+     */
+    private static final int[] CAPACITIES = {1, 2, 16};
     private static final long ITEMS = 1_000;
     private static final long SUM = ITEMS * (ITEMS - 1) / 2;
 
@@ -67,7 +72,7 @@ class WakeUpStressTest {
     void tinyChannelsNeverLoseAWakeUp(String topology, IntFunction<Pattern<Long>> pattern) {
         long lateBefore = Run.lateWakeUps();
         for (int run = 0; run < RUNS; run++) {
-            int capacity = 1 + run % 2;
+            int capacity = CAPACITIES[run % CAPACITIES.length];
             assertThat(pattern.apply(capacity).run()).as("%s, run %d, capacity %d", topology, run, capacity).isEqualTo(SUM);
         }
         assertThat(Run.lateWakeUps() - lateBefore).as("lost wake-ups (parks that ran into their limit)").isZero();

@@ -4,7 +4,8 @@ package io.paraflow.pattern.internal;
  * A one-way connection from one producer node to one consumer node. The producer calls only
  * {@link #offer} and {@link #hasRoom}; the consumer only {@link #poll}, {@link #peek}, {@link #hasItem} and
  * {@link #releaseConsumed}. A successful {@code offer} publishes the item and wakes the consumer if it is
- * parked; freed room is published by {@link #releaseConsumed}, which wakes the producer.
+ * parked, or defers that until more items follow ({@link #flushWake}); freed room is published by
+ * {@link #releaseConsumed}, which wakes the producer.
  */
 abstract class Channel {
     final Node producer;
@@ -20,6 +21,12 @@ abstract class Channel {
 
     /** Producer: appends {@code item} and publishes it, or returns false if the channel is full. */
     abstract boolean offer(Object item);
+
+    /**
+     * Producer: wakes the consumer if an {@code offer} left it waiting. An {@code offer} may defer waking a
+     * parked consumer until more items follow; the producer calls this before it waits and when it ends.
+     */
+    abstract void flushWake();
 
     /** Producer: whether an {@code offer} could succeed now (reads the consumer's progress afresh). */
     abstract boolean hasRoom();

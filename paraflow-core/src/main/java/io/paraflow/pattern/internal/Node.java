@@ -19,9 +19,30 @@ import java.util.concurrent.locks.LockSupport;
  * also the {@code Output} handed to that code, so the emit path has no indirection.
  *
  * <p>Threading: wiring methods run on the assembling thread before the node's thread starts (the start
- * publishes them); everything else runs on the node's own thread, except {@link #wake}, which any thread
- * may call. Waiting is {@link #await}: spin, yield, then park with the {@link #parked} flag set, so that
- * a channel that publishes progress can wake the node (see {@link SpscRing} for the protocol).
+ * publishes them); everything else runs on the node's own thread, except {@link #wakeIfWaiting}, which any
+ * thread may call. Waiting is {@link #await}: spin, yield, then park, so that a channel that publishes
+ * progress can wake the node.
+ *
+ * <p>The wake-up protocol. A waiting node sets {@link #waiting} (a volatile store, so followed by a full
+ * fence) before it first checks what it waits for, spins and yields, then sets {@link #parked}, issues a
+ * full fence, checks once more and parks. A publishing side stores its progress, then reads
+ * {@code waiting}; only if it is set does it issue a full fence and read {@code parked} (Dekker's pattern
+ * between {@code parked} and the progress, with a fence on both sides). So a busy consumer costs its
+ * producer no fence per item. The publisher's first read has no fence before it, so it may see
+ * {@code waiting} still false although the node has just set it; the node then still finds the progress
+ * in its spin and yield phase or in its check after setting {@code parked}, unless the publisher's store
+ * stayed invisible for that whole phase (microseconds), which store buffers, drained within nanoseconds and
+ * on every interrupt, do not allow. The Java memory model alone promises only that the store becomes
+ * visible eventually, which is why a park is bounded ({@link #PARK_LIMIT_NANOS}): a wake-up lost that way
+ * would be a pause, counted in {@link #LATE_WAKE_UPS}, never a hang.
+ *
+ * <p>Deferred wake-ups. A node woken for every item on a machine with fewer cores than nodes spends more
+ * time parking and being woken than working, so a channel defers waking a parked node until a quarter of
+ * the ring has filled (or freed), and the node on the other side pays off what it owes before it waits
+ * ({@link Channel#flushWake}, {@link Channel#releaseConsumed}) and when it ends. A node parks for at most
+ * {@link #DEFERRED_WAKE_LIMIT_NANOS} while a neighbour runs (which may then be busy in its own code, owing
+ * a wake-up); only a node whose neighbours all wait parks for the long limit, and it records so in
+ * {@link #parkedLong} before it parks: a publisher reads that after its fence and never defers waking it.
  */
 final class Node implements MasterContext<Object, Object> {
 
@@ -33,18 +54,24 @@ final class Node implements MasterContext<Object, Object> {
     static final Object TASK_DONE = new Marker("TASK_DONE");
 
     /**
-     * Longest single park. The wake-up protocol does not need it; it bounds the damage of a wake-up the
-     * protocol lost (a pause instead of a hang), and such a wait is counted in {@link #LATE_WAKE_UPS}.
+     * Longest single park while every neighbour waits. It bounds the damage of a wake-up lost to the
+     * unfenced first read of {@link #waiting} (a pause instead of a hang; see above), and such a wait is
+     * counted in {@link #LATE_WAKE_UPS}.
      */
     private static final long PARK_LIMIT_NANOS = 100_000_000;
+    /**
+     * Longest park while a neighbour runs. A channel defers the wake-up of a parked node until a quarter
+     * of the ring has filled (or freed) or the node on its other side waits or ends, so that a node is
+     * woken once per batch, not once per item; this limit bounds the delay that deferral adds when that
+     * neighbour instead stays a long time in its own code (a source that emits rarely).
+     */
+    private static final long DEFERRED_WAKE_LIMIT_NANOS = 1_000_000;
     /**
      * Parks that ran into their limit, not woken, while what they waited for was already there: lost
      * wake-ups. (A node woken in time but scheduled late, e.g. on a loaded machine, is not counted.)
      */
     static final LongAdder LATE_WAKE_UPS = new LongAdder();
 
-    private static final int SPINS = 128;
-    private static final int YIELDS = 4;
     /** Items taken from one input before looking at the next, for fairness between inputs. */
     private static final int INPUT_BATCH = 64;
 
@@ -79,7 +106,12 @@ final class Node implements MasterContext<Object, Object> {
 
     // ------------------------------------------------------------------ running state (node thread)
 
+    /** Set for the whole of {@link #await}, from before its first check of the condition, and once the node ended. */
+    volatile boolean waiting;
+    /** Set in {@link #await} from before its last check of the condition until it returns from parking. */
     volatile boolean parked;
+    /** Written before {@link #parked} is set: whether this park has the long limit, so must never be deferred. */
+    private boolean parkedLong;
     /** Set by {@link #wake} when it unparks this node; tells a lost wake-up from a late-scheduled one. */
     private volatile boolean woken;
     private Channel[] inputs;
@@ -113,12 +145,33 @@ final class Node implements MasterContext<Object, Object> {
         this.logic = logic;
     }
 
-    /** Wakes this node's thread if it is parked; any thread may call it. */
-    void wake() {
-        if (parked) {
-            woken = true;
-            LockSupport.unpark(thread);
+    /**
+     * Called by any thread right after it published progress this node may wait for (an item, or room):
+     * if this node is waiting, issues a full fence and unparks it if it is parked. While the node is busy
+     * this costs one load of a line that the node rarely writes.
+     */
+    void wakeIfWaiting() {
+        if (waiting) {
+            wakeOrDefer(false);
         }
+    }
+
+    /**
+     * Called after {@link #waiting} was seen set by a thread that published progress: issues a full fence
+     * and unparks this node if it is parked, unless {@code mayDefer} and the node parked for a short time
+     * only (see {@link #DEFERRED_WAKE_LIMIT_NANOS}). Returns false if it deferred the wake-up.
+     */
+    boolean wakeOrDefer(boolean mayDefer) {
+        VarHandle.fullFence();
+        if (!parked) {
+            return true;
+        }
+        if (mayDefer && !parkedLong) {
+            return false;
+        }
+        woken = true;
+        LockSupport.unpark(thread);
+        return true;
     }
 
     /** The body of the node's thread; failures go to the run, which stops every node. */
@@ -143,6 +196,8 @@ final class Node implements MasterContext<Object, Object> {
             for (Channel input : inputs) {
                 input.releaseConsumed();
             }
+            // An ended node owes no wake-up: its neighbours may park for the long limit, not tick every millisecond.
+            waiting = true;
         }
     }
 
@@ -494,6 +549,7 @@ final class Node implements MasterContext<Object, Object> {
     private void endOutputs(Channel[] channels) {
         for (Channel channel : channels) {
             put(channel, END);
+            channel.flushWake();
         }
     }
 
@@ -535,14 +591,29 @@ final class Node implements MasterContext<Object, Object> {
 
     /**
      * Waits until {@code condition} holds, or throws {@link StopSignal} once the run stops. First hands
-     * the room freed on every input back to its producer: a producer may be waiting for it, and may be
-     * the very node this one waits for.
+     * the room freed on every input back to its producer and wakes every consumer whose wake-up an output
+     * deferred: either may be waiting for it, and may be the very node this one waits for.
      */
     private void await(Condition condition) {
+        waiting = true;
+        try {
+            awaitWhileWaiting(condition);
+        } finally {
+            waiting = false;
+        }
+    }
+
+    private void awaitWhileWaiting(Condition condition) {
         for (Channel input : inputs) {
             input.releaseConsumed();
         }
-        for (int i = 0; i < SPINS; i++) {
+        for (Channel output : outputs) {
+            output.flushWake();
+        }
+        for (Channel output : workers) {
+            output.flushWake();
+        }
+        for (int i = 0; i < run.spins; i++) {
             if (condition.holds(this)) {
                 return;
             }
@@ -555,7 +626,7 @@ final class Node implements MasterContext<Object, Object> {
             }
             return;
         }
-        for (int i = 0; i < YIELDS; i++) {
+        for (int i = 0; i < run.yields; i++) {
             run.checkRunning();
             Thread.yield();
             if (condition.holds(this)) {
@@ -564,6 +635,7 @@ final class Node implements MasterContext<Object, Object> {
         }
         while (true) {
             woken = false;
+            parkedLong = !aNeighbourRuns();
             parked = true;
             VarHandle.fullFence();
             if (condition.holds(this)) {
@@ -571,14 +643,35 @@ final class Node implements MasterContext<Object, Object> {
                 return;
             }
             run.checkRunning();
+            long limit = parkedLong ? PARK_LIMIT_NANOS : DEFERRED_WAKE_LIMIT_NANOS;
             long start = System.nanoTime();
-            LockSupport.parkNanos(this, PARK_LIMIT_NANOS);
+            LockSupport.parkNanos(this, limit);
             parked = false;
             run.checkRunning();
-            if (!woken && System.nanoTime() - start >= PARK_LIMIT_NANOS && condition.holds(this)) {
+            if (!woken && limit == PARK_LIMIT_NANOS && System.nanoTime() - start >= limit && condition.holds(this)) {
                 LATE_WAKE_UPS.increment();
             }
         }
+    }
+
+    /** Whether a node on the other side of a channel is not waiting, so may owe this node a wake-up. */
+    private boolean aNeighbourRuns() {
+        for (Channel input : inputs) {
+            if (!input.producer.waiting) {
+                return true;
+            }
+        }
+        for (Channel output : outputs) {
+            if (!output.consumer.waiting) {
+                return true;
+            }
+        }
+        for (Channel output : workers) {
+            if (!output.consumer.waiting) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -13,9 +13,11 @@ import java.lang.invoke.VarHandle;
  * {@code releaseBatch} items (and whenever it finds the ring empty or is about to wait), which saves a
  * fence per item at the price of the producer seeing room a little later.
  *
- * <p>Wake-ups follow Dekker's pattern: a publishing side stores its index, issues a full fence, then
- * reads the other side's {@link Node#parked} flag; a waiting side sets that flag, issues a full fence,
- * then re-reads the index. At least one of the two sees the other's store, so a wake-up cannot be lost.
+ * <p>Wake-ups: a publishing side stores its index, then reads the other side's {@link Node#waiting} flag,
+ * a plain load while that side is busy; only if it is set does it call {@link Node#wakeOrDefer}, which
+ * issues a full fence. A parked side is woken once {@code wakeBatch} items (a quarter of the ring) were
+ * published, or freed, since its last wake-up, or at once when the publishing side is about to wait or
+ * ends (see {@link Node} for the protocol and why it loses no wake-up).
  * The two sides' fields are separated by padding so that they do not share a cache line.
  */
 final class SpscRing extends Channel {
@@ -37,6 +39,8 @@ final class SpscRing extends Channel {
     private final int mask;
     private final int capacity;
     private final int releaseBatch;
+    /** Progress owed to a waiting side before it is woken; see {@link #offer} and {@link #releaseConsumed}. */
+    private final int wakeBatch;
 
     @SuppressWarnings("unused")
     private long p01, p02, p03, p04, p05, p06, p07;
@@ -44,12 +48,16 @@ final class SpscRing extends Channel {
     private long tail;
     private long producerTail;
     private long headCache;
+    /** Items published without a wake-up while the consumer was waiting. */
+    private int owedItems;
     @SuppressWarnings("unused")
     private long p11, p12, p13, p14, p15, p16, p17;
     /** Published by the consumer. */
     private long head;
     private long consumerHead;
     private long tailCache;
+    /** The head at the last wake-up of a waiting producer. */
+    private long headAtWake;
     @SuppressWarnings("unused")
     private long p21, p22, p23, p24, p25, p26, p27;
 
@@ -60,6 +68,7 @@ final class SpscRing extends Channel {
         this.buffer = new Object[this.capacity];
         this.mask = this.capacity - 1;
         this.releaseBatch = Math.max(1, Math.min(64, this.capacity / 8));
+        this.wakeBatch = Math.max(1, this.capacity / 4);
     }
 
     int capacity() {
@@ -78,9 +87,18 @@ final class SpscRing extends Channel {
         buffer[(int) t & mask] = item;
         producerTail = t + 1;
         TAIL.setRelease(this, t + 1);
-        VarHandle.fullFence();
-        consumer.wake();
+        if (consumer.waiting && consumer.wakeOrDefer(++owedItems < wakeBatch)) {
+            owedItems = 0;
+        }
         return true;
+    }
+
+    @Override
+    void flushWake() {
+        if (owedItems > 0) {
+            owedItems = 0;
+            consumer.wakeIfWaiting();
+        }
     }
 
     @Override
@@ -115,7 +133,7 @@ final class SpscRing extends Channel {
         buffer[index] = null;
         consumerHead = h + 1;
         if (h + 1 - head >= releaseBatch) {
-            releaseConsumed();
+            publishHead(false);
         }
         return item;
     }
@@ -132,11 +150,20 @@ final class SpscRing extends Channel {
 
     @Override
     void releaseConsumed() {
+        publishHead(true);
+    }
+
+    /**
+     * Publishes the consumer's head. A waiting producer is woken once a quarter of the ring is free since
+     * its last wake-up, so that it fills a good part of the ring per wake-up, or at once if {@code always}.
+     */
+    private void publishHead(boolean always) {
         long h = consumerHead;
         if (h != head) {
             HEAD.setRelease(this, h);
-            VarHandle.fullFence();
-            producer.wake();
+        }
+        if (producer.waiting && h != headAtWake && producer.wakeOrDefer(!always && h - headAtWake < wakeBatch)) {
+            headAtWake = h;
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A channel that never refuses an item, for the feedback edges of a master-worker farm: with bounded
  * channels in both directions of a cycle, a master blocked on its workers and workers blocked on the
  * master would deadlock. {@link ConcurrentLinkedQueue} offers and polls with compare-and-set, which is a
- * full fence, so the Dekker wake-up protocol of {@link SpscRing} holds without extra fences.
+ * full fence, like the one a ring's producer issues in {@link Node#wakeIfWaiting}.
  */
 final class UnboundedChannel extends Channel {
 
@@ -19,8 +19,13 @@ final class UnboundedChannel extends Channel {
     @Override
     boolean offer(Object item) {
         queue.offer(item);
-        consumer.wake();
+        consumer.wakeIfWaiting();
         return true;
+    }
+
+    @Override
+    void flushWake() {
+        // Every offer wakes the consumer at once.
     }
 
     @Override
