@@ -4,6 +4,7 @@ import io.paraflow.ParaflowException;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
+import io.paraflow.internal.Threads;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -297,20 +298,10 @@ public final class CommandExecutor implements TaskExecutor {
             task.failed(task.attempt(), new ParaflowException("command executor '" + label + "' was closed before "
                     + "the command started", null), "none");
         }
-        boolean interrupted = false;
         for (Runner runner : toJoin) {
-            while (runner.isAlive()) {
-                try {
-                    runner.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.joinUninterruptibly(runner);
         }
         removeShutdownHook();
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ---------------------------------------------------------------- processes of running commands

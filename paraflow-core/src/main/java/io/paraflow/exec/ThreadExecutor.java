@@ -1,5 +1,7 @@
 package io.paraflow.exec;
 
+import io.paraflow.internal.Threads;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -218,13 +220,7 @@ public final class ThreadExecutor implements TaskExecutor {
             }
         }
         for (Worker w : workers) {
-            while (w.isAlive()) {
-                try {
-                    w.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.joinUninterruptibly(w);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

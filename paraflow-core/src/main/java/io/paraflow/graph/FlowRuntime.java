@@ -12,6 +12,7 @@ import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskListener;
+import io.paraflow.internal.Threads;
 import io.paraflow.serial.Serializer;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
@@ -432,17 +433,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
             timer.shutdownNow();
             thread = timerThread;
         }
-        boolean interrupted = false;
-        while (thread != null && thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread);
     }
 
     // ---------------------------------------------------------------- events

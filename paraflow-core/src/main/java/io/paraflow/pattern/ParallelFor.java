@@ -1,5 +1,7 @@
 package io.paraflow.pattern;
 
+import io.paraflow.internal.Threads;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -176,19 +178,9 @@ public final class ParallelFor implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        boolean interrupted = false;
         for (Thread helper : helpers) {
             LockSupport.unpark(helper);
-            while (helper.isAlive()) {
-                try {
-                    helper.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            Threads.joinUninterruptibly(helper);
         }
     }
 

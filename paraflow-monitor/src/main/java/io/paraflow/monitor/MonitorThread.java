@@ -2,7 +2,7 @@ package io.paraflow.monitor;
 
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
-import io.paraflow.monitor.internal.Threads;
+import io.paraflow.internal.Threads;
 import io.paraflow.monitor.progress.Progress;
 import io.paraflow.monitor.progress.ProgressLine;
 import io.paraflow.monitor.store.RunWriter;

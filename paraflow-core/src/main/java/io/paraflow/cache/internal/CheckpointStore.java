@@ -1,6 +1,7 @@
 package io.paraflow.cache.internal;
 
 import io.paraflow.cache.FlushPolicy;
+import io.paraflow.internal.Threads;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -304,13 +305,7 @@ public final class CheckpointStore implements Closeable {
         } finally {
             pendingLock.unlock();
         }
-        if (flusher != null) {
-            try {
-                flusher.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.joinUninterruptibly(flusher);
         try {
             flush();
         } finally {

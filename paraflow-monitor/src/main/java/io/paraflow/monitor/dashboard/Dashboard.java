@@ -3,7 +3,7 @@ package io.paraflow.monitor.dashboard;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.paraflow.monitor.internal.Json;
-import io.paraflow.monitor.internal.Threads;
+import io.paraflow.internal.Threads;
 
 import java.io.IOException;
 import java.io.InputStream;

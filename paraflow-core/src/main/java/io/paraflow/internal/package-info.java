@@ -1,0 +1,2 @@
+/** Not API. Small helpers that several packages and modules of Paraflow share. */
+package io.paraflow.internal;
