@@ -38,7 +38,10 @@ import java.util.function.BooleanSupplier;
  *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
  *   <li>Waiting inside a task: {@link #awaitHelping} first runs the tasks queued on the waiting worker's
  *       own deque (its subtasks), never tasks taken from elsewhere, which might wait for the waiting
- *       task in turn; then the wait blocks as a managed wait.</li>
+ *       task in turn; then the wait blocks as a managed wait. A multi-core subtask's entries are run
+ *       there too, so the waiting worker lends its thread to that reservation itself: the pool's
+ *       compensation for a managed wait may only wake an idle worker instead of adding one, which
+ *       leaves fewer threads than a reservation of every core needs.</li>
  * </ul>
  *
  * <p>Thread-safe. Created through {@link #create}; the flow that holds it closes it.
@@ -168,9 +171,9 @@ public final class ThreadExecutor implements TaskExecutor {
         int holders = task.resources().cores() - 1;
         Reservation reservation = new Reservation(holders);
         for (int i = 0; i < holders; i++) {
-            pool.execute(new Hold(reservation));
+            pool.execute(new Hold(reservation, queueMark()));
         }
-        pool.execute(new WideRun(task, reservation, gate));
+        pool.execute(new WideRun(task, reservation, gate, queueMark()));
     }
 
     /**
@@ -246,10 +249,12 @@ public final class ThreadExecutor implements TaskExecutor {
      * Before a worker thread blocks waiting for {@code done}: runs the tasks it queued itself (the
      * subtasks of the waiting task, and stages it scheduled) until {@code done} holds or none is left,
      * so that recursive divide-and-conquer that blocks on its subtasks works on one thread. Never runs
-     * tasks taken from elsewhere, which might wait for the waiting task in turn. Entries that would block
-     * or pick a task from elsewhere (multi-core tasks and their holders, priority-ordered entries) are
-     * set aside and put back. The caller then blocks in a managed wait, during which the pool may start
-     * a spare thread for the queued work. On any other thread it returns at once.
+     * tasks taken from elsewhere, which might wait for the waiting task in turn. Entries of a multi-core
+     * subtask (the task or one of its holders) run here as well, after the entries set aside so far are
+     * put back for other threads. Entries that pick a task from elsewhere (priority-ordered entries) or
+     * were queued before the waiting task started are set aside and put back. The caller then blocks in
+     * a managed wait, during which the pool may start a spare thread for the queued work. On any other
+     * thread it returns at once.
      *
      * @param interruptible whether an interrupt ends the wait with {@link InterruptedException}; if not,
      *                      the interrupt status is kept and restored on return
@@ -307,7 +312,7 @@ public final class ThreadExecutor implements TaskExecutor {
         final ThreadExecutor executor;
         /** The continuation slot: a task to run on this thread right after the current one. */
         ReadyTask next;
-        /** How many entries this worker queued so far (wrapping); see {@link Run#runsNestedAfter}. */
+        /** How many entries this worker queued so far (wrapping); see {@link WorkerTask#runsNestedAfter}. */
         int queued;
         /** {@link #queued} when the innermost task started. */
         private int queuedBeforeInnermost;
@@ -422,8 +427,13 @@ public final class ThreadExecutor implements TaskExecutor {
                     if (local == null) {
                         return;
                     }
-                    if (local instanceof Run run && run.runsNestedAfter(queuedBefore, executor)) {
-                        local.quietlyInvoke();
+                    if (local instanceof WorkerTask entry && entry.runsNestedAfter(queuedBefore, executor)) {
+                        if (entry.joinsReservation()) {
+                            // it blocks until other threads take the reservation's other entries, which
+                            // may be among those set aside
+                            putBack(setAside);
+                        }
+                        entry.quietlyInvoke();
                     } else if (local instanceof WorkerTask) {
                         setAside.add(local);
                     } else {
@@ -431,14 +441,19 @@ public final class ThreadExecutor implements TaskExecutor {
                     }
                 }
             } finally {
-                // back on this worker's deque, from which other workers (or a spare) take them
-                for (ForkJoinTask<?> entry : setAside) {
-                    entry.fork();
-                }
+                putBack(setAside);
                 if (interrupted) {
                     interrupt();
                 }
             }
+        }
+
+        /** Puts entries set aside back on this worker's deque, from which other workers (or a spare) take them. */
+        private static void putBack(List<ForkJoinTask<?>> setAside) {
+            for (ForkJoinTask<?> entry : setAside) {
+                entry.fork();
+            }
+            setAside.clear();
         }
     }
 }
