@@ -13,8 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,6 +38,13 @@ import java.util.function.BooleanSupplier;
  *   <li>Priorities: once any task with a non-zero priority arrives, every task that starts goes through
  *       one priority queue ({@link PriorityLane}), including tasks queued before, so the highest priority
  *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
+ *   <li>Lost wake-ups: JDK 17's pool does not wake an idle worker for a task queued while it counts every
+ *       worker busy, trusting the busy ones to find the task when their current task ends. That count
+ *       includes workers blocked in plain waits, and it misses a worker that is just going idle, so a
+ *       task could wait behind a task that blocks for long (or that waits for it) while a thread idles.
+ *       A stall guard thread, started with the first worker, looks every {@link #STALL_CHECK_NANOS} for
+ *       queued tasks while a worker idles, and then queues an empty entry from outside: by then the pool
+ *       counts that worker idle and wakes it, and it finds the stalled tasks too.</li>
  *   <li>Waiting inside a task: {@link #awaitHelping} first runs the tasks queued on the waiting worker's
  *       own deque (its subtasks), never tasks taken from elsewhere, which might wait for the waiting
  *       task in turn; then the wait blocks as a managed wait. A multi-core subtask's entries are run
@@ -56,6 +65,9 @@ public final class ThreadExecutor implements TaskExecutor {
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
+    /** How often the stall guard looks for queued tasks that no idle worker was woken for. */
+    static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final String label;
     private final Resources capacity;
     private final ForkJoinPool pool;
@@ -63,16 +75,20 @@ public final class ThreadExecutor implements TaskExecutor {
     private final SlotGate gate;
     private final PriorityLane lane;
     private volatile boolean prioritized;
+    /** Started with the first worker, so that an executor that never ran a task has no thread to stop. */
+    private Thread stallGuard;
 
     private ThreadExecutor(String label, int threads, long memoryBytes) {
         this.label = label;
         this.capacity = new Resources(threads, memoryBytes, 0);
         int poolId = POOL_IDS.incrementAndGet();
         AtomicInteger threadIds = new AtomicInteger();
+        String namePrefix = "paraflow-" + label + "-" + poolId + "-";
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
-            Worker w = new Worker(p, this, "paraflow-" + label + "-" + poolId + "-" + threadIds.getAndIncrement());
+            Worker w = new Worker(p, this, namePrefix + threadIds.getAndIncrement());
             workers.removeIf(retired -> !retired.isAlive());
             workers.add(w);
+            startStallGuard(namePrefix + "stall-guard");
             return w;
         };
         // minimumRunnable = threads: a worker blocked in a managed wait always gets a spare (up to
@@ -176,6 +192,35 @@ public final class ThreadExecutor implements TaskExecutor {
         pool.execute(new WideRun(task, reservation, gate, queueMark()));
     }
 
+    private synchronized void startStallGuard(String name) {
+        if (stallGuard == null && !pool.isShutdown()) {
+            stallGuard = new Thread(this::wakeWorkersForStalledTasks, name);
+            stallGuard.setDaemon(true);
+            stallGuard.start();
+        }
+    }
+
+    /**
+     * The stall guard's loop, until the pool shuts down: while tasks are queued and a worker idles, queues
+     * an empty entry from outside the pool, which wakes an idle worker; that worker then finds the queued
+     * tasks too. One entry at a time, so a pool busy with a long queue gets at most one per check.
+     */
+    private void wakeWorkersForStalledTasks() {
+        ForkJoinTask<?> wakeUp = null;
+        while (!pool.isShutdown()) {
+            LockSupport.parkNanos(this, STALL_CHECK_NANOS);
+            if ((wakeUp == null || wakeUp.isDone()) && pool.getActiveThreadCount() < pool.getPoolSize()
+                    && (pool.hasQueuedSubmissions() || pool.getQueuedTaskCount() > 0)) {
+                wakeUp = new WakeUp();
+                try {
+                    pool.execute(wakeUp);
+                } catch (RejectedExecutionException shutDown) {
+                    return;
+                }
+            }
+        }
+    }
+
     /**
      * This executor's threads as a plain {@link java.util.concurrent.Executor}, for callbacks that are not
      * tasks: the {@code *Async} stages chained on a task run here instead of on the JDK's common pool.
@@ -207,11 +252,18 @@ public final class ThreadExecutor implements TaskExecutor {
     }
 
     /**
-     * Shuts the pool down and waits until every worker thread it ever started has terminated.
+     * Shuts the pool down and waits until every worker thread it ever started, and its stall guard, have
+     * terminated.
      */
     @Override
     public void close() {
         pool.shutdown();
+        Thread guard;
+        synchronized (this) {
+            guard = stallGuard;
+        }
+        LockSupport.unpark(guard);
+        Threads.joinUninterruptibly(guard);
         boolean interrupted = false;
         while (true) {
             try {

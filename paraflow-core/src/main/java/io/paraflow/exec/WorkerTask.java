@@ -154,3 +154,16 @@ final class Hold extends WorkerTask {
     }
 }
 
+/** An entry that does nothing: queued from outside the pool, it makes the pool wake an idle worker. */
+final class WakeUp extends WorkerTask {
+    private static final long serialVersionUID = 1L;
+
+    WakeUp() {
+        super(0);
+    }
+
+    @Override
+    protected boolean exec() {
+        return true;
+    }
+}
