@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -63,8 +64,43 @@ class WaitingInsideTasksTest {
         });
     }
 
-    /** Runs one task on each of the flow's {@code threads} workers at once, then waits until all are parked. */
-    private static void startEveryWorkerAndLetThemIdle(Flow flow, int threads) throws InterruptedException {
+    /**
+     * The same shortage when the waiting task did not submit the multi-core task itself, so its worker
+     * cannot run one of the entries: with the other workers idle when the wait begins, the pool woke one
+     * of them instead of adding a thread, and the wide task, submitted right after, got two threads for
+     * its three entries. It hung in about one round in 10 here, hence the rounds; now the entries that
+     * started wait in a managed wait once the pool counts fewer active threads than its parallelism, so
+     * that it starts the missing thread.
+     */
+    @Test
+    void aTaskWaitsForAMultiCoreTaskThatNeedsEveryCoreSubmittedElsewhere() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            for (int round = 0; round < 40; round++) {
+                try (Flow flow = Flow.builder().threads(3).build()) {
+                    Set<Thread> workers = startEveryWorkerAndLetThemIdle(flow, 3);
+                    CountDownLatch outerStarted = new CountDownLatch(1);
+                    CompletableFuture<Task<Integer>> wide = new CompletableFuture<>();
+                    Task<Integer> outer = flow.submit(() -> {
+                        outerStarted.countDown();
+                        return wide.get(Sync.WAIT_SECONDS, TimeUnit.SECONDS).get(Sync.WAIT_SECONDS, TimeUnit.SECONDS);
+                    });
+                    Sync.await(outerStarted);
+                    for (Thread worker : workers) {
+                        Sync.awaitParkedOrTerminated(worker);
+                    }
+                    wide.complete(flow.task("wide").cores(3).submit(() -> 42));
+                    assertThat(within(outer)).as("round %d", round).isEqualTo(42);
+                }
+            }
+        });
+    }
+
+    /**
+     * Runs one task on each of the flow's {@code threads} workers at once, then waits until all are parked.
+     *
+     * @return the workers
+     */
+    private static Set<Thread> startEveryWorkerAndLetThemIdle(Flow flow, int threads) throws InterruptedException {
         CountDownLatch allRunning = new CountDownLatch(threads);
         Set<Thread> workers = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < threads; i++) {
@@ -80,6 +116,7 @@ class WaitingInsideTasksTest {
         for (Thread worker : workers) {
             Sync.awaitParkedOrTerminated(worker);
         }
+        return workers;
     }
 
     @Test

@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  *       workers steal.</li>
  *   <li>Packing: a task that asks for k &gt; 1 cores, or for memory, passes the {@link SlotGate}; when
  *       admitted, k - 1 holder tasks occupy k - 1 other threads for as long as it runs, so running
- *       tasks never hold more cores than the pool has threads.</li>
+ *       tasks never hold more cores than the pool has threads. If the pool stays a thread short of
+ *       those k (a worker lent its slot and the pool did not replace it), the entries that started ask
+ *       it for the missing thread ({@link Reservation}).</li>
  *   <li>Priorities: once any task with a non-zero priority arrives, every task that starts goes through
  *       one priority queue ({@link PriorityLane}), including tasks queued before, so the highest priority
  *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
@@ -185,7 +187,7 @@ public final class ThreadExecutor implements TaskExecutor {
     /** Starts a task admitted by the gate with its reservation: the task itself plus k - 1 holders. */
     private void startAdmitted(ReadyTask task) {
         int holders = task.resources().cores() - 1;
-        Reservation reservation = new Reservation(holders);
+        Reservation reservation = new Reservation(holders, pool);
         for (int i = 0; i < holders; i++) {
             pool.execute(new Hold(reservation, queueMark()));
         }
