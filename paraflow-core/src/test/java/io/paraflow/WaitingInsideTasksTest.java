@@ -5,6 +5,9 @@ import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,83 @@ class WaitingInsideTasksTest {
                 assertThat(within(outer)).isEqualTo(42);
             }
         });
+    }
+
+    /**
+     * The hang behind a flaky run of the test above. The waiting worker set the wide task's three
+     * entries aside and lent its slot through the pool's managed wait; the pool compensates by waking an
+     * idle worker, or by starting a worker it was allowed to start anyway, not always by adding one, so two
+     * threads were left for three entries that must run at once. It came up in about one round in 20 to 200 with
+     * every other worker idle when the wait began, hence the rounds; now the waiting worker runs one of
+     * the entries itself.
+     */
+    @Test
+    void aTaskWaitsForAMultiCoreTaskThatNeedsEveryCoreWhileTheOtherWorkersIdle() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            for (int round = 0; round < 100; round++) {
+                try (Flow flow = Flow.builder().threads(3).build()) {
+                    startEveryWorkerAndLetThemIdle(flow, 3);
+                    Task<Integer> outer = flow.submit(() -> flow.task("wide").cores(3).submit(() -> 42)
+                            .get(Sync.WAIT_SECONDS, TimeUnit.SECONDS));
+                    assertThat(within(outer)).as("round %d", round).isEqualTo(42);
+                }
+            }
+        });
+    }
+
+    /**
+     * The same shortage when the waiting task did not submit the multi-core task itself, so its worker
+     * cannot run one of the entries: with the other workers idle when the wait begins, the pool woke one
+     * of them instead of adding a thread, and the wide task, submitted right after, got two threads for
+     * its three entries. It hung in about one round in 10 here, hence the rounds; now the entries that
+     * started wait in a managed wait once the pool counts fewer active threads than its parallelism, so
+     * that it starts the missing thread.
+     */
+    @Test
+    void aTaskWaitsForAMultiCoreTaskThatNeedsEveryCoreSubmittedElsewhere() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            for (int round = 0; round < 40; round++) {
+                try (Flow flow = Flow.builder().threads(3).build()) {
+                    Set<Thread> workers = startEveryWorkerAndLetThemIdle(flow, 3);
+                    CountDownLatch outerStarted = new CountDownLatch(1);
+                    CompletableFuture<Task<Integer>> wide = new CompletableFuture<>();
+                    Task<Integer> outer = flow.submit(() -> {
+                        outerStarted.countDown();
+                        return wide.get(Sync.WAIT_SECONDS, TimeUnit.SECONDS).get(Sync.WAIT_SECONDS, TimeUnit.SECONDS);
+                    });
+                    Sync.await(outerStarted);
+                    for (Thread worker : workers) {
+                        Sync.awaitParkedOrTerminated(worker);
+                    }
+                    wide.complete(flow.task("wide").cores(3).submit(() -> 42));
+                    assertThat(within(outer)).as("round %d", round).isEqualTo(42);
+                }
+            }
+        });
+    }
+
+    /**
+     * Runs one task on each of the flow's {@code threads} workers at once, then waits until all are parked.
+     *
+     * @return the workers
+     */
+    private static Set<Thread> startEveryWorkerAndLetThemIdle(Flow flow, int threads) throws InterruptedException {
+        CountDownLatch allRunning = new CountDownLatch(threads);
+        Set<Thread> workers = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < threads; i++) {
+            flow.submit(() -> {
+                workers.add(Thread.currentThread());
+                allRunning.countDown();
+                Sync.block(allRunning);
+                return 0;
+            });
+        }
+        flow.awaitAll();
+        assertThat(workers).hasSize(threads);
+        for (Thread worker : workers) {
+            Sync.awaitParkedOrTerminated(worker);
+        }
+        return workers;
     }
 
     @Test

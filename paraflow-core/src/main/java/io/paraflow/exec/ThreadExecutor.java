@@ -13,8 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,13 +34,25 @@ import java.util.function.BooleanSupplier;
  *       workers steal.</li>
  *   <li>Packing: a task that asks for k &gt; 1 cores, or for memory, passes the {@link SlotGate}; when
  *       admitted, k - 1 holder tasks occupy k - 1 other threads for as long as it runs, so running
- *       tasks never hold more cores than the pool has threads.</li>
+ *       tasks never hold more cores than the pool has threads. If the pool stays a thread short of
+ *       those k (a worker lent its slot and the pool did not replace it), the entries that started ask
+ *       it for the missing thread ({@link Reservation}).</li>
  *   <li>Priorities: once any task with a non-zero priority arrives, every task that starts goes through
  *       one priority queue ({@link PriorityLane}), including tasks queued before, so the highest priority
  *       waiting runs first. Flows that never set a priority never pay for that queue.</li>
+ *   <li>Lost wake-ups: JDK 17's pool does not wake an idle worker for a task queued while it counts every
+ *       worker busy, trusting the busy ones to find the task when their current task ends. That count
+ *       includes workers blocked in plain waits, and it misses a worker that is just going idle, so a
+ *       task could wait behind a task that blocks for long (or that waits for it) while a thread idles.
+ *       A stall guard thread, started with the first worker, looks every {@link #STALL_CHECK_NANOS} for
+ *       queued tasks while a worker idles, and then queues an empty entry from outside: by then the pool
+ *       counts that worker idle and wakes it, and it finds the stalled tasks too.</li>
  *   <li>Waiting inside a task: {@link #awaitHelping} first runs the tasks queued on the waiting worker's
  *       own deque (its subtasks), never tasks taken from elsewhere, which might wait for the waiting
- *       task in turn; then the wait blocks as a managed wait.</li>
+ *       task in turn; then the wait blocks as a managed wait. A multi-core subtask's entries are run
+ *       there too, so the waiting worker lends its thread to that reservation itself: the pool's
+ *       compensation for a managed wait may only wake an idle worker instead of adding one, which
+ *       leaves fewer threads than a reservation of every core needs.</li>
  * </ul>
  *
  * <p>Thread-safe. Created through {@link #create}; the flow that holds it closes it.
@@ -53,6 +67,9 @@ public final class ThreadExecutor implements TaskExecutor {
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
+    /** How often the stall guard looks for queued tasks that no idle worker was woken for. */
+    static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final String label;
     private final Resources capacity;
     private final ForkJoinPool pool;
@@ -60,16 +77,20 @@ public final class ThreadExecutor implements TaskExecutor {
     private final SlotGate gate;
     private final PriorityLane lane;
     private volatile boolean prioritized;
+    /** Started with the first worker, so that an executor that never ran a task has no thread to stop. */
+    private Thread stallGuard;
 
     private ThreadExecutor(String label, int threads, long memoryBytes) {
         this.label = label;
         this.capacity = new Resources(threads, memoryBytes, 0);
         int poolId = POOL_IDS.incrementAndGet();
         AtomicInteger threadIds = new AtomicInteger();
+        String namePrefix = "paraflow-" + label + "-" + poolId + "-";
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
-            Worker w = new Worker(p, this, "paraflow-" + label + "-" + poolId + "-" + threadIds.getAndIncrement());
+            Worker w = new Worker(p, this, namePrefix + threadIds.getAndIncrement());
             workers.removeIf(retired -> !retired.isAlive());
             workers.add(w);
+            startStallGuard(namePrefix + "stall-guard");
             return w;
         };
         // minimumRunnable = threads: a worker blocked in a managed wait always gets a spare (up to
@@ -166,11 +187,40 @@ public final class ThreadExecutor implements TaskExecutor {
     /** Starts a task admitted by the gate with its reservation: the task itself plus k - 1 holders. */
     private void startAdmitted(ReadyTask task) {
         int holders = task.resources().cores() - 1;
-        Reservation reservation = new Reservation(holders);
+        Reservation reservation = new Reservation(holders, pool);
         for (int i = 0; i < holders; i++) {
-            pool.execute(new Hold(reservation));
+            pool.execute(new Hold(reservation, queueMark()));
         }
-        pool.execute(new WideRun(task, reservation, gate));
+        pool.execute(new WideRun(task, reservation, gate, queueMark()));
+    }
+
+    private synchronized void startStallGuard(String name) {
+        if (stallGuard == null && !pool.isShutdown()) {
+            stallGuard = new Thread(this::wakeWorkersForStalledTasks, name);
+            stallGuard.setDaemon(true);
+            stallGuard.start();
+        }
+    }
+
+    /**
+     * The stall guard's loop, until the pool shuts down: while tasks are queued and a worker idles, queues
+     * an empty entry from outside the pool, which wakes an idle worker; that worker then finds the queued
+     * tasks too. One entry at a time, so a pool busy with a long queue gets at most one per check.
+     */
+    private void wakeWorkersForStalledTasks() {
+        ForkJoinTask<?> wakeUp = null;
+        while (!pool.isShutdown()) {
+            LockSupport.parkNanos(this, STALL_CHECK_NANOS);
+            if ((wakeUp == null || wakeUp.isDone()) && pool.getActiveThreadCount() < pool.getPoolSize()
+                    && (pool.hasQueuedSubmissions() || pool.getQueuedTaskCount() > 0)) {
+                wakeUp = new WakeUp();
+                try {
+                    pool.execute(wakeUp);
+                } catch (RejectedExecutionException shutDown) {
+                    return;
+                }
+            }
+        }
     }
 
     /**
@@ -204,11 +254,18 @@ public final class ThreadExecutor implements TaskExecutor {
     }
 
     /**
-     * Shuts the pool down and waits until every worker thread it ever started has terminated.
+     * Shuts the pool down and waits until every worker thread it ever started, and its stall guard, have
+     * terminated.
      */
     @Override
     public void close() {
         pool.shutdown();
+        Thread guard;
+        synchronized (this) {
+            guard = stallGuard;
+        }
+        LockSupport.unpark(guard);
+        Threads.joinUninterruptibly(guard);
         boolean interrupted = false;
         while (true) {
             try {
@@ -246,10 +303,12 @@ public final class ThreadExecutor implements TaskExecutor {
      * Before a worker thread blocks waiting for {@code done}: runs the tasks it queued itself (the
      * subtasks of the waiting task, and stages it scheduled) until {@code done} holds or none is left,
      * so that recursive divide-and-conquer that blocks on its subtasks works on one thread. Never runs
-     * tasks taken from elsewhere, which might wait for the waiting task in turn. Entries that would block
-     * or pick a task from elsewhere (multi-core tasks and their holders, priority-ordered entries) are
-     * set aside and put back. The caller then blocks in a managed wait, during which the pool may start
-     * a spare thread for the queued work. On any other thread it returns at once.
+     * tasks taken from elsewhere, which might wait for the waiting task in turn. Entries of a multi-core
+     * subtask (the task or one of its holders) run here as well, after the entries set aside so far are
+     * put back for other threads. Entries that pick a task from elsewhere (priority-ordered entries) or
+     * were queued before the waiting task started are set aside and put back. The caller then blocks in
+     * a managed wait, during which the pool may start a spare thread for the queued work. On any other
+     * thread it returns at once.
      *
      * @param interruptible whether an interrupt ends the wait with {@link InterruptedException}; if not,
      *                      the interrupt status is kept and restored on return
@@ -307,7 +366,7 @@ public final class ThreadExecutor implements TaskExecutor {
         final ThreadExecutor executor;
         /** The continuation slot: a task to run on this thread right after the current one. */
         ReadyTask next;
-        /** How many entries this worker queued so far (wrapping); see {@link Run#runsNestedAfter}. */
+        /** How many entries this worker queued so far (wrapping); see {@link WorkerTask#runsNestedAfter}. */
         int queued;
         /** {@link #queued} when the innermost task started. */
         private int queuedBeforeInnermost;
@@ -422,8 +481,13 @@ public final class ThreadExecutor implements TaskExecutor {
                     if (local == null) {
                         return;
                     }
-                    if (local instanceof Run run && run.runsNestedAfter(queuedBefore, executor)) {
-                        local.quietlyInvoke();
+                    if (local instanceof WorkerTask entry && entry.runsNestedAfter(queuedBefore, executor)) {
+                        if (entry.joinsReservation()) {
+                            // it blocks until other threads take the reservation's other entries, which
+                            // may be among those set aside
+                            putBack(setAside);
+                        }
+                        entry.quietlyInvoke();
                     } else if (local instanceof WorkerTask) {
                         setAside.add(local);
                     } else {
@@ -431,14 +495,19 @@ public final class ThreadExecutor implements TaskExecutor {
                     }
                 }
             } finally {
-                // back on this worker's deque, from which other workers (or a spare) take them
-                for (ForkJoinTask<?> entry : setAside) {
-                    entry.fork();
-                }
+                putBack(setAside);
                 if (interrupted) {
                     interrupt();
                 }
             }
+        }
+
+        /** Puts entries set aside back on this worker's deque, from which other workers (or a spare) take them. */
+        private static void putBack(List<ForkJoinTask<?>> setAside) {
+            for (ForkJoinTask<?> entry : setAside) {
+                entry.fork();
+            }
+            setAside.clear();
         }
     }
 }

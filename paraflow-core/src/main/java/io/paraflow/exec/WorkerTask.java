@@ -8,6 +8,29 @@ import java.util.concurrent.ForkJoinTask;
  */
 abstract class WorkerTask extends ForkJoinTask<Void> {
     private static final long serialVersionUID = 1L;
+    /** When a worker queued it, that worker's count of queued entries after it; 0 from other threads. */
+    private final int queuedAs;
+
+    WorkerTask(int queuedAs) {
+        this.queuedAs = queuedAs;
+    }
+
+    /**
+     * Whether a worker waiting for a task that started when the worker had queued {@code queuedBefore}
+     * entries may run this entry nested in its wait: only if queued since the waiting task started (its
+     * subtasks), so not an entry left by an earlier task, which may be waiting for the waiting task.
+     */
+    boolean runsNestedAfter(int queuedBefore, ThreadExecutor executor) {
+        return queuedAs - queuedBefore > 0;
+    }
+
+    /**
+     * Whether running this entry blocks until other threads run the other entries of a multi-core
+     * task's reservation: a waiting worker that runs it must first give back what it set aside.
+     */
+    boolean joinsReservation() {
+        return false;
+    }
 
     @Override
     public final Void getRawResult() {
@@ -47,23 +70,17 @@ abstract class WorkerTask extends ForkJoinTask<Void> {
 final class Run extends WorkerTask {
     private static final long serialVersionUID = 1L;
     private final transient ReadyTask task;
-    /** When a worker queued it, that worker's count of queued entries after it; 0 from other threads. */
-    private final int queuedAs;
 
     /** @param task the task, or null if it waits in the executor's priority lane */
     Run(ReadyTask task, int queuedAs) {
+        super(queuedAs);
         this.task = task;
-        this.queuedAs = queuedAs;
     }
 
-    /**
-     * Whether a worker waiting for a task that started when the worker had queued {@code queuedBefore}
-     * entries may run this entry nested in its wait: only its own task (not the best waiting task of the
-     * executor, once priorities are in use), and only if queued since the waiting task started, so not a
-     * task left by an earlier one, which may be waiting for the waiting task.
-     */
+    /** Only its own task, not the best waiting task of the executor once priorities are in use. */
+    @Override
     boolean runsNestedAfter(int queuedBefore, ThreadExecutor executor) {
-        return task != null && executor.runsEntriesInOrder() && queuedAs - queuedBefore > 0;
+        return task != null && executor.runsEntriesInOrder() && super.runsNestedAfter(queuedBefore, executor);
     }
 
     @Override
@@ -87,10 +104,16 @@ final class WideRun extends WorkerTask {
     private final transient Reservation reservation;
     private final transient SlotGate gate;
 
-    WideRun(ReadyTask task, Reservation reservation, SlotGate gate) {
+    WideRun(ReadyTask task, Reservation reservation, SlotGate gate, int queuedAs) {
+        super(queuedAs);
         this.task = task;
         this.reservation = reservation;
         this.gate = gate;
+    }
+
+    @Override
+    boolean joinsReservation() {
+        return true;
     }
 
     @Override
@@ -114,13 +137,33 @@ final class Hold extends WorkerTask {
     private static final long serialVersionUID = 1L;
     private final transient Reservation reservation;
 
-    Hold(Reservation reservation) {
+    Hold(Reservation reservation, int queuedAs) {
+        super(queuedAs);
         this.reservation = reservation;
+    }
+
+    @Override
+    boolean joinsReservation() {
+        return true;
     }
 
     @Override
     protected boolean exec() {
         reservation.hold();
+        return true;
+    }
+}
+
+/** An entry that does nothing: queued from outside the pool, it makes the pool wake an idle worker. */
+final class WakeUp extends WorkerTask {
+    private static final long serialVersionUID = 1L;
+
+    WakeUp() {
+        super(0);
+    }
+
+    @Override
+    protected boolean exec() {
         return true;
     }
 }
