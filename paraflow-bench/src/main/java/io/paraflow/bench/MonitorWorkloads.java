@@ -82,14 +82,14 @@ public final class MonitorWorkloads {
 
     /**
      * What the core's events cost before any monitoring: the no-op workload with a listener that does
-     * nothing, so each step of each task builds a {@code TaskEvent} and calls it. No monitor can cost less.
+     * nothing, so each step of each task reads the clock and calls it. No monitor can cost less.
      */
     private void eventCost() throws Exception {
         System.out.printf(Locale.ROOT, "%n[M0] independent no-op tasks, batches of %,d, with a listener that does nothing"
                 + " (the core's cost of events; median of 15 rounds after 10 warm-up rounds, taken in turns)%n", BATCH);
         double[] rates;
         try (Flow plain = Flow.builder().threads(threads).build();
-             Flow listened = Flow.builder().threads(threads).listener(event -> { }).build()) {
+             Flow listened = Flow.builder().threads(threads).listener((task, step, attempt, worker, nanos, error) -> { }).build()) {
             rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
                     () -> IndependentTasks.paraflow(plain, BATCH),
                     () -> IndependentTasks.paraflow(listened, BATCH));

@@ -143,10 +143,10 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Long> firstId = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         Summary summary;
-        FlowBuilder builder = Flow.builder().threads(threads).listener(event -> {
-            if (event.kind() == TaskEvent.Kind.SUBMITTED) {
-                submitted.computeIfAbsent(event.taskName(), name -> new LongAdder()).increment();
-                firstId.merge(event.taskName(), event.taskId(), Math::min);
+        FlowBuilder builder = Flow.builder().threads(threads).listener((task, step, attempt, worker, nanos, error) -> {
+            if (step == TaskEvent.Kind.SUBMITTED) {
+                submitted.computeIfAbsent(task.name(), name -> new LongAdder()).increment();
+                firstId.merge(task.name(), task.id(), Math::min);
             }
         });
         if (progress && label != null) {

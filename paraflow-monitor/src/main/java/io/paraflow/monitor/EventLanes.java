@@ -1,6 +1,7 @@
 package io.paraflow.monitor;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -94,10 +95,13 @@ final class EventLanes {
         void ended(TaskEvent.Kind kind, long taskId, int attempt, long epochNanos, String worker, Throwable error);
     }
 
-    /** Appends the event to the calling thread's lane. Called on any thread; waits only while the lanes are full. */
-    void publish(TaskEvent event) {
+    /**
+     * Appends a step ({@link io.paraflow.event.TaskListener#onStep}'s arguments) to the calling thread's lane.
+     * Called on any thread; waits only while the lanes are full.
+     */
+    void publish(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
         if (budget.consumerAlive) {
-            own.get().append(event);
+            own.get().append(task, step, attempt, worker, epochNanos, error);
         }
     }
 
@@ -238,10 +242,10 @@ final class EventLanes {
             return (long) PUBLISHED.getAcquire(this);
         }
 
-        void append(TaskEvent event) {
-            List<Long> dependencies = event.dependencies();
-            int inline = dependencies.size() <= MAX_INLINE_DEPENDENCIES ? dependencies.size() : 0;
-            int kind = code(event.kind());
+        void append(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
+            int kind = code(step);
+            long[] dependencies = kind == SUBMITTED ? task.dependencyIds() : NO_DEPENDENCIES;
+            int inline = dependencies.length <= MAX_INLINE_DEPENDENCIES ? dependencies.length : 0;
             int longs = (kind == SUBMITTED ? 5 + inline : 3);
             int refs = kind == SUBMITTED ? 3 : kind == READY ? 0 : 2;
             if (longPos + longs > LONGS || refPos + refs > REFS) {
@@ -254,24 +258,22 @@ final class EventLanes {
             long[] l = tail.longs;
             Object[] r = tail.refs;
             int p = longPos;
-            l[p] = kind | ((long) event.attempt() << 8) | ((long) inline << 40);
-            l[p + 1] = event.taskId();
-            l[p + 2] = event.epochNanos();
+            l[p] = kind | ((long) attempt << 8) | ((long) inline << 40);
+            l[p + 1] = task.id();
+            l[p + 2] = epochNanos;
             switch (kind) {
                 case SUBMITTED -> {
-                    l[p + 3] = event.cores();
-                    l[p + 4] = event.memoryBytes();
-                    for (int i = 0; i < inline; i++) {
-                        l[p + 5 + i] = dependencies.get(i);
-                    }
-                    r[refPos] = event.taskName();
-                    r[refPos + 1] = event.executor();
-                    r[refPos + 2] = inline == dependencies.size() ? null : dependencies;
+                    l[p + 3] = task.resources().cores();
+                    l[p + 4] = task.resources().memoryBytes();
+                    System.arraycopy(dependencies, 0, l, p + 5, inline);
+                    r[refPos] = task.name();
+                    r[refPos + 1] = task.executorLabel();
+                    r[refPos + 2] = inline == dependencies.length ? null : dependencies;
                 }
                 case READY -> { }
                 default -> {
-                    r[refPos] = event.worker();
-                    r[refPos + 1] = event.error();
+                    r[refPos] = worker;
+                    r[refPos + 1] = error;
                 }
             }
             longPos = p + longs;
@@ -342,8 +344,8 @@ final class EventLanes {
                 case SUBMITTED -> {
                     int inline = (int) (header >>> 40);
                     long[] dependencies;
-                    if (r[readRef + 2] instanceof List<?> list) {
-                        dependencies = list.stream().mapToLong(id -> (Long) id).toArray();
+                    if (r[readRef + 2] instanceof long[] many) {
+                        dependencies = many;
                     } else if (inline == 0) {
                         dependencies = NO_DEPENDENCIES;
                     } else {

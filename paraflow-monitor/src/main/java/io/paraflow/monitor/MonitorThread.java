@@ -94,9 +94,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         thread.start();
     }
 
-    /** Hands one event to the monitor. Called on any thread; waits only while the lanes are full. */
-    void offer(TaskEvent event) {
-        lanes.publish(event);
+    /** Where steps are handed to the monitor, on any thread; see {@link EventLanes#publish}. */
+    EventLanes lanes() {
+        return lanes;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.paraflow.monitor;
 
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 import io.paraflow.event.TaskListener;
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.monitor.progress.ProgressLine;
@@ -154,10 +155,10 @@ public final class Monitoring implements TaskListener {
         }
     }
 
-    /** Hands the event to the monitor's thread; see the class comment for its cost. */
+    /** Hands the step to the monitor's thread; see the class comment for its cost. */
     @Override
-    public void onEvent(TaskEvent event) {
-        monitor.offer(event);
+    public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
+        monitor.lanes().publish(task, step, attempt, worker, epochNanos, error);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.paraflow.monitor;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
+import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,9 +49,34 @@ class EventLanesTest {
         }
     }
 
-    private static TaskEvent event(TaskEvent.Kind kind, long id, List<Long> dependencies, Throwable error) {
-        return new TaskEvent(kind, 1, id, "task" + id % 3, kind == TaskEvent.Kind.SUBMITTED ? 0 : 2, 1000 + id,
-                "threads", kind == TaskEvent.Kind.SUBMITTED ? null : "worker-" + id % 5, dependencies, 2, 4096, error);
+    /** A task of flow 1 named after its id, on executor "threads", asking for 2 cores and 4096 bytes. */
+    private record Info(long id, long[] dependencyIds) implements TaskInfo {
+        @Override
+        public long flowId() {
+            return 1;
+        }
+
+        @Override
+        public String name() {
+            return "task" + id % 3;
+        }
+
+        @Override
+        public String executorLabel() {
+            return "threads";
+        }
+
+        @Override
+        public Resources resources() {
+            return new Resources(2, 4096, 0);
+        }
+    }
+
+    /** Publishes a step of task {@code id} at time 1000 + id, on attempt 2 and worker-(id % 5) unless SUBMITTED. */
+    private static void publish(EventLanes lanes, TaskEvent.Kind kind, long id, List<Long> dependencies, Throwable error) {
+        boolean submitted = kind == TaskEvent.Kind.SUBMITTED;
+        lanes.publish(new Info(id, dependencies.stream().mapToLong(Long::longValue).toArray()), kind, submitted ? 0 : 2,
+                submitted ? null : "worker-" + id % 5, 1000 + id, error);
     }
 
     @Test
@@ -57,14 +84,14 @@ class EventLanesTest {
         EventLanes lanes = new EventLanes(1 << 20);
         List<Long> many = LongStream.range(0, EventLanes.MAX_INLINE_DEPENDENCIES + 1).boxed().toList();
         IOException error = new IOException("broken");
-        lanes.publish(event(TaskEvent.Kind.SUBMITTED, 7, List.of(3L, 4L), null));
-        lanes.publish(event(TaskEvent.Kind.SUBMITTED, 8, many, null));
-        lanes.publish(event(TaskEvent.Kind.READY, 7, List.of(), null));
-        lanes.publish(event(TaskEvent.Kind.STARTED, 7, List.of(), null));
-        lanes.publish(event(TaskEvent.Kind.RETRIED, 7, List.of(), error));
-        lanes.publish(event(TaskEvent.Kind.FINISHED, 7, List.of(), null));
-        lanes.publish(event(TaskEvent.Kind.FAILED, 8, List.of(), error));
-        lanes.publish(event(TaskEvent.Kind.CANCELLED, 9, List.of(), null));
+        publish(lanes, TaskEvent.Kind.SUBMITTED, 7, List.of(3L, 4L), null);
+        publish(lanes, TaskEvent.Kind.SUBMITTED, 8, many, null);
+        publish(lanes, TaskEvent.Kind.READY, 7, List.of(), null);
+        publish(lanes, TaskEvent.Kind.STARTED, 7, List.of(), null);
+        publish(lanes, TaskEvent.Kind.RETRIED, 7, List.of(), error);
+        publish(lanes, TaskEvent.Kind.FINISHED, 7, List.of(), null);
+        publish(lanes, TaskEvent.Kind.FAILED, 8, List.of(), error);
+        publish(lanes, TaskEvent.Kind.CANCELLED, 9, List.of(), null);
         Recorder recorder = new Recorder();
 
         assertThat(lanes.drain(recorder, 100)).isEqualTo(8);
@@ -103,7 +130,7 @@ class EventLanesTest {
     /** Publishes the events of every second task, starting at {@code first}; a task's id is its time. */
     private static void publishEvery(EventLanes lanes, int first) {
         for (int i = first; i < EVENTS; i += 2) {
-            lanes.publish(event(TaskEvent.Kind.STARTED, i, List.of(), null));
+            publish(lanes, TaskEvent.Kind.STARTED, i, List.of(), null);
         }
     }
 
@@ -112,7 +139,7 @@ class EventLanesTest {
         EventLanes lanes = new EventLanes(2 * EventLanes.CHUNK_BYTES);
         Thread publisher = new Thread(() -> {
             for (int i = 0; i < EVENTS; i++) {
-                lanes.publish(event(i % 2 == 0 ? TaskEvent.Kind.STARTED : TaskEvent.Kind.FINISHED, i, List.of(), null));
+                publish(lanes, i % 2 == 0 ? TaskEvent.Kind.STARTED : TaskEvent.Kind.FINISHED, i, List.of(), null);
             }
         }, "publisher");
         publisher.start();
@@ -142,7 +169,7 @@ class EventLanesTest {
         EventLanes lanes = new EventLanes(2 * EventLanes.CHUNK_BYTES);
         Thread publisher = new Thread(() -> {
             for (int i = 0; i < EVENTS; i++) {
-                lanes.publish(event(TaskEvent.Kind.STARTED, i, List.of(), null));
+                publish(lanes, TaskEvent.Kind.STARTED, i, List.of(), null);
             }
         }, "publisher");
         publisher.start();
