@@ -100,11 +100,16 @@ class EventsTest {
     void aListenerOfStepsReadsTheTaskThroughItsViewAndATaskWithoutDependenciesIsReadyWhenSubmitted() throws Exception {
         List<String> steps = new CopyOnWriteArrayList<>();
         List<Long> times = new CopyOnWriteArrayList<>();
+        List<String> lifeAtTheEnd = new CopyOnWriteArrayList<>();
         TaskListener listener = (task, step, attempt, worker, epochNanos, error) -> {
             steps.add(step + " " + task.flowId() + " #" + task.id() + " " + task.name() + " " + task.executorLabel()
                     + " " + task.resources().cores() + " " + Arrays.toString(task.dependencyIds()) + " " + attempt);
             if (task.name().equals("first")) {
                 times.add(epochNanos);
+                if (step == Kind.FINISHED) {
+                    lifeAtTheEnd.addAll(List.of(task.submittedNanos() + " " + task.readyNanos() + " "
+                            + task.startedNanos(), task.worker(), worker, String.valueOf(task.attempt())));
+                }
             }
         };
         try (Flow flow = Flow.builder().threads(1).listener(listener).build()) {
@@ -119,12 +124,17 @@ class EventsTest {
             String s = flow.id() + " #" + second.id() + " second threads 1 ";
             assertThat(steps).containsExactly("SUBMITTED " + f + "[] 0", "READY " + f + "[] 0", "STARTED " + f + "[] 1",
                     "FINISHED " + f + "[] 1", "SUBMITTED " + s + "[" + first.id() + "] 0",
-                    // a task drops its inputs when it ends, but not before
                     "READY " + s + "[" + first.id() + "] 0", "STARTED " + s + "[" + first.id() + "] 1",
-                    "FINISHED " + s + "[] 1");
+                    // a task drops its inputs after its last step
+                    "FINISHED " + s + "[" + first.id() + "] 1");
+            assertThat(((TaskInfo) second).dependencyIds()).as("dropped once ended").isEmpty();
             assertThat(times.get(1)).as("one clock reading for SUBMITTED and READY").isEqualTo(times.get(0));
             assertThat(times.get(2)).isGreaterThanOrEqualTo(times.get(1));
             assertThat(times.get(3)).isGreaterThanOrEqualTo(times.get(2));
+            assertThat(lifeAtTheEnd.get(0)).as("the task keeps the times of its steps")
+                    .isEqualTo(times.get(0) + " " + times.get(1) + " " + times.get(2));
+            assertThat(lifeAtTheEnd.get(1)).isEqualTo(lifeAtTheEnd.get(2)).startsWith("paraflow-threads-");
+            assertThat(lifeAtTheEnd.get(3)).isEqualTo("1");
         }
     }
 

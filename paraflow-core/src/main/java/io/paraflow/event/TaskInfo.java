@@ -7,6 +7,10 @@ import io.paraflow.exec.Resources;
  * delivering a step allocates nothing. It is the task itself; keep only what you read from it if you keep
  * anything, since holding the view holds the task (and, until it ends, its inputs).
  *
+ * <p>The times of the steps so far and the worker of the current attempt are kept in the task, so that a
+ * listener can record a task's whole life at its end (and a retried try at its {@code RETRIED}) without
+ * keeping anything between its steps. During a step they describe the task up to that step.
+ *
  * <p>Thread-safe: every method may be called on any thread, during the step or later.
  */
 public interface TaskInfo {
@@ -28,8 +32,29 @@ public interface TaskInfo {
 
     /**
      * The ids of the tasks this task takes as arguments, in argument order (a new array, or a shared empty
-     * one). Complete during {@link TaskEvent.Kind#SUBMITTED}; empty once the task ended, because a task
-     * drops its inputs when it ends.
+     * one). Complete up to and during the task's last step; empty after it, because a task drops its
+     * inputs when it ends.
      */
     long[] dependencyIds();
+
+    /**
+     * The current attempt, 1-based: the attempt of the step being delivered, or of the step to come (after
+     * {@code RETRIED}, the next one).
+     */
+    int attempt();
+
+    /** When the task was submitted (the time {@code SUBMITTED} carried). */
+    long submittedNanos();
+
+    /** When the task became ready (the time {@code READY} carried), or 0 if it has not. */
+    long readyNanos();
+
+    /**
+     * When the current attempt started (the time its {@code STARTED} carried), or 0 if it has not: during
+     * {@code RETRIED} and the end, whether (and when) the attempt that ends had started.
+     */
+    long startedNanos();
+
+    /** The worker of the current attempt (what its {@code STARTED} carried), or null if it has not started. */
+    String worker();
 }

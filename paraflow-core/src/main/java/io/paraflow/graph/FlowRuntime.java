@@ -186,6 +186,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         long submittedAt = 0;
         if (listening) {
             submittedAt = nowEpochNanos();
+            node.submittedAt(submittedAt);
             emit(TaskEvent.Kind.SUBMITTED, node, 0, null, null, submittedAt);
         }
         if (options.group != null) {

@@ -148,6 +148,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
      * (ANNOUNCING), while it runs the retry policy and listeners; only that thread compares it with itself.
      */
     private Thread deciding;
+    /** When its steps happened, for listeners; null when the flow has none. */
+    private StepTimes steps;
 
     TaskNode(FlowRuntime flow, long id, TaskOptions options, Object function, int shape, Object inputs) {
         this.flow = flow;
@@ -194,6 +196,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
                 // Nobody else can see this task yet: no CAS needed, and no race for the event order.
                 STATE.set(this, stateOf(1, READY));
                 if (flow.listening) {
+                    steps.readyNanos = submittedAt;
                     flow.emit(TaskEvent.Kind.READY, this, 0, null, null, submittedAt);
                 }
                 dispatch(false);
@@ -253,7 +256,14 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         }
         deciding = Thread.currentThread();
         try {
-            flow.emit(step, this, attempt, worker, null);
+            long now = flow.nowEpochNanos();
+            if (step == TaskEvent.Kind.READY) {
+                steps.readyNanos = now;
+            } else {
+                steps.startedNanos = now;
+                steps.worker = worker;
+            }
+            flow.emit(step, this, attempt, worker, null, now);
         } finally {
             deciding = null;
             state = to;
@@ -550,6 +560,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (decision.retry()) {
             if (flow.listening) {
                 flow.emit(TaskEvent.Kind.RETRIED, this, attempt, worker, error);
+                steps.startedNanos = 0;
+                steps.worker = null;
             }
             state = stateOf(attempt + 1, READY);
             if (decision.delay().isZero()) {
@@ -625,7 +637,6 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
      * that a fallback value replaced: listeners see it, dependents do not.
      */
     private void end(Object result, Throwable failure, Throwable reported, String worker) {
-        inputs = null;
         this.value = result;
         this.failure = failure;
         if (options.cache != null && worker != TaskCache.WORKER) {
@@ -637,6 +648,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             // the caller owns DONE: every earlier step of this task has been delivered
             flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
         }
+        // dropped after the listeners, which may read the dependencies at the end
+        inputs = null;
     }
 
     /**
@@ -814,6 +827,35 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return flow.id();
     }
 
+    /** Starts keeping the times of the task's steps for listeners; called once, at submission. */
+    void submittedAt(long epochNanos) {
+        steps = new StepTimes(epochNanos);
+    }
+
+    @Override
+    public long submittedNanos() {
+        StepTimes times = steps;
+        return times == null ? 0 : times.submittedNanos;
+    }
+
+    @Override
+    public long readyNanos() {
+        StepTimes times = steps;
+        return times == null ? 0 : times.readyNanos;
+    }
+
+    @Override
+    public long startedNanos() {
+        StepTimes times = steps;
+        return times == null ? 0 : times.startedNanos;
+    }
+
+    @Override
+    public String worker() {
+        StepTimes times = steps;
+        return times == null ? null : times.worker;
+    }
+
     @Override
     public String executorLabel() {
         return executor().label();
@@ -829,7 +871,10 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             return;
         }
         if (flow.listening) {
-            flow.emit(TaskEvent.Kind.STARTED, this, 1, TaskCache.WORKER, null);
+            long now = flow.nowEpochNanos();
+            steps.startedNanos = now;
+            steps.worker = TaskCache.WORKER;
+            flow.emit(TaskEvent.Kind.STARTED, this, 1, TaskCache.WORKER, null, now);
         }
         if (failure == null) {
             end(result, null, null, TaskCache.WORKER);
