@@ -135,6 +135,10 @@ public final class MonitorWorkloads {
                 rates[2], ratio);
         System.out.printf(Locale.ROOT, "  closing the monitored flow took %.0f ms (writing what was still buffered);"
                 + " database: %,d tasks, %.0f MB%n", closeNanos / 1e6, recorded, Files.size(db) / 1e6);
+        double monitoredRoundsNanos = (double) ROUNDS * BATCH / rates[2] * 1e9;
+        System.out.printf(Locale.ROOT, "  counting the close, until the database is complete: %.2f x (the monitored rounds"
+                + " at their median, plus the close, against the same tasks without monitoring)%n",
+                (ROUNDS * BATCH / rates[0] * 1e9) / (monitoredRoundsNanos + closeNanos));
         System.out.printf(Locale.ROOT, "  the three flows' rounds, then the complete database: %.1f s in all%n",
                 (System.nanoTime() - monitoredStart) / 1e9);
         verdict(ratio >= 0.9, String.format(Locale.ROOT, "%.2f x the rate without monitoring (target >= 0.90)", ratio));

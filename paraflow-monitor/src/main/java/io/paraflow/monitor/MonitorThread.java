@@ -110,15 +110,19 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             while (true) {
                 // read before draining: every step published before stop() is then in the lanes
                 boolean last = stopping;
-                int drained = lanes.drain(this, DRAIN_BATCH);
                 long now = System.nanoTime();
-                if (now - nextTick >= 0) {
+                boolean due = now - nextTick >= 0;
+                // between ticks only filled chunks: see EventLanes.drain
+                int drained = lanes.drain(this, DRAIN_BATCH, last || due);
+                if (due) {
                     tick(now);
                 }
-                if (drained == 0) {
-                    if (last) {
-                        break;
-                    }
+                if (drained == 0 && last) {
+                    break;
+                }
+                if (drained < DRAIN_BATCH && !last) {
+                    // not behind: let records gather rather than wake for each filled chunk, which would
+                    // take a core from the tasks for little work each time
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                 }
             }

@@ -128,7 +128,7 @@ class EventLanesTest {
         publish(lanes, Kind.CANCELLED, nine, null);
         Recorder recorder = new Recorder();
 
-        assertThat(lanes.drain(recorder, 100)).isEqualTo(4);
+        assertThat(lanes.drain(recorder, 100, true)).isEqualTo(4);
 
         assertThat(recorder.lines).containsExactly(
                 "retried 7 2 worker-2 30-1007 broken",
@@ -137,7 +137,26 @@ class EventLanesTest {
                 "CANCELLED 9 2 task0 threads 2 4096 0:0 10 20 0 null 1009 -");
         assertThat(lanes.submitted()).isEqualTo(2);
         assertThat(lanes.started()).isEqualTo(3);
-        assertThat(lanes.drain(recorder, 100)).isZero();
+        assertThat(lanes.drain(recorder, 100, true)).isZero();
+    }
+
+    @Test
+    void withoutAllOnlyTheChunksAPublisherHasFilledAreRead() {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Recorder recorder = new Recorder();
+        publish(lanes, Kind.FINISHED, new Info(1), null);
+
+        assertThat(lanes.drain(recorder, 100, false)).as("the chunk being filled is left alone").isZero();
+        assertThat(lanes.drain(recorder, 100, true)).isEqualTo(1);
+
+        // enough records to fill the first chunk and start a second one
+        int tasks = EventLanes.LONGS;
+        for (int i = 0; i < tasks; i++) {
+            publish(lanes, Kind.FINISHED, new Info(i), null);
+        }
+        int filled = lanes.drain(recorder, 2 * tasks, false);
+        assertThat(filled).isPositive().isLessThan(tasks);
+        assertThat(lanes.drain(recorder, 2 * tasks, true)).isEqualTo(tasks - filled);
     }
 
     @Test
@@ -151,7 +170,7 @@ class EventLanesTest {
         odd.join();
         Recorder recorder = new Recorder();
 
-        assertThat(lanes.drain(recorder, 2 * TASKS)).isEqualTo(TASKS);
+        assertThat(lanes.drain(recorder, 2 * TASKS, true)).isEqualTo(TASKS);
 
         assertThat(recorder.lines).allSatisfy(line -> assertThat(line).startsWith("FINISHED "));
         assertThat(lanes.usedBytes()).as("the lanes of threads that ended are freed once drained").isZero();
@@ -187,11 +206,11 @@ class EventLanesTest {
         assertThat(lanes.usedBytes()).isLessThanOrEqualTo(2 * EventLanes.CHUNK_BYTES);
 
         Recorder recorder = new Recorder();
-        while (publisher.isAlive() || lanes.drain(recorder, 1) > 0) {
-            lanes.drain(recorder, 1000);
+        while (publisher.isAlive() || lanes.drain(recorder, 1, true) > 0) {
+            lanes.drain(recorder, 1000, true);
         }
         publisher.join();
-        lanes.drain(recorder, TASKS);
+        lanes.drain(recorder, TASKS, true);
 
         assertThat(recorder.lines).hasSize(TASKS);
         for (int i = 0; i < TASKS; i++) {

@@ -3,6 +3,10 @@ package io.paraflow.monitor;
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandFailedException;
+import io.paraflow.command.CommandResult;
+import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -115,6 +119,28 @@ class MonitoringDatabaseTest {
             assertThat(rows(c, running)).containsExactly(List.of("finished", "finished", 0));
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void aFailedCommandHasTheTailOfItsStderrInFailuresAndFailedTasks() throws Exception {
+        Path db = dir.resolve("command.db");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
+                dir.resolve("runs"));
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
+            Task<CommandResult> failing = flow.command("convert")
+                    .shell("echo 'reading input.csv' >&2; echo 'input.csv: line 3: bad value' >&2; exit 3").submit();
+            assertThatThrownBy(failing::get).hasRootCauseInstanceOf(CommandFailedException.class);
+        }
+
+        try (Connection c = open(db)) {
+            List<List<Object>> failure = rows(c, "SELECT type, stderr_tail FROM failures");
+            assertThat(failure).hasSize(1);
+            assertThat(failure.get(0).get(0)).isEqualTo(CommandFailedException.class.getName());
+            assertThat((String) failure.get(0).get(1))
+                    .containsSubsequence("reading input.csv", "input.csv: line 3: bad value");
+            assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%' FROM failed_tasks"))
+                    .containsExactly(List.of("convert", 1));
         }
     }
 
