@@ -11,6 +11,9 @@ package io.paraflow.graph;
  * step half recorded.
  */
 final class StepTimes {
+    /** What a task of a flow without listeners reports: no times, no worker. Never written. */
+    static final StepTimes NONE = new StepTimes(0);
+
     final long submittedNanos;
     long readyNanos;
     /** 0 while the current attempt has not started (also after a retry, until the next start). */

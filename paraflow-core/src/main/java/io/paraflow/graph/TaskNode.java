@@ -832,28 +832,30 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         steps = new StepTimes(epochNanos);
     }
 
+    /** The times of its steps; {@link StepTimes#NONE} in a flow without listeners. */
+    private StepTimes steps() {
+        StepTimes times = steps;
+        return times != null ? times : StepTimes.NONE;
+    }
+
     @Override
     public long submittedNanos() {
-        StepTimes times = steps;
-        return times == null ? 0 : times.submittedNanos;
+        return steps().submittedNanos;
     }
 
     @Override
     public long readyNanos() {
-        StepTimes times = steps;
-        return times == null ? 0 : times.readyNanos;
+        return steps().readyNanos;
     }
 
     @Override
     public long startedNanos() {
-        StepTimes times = steps;
-        return times == null ? 0 : times.startedNanos;
+        return steps().startedNanos;
     }
 
     @Override
     public String worker() {
-        StepTimes times = steps;
-        return times == null ? null : times.worker;
+        return steps().worker;
     }
 
     @Override
