@@ -53,9 +53,13 @@ final class EventLanes {
     /** The consumer's side of every lane, each pointing to its lane; a lane does not point back (see {@link Reader}). */
     private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
-    /** Submissions and starts counted by lanes that were forgotten (their threads ended). Consumer's. */
-    private long retiredSubmitted;
-    private long retiredStarted;
+    /** What lanes that were forgotten (their threads ended) had counted, by {@link Count}. Consumer's. */
+    private final long[] retired = new long[Count.values().length];
+
+    /** What each lane counts as steps are published, so that the counts never wait for the records' reader. */
+    enum Count {
+        SUBMITTED, STARTED, TRIES_ENDED, FINISHED, FAILED, CANCELLED
+    }
 
     EventLanes(long capacityBytes) {
         if (capacityBytes < 2 * CHUNK_BYTES) {
@@ -139,22 +143,16 @@ final class EventLanes {
         readers.clear();
     }
 
-    /** Tasks submitted so far, on every thread. Called by the consumer. */
-    long submitted() {
-        long sum = retiredSubmitted;
+    /**
+     * The steps counted so far on every thread, by {@link Count}: taken as they are published, before
+     * their records are read. Called by the consumer.
+     */
+    long[] counts() {
+        long[] sums = retired.clone();
         for (Reader reader : readers) {
-            sum += reader.lane.submittedOpaque();
+            reader.lane.addCounts(sums);
         }
-        return sum;
-    }
-
-    /** Tries started so far, on every thread. Called by the consumer. */
-    long started() {
-        long sum = retiredStarted;
-        for (Reader reader : readers) {
-            sum += reader.lane.startedOpaque();
-        }
-        return sum;
+        return sums;
     }
 
     /**
@@ -189,8 +187,7 @@ final class EventLanes {
             }
             // whether the owner ended first: a thread that ended publishes nothing after
             if (!reader.lane.owner.isAlive() && reader.consumed == reader.lane.publishedAcquire()) {
-                retiredSubmitted += reader.lane.submittedOpaque();
-                retiredStarted += reader.lane.startedOpaque();
+                reader.lane.addCounts(retired);
                 reader.release();
                 readers.remove(reader);
             }
@@ -213,16 +210,14 @@ final class EventLanes {
     }
 
     private static final VarHandle PUBLISHED;
-    private static final VarHandle SUBMITTED_COUNT;
-    private static final VarHandle STARTED_COUNT;
+    private static final VarHandle COUNTS;
     private static final VarHandle RUNNING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PUBLISHED = lookup.findVarHandle(Lane.class, "published", long.class);
-            SUBMITTED_COUNT = lookup.findVarHandle(Lane.class, "submitted", long.class);
-            STARTED_COUNT = lookup.findVarHandle(Lane.class, "started", long.class);
+            COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
             RUNNING = lookup.findVarHandle(Lane.class, "running", TaskInfo.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -240,11 +235,9 @@ final class EventLanes {
         /** Records appended and visible to the consumer: written with release, read with acquire. */
         @SuppressWarnings("unused")
         private long published;
-        /** Counts of steps that leave no record: written opaque by the owner alone, read opaque. */
-        @SuppressWarnings("unused")
-        private long submitted;
-        @SuppressWarnings("unused")
-        private long started;
+        /** By {@link Count}: written opaque by the owner alone, read opaque by the consumer. */
+        private final long[] counts = new long[Count.values().length];
+
         /** The try started last on this thread and not ended on it; see {@link EventLanes#running()}. */
         @SuppressWarnings("unused")
         private TaskInfo running;
@@ -259,12 +252,15 @@ final class EventLanes {
             return (long) PUBLISHED.getAcquire(this);
         }
 
-        long submittedOpaque() {
-            return (long) SUBMITTED_COUNT.getOpaque(this);
+        void addCounts(long[] sums) {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += (long) COUNTS.getOpaque(counts, i);
+            }
         }
 
-        long startedOpaque() {
-            return (long) STARTED_COUNT.getOpaque(this);
+        private void count(Count what) {
+            int i = what.ordinal();
+            COUNTS.setOpaque(counts, i, counts[i] + 1);
         }
 
         TaskInfo runningAcquire() {
@@ -272,11 +268,11 @@ final class EventLanes {
         }
 
         void countSubmitted() {
-            SUBMITTED_COUNT.setOpaque(this, (long) SUBMITTED_COUNT.get(this) + 1);
+            count(Count.SUBMITTED);
         }
 
         void started(TaskInfo task) {
-            STARTED_COUNT.setOpaque(this, (long) STARTED_COUNT.get(this) + 1);
+            count(Count.STARTED);
             RUNNING.setRelease(this, task);
         }
 
@@ -300,6 +296,7 @@ final class EventLanes {
 
         void appendRetried(TaskInfo task, int attempt, long epochNanos, Throwable error) {
             tryEnded(task);
+            count(Count.TRIES_ENDED);
             int p = reserve(TRY_LONGS, TRY_REFS);
             long[] l = tail.longs;
             Object[] r = tail.refs;
@@ -316,6 +313,12 @@ final class EventLanes {
 
         void appendEnd(TaskInfo task, TaskEvent.Kind end, int attempt, long epochNanos, Throwable error) {
             tryEnded(task);
+            long startedNanos = task.startedNanos();
+            if (startedNanos != 0) {
+                count(Count.TRIES_ENDED);
+            }
+            count(end == TaskEvent.Kind.FINISHED ? Count.FINISHED : end == TaskEvent.Kind.FAILED ? Count.FAILED
+                    : Count.CANCELLED);
             long[] dependencies = task.dependencyIds();
             int inline = dependencies.length <= MAX_INLINE_DEPENDENCIES ? dependencies.length : 0;
             int p = reserve(END_LONGS + inline, END_REFS);
@@ -325,7 +328,7 @@ final class EventLanes {
             l[p] = kind | ((long) attempt << 8) | ((long) inline << 40);
             l[p + 1] = task.id();
             l[p + 2] = epochNanos;
-            l[p + 3] = task.startedNanos();
+            l[p + 3] = startedNanos;
             l[p + 4] = task.submittedNanos();
             l[p + 5] = task.readyNanos();
             l[p + 6] = task.resources().cores();

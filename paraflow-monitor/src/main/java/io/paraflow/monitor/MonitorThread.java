@@ -58,10 +58,6 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     /** The running tries already written, so that each is written once. */
     private Set<TaskInfo> runningWritten = Set.of();
     private RunWriter writer;
-    private long triesEnded;
-    private long finished;
-    private long failed;
-    private long cancelled;
     /** Due times on the {@link System#nanoTime()} clock, which may be negative: compared by difference. */
     private long nextTick = startNanos;
     private long nextFlush = startNanos;
@@ -149,7 +145,6 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     @Override
     public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
-        triesEnded++;
         sawWorker(worker);
         if (writer == null) {
             return;
@@ -168,13 +163,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             case CANCELLED -> "cancelled";
             default -> throw new IllegalArgumentException(end + " does not end a task");
         };
-        switch (end) {
-            case FINISHED -> finished++;
-            case FAILED -> failed++;
-            default -> cancelled++;
-        }
         if (startedNs != 0) {
-            triesEnded++;
             sawWorker(worker);
         }
         if (writer == null) {
@@ -242,19 +231,24 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         runningWritten = now;
     }
 
+    /** The counts of tasks now, as published: they run ahead of the rows while the database lags behind. */
     private Progress progress() {
-        long started = lanes.started();
-        return new Progress(lanes.submitted(), Math.max(0, started - triesEnded), finished, failed, cancelled);
+        long[] counts = lanes.counts();
+        return new Progress(counts[EventLanes.Count.SUBMITTED.ordinal()],
+                // lanes are read one after the other: a try's end may be counted before its start
+                Math.max(0, counts[EventLanes.Count.STARTED.ordinal()] - counts[EventLanes.Count.TRIES_ENDED.ordinal()]),
+                counts[EventLanes.Count.FINISHED.ordinal()], counts[EventLanes.Count.FAILED.ordinal()],
+                counts[EventLanes.Count.CANCELLED.ordinal()]);
     }
 
     /** Writes the run's end and closes the database. */
     private void end() {
         Progress counts = progress();
-        long ended = finished + failed + cancelled;
-        String outcome = failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : counts.submitted() > ended ? "unfinished"
-                : "succeeded";
+        String outcome = counts.failed() > 0 ? "failed" : counts.cancelled() > 0 ? "cancelled"
+                : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";
         write(() -> writer.progress(endedNs, counts));
-        write(() -> writer.finish(endedNs, outcome, counts.submitted(), finished, failed, cancelled));
+        write(() -> writer.finish(endedNs, outcome, counts.submitted(), counts.finished(), counts.failed(),
+                counts.cancelled()));
         writer = null;
         if (progressLine != null) {
             progressLine.finish(counts, System.nanoTime());
