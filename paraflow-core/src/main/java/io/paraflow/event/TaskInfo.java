@@ -11,7 +11,9 @@ import io.paraflow.exec.Resources;
  * listener can record a task's whole life at its end (and a retried try at its {@code RETRIED}) without
  * keeping anything between its steps. During a step they describe the task up to that step.
  *
- * <p>Thread-safe: every method may be called on any thread, during the step or later.
+ * <p>Thread-safe: every method may be called on any thread, during the step or later. Outside a step, the
+ * times, the worker and the attempt may be changing as the task goes on (read each once, and expect a
+ * try that has just ended or a new one).
  */
 public interface TaskInfo {
 
