@@ -1,6 +1,7 @@
 package io.paraflow;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -350,18 +351,18 @@ class CancelTest {
             AtomicReference<Thread> canceller = new AtomicReference<>();
             AtomicBoolean cancelled = new AtomicBoolean();
             CompletableFuture<Object> argument = new CompletableFuture<>();
-            try (Flow flow = Flow.builder().threads(1).listener(e -> {
+            try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(e -> {
                 if (e.kind() == TaskEvent.Kind.STARTED && e.taskName().equals("delete")) {
                     // between the start and the call of the function: cancel from another thread
                     Sync.await(taskKnown);
                     Thread t = new Thread(() -> cancelled.set(taskRef.get().cancel(false)), "canceller");
                     canceller.set(t);
                     t.start();
-                    // the cancellation blocks on the task's monitor, which this event holds, right after
-                    // it ended the task (or it went through): either way it is as far as it can get
+                    // the cancellation waits, parked, while this step is delivered, and ends the task right
+                    // after it (or it went through): either way it is as far as it can get
                     Sync.awaitParkedOrTerminated(t);
                 }
-            }).build()) {
+            })).build()) {
                 List<Task<String>> tasks = flow.task("delete").map(path -> {
                     argument.complete(path);
                     return "deleted " + path;

@@ -3,6 +3,7 @@ package io.paraflow;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskEvent.Kind;
+import io.paraflow.event.TaskInfo;
 import io.paraflow.event.TaskListener;
 import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -42,7 +44,7 @@ class EventsTest {
     @Test
     void aSuccessfulTaskGoesThroughSubmittedReadyStartedFinishedWithTimesAndWorker() throws Exception {
         long before = Instant.now().getEpochSecond();
-        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(events::add)).build()) {
             AtomicReference<String> ranOn = new AtomicReference<>();
             Task<Integer> task = flow.task("observed").cores(1).submit(() -> {
                 ranOn.set(Thread.currentThread().getName());
@@ -77,7 +79,7 @@ class EventsTest {
 
     @Test
     void submittedListsTheDependencies() throws Exception {
-        try (Flow flow = Flow.builder().threads(2).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(2).listener(TaskListener.ofEvents(events::add)).build()) {
             Task<Integer> a = flow.submit(() -> 1);
             Task<Integer> b = flow.value(2);
             Task<Integer> c = flow.submit(Integer::sum, a, b);
@@ -95,8 +97,67 @@ class EventsTest {
     }
 
     @Test
+    void aListenerOfStepsReadsTheTaskThroughItsViewAndATaskWithoutDependenciesIsReadyWhenSubmitted() throws Exception {
+        List<String> steps = new CopyOnWriteArrayList<>();
+        List<Long> times = new CopyOnWriteArrayList<>();
+        List<String> lifeAtTheEnd = new CopyOnWriteArrayList<>();
+        TaskListener listener = (task, step, attempt, worker, epochNanos, error) -> {
+            steps.add(step + " " + task.flowId() + " #" + task.id() + " " + task.name() + " " + task.executorLabel()
+                    + " " + task.resources().cores() + " " + Arrays.toString(task.dependencyIds()) + " " + attempt);
+            if (task.name().equals("first")) {
+                times.add(epochNanos);
+                if (step == Kind.FINISHED) {
+                    lifeAtTheEnd.addAll(List.of(task.submittedNanos() + " " + task.readyNanos() + " "
+                            + task.startedNanos(), task.worker(), worker, String.valueOf(task.attempt())));
+                }
+            }
+        };
+        try (Flow flow = Flow.builder().threads(1).listener(listener).build()) {
+            Task<Integer> first = flow.task("first").submit(() -> 1);
+            first.get();
+            flow.awaitAll();
+            Task<Integer> second = flow.task("second").cores(1).submit(x -> x + 1, first);
+            second.get();
+            flow.awaitAll();
+
+            String f = flow.id() + " #" + first.id() + " first threads 1 ";
+            String s = flow.id() + " #" + second.id() + " second threads 1 ";
+            assertThat(steps).containsExactly("SUBMITTED " + f + "[] 0", "READY " + f + "[] 0", "STARTED " + f + "[] 1",
+                    "FINISHED " + f + "[] 1", "SUBMITTED " + s + "[" + first.id() + "] 0",
+                    "READY " + s + "[" + first.id() + "] 0", "STARTED " + s + "[" + first.id() + "] 1",
+                    // a task drops its inputs after its last step
+                    "FINISHED " + s + "[" + first.id() + "] 1");
+            assertThat(((TaskInfo) second).dependencyIds()).as("dropped once ended").isEmpty();
+            assertThat(times.get(1)).as("one clock reading for SUBMITTED and READY").isEqualTo(times.get(0));
+            assertThat(times.get(2)).isGreaterThanOrEqualTo(times.get(1));
+            assertThat(times.get(3)).isGreaterThanOrEqualTo(times.get(2));
+            assertThat(lifeAtTheEnd.get(0)).as("the task keeps the times of its steps")
+                    .isEqualTo(times.get(0) + " " + times.get(1) + " " + times.get(2));
+            assertThat(lifeAtTheEnd.get(1)).isEqualTo(lifeAtTheEnd.get(2)).startsWith("paraflow-threads-");
+            assertThat(lifeAtTheEnd.get(3)).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void cancellingATaskFromItsOwnStartedStepDoesNothingInsteadOfWaitingForItself() throws Exception {
+        AtomicReference<Boolean> cancelledFromListener = new AtomicReference<>();
+        try (Flow flow = Flow.builder().threads(1).listener((task, step, attempt, worker, epochNanos, error) -> {
+            if (step == Kind.STARTED) {
+                cancelledFromListener.set(((Task<?>) task).cancel(true));
+            }
+        }).listener(TaskListener.ofEvents(events::add)).build()) {
+            Task<Integer> task = flow.submit(() -> 7);
+
+            assertThat(task.get()).isEqualTo(7);
+            flow.awaitAll();
+            assertThat(cancelledFromListener.get()).isFalse();
+            assertThat(kinds(task)).containsExactly(Kind.SUBMITTED, Kind.READY, Kind.STARTED, Kind.FINISHED);
+        }
+    }
+
+    @Test
     void aRetriedTaskReportsRetriedWithTheErrorThenStartsAgain() throws Exception {
-        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(events::add)).build()) {
             IOException transientError = new IOException("transient");
             AtomicInteger calls = new AtomicInteger();
             Task<String> task = flow.task("retried").retries(1).submit(() -> {
@@ -121,7 +182,7 @@ class EventsTest {
 
     @Test
     void failuresAreReportedAsFailedWithTheErrorAndDependentsFailWithoutStarting() {
-        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(events::add)).build()) {
             Task<Integer> root = flow.task("root").submit(() -> {
                 throw new IllegalStateException("root broke");
             });
@@ -140,7 +201,7 @@ class EventsTest {
     @Test
     void cancelledTasksReportCancelledWithTheCancellation() {
         assertTimeoutPreemptively(GUARD, () -> {
-            try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+            try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(events::add)).build()) {
                 CountDownLatch started = new CountDownLatch(1);
                 Task<Integer> running = flow.task("running").submit(() -> {
                     started.countDown();
@@ -166,11 +227,11 @@ class EventsTest {
     void aListenerThatThrowsDoesNotAffectTasksOrOtherListeners() throws Exception {
         AtomicInteger thrown = new AtomicInteger();
         try (Flow flow = Flow.builder().threads(2)
-                .listener(e -> {
+                .listener(TaskListener.ofEvents(e -> {
                     thrown.incrementAndGet();
                     throw new IllegalStateException("listener bug");
-                })
-                .listener(events::add)
+                }))
+                .listener(TaskListener.ofEvents(events::add))
                 .build()) {
             Task<Integer> a = flow.submit(() -> 20);
             Task<Integer> b = flow.submit(x -> x + 1, a);
@@ -209,8 +270,8 @@ class EventsTest {
         }
 
         @Override
-        public void onEvent(TaskEvent event) {
-            calls.add(event.kind().name());
+        public void onStep(TaskInfo task, Kind step, int attempt, String worker, long epochNanos, Throwable error) {
+            calls.add(step.name());
         }
 
         @Override

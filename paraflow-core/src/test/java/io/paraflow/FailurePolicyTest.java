@@ -1,6 +1,7 @@
 package io.paraflow;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -93,7 +94,7 @@ class FailurePolicyTest {
     @Test
     void aFallbackValueLetsDependentsGoOnAndTheFailureIsStillReported() throws Exception {
         Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
-        try (Flow flow = Flow.builder().threads(2).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(2).listener(TaskListener.ofEvents(events::add)).build()) {
             Task<Integer> measured = flow.task("measure").fallback(-1).submit(FailurePolicyTest::explode);
             Task<String> report = flow.submit(x -> "value " + x, measured);
 

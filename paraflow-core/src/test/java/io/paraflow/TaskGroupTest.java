@@ -1,6 +1,7 @@
 package io.paraflow;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -267,7 +268,7 @@ class TaskGroupTest {
             List<TaskEvent.Kind> events = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch inSubmit = new CountDownLatch(1);
             CountDownLatch groupCancelled = new CountDownLatch(1);
-            try (Flow flow = Flow.builder().threads(1).listener(e -> {
+            try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(e -> {
                 if (e.taskName().equals("member")) {
                     events.add(e.kind());
                     if (e.kind() == TaskEvent.Kind.SUBMITTED) {
@@ -276,7 +277,7 @@ class TaskGroupTest {
                         Sync.await(groupCancelled);
                     }
                 }
-            }).build()) {
+            })).build()) {
                 TaskGroup group = flow.group("g");
                 Task<Integer> input = flow.value(1);
                 Thread canceller = new Thread(() -> {

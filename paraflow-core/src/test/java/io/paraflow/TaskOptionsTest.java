@@ -1,6 +1,7 @@
 package io.paraflow;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.exec.ThreadExecutor;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class TaskOptionsTest {
     @Test
     void nameAppearsInEventsAndErrors() {
         Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
-        try (Flow flow = Flow.builder().threads(1).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(1).listener(TaskListener.ofEvents(events::add)).build()) {
             Task<Integer> task = flow.task("parse config").submit(() -> {
                 throw new IllegalStateException("bad line 3");
             });

@@ -4,6 +4,7 @@ import io.paraflow.Flow;
 import io.paraflow.cache.Checkpoints;
 import io.paraflow.cache.FlushPolicy;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,11 +46,11 @@ class WorkloadsTest {
     @Test
     void independentTasksAllRunBeforeTheBatchReturns() throws InterruptedException {
         LongAdder finished = new LongAdder();
-        try (Flow flow = Flow.builder().threads(THREADS).listener(event -> {
+        try (Flow flow = Flow.builder().threads(THREADS).listener(TaskListener.ofEvents(event -> {
             if (event.kind() == TaskEvent.Kind.FINISHED) {
                 finished.increment();
             }
-        }).build()) {
+        })).build()) {
             IndependentTasks.paraflow(flow, 1_000);
             assertThat(finished.sum()).isEqualTo(1_000);
             assertThat(flow.unfinished()).isZero();

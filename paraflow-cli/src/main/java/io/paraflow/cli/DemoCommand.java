@@ -14,7 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +60,16 @@ final class DemoCommand implements Callable<Integer> {
             description = "Shows the progress of each timed run on stderr (default: on; --no-progress hides it).")
     private boolean progress;
 
+    @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", fallbackValue = "0",
+            description = "Records the parallel run in a monitoring database and serves its live dashboard on"
+                    + " 127.0.0.1:PORT while it runs (no PORT: any free port); the address is printed on stderr.")
+    private Integer dashboardPort;
+
+    @Option(names = "--database", paramLabel = "FILE",
+            description = "Records the parallel run in this new monitoring database (default with --dashboard: a new"
+                    + " file in the temporary directory); 'paraflow monitor FILE' serves it afterwards.")
+    private Path database;
+
     private void validate() {
         if (threads < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
@@ -63,6 +77,27 @@ final class DemoCommand implements Callable<Integer> {
         if (size < 1 || size > SweepWorkflow.MAX_SIZE) {
             throw new ParameterException(spec.commandLine(),
                     "--size must be between 1 and " + SweepWorkflow.MAX_SIZE + ", got " + size);
+        }
+        if (dashboardPort != null && (dashboardPort < 0 || dashboardPort > 65_535)) {
+            throw new ParameterException(spec.commandLine(), "--dashboard port must be between 0 and 65535, got "
+                    + dashboardPort);
+        }
+        if (database != null && Files.exists(database)) {
+            throw new ParameterException(spec.commandLine(), "--database " + database + " already exists; give each"
+                    + " run a new file");
+        }
+    }
+
+    /** Where the parallel run is recorded, or null if it is not. */
+    private Path recording() {
+        if (database != null || dashboardPort == null) {
+            return database;
+        }
+        try {
+            return Files.createTempDirectory("paraflow-demo").resolve("parallel.db");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for the monitoring database; choose one with"
+                    + " --database FILE", e);
         }
     }
 
@@ -74,9 +109,10 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         // Without it, the first timed run would also pay for JIT compilation and understate the speed-up.
-        timed(threads, WARM_UP_SIZE, null);
-        Run parallel = timed(threads, size, "parallel");
-        Run sequential = timed(1, size, "one thread");
+        timed(threads, WARM_UP_SIZE, null, null);
+        Path recorded = recording();
+        Run parallel = timed(threads, size, "parallel", recorded);
+        Run sequential = timed(1, size, "one thread", null);
         if (!parallel.summary().equals(sequential.summary())) {
             throw new IllegalStateException("the run on " + threads + " threads and the run on 1 thread computed"
                     + " different summaries:\n  " + parallel.summary() + "\n  " + sequential.summary());
@@ -92,6 +128,10 @@ final class DemoCommand implements Callable<Integer> {
         printRun(out, "one thread", 1, sequential);
         out.printf(Locale.ROOT, "  speed-up %32.2fx   (the same result on both runs)%n",
                 (double) sequential.nanos() / parallel.nanos());
+        if (recorded != null) {
+            out.println();
+            out.println("The parallel run is recorded in " + recorded + "; see it with: paraflow monitor " + recorded);
+        }
         out.flush();
         return 0;
     }
@@ -136,22 +176,33 @@ final class DemoCommand implements Callable<Integer> {
 
     /**
      * Runs the sweep on a new flow of {@code threads} threads, counting the tasks the flow accepted, with
-     * a progress line named {@code label} on stderr (unless it is null or progress is off).
+     * a progress line named {@code label} on stderr (unless it is null or progress is off), recorded in the
+     * monitoring database {@code recorded} (unless it is null) with the dashboard if one was asked for.
      */
-    private Run timed(int threads, int size, String label) {
+    private Run timed(int threads, int size, String label, Path recorded) {
         Map<String, LongAdder> submitted = new ConcurrentHashMap<>();
         Map<String, Long> firstId = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         Summary summary;
-        FlowBuilder builder = Flow.builder().threads(threads).listener(event -> {
-            if (event.kind() == TaskEvent.Kind.SUBMITTED) {
-                submitted.computeIfAbsent(event.taskName(), name -> new LongAdder()).increment();
-                firstId.merge(event.taskName(), event.taskId(), Math::min);
+        FlowBuilder builder = Flow.builder().threads(threads).listener((task, step, attempt, worker, nanos, error) -> {
+            if (step == TaskEvent.Kind.SUBMITTED) {
+                submitted.computeIfAbsent(task.name(), name -> new LongAdder()).increment();
+                firstId.merge(task.name(), task.id(), Math::min);
             }
         });
-        if (progress && label != null) {
-            builder.listener(Monitoring.builder().name(label)
-                    .progress(spec.commandLine().getErr(), System.console() != null, Duration.ofSeconds(10)).build());
+        boolean showProgress = progress && label != null;
+        if (showProgress || recorded != null) {
+            Monitoring.Builder monitoring = Monitoring.builder().name(label);
+            if (showProgress) {
+                monitoring.progress(spec.commandLine().getErr(), System.console() != null, Duration.ofSeconds(10));
+            }
+            if (recorded != null) {
+                monitoring.database(recorded);
+                if (dashboardPort != null) {
+                    monitoring.dashboard(dashboardPort);
+                }
+            }
+            builder.listener(monitoring.build());
         }
         try (Flow flow = builder.build()) {
             summary = SweepWorkflow.run(flow, size);

@@ -1,7 +1,9 @@
 package io.paraflow.cli;
 
 import io.paraflow.examples.SweepWorkflow;
+import io.paraflow.monitor.store.RunDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -9,6 +11,9 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,6 +90,26 @@ class MainTest {
     }
 
     @Test
+    void demoWithTheDashboardRecordsTheParallelRunInADatabaseThatMonitorServes(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("demo.db");
+        Outcome demo = run("demo", "--size", "1", "--threads", "2", "--no-progress", "--dashboard", "--database",
+                db.toString());
+
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("The parallel run is recorded in " + db + "; see it with: paraflow monitor " + db);
+        long tasks = number(demo.out(), "^Tasks per run: (\\d+)");
+        try (RunDatabase run = RunDatabase.open(db);
+             Statement statement = run.connection().createStatement();
+             ResultSet result = statement.executeQuery("SELECT name, outcome, tasks, finished FROM run")) {
+            assertThat(result.next()).isTrue();
+            assertThat(result.getString(1)).isEqualTo("parallel");
+            assertThat(result.getString(2)).isEqualTo("succeeded");
+            assertThat(result.getLong(3)).isEqualTo(tasks);
+            assertThat(result.getLong(4)).isEqualTo(tasks);
+        }
+    }
+
+    @Test
     void demoWithoutProgressPrintsNothingOnStderr() {
         Outcome demo = run("demo", "--size", "1", "--threads", "2", "--no-progress");
         assertThat(demo.exitCode()).as(demo.err()).isZero();
@@ -100,6 +125,7 @@ class MainTest {
             "demo --size 0                | --size must be between 1 and",
             "demo --size many             | Invalid value for option '--size': 'many' is not an int",
             "demo --colour                | Unknown option: '--colour'",
+            "demo --dashboard 70000       | --dashboard port must be between 0 and 65535, got 70000",
     })
     void badArgumentsAreUsageErrors(String arguments, String message) {
         Outcome bad = run(arguments.isEmpty() ? new String[0] : arguments.split(" "));

@@ -1,12 +1,12 @@
 package io.paraflow.event;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * An immutable record of one step in a task's life. Events of one task are delivered in the order of
- * its life: {@code SUBMITTED}, then {@code READY} once its dependencies finished, then for each attempt
- * {@code STARTED} followed by {@code RETRIED} or an end ({@code FINISHED}, {@code FAILED}); a task can
- * be {@code CANCELLED} or {@code FAILED} (a dependency failed) at any point before it ends.
+ * An immutable record of one step in a task's life, built by {@link TaskListener#ofEvents} for listeners
+ * that want values they can keep; the steps themselves reach listeners as primitive calls
+ * ({@link TaskListener#onStep}), in the order described there.
  *
  * @param kind          what happened
  * @param flowId        the flow's id, unique in this JVM
@@ -27,6 +27,21 @@ import java.util.List;
 public record TaskEvent(Kind kind, long flowId, long taskId, String taskName, int attempt, long epochNanos,
                         String executor, String worker, List<Long> dependencies, int cores, long memoryBytes,
                         Throwable error) {
+
+    /** Copies {@code dependencies}. */
+    public TaskEvent {
+        dependencies = List.copyOf(dependencies);
+    }
+
+    /**
+     * The event of one step, as {@link TaskListener#onStep} received it; {@code dependencies} are filled on
+     * {@code SUBMITTED} only.
+     */
+    public static TaskEvent of(TaskInfo task, Kind step, int attempt, String worker, long epochNanos, Throwable error) {
+        List<Long> dependencies = step == Kind.SUBMITTED ? Arrays.stream(task.dependencyIds()).boxed().toList() : List.of();
+        return new TaskEvent(step, task.flowId(), task.id(), task.name(), attempt, epochNanos, task.executorLabel(),
+                worker, dependencies, task.resources().cores(), task.resources().memoryBytes(), error);
+    }
 
     /** The steps of a task's life. */
     public enum Kind {

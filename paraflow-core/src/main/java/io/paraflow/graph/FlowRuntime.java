@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private final Executor callbacks;
     private final Admission admission;
     private final boolean cancelOnClose;
-    private final List<TaskListener> listeners;
+    private final TaskListener[] listeners;
     private final TaskCache cache;
     private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
     private final long epochNanosAtStart;
@@ -85,7 +86,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         this.callbacks = ((ThreadExecutor) executors.get(FlowBuilder.THREADS)).callbackExecutor();
         this.admission = new Admission(maxUnfinished);
         this.cancelOnClose = cancelOnClose;
-        this.listeners = List.copyOf(listeners);
+        this.listeners = listeners.toArray(new TaskListener[0]);
         this.listening = !listeners.isEmpty();
         this.cache = new TaskCache(fingerprints, checkpoints, checkpointSerializer);
         Instant now = Instant.now();
@@ -182,13 +183,16 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         }
         TaskNode<R> node = options.cache == null ? new TaskNode<>(this, taskId, options, function, shape, inputs)
                 : new CachedTaskNode<>(this, taskId, options, function, shape, inputs);
+        long submittedAt = 0;
         if (listening) {
-            emit(TaskEvent.Kind.SUBMITTED, node, 0, null, null);
+            submittedAt = nowEpochNanos();
+            node.submittedAt(submittedAt);
+            emit(TaskEvent.Kind.SUBMITTED, node, 0, null, null, submittedAt);
         }
         if (options.group != null) {
             options.group.joined(node);
         }
-        node.wire(inputs, dependencies);
+        node.wire(inputs, dependencies, submittedAt);
         return node;
     }
 
@@ -365,7 +369,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
 
     private RuntimeException tellListenersClosed(RuntimeException failure) {
         long now = nowEpochNanos();
-        for (TaskListener listener : listeners.subList(0, startedListeners)) {
+        for (TaskListener listener : Arrays.asList(listeners).subList(0, startedListeners)) {
             try {
                 listener.flowClosed(info, now);
             } catch (RuntimeException e) {
@@ -438,32 +442,30 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
 
     // ---------------------------------------------------------------- events
 
-    void emit(TaskEvent.Kind kind, TaskNode<?> task, int attempt, String worker, Throwable error) {
-        long[] dependencyIds = kind == TaskEvent.Kind.SUBMITTED ? task.dependencyIds() : null;
-        List<Long> dependencies = List.of();
-        if (dependencyIds != null && dependencyIds.length > 0) {
-            Long[] boxed = new Long[dependencyIds.length];
-            for (int i = 0; i < boxed.length; i++) {
-                boxed[i] = dependencyIds[i];
-            }
-            dependencies = List.of(boxed);
-        }
-        TaskEvent event = new TaskEvent(kind, id, task.id(), task.name(), attempt,
-                nowEpochNanos(), task.executor().label(), worker,
-                dependencies, task.resources().cores(), task.resources().memoryBytes(), error);
+    /** Delivers a step that happens now; only called when {@link #listening}. */
+    void emit(TaskEvent.Kind step, TaskNode<?> task, int attempt, String worker, Throwable error) {
+        emit(step, task, attempt, worker, error, nowEpochNanos());
+    }
+
+    /** Delivers a step to every listener; a listener that throws is logged (once per flow) and skipped. */
+    void emit(TaskEvent.Kind step, TaskNode<?> task, int attempt, String worker, Throwable error, long epochNanos) {
         for (TaskListener listener : listeners) {
             try {
-                listener.onEvent(event);
+                listener.onStep(task, step, attempt, worker, epochNanos, error);
             } catch (RuntimeException | Error e) {
-                if (listenerFailureLogged.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, "task listener " + listener + " threw; further failures"
-                            + " of listeners of flow " + id + " are not logged", e);
-                }
+                listenerFailed(listener, e);
             }
         }
     }
 
-    private long nowEpochNanos() {
+    private void listenerFailed(TaskListener listener, Throwable e) {
+        if (listenerFailureLogged.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "task listener " + listener + " threw; further failures"
+                    + " of listeners of flow " + id + " are not logged", e);
+        }
+    }
+
+    long nowEpochNanos() {
         return epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
     }
 

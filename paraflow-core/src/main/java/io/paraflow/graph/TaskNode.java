@@ -6,6 +6,7 @@ import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 import io.paraflow.exec.Invocation;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
@@ -28,6 +29,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +46,11 @@ import java.util.function.Supplier;
  *       while it interrupts the runner; the runner waits for it to pass before it clears its interrupt
  *       status, so an interrupt never leaks into the next task on that thread. The attempt number in the
  *       state makes a late runner of an old attempt fail its CAS instead of touching a newer attempt.</li>
+ *   <li>Events: with listeners, READY and STARTED are delivered while the task is ANNOUNCING (entered by
+ *       the CAS that would otherwise have made it READY or RUNNING, left by a plain store of that state), so
+ *       that a racing cancellation, which waits while a task announces, cannot deliver CANCELLED before
+ *       them; every other step is delivered by the owner of the state it leaves (FINISHING, or DONE for the
+ *       end). No lock is taken, and without listeners nothing of this happens.</li>
  *   <li>Ownership: whoever moves the state to FINISHING, INTERRUPTING or DONE owns the next step; every
  *       path to DONE goes through {@link #end} exactly once.</li>
  *   <li>Dependencies: {@code pendingDeps} starts at the number of task arguments plus a guard of one,
@@ -58,7 +65,7 @@ import java.util.function.Supplier;
  *       graph; the runtime keeps no registry of tasks, so an unreferenced finished task is garbage.</li>
  * </ul>
  */
-public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyTask {
+public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyTask, TaskInfo {
 
     static final int PENDING = 0;
     static final int READY = 1;
@@ -67,6 +74,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     static final int FINISHING = 4;
     static final int JOINING = 5;
     static final int DONE = 6;
+    /** A step (READY or STARTED) is being delivered to listeners; see the implementation notes. */
+    static final int ANNOUNCING = 7;
     private static final int PHASE_BITS = 3;
     private static final int PHASE_MASK = (1 << PHASE_BITS) - 1;
 
@@ -85,6 +94,10 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         }
     };
     private static final Object ENDED = new Object();
+    private static final long[] NO_DEPENDENCIES = {};
+    /** Spins of a canceller waiting for a step to be delivered before it parks between looks. */
+    private static final int ANNOUNCING_SPINS = 1_000;
+    private static final long ANNOUNCING_PARK_NANOS = 10_000;
     private static final VarHandle STATE;
     private static final VarHandle PENDING_DEPS;
     private static final VarHandle SUCCESSORS;
@@ -131,10 +144,12 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     /** The current attempt's timeout; plain, as a stale read only leaves a timer that will find the attempt over. */
     private ScheduledFuture<?> timeoutTimer;
     /**
-     * The thread deciding the outcome of an attempt (FINISHING or INTERRUPTING), while it runs the retry
-     * policy and listeners; only that thread compares it with itself.
+     * The thread deciding the outcome of an attempt (FINISHING or INTERRUPTING), or delivering a step
+     * (ANNOUNCING), while it runs the retry policy and listeners; only that thread compares it with itself.
      */
     private Thread deciding;
+    /** When its steps happened, for listeners; null when the flow has none. */
+    private StepTimes steps;
 
     TaskNode(FlowRuntime flow, long id, TaskOptions options, Object function, int shape, Object inputs) {
         this.flow = flow;
@@ -172,14 +187,17 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     /**
      * Connects the task to its {@code dependencies} task inputs and makes it ready if they all ended.
      * Reads the inputs from the parameter, not the field: a group may cancel the task meanwhile.
+     * {@code submittedAt} is when SUBMITTED was delivered (with listeners): a task without dependencies
+     * is ready at that time too.
      */
-    void wire(Object in, int dependencies) {
+    void wire(Object in, int dependencies, long submittedAt) {
         if (dependencies == 0) {
             if (options.group == null) {
                 // Nobody else can see this task yet: no CAS needed, and no race for the event order.
                 STATE.set(this, stateOf(1, READY));
                 if (flow.listening) {
-                    flow.emit(TaskEvent.Kind.READY, this, 0, null, null);
+                    steps.readyNanos = submittedAt;
+                    flow.emit(TaskEvent.Kind.READY, this, 0, null, null, submittedAt);
                 }
                 dispatch(false);
             } else {
@@ -219,16 +237,38 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
 
     private void becomeReady(boolean continuation) {
         if (flow.listening) {
-            synchronized (this) {
-                if (!STATE.compareAndSet(this, stateOf(1, PENDING), stateOf(1, READY))) {
-                    return;
-                }
-                flow.emit(TaskEvent.Kind.READY, this, 0, null, null);
+            if (!announce(stateOf(1, PENDING), stateOf(1, READY), TaskEvent.Kind.READY, 0, null)) {
+                return;
             }
         } else if (!STATE.compareAndSet(this, stateOf(1, PENDING), stateOf(1, READY))) {
             return;
         }
         dispatch(continuation);
+    }
+
+    /**
+     * Moves the state from {@code from} to {@code to}, delivering {@code step} in between while ANNOUNCING;
+     * returns false (and delivers nothing) if the state was not {@code from}. Only with listeners.
+     */
+    private boolean announce(int from, int to, TaskEvent.Kind step, int attempt, String worker) {
+        if (!STATE.compareAndSet(this, from, stateOf(attemptOf(from), ANNOUNCING))) {
+            return false;
+        }
+        deciding = Thread.currentThread();
+        try {
+            long now = flow.nowEpochNanos();
+            if (step == TaskEvent.Kind.READY) {
+                steps.readyNanos = now;
+            } else {
+                steps.startedNanos = now;
+                steps.worker = worker;
+            }
+            flow.emit(step, this, attempt, worker, null, now);
+        } finally {
+            deciding = null;
+            state = to;
+        }
+        return true;
     }
 
     private void dispatch(boolean continuation) {
@@ -408,17 +448,13 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     }
 
     /**
-     * Moves a READY attempt to RUNNING, publishes STARTED and arms the timeout. With listeners, the
-     * state change and the event happen under the task's monitor, as do all its other events, so that a
-     * racing cancellation cannot publish CANCELLED before STARTED.
+     * Moves a READY attempt to RUNNING, delivering STARTED with listeners (see {@link #announce}), and
+     * arms the timeout.
      */
     private boolean start(int readyState, int attempt, String worker) {
         if (flow.listening) {
-            synchronized (this) {
-                if (!STATE.compareAndSet(this, readyState, stateOf(attempt, RUNNING))) {
-                    return false;
-                }
-                flow.emit(TaskEvent.Kind.STARTED, this, attempt, worker, null);
+            if (!announce(readyState, stateOf(attempt, RUNNING), TaskEvent.Kind.STARTED, attempt, worker)) {
+                return false;
             }
         } else if (!STATE.compareAndSet(this, readyState, stateOf(attempt, RUNNING))) {
             return false;
@@ -524,6 +560,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (decision.retry()) {
             if (flow.listening) {
                 flow.emit(TaskEvent.Kind.RETRIED, this, attempt, worker, error);
+                steps.startedNanos = 0;
+                steps.worker = null;
             }
             state = stateOf(attempt + 1, READY);
             if (decision.delay().isZero()) {
@@ -599,7 +637,6 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
      * that a fallback value replaced: listeners see it, dependents do not.
      */
     private void end(Object result, Throwable failure, Throwable reported, String worker) {
-        inputs = null;
         this.value = result;
         this.failure = failure;
         if (options.cache != null && worker != TaskCache.WORKER) {
@@ -608,10 +645,11 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (flow.listening) {
             TaskEvent.Kind kind = failure instanceof TaskCancelledException ? TaskEvent.Kind.CANCELLED
                     : failure != null || reported != null ? TaskEvent.Kind.FAILED : TaskEvent.Kind.FINISHED;
-            synchronized (this) {
-                flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
-            }
+            // the caller owns DONE: every earlier step of this task has been delivered
+            flow.emit(kind, this, attemptOf(state), worker, failure != null ? failure : reported);
         }
+        // dropped after the listeners, which may read the dependencies at the end
+        inputs = null;
     }
 
     /**
@@ -651,11 +689,28 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     }
 
     private boolean cancel(boolean interrupt, String reason, boolean onlyIfNotStarted) {
+        int spins = 0;
         while (true) {
             int s = state;
             int phase = phase(s);
             int attempt = attemptOf(s);
-            if (phase == DONE || onlyIfNotStarted && phase != PENDING && phase != READY) {
+            if (phase == DONE) {
+                return false;
+            }
+            if (phase == ANNOUNCING) {
+                // READY or STARTED is being delivered; it must reach listeners before the cancellation
+                if (deciding == Thread.currentThread()) {
+                    return false;
+                }
+                if (++spins > ANNOUNCING_SPINS) {
+                    // a listener may be slow: do not burn a core its thread may need
+                    LockSupport.parkNanos(ANNOUNCING_PARK_NANOS);
+                } else {
+                    Thread.onSpinWait();
+                }
+                continue;
+            }
+            if (onlyIfNotStarted && phase != PENDING && phase != READY) {
                 return false;
             }
             if (phase == INTERRUPTING || phase == FINISHING) {
@@ -727,6 +782,10 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     /** Ends attempt {@code attempt} as reported from elsewhere, if it is still the current one. */
     private void finishRemote(int attempt, Object result, Throwable error, String worker) {
         started(attempt, worker);
+        // another thread of the executor may be delivering this attempt's STARTED
+        while (state == stateOf(attempt, ANNOUNCING)) {
+            Thread.onSpinWait();
+        }
         if (STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, FINISHING))) {
             attemptEnded(attempt, result, error, worker);
         }
@@ -763,7 +822,47 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return options.executor(flow, function);
     }
 
-    /** The ids of the tasks this task takes as inputs (empty once it ended). */
+    @Override
+    public long flowId() {
+        return flow.id();
+    }
+
+    /** Starts keeping the times of the task's steps for listeners; called once, at submission. */
+    void submittedAt(long epochNanos) {
+        steps = new StepTimes(epochNanos);
+    }
+
+    /** The times of its steps; {@link StepTimes#NONE} in a flow without listeners. */
+    private StepTimes steps() {
+        StepTimes times = steps;
+        return times != null ? times : StepTimes.NONE;
+    }
+
+    @Override
+    public long submittedNanos() {
+        return steps().submittedNanos;
+    }
+
+    @Override
+    public long readyNanos() {
+        return steps().readyNanos;
+    }
+
+    @Override
+    public long startedNanos() {
+        return steps().startedNanos;
+    }
+
+    @Override
+    public String worker() {
+        return steps().worker;
+    }
+
+    @Override
+    public String executorLabel() {
+        return executor().label();
+    }
+
     /**
      * Ends a READY first attempt with an outcome the cache recorded, as if it had run on the cache's
      * worker; does nothing if a cancellation ended the task first.
@@ -774,9 +873,10 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             return;
         }
         if (flow.listening) {
-            synchronized (this) {
-                flow.emit(TaskEvent.Kind.STARTED, this, 1, TaskCache.WORKER, null);
-            }
+            long now = flow.nowEpochNanos();
+            steps.startedNanos = now;
+            steps.worker = TaskCache.WORKER;
+            flow.emit(TaskEvent.Kind.STARTED, this, 1, TaskCache.WORKER, null, now);
         }
         if (failure == null) {
             end(result, null, null, TaskCache.WORKER);
@@ -810,10 +910,11 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return value;
     }
 
-    long[] dependencyIds() {
+    @Override
+    public long[] dependencyIds() {
         Object in = inputs;
         if (in == null || (shape & RAW_INPUTS) != 0) {
-            return new long[0];
+            return NO_DEPENDENCIES;
         }
         if (!(in instanceof Object[] array)) {
             return new long[] {((TaskNode<?>) in).id};
@@ -955,7 +1056,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
 
     @Override
     public String toString() {
-        String[] phases = {"pending", "ready", "running", "interrupting", "finishing", "joining", "done"};
+        String[] phases = {"pending", "ready", "running", "interrupting", "finishing", "joining", "done", "announcing"};
         return "'" + name() + "' (#" + id + ", " + phases[phase(state)] + ")";
     }
 }

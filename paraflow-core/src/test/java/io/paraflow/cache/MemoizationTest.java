@@ -8,6 +8,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
 import io.paraflow.cache.internal.CheckpointStore;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import org.example.science.Fit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,7 +167,7 @@ class MemoizationTest {
     @Test
     void aReusedTaskShowsTheCacheAsItsWorker() throws Exception {
         List<TaskEvent> events = Collections.synchronizedList(new ArrayList<>());
-        try (Flow flow = Flow.builder().threads(2).listener(events::add).build()) {
+        try (Flow flow = Flow.builder().threads(2).listener(TaskListener.ofEvents(events::add)).build()) {
             flow.task("square").cache().submit(MemoizationTest::square, flow.value(5)).get();
             Task<Integer> reused = flow.task("square").cache().submit(MemoizationTest::square, flow.value(5));
             assertThat(reused.get()).isEqualTo(25);

@@ -6,6 +6,7 @@ import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.TaskGroup;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class CommandOptionsTest {
     @Test
     void listenersSeeACommandLikeAnyTask() throws Exception {
         Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
-        try (Flow flow = Flow.builder().listener(events::add)
+        try (Flow flow = Flow.builder().listener(TaskListener.ofEvents(events::add))
                 .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0), runs))
                 .build()) {
             Task<CommandResult> listed = flow.command("listed").args("true").submit();

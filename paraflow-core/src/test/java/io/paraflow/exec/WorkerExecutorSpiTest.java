@@ -7,6 +7,7 @@ import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,7 +107,7 @@ class WorkerExecutorSpiTest {
         assertTimeoutPreemptively(GUARD, () -> {
             Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
             SerializingWorkerExecutor remote = new SerializingWorkerExecutor("remote");
-            try (Flow flow = Flow.builder().threads(1).executor(remote).listener(events::add).build()) {
+            try (Flow flow = Flow.builder().threads(1).executor(remote).listener(TaskListener.ofEvents(events::add)).build()) {
                 Task<Integer> failing = flow.task("remote failure").on("remote").submit(x -> {
                     throw new IllegalArgumentException("bad input " + x);
                 }, flow.value(7));

@@ -5,6 +5,7 @@ import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.event.TaskEvent.Kind;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -263,10 +264,10 @@ class ConcurrencyStressTest {
         void run() {
             String where = "cancel round seed " + seed + " on " + threads + " thread(s)";
             Random random = new Random(seed);
-            Flow flow = Flow.builder().threads(threads).listener(e -> {
+            Flow flow = Flow.builder().threads(threads).listener(TaskListener.ofEvents(e -> {
                 events.add(e);
                 steps.incrementAndGet();
-            }).build();
+            })).build();
             boolean ended = false;
             try {
                 for (int i = 0; i < N; i++) {
@@ -478,10 +479,10 @@ class ConcurrencyStressTest {
         void run() {
             String where = "timeout round seed " + seed + " on " + threads + " thread(s)";
             Random random = new Random(seed);
-            Flow flow = Flow.builder().threads(threads).listener(e -> {
+            Flow flow = Flow.builder().threads(threads).listener(TaskListener.ofEvents(e -> {
                 events.add(e);
                 steps.incrementAndGet();
-            }).build();
+            })).build();
             List<Task<Integer>> tasks = new ArrayList<>();
             List<Task<Integer>> dependents = new ArrayList<>();
             List<Task<Integer>> probes = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskBuilder;
 import io.paraflow.TaskFailedException;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.event.TaskEvent.Kind;
 import io.paraflow.fn.Fn0;
 import io.paraflow.fn.Fn1;
@@ -180,7 +181,7 @@ class GraphSemanticsPropertyTest {
 
         void runAndCheck() {
             flow = Flow.builder().threads(threads).maxUnfinished(maxUnfinished)
-                    .listener(e -> events.add(new Stamped(clock.incrementAndGet(), e))).build();
+                    .listener(TaskListener.ofEvents(e -> events.add(new Stamped(clock.incrementAndGet(), e)))).build();
             boolean ended = false;
             try {
                 HangGuard.run("graph " + where(), () -> {

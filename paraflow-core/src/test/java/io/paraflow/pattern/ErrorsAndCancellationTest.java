@@ -3,6 +3,7 @@ package io.paraflow.pattern;
 import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -236,7 +237,7 @@ class ErrorsAndCancellationTest {
     @Test
     void aPatternRunsAsATaskOfAFlowAndShowsInItsEvents() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
-        try (Flow flow = Flow.builder().threads(2).listener(e -> events.add(e.kind() + " " + e.taskName())).build()) {
+        try (Flow flow = Flow.builder().threads(2).listener(TaskListener.ofEvents(e -> events.add(e.kind() + " " + e.taskName()))).build()) {
             Task<Long> sum = Pattern.from(Source.range(0, 1_000))
                     .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i * 2)))
                     .collect(Collectors.summingLong(i -> i))

@@ -3,13 +3,15 @@ package io.paraflow.monitor;
 import io.paraflow.DependencyFailedException;
 import io.paraflow.TaskException;
 import io.paraflow.TaskFailedException;
+import io.paraflow.command.CommandFailedException;
 import io.paraflow.monitor.store.FailureRow;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
- * Turns the error of a task event into a row of {@code failures}: the root error, its type and trace.
+ * Turns the error of a task event into a row of {@code failures}: the root error, its type and trace, and
+ * for a command that failed the tail of its stderr.
  * User exceptions whose {@code getMessage()} or stack trace printing throws are recorded with a note
  * instead, so that one odd exception never stops the recording of a run.
  */
@@ -23,8 +25,9 @@ final class ErrorRecords {
         Long rootTaskId = error instanceof DependencyFailedException dependency ? dependency.failedTaskId() : null;
         // the runtime's own exceptions (timeout, cancellation, failed dependency) carry no useful trace
         boolean ownError = !(root instanceof TaskException);
+        String stderrTail = root instanceof CommandFailedException command ? command.stderrTail() : null;
         return new FailureRow(taskId, attempt, outcome, root.getClass().getName(), message(root), rootTaskId,
-                ownError ? stackTrace(root) : null, null);
+                ownError ? stackTrace(root) : null, stderrTail);
     }
 
     private static String message(Throwable error) {

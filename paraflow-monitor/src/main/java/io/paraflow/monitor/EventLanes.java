@@ -1,9 +1,11 @@
 package io.paraflow.monitor;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,21 +13,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Carries task events from the threads that publish them to the monitor's thread without keeping the
- * events: each publishing thread appends a compact record (numbers in a {@code long[]} chunk, the strings
- * and errors the event points to in an {@code Object[]}) to its own lane, a chain of chunks with one
- * producer (that thread) and one consumer (the monitor). Publishing takes no lock and shares no written
- * memory with other publishers; it allocates only when a chunk is full.
+ * Carries the ends of tasks and tries from the threads where they happen to the monitor's thread: each
+ * publishing thread appends one compact record per task that ended (its whole life, read from the
+ * task's {@link TaskInfo} at its last step) and one per retried try, to its own lane, a chain of chunks
+ * with one producer (that thread) and one consumer (the monitor). The other steps leave no record: a
+ * submission and a start only count in the lane (for the progress counts), and a start also becomes the
+ * lane's running try, which the monitor samples. Publishing takes no lock and shares no written memory
+ * with other publishers; it allocates only when a chunk is full.
  *
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
- * until the monitor has died. The strings, dependency lists of more than {@value #MAX_INLINE_DEPENDENCIES}
+ * until the monitor has died. The strings, dependency arrays of more than {@value #MAX_INLINE_DEPENDENCIES}
  * ids and errors that records point to are shared with the runtime and not counted.
  *
- * <p>Order: records of one lane come out in the order they were appended; records of different lanes
- * come out in no particular order. {@link #mark()} tells how far every lane had got, so that the
- * consumer can know when everything that happened before a given record has been read (see
- * {@link MonitorThread}).
+ * <p>Order: records of one lane come out in the order they were appended; lanes are read in turns. A
+ * record holds everything the monitor writes for it, so the order between lanes does not matter.
  */
 final class EventLanes {
 
@@ -38,18 +40,26 @@ final class EventLanes {
     private static final long[] NO_DEPENDENCIES = {};
 
     /** Record kinds; 0 marks the unused end of a chunk. */
-    private static final int SUBMITTED = 1;
-    private static final int READY = 2;
-    private static final int STARTED = 3;
     private static final int RETRIED = 4;
     private static final int FINISHED = 5;
     private static final int FAILED = 6;
     private static final int CANCELLED = 7;
+    private static final int TRY_LONGS = 4;
+    private static final int TRY_REFS = 2;
+    private static final int END_LONGS = 8;
+    private static final int END_REFS = 5;
 
     private final Budget budget;
     /** The consumer's side of every lane, each pointing to its lane; a lane does not point back (see {@link Reader}). */
     private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
+    /** What lanes that were forgotten (their threads ended) had counted, by {@link Count}. Consumer's. */
+    private final long[] retired = new long[Count.values().length];
+
+    /** What each lane counts as steps are published, so that the counts never wait for the records' reader. */
+    enum Count {
+        SUBMITTED, STARTED, TRIES_ENDED, FINISHED, FAILED, CANCELLED
+    }
 
     EventLanes(long capacityBytes) {
         if (capacityBytes < 2 * CHUNK_BYTES) {
@@ -83,21 +93,34 @@ final class EventLanes {
 
     /** What the consumer is told, one call per record, in the order of each lane. */
     interface Consumer {
-        void submitted(long taskId, long epochNanos, String name, String executor, int cores, long memoryBytes,
-                       long[] dependencies);
+        /** A try that failed and will be run again. */
+        void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error);
 
-        void ready(long taskId, long epochNanos);
-
-        void started(long taskId, int attempt, long epochNanos, String worker);
-
-        /** An attempt or the task ended: {@code kind} is RETRIED, FINISHED, FAILED or CANCELLED. */
-        void ended(TaskEvent.Kind kind, long taskId, int attempt, long epochNanos, String worker, Throwable error);
+        /**
+         * A task ended ({@code end} is FINISHED, FAILED or CANCELLED) on attempt {@code attempt};
+         * {@code startedNs} is 0 if that attempt never started (then {@code worker} is null).
+         */
+        void ended(TaskEvent.Kind end, long taskId, int attempt, String name, String executor, int cores,
+                   long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
+                   String worker, long endedNs, Throwable error);
     }
 
-    /** Appends the event to the calling thread's lane. Called on any thread; waits only while the lanes are full. */
-    void publish(TaskEvent event) {
-        if (budget.consumerAlive) {
-            own.get().append(event);
+    /**
+     * Takes a step ({@link io.paraflow.event.TaskListener#onStep}'s arguments) on the calling thread's lane:
+     * an end or a retry becomes a record, a submission or a start a count. Called on any thread; waits only
+     * while the lanes are full.
+     */
+    void publish(TaskInfo task, TaskEvent.Kind step, int attempt, long epochNanos, Throwable error) {
+        if (!budget.consumerAlive) {
+            return;
+        }
+        Lane lane = own.get();
+        switch (step) {
+            case SUBMITTED -> lane.countSubmitted();
+            case READY -> { }
+            case STARTED -> lane.started(task);
+            case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error);
+            default -> lane.appendEnd(task, step, attempt, epochNanos, error);
         }
     }
 
@@ -121,70 +144,50 @@ final class EventLanes {
     }
 
     /**
-     * Where every lane stands now: once {@link #readPast} says the consumer read past it, the consumer has
-     * read every record that was published before this call. Called by the consumer.
+     * The steps counted so far on every thread, by {@link Count}: taken as they are published, before
+     * their records are read. Called by the consumer.
      */
-    Mark mark() {
-        Reader[] now = readers.toArray(new Reader[0]);
-        long[] published = new long[now.length];
-        for (int i = 0; i < now.length; i++) {
-            published[i] = now[i].lane.publishedAcquire();
+    long[] counts() {
+        long[] sums = retired.clone();
+        for (Reader reader : readers) {
+            reader.lane.addCounts(sums);
         }
-        return new Mark(now, published);
-    }
-
-    /** Whether the consumer has read, in every lane, as many records as the lane had published at {@code mark}. */
-    boolean readPast(Mark mark) {
-        for (int i = 0; i < mark.readers.length; i++) {
-            if (mark.readers[i].consumed < mark.published[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The lanes and their published counts at one time; see {@link #mark()}. */
-    record Mark(Reader[] readers, long[] published) {
+        return sums;
     }
 
     /**
-     * Reads at most {@code max} records, earliest first: it takes records from the lane whose next record
-     * is the earliest until another lane's next one is earlier (a merge by time, each lane being in time
-     * order). Reading lanes in turn instead would let the lanes that hold fewer bytes per task (the
-     * workers') run ahead of the program's, whose submissions the consumer then waits for while keeping
-     * every task in between. Frees drained chunks and forgets drained lanes of threads that ended. Returns
-     * how many records it read. Called by the consumer only.
+     * The try that each thread started last and has not ended on that thread, if it has one (a task
+     * that waits for another may run others on its thread meanwhile: only the innermost shows). Called by
+     * the consumer; the tasks may end while it looks at them.
      */
-    int drain(Consumer consumer, int max) {
-        Reader[] now = readers.toArray(new Reader[0]);
-        int read = 0;
-        while (read < max) {
-            Reader earliest = null;
-            long earliestNanos = Long.MAX_VALUE;
-            long nextNanos = Long.MAX_VALUE;
-            for (Reader reader : now) {
-                if (reader.hasNext()) {
-                    long nanos = reader.nextNanos();
-                    if (earliest == null || nanos < earliestNanos) {
-                        nextNanos = earliestNanos;
-                        earliestNanos = nanos;
-                        earliest = reader;
-                    } else if (nanos < nextNanos) {
-                        nextNanos = nanos;
-                    }
-                }
+    List<TaskInfo> running() {
+        List<TaskInfo> running = new ArrayList<>();
+        for (Reader reader : readers) {
+            TaskInfo task = reader.lane.runningAcquire();
+            if (task != null) {
+                running.add(task);
             }
-            if (earliest == null) {
-                break;
-            }
-            do {
-                earliest.readNext(consumer);
-                read++;
-            } while (read < max && earliest.hasNext() && earliest.nextNanos() <= nextNanos);
         }
-        for (Reader reader : now) {
+        return running;
+    }
+
+    /**
+     * Reads at most {@code max} records, lane after lane: with {@code all}, every record published; without,
+     * only those in chunks their publisher has filled, so that the consumer does not read the cache lines a
+     * publisher is writing (which costs the publisher a cache miss per record when the consumer keeps up).
+     * Frees drained chunks and forgets drained lanes of threads that ended (keeping their counts). Returns how
+     * many records it read. Called by the consumer only.
+     */
+    int drain(Consumer consumer, int max, boolean all) {
+        int read = 0;
+        for (Reader reader : readers) {
+            while (read < max && reader.hasNext(all)) {
+                reader.readNext(consumer);
+                read++;
+            }
             // whether the owner ended first: a thread that ended publishes nothing after
             if (!reader.lane.owner.isAlive() && reader.consumed == reader.lane.publishedAcquire()) {
+                reader.lane.addCounts(retired);
                 reader.release();
                 readers.remove(reader);
             }
@@ -207,16 +210,21 @@ final class EventLanes {
     }
 
     private static final VarHandle PUBLISHED;
+    private static final VarHandle COUNTS;
+    private static final VarHandle RUNNING;
 
     static {
         try {
-            PUBLISHED = MethodHandles.lookup().findVarHandle(Lane.class, "published", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PUBLISHED = lookup.findVarHandle(Lane.class, "published", long.class);
+            COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+            RUNNING = lookup.findVarHandle(Lane.class, "running", TaskInfo.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** One thread's records: written by that thread, read by the consumer. */
+    /** One thread's records and counts: written by that thread, read by the consumer. */
     static final class Lane {
         final Thread owner;
         private final Budget budget;
@@ -227,6 +235,12 @@ final class EventLanes {
         /** Records appended and visible to the consumer: written with release, read with acquire. */
         @SuppressWarnings("unused")
         private long published;
+        /** By {@link Count}: written opaque by the owner alone, read opaque by the consumer. */
+        private final long[] counts = new long[Count.values().length];
+
+        /** The try started last on this thread and not ended on it; see {@link EventLanes#running()}. */
+        @SuppressWarnings("unused")
+        private TaskInfo running;
 
         Lane(Thread owner, Budget budget) {
             this.owner = owner;
@@ -238,12 +252,38 @@ final class EventLanes {
             return (long) PUBLISHED.getAcquire(this);
         }
 
-        void append(TaskEvent event) {
-            List<Long> dependencies = event.dependencies();
-            int inline = dependencies.size() <= MAX_INLINE_DEPENDENCIES ? dependencies.size() : 0;
-            int kind = code(event.kind());
-            int longs = (kind == SUBMITTED ? 5 + inline : 3);
-            int refs = kind == SUBMITTED ? 3 : kind == READY ? 0 : 2;
+        void addCounts(long[] sums) {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += (long) COUNTS.getOpaque(counts, i);
+            }
+        }
+
+        private void count(Count what) {
+            int i = what.ordinal();
+            COUNTS.setOpaque(counts, i, counts[i] + 1);
+        }
+
+        TaskInfo runningAcquire() {
+            return (TaskInfo) RUNNING.getAcquire(this);
+        }
+
+        void countSubmitted() {
+            count(Count.SUBMITTED);
+        }
+
+        void started(TaskInfo task) {
+            count(Count.STARTED);
+            RUNNING.setRelease(this, task);
+        }
+
+        private void tryEnded(TaskInfo task) {
+            if (RUNNING.get(this) == task) {
+                RUNNING.setRelease(this, (TaskInfo) null);
+            }
+        }
+
+        /** Room for a record of {@code longs} and {@code refs}; returns the position of its first long. */
+        private int reserve(int longs, int refs) {
             if (longPos + longs > LONGS || refPos + refs > REFS) {
                 Chunk next = budget.newChunk();
                 tail.next = next;
@@ -251,31 +291,57 @@ final class EventLanes {
                 longPos = 0;
                 refPos = 0;
             }
+            return longPos;
+        }
+
+        void appendRetried(TaskInfo task, int attempt, long epochNanos, Throwable error) {
+            tryEnded(task);
+            count(Count.TRIES_ENDED);
+            int p = reserve(TRY_LONGS, TRY_REFS);
             long[] l = tail.longs;
             Object[] r = tail.refs;
-            int p = longPos;
-            l[p] = kind | ((long) event.attempt() << 8) | ((long) inline << 40);
-            l[p + 1] = event.taskId();
-            l[p + 2] = event.epochNanos();
-            switch (kind) {
-                case SUBMITTED -> {
-                    l[p + 3] = event.cores();
-                    l[p + 4] = event.memoryBytes();
-                    for (int i = 0; i < inline; i++) {
-                        l[p + 5 + i] = dependencies.get(i);
-                    }
-                    r[refPos] = event.taskName();
-                    r[refPos + 1] = event.executor();
-                    r[refPos + 2] = inline == dependencies.size() ? null : dependencies;
-                }
-                case READY -> { }
-                default -> {
-                    r[refPos] = event.worker();
-                    r[refPos + 1] = event.error();
-                }
+            l[p] = RETRIED | ((long) attempt << 8);
+            l[p + 1] = task.id();
+            l[p + 2] = epochNanos;
+            l[p + 3] = task.startedNanos();
+            r[refPos] = task.worker();
+            r[refPos + 1] = error;
+            longPos = p + TRY_LONGS;
+            refPos += TRY_REFS;
+            PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
+        }
+
+        void appendEnd(TaskInfo task, TaskEvent.Kind end, int attempt, long epochNanos, Throwable error) {
+            tryEnded(task);
+            long startedNanos = task.startedNanos();
+            if (startedNanos != 0) {
+                count(Count.TRIES_ENDED);
             }
-            longPos = p + longs;
-            refPos += refs;
+            count(end == TaskEvent.Kind.FINISHED ? Count.FINISHED : end == TaskEvent.Kind.FAILED ? Count.FAILED
+                    : Count.CANCELLED);
+            long[] dependencies = task.dependencyIds();
+            int inline = dependencies.length <= MAX_INLINE_DEPENDENCIES ? dependencies.length : 0;
+            int p = reserve(END_LONGS + inline, END_REFS);
+            long[] l = tail.longs;
+            Object[] r = tail.refs;
+            int kind = end == TaskEvent.Kind.FINISHED ? FINISHED : end == TaskEvent.Kind.FAILED ? FAILED : CANCELLED;
+            l[p] = kind | ((long) attempt << 8) | ((long) inline << 40);
+            l[p + 1] = task.id();
+            l[p + 2] = epochNanos;
+            l[p + 3] = startedNanos;
+            l[p + 4] = task.submittedNanos();
+            l[p + 5] = task.readyNanos();
+            l[p + 6] = task.resources().cores();
+            l[p + 7] = task.resources().memoryBytes();
+            System.arraycopy(dependencies, 0, l, p + END_LONGS, inline);
+            int q = refPos;
+            r[q] = task.worker();
+            r[q + 1] = error;
+            r[q + 2] = task.name();
+            r[q + 3] = task.executorLabel();
+            r[q + 4] = inline == dependencies.length ? null : dependencies;
+            longPos = p + END_LONGS + inline;
+            refPos = q + END_REFS;
             PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
     }
@@ -301,8 +367,14 @@ final class EventLanes {
             this.head = lane.tail;
         }
 
-        /** Whether a record is there to read; if so, {@link #nextNanos()} and {@link #readNext} may be called. */
-        boolean hasNext() {
+        /**
+         * Whether a record is there to read (only in a filled chunk unless {@code all}); if so,
+         * {@link #readNext} may be called.
+         */
+        boolean hasNext(boolean all) {
+            if (!all && head.next == null) {
+                return false;
+            }
             if (consumed == knownPublished) {
                 knownPublished = lane.publishedAcquire();
                 if (consumed == knownPublished) {
@@ -319,11 +391,6 @@ final class EventLanes {
             return true;
         }
 
-        /** When the next record's event happened. */
-        long nextNanos() {
-            return head.longs[readLong + 2];
-        }
-
         void readNext(Consumer consumer) {
             readOne(consumer);
             consumed++;
@@ -333,47 +400,33 @@ final class EventLanes {
             long[] l = head.longs;
             Object[] r = head.refs;
             int p = readLong;
+            int q = readRef;
             long header = l[p];
             int kind = (int) (header & 0xFF);
             int attempt = (int) ((header >>> 8) & 0xFFFF_FFFFL);
-            long taskId = l[p + 1];
-            long nanos = l[p + 2];
-            switch (kind) {
-                case SUBMITTED -> {
-                    int inline = (int) (header >>> 40);
-                    long[] dependencies;
-                    if (r[readRef + 2] instanceof List<?> list) {
-                        dependencies = list.stream().mapToLong(id -> (Long) id).toArray();
-                    } else if (inline == 0) {
-                        dependencies = NO_DEPENDENCIES;
-                    } else {
-                        dependencies = new long[inline];
-                        System.arraycopy(l, p + 5, dependencies, 0, inline);
-                    }
-                    consumer.submitted(taskId, nanos, (String) r[readRef], (String) r[readRef + 1], (int) l[p + 3],
-                            l[p + 4], dependencies);
-                    Arrays.fill(r, readRef, readRef + 3, null);
-                    readLong = p + 5 + inline;
-                    readRef += 3;
-                }
-                case READY -> {
-                    consumer.ready(taskId, nanos);
-                    readLong = p + 3;
-                }
-                default -> {
-                    String worker = (String) r[readRef];
-                    Throwable error = (Throwable) r[readRef + 1];
-                    r[readRef] = null;
-                    r[readRef + 1] = null;
-                    if (kind == STARTED) {
-                        consumer.started(taskId, attempt, nanos, worker);
-                    } else {
-                        consumer.ended(kind(kind), taskId, attempt, nanos, worker, error);
-                    }
-                    readLong = p + 3;
-                    readRef += 2;
-                }
+            String worker = (String) r[q];
+            Throwable error = (Throwable) r[q + 1];
+            if (kind == RETRIED) {
+                consumer.retried(l[p + 1], attempt, worker, l[p + 3], l[p + 2], error);
+                Arrays.fill(r, q, q + TRY_REFS, null);
+                readLong = p + TRY_LONGS;
+                readRef = q + TRY_REFS;
+                return;
             }
+            int inline = (int) (header >>> 40);
+            long[] dependencies;
+            if (r[q + 4] instanceof long[] many) {
+                dependencies = many;
+            } else if (inline == 0) {
+                dependencies = NO_DEPENDENCIES;
+            } else {
+                dependencies = Arrays.copyOfRange(l, p + END_LONGS, p + END_LONGS + inline);
+            }
+            consumer.ended(kind(kind), l[p + 1], attempt, (String) r[q + 2], (String) r[q + 3], (int) l[p + 6], l[p + 7],
+                    dependencies, l[p + 4], l[p + 5], l[p + 3], worker, l[p + 2], error);
+            Arrays.fill(r, q, q + END_REFS, null);
+            readLong = p + END_LONGS + inline;
+            readRef = q + END_REFS;
         }
 
         /** Returns the lane's chunks to the budget and drops them; the lane takes no more records. */
@@ -390,21 +443,8 @@ final class EventLanes {
         }
     }
 
-    private static int code(TaskEvent.Kind kind) {
-        return switch (kind) {
-            case SUBMITTED -> SUBMITTED;
-            case READY -> READY;
-            case STARTED -> STARTED;
-            case RETRIED -> RETRIED;
-            case FINISHED -> FINISHED;
-            case FAILED -> FAILED;
-            case CANCELLED -> CANCELLED;
-        };
-    }
-
     private static TaskEvent.Kind kind(int code) {
         return switch (code) {
-            case RETRIED -> TaskEvent.Kind.RETRIED;
             case FINISHED -> TaskEvent.Kind.FINISHED;
             case FAILED -> TaskEvent.Kind.FAILED;
             case CANCELLED -> TaskEvent.Kind.CANCELLED;

@@ -2,23 +2,34 @@ package io.paraflow.monitor;
 
 import io.paraflow.monitor.store.SampleRow;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Samples the resources of this JVM (CPU and heap) and the CPU time of its worker threads, named as in
- * task events. CPU load is in cores: CPU time used since the previous sample over the wall time between.
- * Called by the monitor's thread only.
+ * Samples the resources of this JVM (CPU and heap), the CPU time of its worker threads, and the CPU time
+ * and resident memory of worker processes (workers named {@code "... (pid N)"}, as the worker-process
+ * executor names them), each named as in task events. CPU load is in cores: CPU time used since the
+ * previous sample over the wall time between. A process's memory is read from {@code /proc} (Linux);
+ * elsewhere it is unknown. Called by the monitor's thread only.
  */
 final class LocalSampler {
+
+    private static final Pattern PROCESS_WORKER = Pattern.compile("\\(pid (\\d+)\\)$");
+    private static final Pattern RESIDENT_KB = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB$");
 
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -36,6 +47,15 @@ final class LocalSampler {
         long processCpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         rows.add(new SampleRow(jvm, epochNanos, load(jvm, processCpu, now), processCpu, heap.getUsed(), heap.getMax()));
+        for (String worker : workers) {
+            Matcher process = PROCESS_WORKER.matcher(worker);
+            if (process.find()) {
+                ProcessHandle.of(Long.parseLong(process.group(1))).filter(ProcessHandle::isAlive).ifPresent(handle -> {
+                    long cpu = handle.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+                    rows.add(new SampleRow(worker, epochNanos, load(worker, cpu, now), cpu, residentBytes(handle.pid()), -1));
+                });
+            }
+        }
         if (!workers.isEmpty() && threads.isThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()) {
             for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
                 if (info != null && workers.contains(info.getThreadName())) {
@@ -48,6 +68,17 @@ final class LocalSampler {
             }
         }
         return rows;
+    }
+
+    /** The resident memory of process {@code pid}, or -1 where {@code /proc} does not tell. */
+    private static long residentBytes(long pid) {
+        try {
+            Matcher resident = RESIDENT_KB.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+            return resident.find() ? Long.parseLong(resident.group(1)) * 1024 : -1;
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process ended since it was found alive
+            return -1;
+        }
     }
 
     /** Cores kept busy by {@code who} since its previous sample; NaN for its first sample. */

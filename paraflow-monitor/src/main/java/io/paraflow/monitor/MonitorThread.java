@@ -2,40 +2,37 @@ package io.paraflow.monitor;
 
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 import io.paraflow.internal.Threads;
 import io.paraflow.monitor.progress.Progress;
 import io.paraflow.monitor.progress.ProgressLine;
 import io.paraflow.monitor.store.RunWriter;
 import io.paraflow.monitor.store.SampleRow;
+import io.paraflow.monitor.store.TaskRow;
 import io.paraflow.monitor.store.TryRow;
 
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The monitor's own thread. Listeners on workers only append events to their thread's lane
- * ({@link EventLanes}); this thread reads the lanes, keeps the state of tasks whose rows are not final, the
- * counts, writes rows for ended tasks and their tries, draws the progress line and samples resources.
+ * The monitor's own thread. Listeners on workers only append the ends of tasks and tries to their
+ * thread's lane and count submissions and starts there ({@link EventLanes}); this thread reads the lanes,
+ * writes the rows of each ended task and try as it reads its record (a record holds all of them, so no
+ * task is kept here between its steps), keeps the counts, draws the progress line and samples resources
+ * and running tries.
  *
- * <p>Order: records of one lane come in the order they were published, but the lanes of different threads
- * are read one after the other, so the events of a task published on different threads (submitted on the
- * program's thread, run on a worker, retried on another) may come in any order. Each event therefore only
- * fills in what it knows ({@link LiveTask}); a task's rows are written once its last event is known and
- * nothing can be missing: at once for a task that finished (its life is then fully known), otherwise
- * (failed, cancelled: an attempt may or may not have started) once the lanes have been read past where
- * they stood after its end was read, since every event of the task was published before its end.
+ * <p>Running tries: once per sample, the try each thread runs (see {@link EventLanes#running()}) gets a
+ * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
+ * running row never replaces an end, so it does not matter which of the two is written first.
  *
  * <p>Back-pressure: the lanes hold at most their capacity; a publishing thread that needs room waits for
- * this thread to free some, so memory stays bounded. A normal run never waits.
+ * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
  *
  * <p>Errors: if the database fails, the thread stops writing, keeps counting and draining (publishers
  * never wait for a dead consumer), and {@link #stop} reports the failure.
@@ -46,6 +43,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private static final long IDLE_PARK_NANOS = Duration.ofMillis(2).toNanos();
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
+    private static final String RUNNING = "running";
 
     private final EventLanes lanes;
     private final Thread thread;
@@ -54,18 +52,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private final long sampleEveryNanos;
     private final long startNanos = System.nanoTime();
     private final long epochNanosAtStart = epochNanosNow();
-    private final Map<Long, LiveTask> live = new HashMap<>();
-    /** Ended tasks whose rows wait until the lanes are read past their mark. */
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    /** Ended tasks found incomplete during the current pass over the lanes. */
-    private List<LiveTask> endedThisPass = new ArrayList<>();
     private final Set<String> workers = new HashSet<>();
+    /** The worker of the record read last, so that the set above is not looked up per record. */
+    private String lastWorker;
+    /** The running tries already written, so that each is written once. */
+    private Set<TaskInfo> runningWritten = Set.of();
     private RunWriter writer;
-    private long submitted;
-    private long running;
-    private long finished;
-    private long failed;
-    private long cancelled;
     /** Due times on the {@link System#nanoTime()} clock, which may be negative: compared by difference. */
     private long nextTick = startNanos;
     private long nextFlush = startNanos;
@@ -75,9 +67,6 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private long endedNs;
     /** The first failure of the database or of this thread; read after {@link Thread#join()}. */
     private Throwable failure;
-
-    private record Waiting(EventLanes.Mark mark, List<LiveTask> tasks) {
-    }
 
     MonitorThread(FlowInfo flow, RunWriter writer, ProgressLine progressLine, Duration sampleEvery, String host,
                   long bufferBytes) {
@@ -94,14 +83,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         thread.start();
     }
 
-    /** Hands one event to the monitor. Called on any thread; waits only while the lanes are full. */
-    void offer(TaskEvent event) {
-        lanes.publish(event);
+    /** Where steps are handed to the monitor, on any thread; see {@link EventLanes#publish}. */
+    EventLanes lanes() {
+        return lanes;
     }
 
     /**
-     * Processes every event offered so far, writes the run's end and closes the database, then returns the
-     * first failure of the database or of the monitor, or null. Called once, after the last event.
+     * Processes every step published so far, writes the run's end and closes the database, then returns
+     * the first failure of the database or of the monitor, or null. Called once, after the last step.
      */
     Throwable stop(long epochNanos) {
         endedNs = epochNanos;
@@ -115,26 +104,21 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     public void run() {
         try {
             while (true) {
-                // read before draining: every event offered before stop() is then in the lanes
+                // read before draining: every step published before stop() is then in the lanes
                 boolean last = stopping;
-                int drained = lanes.drain(this, DRAIN_BATCH);
-                if (!endedThisPass.isEmpty()) {
-                    waiting.add(new Waiting(lanes.mark(), endedThisPass));
-                    endedThisPass = new ArrayList<>();
-                }
-                while (!waiting.isEmpty() && lanes.readPast(waiting.peek().mark())) {
-                    for (LiveTask task : waiting.poll().tasks()) {
-                        record(task);
-                    }
-                }
                 long now = System.nanoTime();
-                if (now - nextTick >= 0) {
+                boolean due = now - nextTick >= 0;
+                // between ticks only filled chunks: see EventLanes.drain
+                int drained = lanes.drain(this, DRAIN_BATCH, last || due);
+                if (due) {
                     tick(now);
                 }
-                if (drained == 0) {
-                    if (last) {
-                        break;
-                    }
+                if (drained == 0 && last) {
+                    break;
+                }
+                if (drained < DRAIN_BATCH && !last) {
+                    // not behind: let records gather rather than wake for each filled chunk, which would
+                    // take a core from the tasks for little work each time
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                 }
             }
@@ -152,140 +136,51 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    /** The task an event belongs to; the first event seen of a task counts it as submitted. */
-    private LiveTask task(long taskId) {
-        LiveTask task = live.get(taskId);
-        if (task == null) {
-            task = new LiveTask(taskId);
-            live.put(taskId, task);
-            submitted++;
-        }
-        return task;
-    }
-
-    @Override
-    public void submitted(long taskId, long epochNanos, String name, String executor, int cores, long memoryBytes,
-                          long[] dependencies) {
-        LiveTask task = task(taskId);
-        task.submitted = true;
-        task.submittedNs = epochNanos;
-        task.name = name;
-        task.executor = executor;
-        task.cores = cores;
-        task.memoryBytes = memoryBytes;
-        task.dependencies = dependencies;
-        if (task.complete()) {
-            record(task);
+    private void sawWorker(String worker) {
+        if (worker != lastWorker && worker != null) {
+            lastWorker = worker;
+            workers.add(worker);
         }
     }
 
     @Override
-    public void ready(long taskId, long epochNanos) {
-        LiveTask task = task(taskId);
-        task.readyNs = epochNanos;
-        if (task.complete()) {
-            record(task);
-        }
-    }
-
-    @Override
-    public void started(long taskId, int attempt, long epochNanos, String worker) {
-        LiveTask task = task(taskId);
-        LiveTask.Try started = task.attempt(attempt);
-        started.worker = worker;
-        started.startedNs = epochNanos;
-        if (started.outcome == null) {
-            running++;
-        }
-        workers.add(worker);
-        if (task.complete()) {
-            record(task);
-        }
-    }
-
-    @Override
-    public void ended(TaskEvent.Kind kind, long taskId, int attempt, long epochNanos, String worker, Throwable error) {
-        LiveTask task = task(taskId);
-        if (kind == TaskEvent.Kind.RETRIED) {
-            endTry(task.attempt(attempt), "retried", epochNanos, error);
-            if (task.complete()) {
-                record(task);
-            }
+    public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
+        sawWorker(worker);
+        if (writer == null) {
             return;
         }
-        String outcome = outcome(kind);
-        task.end = kind;
-        task.endAttempt = attempt;
-        task.endedNs = epochNanos;
-        task.endError = error;
-        switch (kind) {
-            case FINISHED -> finished++;
-            case FAILED -> failed++;
-            default -> cancelled++;
-        }
-        LiveTask.Try last = attempt >= 1 && attempt <= task.tries.length ? task.tries[attempt - 1] : null;
-        if (last != null && last.startedNs != 0 || kind == TaskEvent.Kind.FINISHED) {
-            endTry(task.attempt(attempt), outcome, epochNanos, null);
-        }
-        if (task.complete()) {
-            record(task);
-        } else {
-            endedThisPass.add(task);
-        }
+        write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, "retried")));
+        write(() -> writer.failure(ErrorRecords.of(taskId, attempt, "retried", error)));
     }
 
-    private static String outcome(TaskEvent.Kind kind) {
-        return switch (kind) {
+    @Override
+    public void ended(TaskEvent.Kind end, long taskId, int attempt, String name, String executor, int cores,
+                      long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
+                      String worker, long endedNs, Throwable error) {
+        String outcome = switch (end) {
             case FINISHED -> "finished";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";
-            default -> throw new IllegalArgumentException(kind + " does not end a task");
+            default -> throw new IllegalArgumentException(end + " does not end a task");
         };
-    }
-
-    private void endTry(LiveTask.Try ended, String outcome, long epochNanos, Throwable error) {
-        if (ended.outcome != null) {
+        if (startedNs != 0) {
+            sawWorker(worker);
+        }
+        if (writer == null) {
             return;
         }
-        if (ended.startedNs != 0) {
-            running--;
+        if (startedNs != 0) {
+            write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, outcome)));
         }
-        ended.outcome = outcome;
-        ended.endedNs = epochNanos;
-        ended.error = error;
+        if (error != null) {
+            write(() -> writer.failure(ErrorRecords.of(taskId, attempt, outcome, error)));
+        }
+        write(() -> writer.task(new TaskRow(taskId, name, executor, cores, memoryBytes, outcome, attempt, submittedNs,
+                readyNs, endedNs, ids(dependencies))));
     }
 
-    /** Writes the rows of an ended task (the task, its tries and their errors) once; it is then forgotten. */
-    private void record(LiveTask task) {
-        if (live.remove(task.id) == null) {
-            return;
-        }
-        String outcome = outcome(task.end);
-        for (int i = 0; i < task.tries.length; i++) {
-            LiveTask.Try t = task.tries[i];
-            if (t == null) {
-                continue;
-            }
-            int attempt = i + 1;
-            if (t.startedNs != 0) {
-                if (t.outcome == null) {
-                    // an end without its own attempt number ended this running try: a cancellation
-                    t.outcome = outcome;
-                    t.endedNs = task.endedNs;
-                    running--;
-                }
-                TryRow row = new TryRow(task.id, attempt, t.worker, t.startedNs, t.endedNs, t.outcome);
-                write(() -> writer.attempt(row));
-            }
-            if (t.error != null) {
-                write(() -> writer.failure(ErrorRecords.of(task.id, attempt, "retried", t.error)));
-            }
-        }
-        if (task.endError != null) {
-            write(() -> writer.failure(ErrorRecords.of(task.id, task.endAttempt, outcome, task.endError)));
-        }
-        int attempts = Math.max(task.endAttempt, task.lastStarted());
-        write(() -> writer.task(task.row(outcome, attempts, task.endedNs)));
+    private static List<Long> ids(long[] dependencies) {
+        return dependencies.length == 0 ? List.of() : Arrays.stream(dependencies).boxed().toList();
     }
 
     private void tick(long now) {
@@ -310,47 +205,53 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     }
 
     /**
-     * Writes a row for each try that is running and has none yet, so that the dashboard and a post-mortem
-     * of a program that died see what was running. The rows of its end replace them.
+     * Writes a row for each try that runs on a thread now and has none yet, so that the dashboard and a
+     * post-mortem of a program that died see what was running. Rows of their ends replace them.
      */
     private void recordRunning() {
-        for (LiveTask task : live.values()) {
-            int attempt = task.runningAttempt();
-            // a task whose submission is still in a lane that was not read yet has no name to show
-            if (task.submitted && task.end == null && attempt != 0 && task.recordedAttempt != attempt) {
-                task.recordedAttempt = attempt;
-                LiveTask.Try t = task.tries[attempt - 1];
-                write(() -> writer.attempt(new TryRow(task.id, attempt, t.worker, t.startedNs, 0, LiveTask.RUNNING)));
-                write(() -> writer.task(task.row(LiveTask.RUNNING, attempt, 0)));
-            }
-        }
-    }
-
-    private Progress progress() {
-        return new Progress(submitted, running, finished, failed, cancelled);
-    }
-
-    /** Writes what was left (tasks that never ended), the run's end, and closes the database. */
-    private void end() {
-        for (LiveTask task : List.copyOf(live.values())) {
-            if (task.end != null) {
-                record(task);
+        Set<TaskInfo> now = new HashSet<>();
+        for (TaskInfo task : lanes.running()) {
+            // read once: the task may go on meanwhile, and a try that is over is skipped
+            long startedNs = task.startedNanos();
+            String worker = task.worker();
+            int attempt = task.attempt();
+            if (startedNs == 0 || worker == null) {
                 continue;
             }
-            int attempt = task.runningAttempt();
-            if (attempt != 0) {
-                LiveTask.Try t = task.tries[attempt - 1];
-                write(() -> writer.attempt(new TryRow(task.id, attempt, t.worker, t.startedNs, 0, LiveTask.RUNNING)));
+            now.add(task);
+            if (runningWritten.contains(task)) {
+                continue;
             }
-            write(() -> writer.task(task.row(task.liveState(), Math.max(attempt, task.lastStarted()), 0)));
+            TryRow tryRow = new TryRow(task.id(), attempt, worker, startedNs, 0, RUNNING);
+            TaskRow taskRow = new TaskRow(task.id(), task.name(), task.executorLabel(), task.resources().cores(),
+                    task.resources().memoryBytes(), RUNNING, attempt, task.submittedNanos(), task.readyNanos(), 0,
+                    ids(task.dependencyIds()));
+            write(() -> writer.running(taskRow, tryRow));
         }
-        String outcome = failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : !live.isEmpty() ? "unfinished" : "succeeded";
+        runningWritten = now;
+    }
+
+    /** The counts of tasks now, as published: they run ahead of the rows while the database lags behind. */
+    private Progress progress() {
+        long[] counts = lanes.counts();
+        return new Progress(counts[EventLanes.Count.SUBMITTED.ordinal()],
+                // lanes are read one after the other: a try's end may be counted before its start
+                Math.max(0, counts[EventLanes.Count.STARTED.ordinal()] - counts[EventLanes.Count.TRIES_ENDED.ordinal()]),
+                counts[EventLanes.Count.FINISHED.ordinal()], counts[EventLanes.Count.FAILED.ordinal()],
+                counts[EventLanes.Count.CANCELLED.ordinal()]);
+    }
+
+    /** Writes the run's end and closes the database. */
+    private void end() {
         Progress counts = progress();
+        String outcome = counts.failed() > 0 ? "failed" : counts.cancelled() > 0 ? "cancelled"
+                : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";
         write(() -> writer.progress(endedNs, counts));
-        write(() -> writer.finish(endedNs, outcome, submitted, finished, failed, cancelled));
+        write(() -> writer.finish(endedNs, outcome, counts.submitted(), counts.finished(), counts.failed(),
+                counts.cancelled()));
         writer = null;
         if (progressLine != null) {
-            progressLine.finish(progress(), System.nanoTime());
+            progressLine.finish(counts, System.nanoTime());
         }
     }
 

@@ -2,6 +2,7 @@ package io.paraflow.monitor;
 
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 import io.paraflow.event.TaskListener;
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.monitor.progress.ProgressLine;
@@ -31,12 +32,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * }   // close() returns when the database is complete
  * }</pre>
  *
- * <p>Cost on the tasks' path: each event is appended as a compact record to a buffer of the publishing
- * thread (no lock, no allocation but a new chunk now and then) and nothing else; one thread of the
- * monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the database:
- * events wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default), and only
- * when that is full do the threads that publish them wait for room (the run slows down rather than fill
- * the heap). {@code Flow.close()} waits until the database holds every event.
+ * <p>Cost on the tasks' path: a task's end (and a retried try's) is appended as one compact record of its
+ * whole life, read from the task's {@link TaskInfo}, to a buffer of the thread where it ends (no lock, no
+ * allocation but a new chunk now and then); a submission and a start are only counted there. One thread
+ * of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the
+ * database: records wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default,
+ * about 84 bytes per task), and only when that is full do the threads that publish them wait for room (the
+ * run slows down rather than fill the heap). {@code Flow.close()} waits until the database holds every
+ * record.
  *
  * <p>Errors: a database that cannot be created fails {@code FlowBuilder.build()} with a
  * {@link MonitoringException} (or {@link IllegalArgumentException} if the file exists); one that fails
@@ -154,10 +157,10 @@ public final class Monitoring implements TaskListener {
         }
     }
 
-    /** Hands the event to the monitor's thread; see the class comment for its cost. */
+    /** Hands the step to the monitor's thread; see the class comment for its cost. */
     @Override
-    public void onEvent(TaskEvent event) {
-        monitor.offer(event);
+    public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
+        monitor.lanes().publish(task, step, attempt, epochNanos, error);
     }
 
     /**
@@ -200,9 +203,10 @@ public final class Monitoring implements TaskListener {
         }
 
         /**
-         * How much memory the events waiting for the database may take (default 256 MB, at least 1 MB).
-         * A task's life takes about 130 bytes, so the default holds about two million tasks that the
-         * database has not taken yet; beyond that, the threads that publish events wait for room.
+         * How much memory the records waiting for the database may take (default 256 MB, at least 1 MB).
+         * A task's life takes about 84 bytes (more with over 256 dependencies, and per retried try), so the
+         * default holds about three million tasks that the database has not taken yet; beyond that, the
+         * threads where tasks end wait for room.
          */
         public Builder bufferMemory(long bytes) {
             if (bytes < MIN_BUFFER_BYTES) {

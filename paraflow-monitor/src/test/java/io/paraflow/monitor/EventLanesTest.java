@@ -1,6 +1,9 @@
 package io.paraflow.monitor;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskEvent.Kind;
+import io.paraflow.event.TaskInfo;
+import io.paraflow.exec.Resources;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,97 +16,175 @@ import java.util.stream.LongStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The lanes carry every field of every event, in each thread's order, and bound their memory. */
+/**
+ * The lanes turn each end of a task or try into one record holding every field the database needs, count
+ * submissions and starts, show each thread's running try, and bound their memory.
+ */
 @ExtendWith(NoLeakedThreads.class)
 class EventLanesTest {
 
-    private static final int EVENTS = 20_000;
+    private static final int TASKS = 20_000;
 
     /** Records what the consumer is told, one line per record. */
     private static final class Recorder implements EventLanes.Consumer {
         final List<String> lines = new ArrayList<>();
 
         @Override
-        public void submitted(long taskId, long epochNanos, String name, String executor, int cores, long memoryBytes,
-                              long[] dependencies) {
-            lines.add("submitted " + taskId + " " + epochNanos + " " + name + " " + executor + " " + cores + " "
-                    + memoryBytes + " " + dependencies.length + ":" + LongStream.of(dependencies).sum());
+        public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
+            lines.add("retried " + taskId + " " + attempt + " " + worker + " " + startedNs + "-" + endedNs + " "
+                    + error.getMessage());
         }
 
         @Override
-        public void ready(long taskId, long epochNanos) {
-            lines.add("ready " + taskId + " " + epochNanos);
-        }
-
-        @Override
-        public void started(long taskId, int attempt, long epochNanos, String worker) {
-            lines.add("started " + taskId + " " + attempt + " " + epochNanos + " " + worker);
-        }
-
-        @Override
-        public void ended(TaskEvent.Kind kind, long taskId, int attempt, long epochNanos, String worker, Throwable error) {
-            lines.add(kind + " " + taskId + " " + attempt + " " + epochNanos + " " + worker + " "
+        public void ended(TaskEvent.Kind end, long taskId, int attempt, String name, String executor, int cores,
+                          long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
+                          String worker, long endedNs, Throwable error) {
+            lines.add(end + " " + taskId + " " + attempt + " " + name + " " + executor + " " + cores + " " + memoryBytes
+                    + " " + dependencies.length + ":" + LongStream.of(dependencies).sum() + " " + submittedNs + " "
+                    + readyNs + " " + startedNs + " " + worker + " " + endedNs + " "
                     + (error == null ? "-" : error.getMessage()));
         }
     }
 
-    private static TaskEvent event(TaskEvent.Kind kind, long id, List<Long> dependencies, Throwable error) {
-        return new TaskEvent(kind, 1, id, "task" + id % 3, kind == TaskEvent.Kind.SUBMITTED ? 0 : 2, 1000 + id,
-                "threads", kind == TaskEvent.Kind.SUBMITTED ? null : "worker-" + id % 5, dependencies, 2, 4096, error);
+    /**
+     * A task of flow 1 named after its id, on executor "threads", asking for 2 cores and 4096 bytes, on
+     * attempt 2, submitted at 10, ready at 20, its attempt started at 30 on worker-(id % 5) unless
+     * {@code started} is false.
+     */
+    private record Info(long id, long[] dependencyIds, boolean started) implements TaskInfo {
+        Info(long id) {
+            this(id, new long[0], true);
+        }
+
+        @Override
+        public long flowId() {
+            return 1;
+        }
+
+        @Override
+        public String name() {
+            return "task" + id % 3;
+        }
+
+        @Override
+        public String executorLabel() {
+            return "threads";
+        }
+
+        @Override
+        public Resources resources() {
+            return new Resources(2, 4096, 0);
+        }
+
+        @Override
+        public int attempt() {
+            return 2;
+        }
+
+        @Override
+        public long submittedNanos() {
+            return 10;
+        }
+
+        @Override
+        public long readyNanos() {
+            return 20;
+        }
+
+        @Override
+        public long startedNanos() {
+            return started ? 30 : 0;
+        }
+
+        @Override
+        public String worker() {
+            return started ? "worker-" + id % 5 : null;
+        }
+    }
+
+    private static void publish(EventLanes lanes, Kind step, TaskInfo task, Throwable error) {
+        lanes.publish(task, step, step == Kind.SUBMITTED || step == Kind.READY ? 0 : 2, 1000 + task.id(), error);
     }
 
     @Test
-    void everyFieldOfEveryKindComesOutAsPublished() {
+    void everyEndBecomesOneRecordWithEveryFieldAndTheOtherStepsAreCounted() {
         EventLanes lanes = new EventLanes(1 << 20);
-        List<Long> many = LongStream.range(0, EventLanes.MAX_INLINE_DEPENDENCIES + 1).boxed().toList();
+        long[] many = LongStream.range(0, EventLanes.MAX_INLINE_DEPENDENCIES + 1).toArray();
         IOException error = new IOException("broken");
-        lanes.publish(event(TaskEvent.Kind.SUBMITTED, 7, List.of(3L, 4L), null));
-        lanes.publish(event(TaskEvent.Kind.SUBMITTED, 8, many, null));
-        lanes.publish(event(TaskEvent.Kind.READY, 7, List.of(), null));
-        lanes.publish(event(TaskEvent.Kind.STARTED, 7, List.of(), null));
-        lanes.publish(event(TaskEvent.Kind.RETRIED, 7, List.of(), error));
-        lanes.publish(event(TaskEvent.Kind.FINISHED, 7, List.of(), null));
-        lanes.publish(event(TaskEvent.Kind.FAILED, 8, List.of(), error));
-        lanes.publish(event(TaskEvent.Kind.CANCELLED, 9, List.of(), null));
+        Info seven = new Info(7, new long[] {3, 4}, true);
+        Info eight = new Info(8, many, true);
+        Info nine = new Info(9, new long[0], false);
+        publish(lanes, Kind.SUBMITTED, seven, null);
+        publish(lanes, Kind.SUBMITTED, eight, null);
+        publish(lanes, Kind.READY, seven, null);
+        publish(lanes, Kind.STARTED, seven, null);
+        assertThat(lanes.running()).containsExactly(seven);
+        publish(lanes, Kind.RETRIED, seven, error);
+        assertThat(lanes.running()).as("a try that ended on its thread is not running there").isEmpty();
+        publish(lanes, Kind.STARTED, seven, null);
+        publish(lanes, Kind.FINISHED, seven, null);
+        publish(lanes, Kind.STARTED, eight, null);
+        publish(lanes, Kind.FAILED, eight, error);
+        publish(lanes, Kind.CANCELLED, nine, null);
         Recorder recorder = new Recorder();
 
-        assertThat(lanes.drain(recorder, 100)).isEqualTo(8);
+        assertThat(lanes.drain(recorder, 100, true)).isEqualTo(4);
 
         assertThat(recorder.lines).containsExactly(
-                "submitted 7 1007 task1 threads 2 4096 2:7",
-                "submitted 8 1008 task2 threads 2 4096 257:" + (256L * 257 / 2),
-                "ready 7 1007",
-                "started 7 2 1007 worker-2",
-                "RETRIED 7 2 1007 worker-2 broken",
-                "FINISHED 7 2 1007 worker-2 -",
-                "FAILED 8 2 1008 worker-3 broken",
-                "CANCELLED 9 2 1009 worker-4 -");
-        assertThat(lanes.drain(recorder, 100)).isZero();
+                "retried 7 2 worker-2 30-1007 broken",
+                "FINISHED 7 2 task1 threads 2 4096 2:7 10 20 30 worker-2 1007 -",
+                "FAILED 8 2 task2 threads 2 4096 257:" + (256L * 257 / 2) + " 10 20 30 worker-3 1008 broken",
+                "CANCELLED 9 2 task0 threads 2 4096 0:0 10 20 0 null 1009 -");
+        assertThat(lanes.counts()).as("submitted, started, tries ended, finished, failed, cancelled")
+                .containsExactly(2, 3, 3, 1, 1, 1);
+        assertThat(lanes.drain(recorder, 100, true)).isZero();
     }
 
     @Test
-    void lanesAreReadEarliestEventFirst() throws Exception {
+    void withoutAllOnlyTheChunksAPublisherHasFilledAreRead() {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Recorder recorder = new Recorder();
+        publish(lanes, Kind.FINISHED, new Info(1), null);
+
+        assertThat(lanes.drain(recorder, 100, false)).as("the chunk being filled is left alone").isZero();
+        assertThat(lanes.drain(recorder, 100, true)).isEqualTo(1);
+
+        // enough records to fill the first chunk and start a second one
+        int tasks = EventLanes.LONGS;
+        for (int i = 0; i < tasks; i++) {
+            publish(lanes, Kind.FINISHED, new Info(i), null);
+        }
+        int filled = lanes.drain(recorder, 2 * tasks, false);
+        assertThat(filled).isPositive().isLessThan(tasks);
+        assertThat(lanes.drain(recorder, 2 * tasks, true)).isEqualTo(tasks - filled);
+    }
+
+    @Test
+    void theCountsOfThreadsThatEndedAreKeptAndTheirLanesFreed() throws Exception {
         EventLanes lanes = new EventLanes(1 << 24);
-        Thread even = new Thread(() -> publishEvery(lanes, 0), "even");
-        Thread odd = new Thread(() -> publishEvery(lanes, 1), "odd");
+        Thread even = new Thread(() -> runEvery(lanes, 0), "even");
+        Thread odd = new Thread(() -> runEvery(lanes, 1), "odd");
         even.start();
         odd.start();
         even.join();
         odd.join();
         Recorder recorder = new Recorder();
 
-        assertThat(lanes.drain(recorder, 2 * EVENTS)).isEqualTo(EVENTS);
+        assertThat(lanes.drain(recorder, 2 * TASKS, true)).isEqualTo(TASKS);
 
-        for (int i = 0; i < EVENTS; i++) {
-            assertThat(recorder.lines.get(i)).startsWith("started " + i + " ");
-        }
+        assertThat(recorder.lines).allSatisfy(line -> assertThat(line).startsWith("FINISHED "));
         assertThat(lanes.usedBytes()).as("the lanes of threads that ended are freed once drained").isZero();
+        assertThat(lanes.counts()).containsExactly(TASKS, TASKS, TASKS, TASKS, 0, 0);
+        assertThat(lanes.running()).isEmpty();
     }
 
-    /** Publishes the events of every second task, starting at {@code first}; a task's id is its time. */
-    private static void publishEvery(EventLanes lanes, int first) {
-        for (int i = first; i < EVENTS; i += 2) {
-            lanes.publish(event(TaskEvent.Kind.STARTED, i, List.of(), null));
+    /** Submits, starts and finishes every second task, starting at {@code first}. */
+    private static void runEvery(EventLanes lanes, int first) {
+        for (int i = first; i < TASKS; i += 2) {
+            Info task = new Info(i);
+            publish(lanes, Kind.SUBMITTED, task, null);
+            publish(lanes, Kind.STARTED, task, null);
+            publish(lanes, Kind.FINISHED, task, null);
         }
     }
 
@@ -111,12 +192,12 @@ class EventLanesTest {
     void aPublisherWaitsWhileTheLanesAreFullAndLosesNothing() throws Exception {
         EventLanes lanes = new EventLanes(2 * EventLanes.CHUNK_BYTES);
         Thread publisher = new Thread(() -> {
-            for (int i = 0; i < EVENTS; i++) {
-                lanes.publish(event(i % 2 == 0 ? TaskEvent.Kind.STARTED : TaskEvent.Kind.FINISHED, i, List.of(), null));
+            for (int i = 0; i < TASKS; i++) {
+                publish(lanes, i % 2 == 0 ? Kind.FINISHED : Kind.RETRIED, new Info(i), new IOException("try " + i));
             }
         }, "publisher");
         publisher.start();
-        // the events need many more chunks than the two the lanes may hold: the publisher must wait for us
+        // the records need many more chunks than the two the lanes may hold: the publisher must wait for us
         while (lanes.usedBytes() < 2 * EventLanes.CHUNK_BYTES) {
             Thread.onSpinWait();
         }
@@ -124,15 +205,16 @@ class EventLanesTest {
         assertThat(lanes.usedBytes()).isLessThanOrEqualTo(2 * EventLanes.CHUNK_BYTES);
 
         Recorder recorder = new Recorder();
-        while (publisher.isAlive() || lanes.drain(recorder, 1) > 0) {
-            lanes.drain(recorder, 1000);
+        while (publisher.isAlive() || lanes.drain(recorder, 1, true) > 0) {
+            lanes.drain(recorder, 1000, true);
         }
         publisher.join();
-        lanes.drain(recorder, EVENTS);
+        lanes.drain(recorder, TASKS, true);
 
-        assertThat(recorder.lines).hasSize(EVENTS);
-        for (int i = 0; i < EVENTS; i++) {
-            assertThat(recorder.lines.get(i)).startsWith((i % 2 == 0 ? "started " : "FINISHED ") + i + " ");
+        assertThat(recorder.lines).hasSize(TASKS);
+        for (int i = 0; i < TASKS; i++) {
+            assertThat(recorder.lines.get(i)).startsWith((i % 2 == 0 ? "FINISHED " : "retried ") + i + " ")
+                    .endsWith(" try " + i);
         }
         assertThat(lanes.usedBytes()).as("the lane of a thread that ended is freed once drained").isZero();
     }
@@ -141,8 +223,8 @@ class EventLanesTest {
     void aPublisherStopsWaitingWhenTheConsumerDied() throws Exception {
         EventLanes lanes = new EventLanes(2 * EventLanes.CHUNK_BYTES);
         Thread publisher = new Thread(() -> {
-            for (int i = 0; i < EVENTS; i++) {
-                lanes.publish(event(TaskEvent.Kind.STARTED, i, List.of(), null));
+            for (int i = 0; i < TASKS; i++) {
+                publish(lanes, Kind.FINISHED, new Info(i), null);
             }
         }, "publisher");
         publisher.start();

@@ -3,6 +3,11 @@ package io.paraflow.monitor;
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandFailedException;
+import io.paraflow.command.CommandResult;
+import io.paraflow.exec.Resources;
+import io.paraflow.exec.process.ProcessExecutor;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -115,6 +120,60 @@ class MonitoringDatabaseTest {
             assertThat(rows(c, running)).containsExactly(List.of("finished", "finished", 0));
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void aFailedCommandHasTheTailOfItsStderrInFailuresAndFailedTasks() throws Exception {
+        Path db = dir.resolve("command.db");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
+                dir.resolve("runs"));
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
+            Task<CommandResult> failing = flow.command("convert")
+                    .shell("echo 'reading input.csv' >&2; echo 'input.csv: line 3: bad value' >&2; exit 3").submit();
+            assertThatThrownBy(failing::get).hasRootCauseInstanceOf(CommandFailedException.class);
+        }
+
+        try (Connection c = open(db)) {
+            List<List<Object>> failure = rows(c, "SELECT type, stderr_tail FROM failures");
+            assertThat(failure).hasSize(1);
+            assertThat(failure.get(0).get(0)).isEqualTo(CommandFailedException.class.getName());
+            assertThat((String) failure.get(0).get(1))
+                    .containsSubsequence("reading input.csv", "input.csv: line 3: bad value");
+            assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%' FROM failed_tasks"))
+                    .containsExactly(List.of("convert", 1));
+        }
+    }
+
+    /** Keeps the calling thread busy for {@code millis}; returns how many rounds it made. */
+    static long spin(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long rounds = 0;
+        while (System.nanoTime() < end) {
+            rounds++;
+        }
+        return rounds;
+    }
+
+    @Test
+    void workerProcessesAreSampledForCpuAndMemory() throws Exception {
+        Path db = dir.resolve("processes.db");
+        ProcessExecutor processes = ProcessExecutor.builder().workers(1).forwardStderr(false)
+                .allow("io.paraflow.monitor.**").build();
+        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).build();
+        try (Flow flow = Flow.builder().threads(1).executor(processes).listener(monitoring).build()) {
+            // the first task's end names the worker to the monitor; the second keeps it busy while it samples
+            flow.task("first").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> spin(1)).get();
+            flow.task("busy").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> spin(600)).get();
+        }
+
+        try (Connection c = open(db)) {
+            List<List<Object>> worker = rows(c, "SELECT DISTINCT worker FROM tries");
+            assertThat(worker).hasSize(1);
+            String name = (String) worker.get(0).get(0);
+            assertThat(name).matches(ProcessExecutor.DEFAULT_LABEL + "-\\d+ \\(pid \\d+\\)");
+            assertThat(rows(c, "SELECT count(*) > 0 FROM samples WHERE worker = '" + name + "' AND cpu_time_ns > 0"
+                    + " AND memory_used_bytes > 0 AND cpu_load > 0")).containsExactly(List.of(1));
         }
     }
 

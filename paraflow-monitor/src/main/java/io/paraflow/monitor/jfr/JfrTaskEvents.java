@@ -1,6 +1,7 @@
 package io.paraflow.monitor.jfr;
 
 import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskInfo;
 import io.paraflow.event.TaskListener;
 
 import java.util.Locale;
@@ -13,51 +14,50 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code java -XX:StartFlightRecording=filename=run.jfr ...}, or {@code jcmd PID JFR.start}).
  *
  * <p>Cost: when no recording runs, a start costs a check of the event type's state and an end a check of
- * an empty map. While recording, the try's event waits in a concurrent map from its start to its end.
+ * an empty map. While recording, the try's event waits in a concurrent map from its start to its end
+ * (keyed by the task, which it keeps that long).
  * A try that started before the recording did has no event.
  *
  * <p>Thread-safe; one instance may serve several flows.
  */
 public final class JfrTaskEvents implements TaskListener {
 
-    private final ConcurrentHashMap<TryKey, TaskTryEvent> running = new ConcurrentHashMap<>();
-
-    private record TryKey(long flowId, long taskId) {
-    }
+    /** The event of each running try, by its task (a task runs one try at a time). */
+    private final ConcurrentHashMap<TaskInfo, TaskTryEvent> running = new ConcurrentHashMap<>();
 
     @Override
-    public void onEvent(TaskEvent event) {
-        switch (event.kind()) {
-            case STARTED -> started(event);
-            case RETRIED, FINISHED, FAILED, CANCELLED -> ended(event);
+    public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
+        switch (step) {
+            case STARTED -> started(task, attempt, worker);
+            case RETRIED, FINISHED, FAILED, CANCELLED -> ended(task, step);
             default -> {
             }
         }
     }
 
-    private void started(TaskEvent event) {
+    private void started(TaskInfo task, int attempt, String worker) {
         TaskTryEvent tryEvent = new TaskTryEvent();
         if (!tryEvent.isEnabled()) {
             return;
         }
         tryEvent.begin();
-        tryEvent.flowId = event.flowId();
-        tryEvent.taskId = event.taskId();
-        tryEvent.taskName = event.taskName();
-        tryEvent.attempt = event.attempt();
-        tryEvent.executor = event.executor();
-        tryEvent.worker = event.worker();
-        running.put(new TryKey(event.flowId(), event.taskId()), tryEvent);
+        tryEvent.flowId = task.flowId();
+        tryEvent.taskId = task.id();
+        tryEvent.taskName = task.name();
+        tryEvent.attempt = attempt;
+        tryEvent.executor = task.executorLabel();
+        tryEvent.worker = worker;
+        running.put(task, tryEvent);
     }
 
-    private void ended(TaskEvent event) {
+    private void ended(TaskInfo task, TaskEvent.Kind step) {
         if (running.isEmpty()) {
             return;
         }
-        TaskTryEvent tryEvent = running.remove(new TryKey(event.flowId(), event.taskId()));
+        TaskTryEvent tryEvent = running.remove(task);
         if (tryEvent != null) {
             tryEvent.end();
-            tryEvent.outcome = event.kind().name().toLowerCase(Locale.ROOT);
+            tryEvent.outcome = step.name().toLowerCase(Locale.ROOT);
             tryEvent.commit();
         }
     }

@@ -35,10 +35,13 @@ public final class RunWriter implements AutoCloseable {
      * few single-row ones (1.5x the tasks per second at 100 rows, measured in the commit that added it).
      */
     static final int ROWS_PER_INSERT = 100;
-    private static final String TASK_COLUMNS = "INSERT OR REPLACE INTO tasks (task_id, name, executor, cores, memory_bytes,"
+    private static final String TASK_COLUMNS = " INTO tasks (task_id, name, executor, cores, memory_bytes,"
             + " state, attempts, submitted_ns, ready_ns, ended_ns) VALUES ";
-    private static final String TRY_COLUMNS = "INSERT OR REPLACE INTO tries (task_id, attempt, worker, started_ns,"
+    private static final String TRY_COLUMNS = " INTO tries (task_id, attempt, worker, started_ns,"
             + " ended_ns, outcome) VALUES ";
+    private static final String REPLACE = "INSERT OR REPLACE";
+    /** Rows of running tries never replace the rows of their ends, whichever comes first. */
+    private static final String KEEP = "INSERT OR IGNORE";
 
     private final Path file;
     private final Connection connection;
@@ -51,6 +54,8 @@ public final class RunWriter implements AutoCloseable {
     private int pendingTryCount;
     private final PreparedStatement insertDependency;
     private final PreparedStatement insertTry;
+    private final PreparedStatement insertRunningTask;
+    private final PreparedStatement insertRunningTry;
     private final PreparedStatement insertFailure;
     private final PreparedStatement insertSample;
     private final PreparedStatement insertProgress;
@@ -59,12 +64,14 @@ public final class RunWriter implements AutoCloseable {
     private RunWriter(Path file, Connection connection) throws SQLException {
         this.file = file;
         this.connection = connection;
-        this.insertTask = connection.prepareStatement(TASK_COLUMNS + values(10, 1));
-        this.insertTasks = connection.prepareStatement(TASK_COLUMNS + values(10, ROWS_PER_INSERT));
+        this.insertTask = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(10, 1));
+        this.insertTasks = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(10, ROWS_PER_INSERT));
+        this.insertRunningTask = connection.prepareStatement(KEEP + TASK_COLUMNS + values(10, 1));
+        this.insertRunningTry = connection.prepareStatement(KEEP + TRY_COLUMNS + values(6, 1));
         this.insertDependency = connection.prepareStatement(
                 "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES (?, ?)");
-        this.insertTry = connection.prepareStatement(TRY_COLUMNS + values(6, 1));
-        this.insertTries = connection.prepareStatement(TRY_COLUMNS + values(6, ROWS_PER_INSERT));
+        this.insertTry = connection.prepareStatement(REPLACE + TRY_COLUMNS + values(6, 1));
+        this.insertTries = connection.prepareStatement(REPLACE + TRY_COLUMNS + values(6, ROWS_PER_INSERT));
         this.insertFailure = connection.prepareStatement("INSERT OR REPLACE INTO failures (task_id, attempt, outcome,"
                 + " type, message, root_task_id, stack_trace, stderr_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
@@ -212,6 +219,23 @@ public final class RunWriter implements AutoCloseable {
         insert.setString(offset + 6, attempt.outcome());
     }
 
+    /**
+     * Adds a try that is running and its task, unless they have rows already: the rows of the try's end
+     * replace these, but these never replace those, whichever is added first.
+     */
+    public void running(TaskRow task, TryRow attempt) throws SQLException {
+        bindTask(insertRunningTask, 0, task);
+        insertRunningTask.addBatch();
+        bindTry(insertRunningTry, 0, attempt);
+        insertRunningTry.addBatch();
+        for (long dependency : task.dependencies()) {
+            insertDependency.setLong(1, task.taskId());
+            insertDependency.setLong(2, dependency);
+            insertDependency.addBatch();
+        }
+        added(2 + task.dependencies().size());
+    }
+
     /** Adds the error of an attempt; a later row for the same attempt replaces it. */
     public void failure(FailureRow failure) throws SQLException {
         insertFailure.setLong(1, failure.taskId());
@@ -286,6 +310,8 @@ public final class RunWriter implements AutoCloseable {
         }
         pendingTryCount = 0;
         insertTry.executeBatch();
+        insertRunningTask.executeBatch();
+        insertRunningTry.executeBatch();
         insertFailure.executeBatch();
         insertSample.executeBatch();
         insertProgress.executeBatch();
