@@ -1,0 +1,99 @@
+package io.paraflow.cluster;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link WorkerMain} JVM started by a test on 127.0.0.1 with a free port. */
+final class WorkerJvm implements AutoCloseable {
+    final int port;
+    final Process process;
+
+    private WorkerJvm(int port, Process process) {
+        this.port = port;
+        this.process = process;
+    }
+
+    /**
+     * Starts a worker joining {@code join} (none: it is the seed) and returns once it has joined.
+     *
+     * @param classpath the worker's classpath; null for the test JVM's
+     */
+    static WorkerJvm start(List<WorkerJvm> join, int cores, String label, int detectionSeconds, String classpath) {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
+                "-cp", classpath != null ? classpath : System.getProperty("java.class.path"), WorkerMain.class.getName(),
+                Integer.toString(port), join.isEmpty() ? "-" : addresses(join), Integer.toString(cores), label,
+                Integer.toString(detectionSeconds)));
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            WorkerJvm worker = new WorkerJvm(port, process);
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if (line == null || !line.startsWith("READY")) {
+                worker.kill();
+                throw new IllegalStateException("worker on port " + port + " did not start: " + line);
+            }
+            return worker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String addresses(List<WorkerJvm> workers) {
+        List<String> addresses = new ArrayList<>();
+        for (WorkerJvm worker : workers) {
+            addresses.add(worker.address());
+        }
+        return String.join(",", addresses);
+    }
+
+    String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** SIGKILL, and wait for the process to be gone. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit();
+    }
+
+    /** SIGTERM: the worker leaves cleanly. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+
+    private void awaitExit() {
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
