@@ -62,6 +62,10 @@ public final class Hazelcasts {
      */
     public static HazelcastInstance start(Settings settings, Inbox inbox) {
         tameCommonPool();
+        // Hazelcast logs its start-up warnings before it reads the config: quiet unless the user chose a logger
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            System.setProperty("hazelcast.logging.type", "none");
+        }
         Config config = new Config();
         config.setClusterName(settings.clusterName());
         config.setInstanceName("paraflow-" + settings.attributes().get(ROLE) + "-" + settings.bind() + "-" + settings.port()

@@ -1,0 +1,118 @@
+package io.paraflow.cluster;
+
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Failures of members: three worker JVMs on 127.0.0.1 with a detection time of 3 s. A worker killed with
+ * SIGKILL at a random moment (three times, a fresh worker replacing each) loses no result and changes no
+ * result; a driver killed while it keeps every worker busy leaves no worker busy.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(90)
+class WorkerLossTest {
+    private static final int DETECTION_SECONDS = 3;
+    private static final int TASKS = 300;
+    private final List<WorkerJvm> workers = new ArrayList<>();
+    private ClusterExecutor executor;
+    private Flow flow;
+
+    @BeforeAll
+    void startCluster() {
+        workers.add(WorkerJvm.start(List.of(), 2, "cluster", DETECTION_SECONDS, null));
+        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", DETECTION_SECONDS, null));
+        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", DETECTION_SECONDS, null));
+        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).port(WorkerJvm.freePort())
+                .detection(Duration.ofSeconds(DETECTION_SECONDS)).prefetch(4).awaitWorkers(3, Duration.ofSeconds(30)).build();
+        flow = Flow.builder().threads(2).executor(executor).build();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (flow != null) {
+            flow.close();
+        }
+        workers.forEach(WorkerJvm::close);
+        ClusterLeaks.assertNoneLeft();
+    }
+
+    record Square(long value, String jvm) {
+    }
+
+    static Square square(int i) throws InterruptedException {
+        Thread.sleep(10);
+        return new Square((long) i * i, ManagementFactory.getRuntimeMXBean().getName());
+    }
+
+    @Test
+    void aWorkerKilledAtARandomMomentChangesNoResult() throws Exception {
+        Random random = new Random();
+        long expected = 0;
+        for (int i = 0; i < TASKS; i++) {
+            expected += (long) i * i;
+        }
+        for (int round = 0; round < 3; round++) {
+            List<Task<Square>> squares = new ArrayList<>();
+            for (int i = 0; i < TASKS; i++) {
+                squares.add(flow.task("square").on("cluster").submit(WorkerLossTest::square, flow.value(i)));
+            }
+            Thread.sleep(50 + random.nextInt(300));
+            WorkerJvm victim = workers.remove(random.nextInt(workers.size()));
+            victim.kill();
+            long sum = 0;
+            Set<String> jvms = new HashSet<>();
+            for (Task<Square> task : squares) {
+                Square square = task.get(30, TimeUnit.SECONDS);
+                sum += square.value();
+                jvms.add(square.jvm());
+            }
+            assertThat(sum).as("round %d", round).isEqualTo(expected);
+            assertThat(jvms).as("results from the survivors (and the victim before it died)").hasSizeBetween(2, 3);
+            assertThat(executor.workers()).as("the lost worker is noticed").hasSize(2);
+            workers.add(WorkerJvm.start(workers, 2, "cluster", DETECTION_SECONDS, null));
+        }
+    }
+
+    @Test
+    void aDriverKilledWhileWorkersAreBusyLeavesNoWorkerBusy() throws Exception {
+        Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4", "-cp", System.getProperty("java.class.path"),
+                DyingDriver.class.getName(), WorkerJvm.addresses(workers), Integer.toString(workers.size()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).as("the dying driver keeps every worker busy").isEqualTo("BUSY");
+        } finally {
+            driver.destroyForcibly();
+            driver.waitFor(20, TimeUnit.SECONDS);
+        }
+        // every task below needs all cores of a worker: it can only run once the dead driver's task is gone
+        List<Task<Integer>> wide = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            wide.add(flow.task("wide").on("cluster").cores(2).submit(() -> 1));
+        }
+        for (Task<Integer> task : wide) {
+            assertThat(task.get(DETECTION_SECONDS + 20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+}
