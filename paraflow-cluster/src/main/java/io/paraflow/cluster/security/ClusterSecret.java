@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -28,6 +29,8 @@ public final class ClusterSecret {
 
     private static final String PREFIX = "paraflow-secret-v1:";
     private static final int BYTES = 32;
+    private static final byte[] CLUSTER_NAME_SALT = "paraflow-cluster".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLUSTER_NAME_INFO = "paraflow-cluster name v1".getBytes(StandardCharsets.US_ASCII);
     private static final Set<PosixFilePermission> READABLE_BY_OTHERS = EnumSet.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
@@ -141,6 +144,16 @@ public final class ClusterSecret {
     /** The text form, {@code paraflow-secret-v1:} followed by the key in base64url. Keep it secret. */
     public String encoded() {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * The Hazelcast cluster name of the members holding this secret: derived from it (HKDF-SHA256), so
+     * members given different secrets form different clusters and a misconfigured member stays alone,
+     * while the name reveals nothing of the secret.
+     */
+    public String clusterName() {
+        byte[] derived = ClusterCipher.hkdfSha256(bytes, CLUSTER_NAME_SALT, CLUSTER_NAME_INFO, 8);
+        return "paraflow-" + HexFormat.of().formatHex(derived);
     }
 
     /** A cipher whose key is derived from this secret. Creating one costs a key derivation; keep it. */
