@@ -8,6 +8,9 @@
  * {@link io.paraflow.cluster.security.ClusterCipher} seals each message with AES-256-GCM under a key
  * derived from the secret (HKDF-SHA256) and binds it to a purpose, so a sealed task never opens as a
  * result. A message that does not open is dropped before anything in it is deserialized.
+ * {@link io.paraflow.cluster.security.HazelcastHardening} gives every member the Hazelcast settings that go
+ * with it: a cluster name derived from the secret, TCP-IP join on one interface, and an allow-list for
+ * the Java deserialization Hazelcast does itself.
  *
  * <p>What this protects: confidentiality and integrity of tasks, results and stored values against anyone
  * on the network without the secret, and execution of tasks sent by such a party. What it does not: a
