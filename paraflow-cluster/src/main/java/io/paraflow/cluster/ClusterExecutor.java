@@ -8,6 +8,7 @@ import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.cluster.internal.Placement;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
@@ -137,10 +138,11 @@ public final class ClusterExecutor implements TaskExecutor {
         this.allowed = List.copyOf(builder.allowed);
         this.serializer = builder.serializerFactory.create(allowed);
         this.serializerName = builder.serializerFactory.getClass().getName();
-        this.hazelcast = Hazelcasts.start(builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver")),
-                this::receive);
+        Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
+        this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
+        this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
-        this.envelopes = new Envelopes(hazelcast.getExecutorService(Hazelcasts.MESSAGES));
+        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -562,9 +564,12 @@ public final class ClusterExecutor implements TaskExecutor {
             return this;
         }
 
-        /** Members only see members with the same cluster name; default "paraflow". */
-        public Builder clusterName(String name) {
-            options.clusterName(name);
+        /**
+         * The cluster secret (see {@code paraflow secret}): it names the cluster and seals every message.
+         * Default: the secret in the environment variable {@value ClusterSecret#ENVIRONMENT_VARIABLE}.
+         */
+        public Builder secret(ClusterSecret secret) {
+            options.secret(secret);
             return this;
         }
 

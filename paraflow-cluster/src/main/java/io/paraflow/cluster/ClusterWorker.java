@@ -9,6 +9,7 @@ import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.exec.Invocation;
 import io.paraflow.internal.Threads;
 import io.paraflow.serial.JavaSerializer;
@@ -97,10 +98,12 @@ public final class ClusterWorker implements AutoCloseable {
         if (builder.name != null) {
             attributes.put(Hazelcasts.NAME, builder.name);
         }
-        this.hazelcast = Hazelcasts.start(builder.options.settings(false, attributes), this::receive);
+        Hazelcasts.Settings settings = builder.options.settings(false, attributes);
+        this.envelopes = new Envelopes(settings.secret().cipher(), "a starting worker");
+        this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
         this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
-        this.envelopes = new Envelopes(hazelcast.getExecutorService(Hazelcasts.MESSAGES));
+        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "worker " + name);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -494,9 +497,12 @@ public final class ClusterWorker implements AutoCloseable {
             return this;
         }
 
-        /** Members only see members with the same cluster name; default "paraflow". */
-        public Builder clusterName(String name) {
-            options.clusterName(name);
+        /**
+         * The cluster secret (see {@code paraflow secret}): it names the cluster and seals every message.
+         * Default: the secret in the environment variable {@value ClusterSecret#ENVIRONMENT_VARIABLE}.
+         */
+        public Builder secret(ClusterSecret secret) {
+            options.secret(secret);
             return this;
         }
 

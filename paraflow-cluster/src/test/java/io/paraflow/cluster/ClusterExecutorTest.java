@@ -40,7 +40,7 @@ class ClusterExecutorTest {
         workers.add(WorkerJvm.start(List.of(), 2, "cluster", 5, null));
         workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", 5, null));
         executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).bind("127.0.0.1")
-                .port(WorkerJvm.freePort()).awaitWorkers(2, Duration.ofSeconds(30)).build();
+                .port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET).awaitWorkers(2, Duration.ofSeconds(30)).build();
         flow = Flow.builder().threads(2).executor(executor).build();
     }
 

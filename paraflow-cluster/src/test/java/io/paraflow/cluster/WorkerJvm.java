@@ -1,5 +1,7 @@
 package io.paraflow.cluster;
 
+import io.paraflow.cluster.security.ClusterSecret;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 /** A {@link WorkerMain} JVM started by a test on 127.0.0.1 with a free port. */
 final class WorkerJvm implements AutoCloseable {
+    /** The secret of the tests' clusters, given to worker JVMs in their environment. */
+    static final ClusterSecret SECRET = ClusterSecret.generate();
+    /** What Hazelcast asks for to use its fast internal paths (it warns at every start without them). */
+    static final List<String> HAZELCAST_JVM_OPTIONS = List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
+            "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
     final int port;
     final Process process;
 
@@ -29,13 +39,15 @@ final class WorkerJvm implements AutoCloseable {
      */
     static WorkerJvm start(List<WorkerJvm> join, int cores, String label, int detectionSeconds, String classpath) {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-                "-cp", classpath != null ? classpath : System.getProperty("java.class.path"), WorkerMain.class.getName(),
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(HAZELCAST_JVM_OPTIONS);
+        command.addAll(List.of("-cp", classpath != null ? classpath : System.getProperty("java.class.path"), WorkerMain.class.getName(),
                 Integer.toString(port), join.isEmpty() ? "-" : addresses(join), Integer.toString(cores), label,
                 Integer.toString(detectionSeconds)));
         try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, SECRET.encoded());
+            Process process = builder.start();
             WorkerJvm worker = new WorkerJvm(port, process);
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
@@ -47,6 +59,10 @@ final class WorkerJvm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     static String addresses(List<WorkerJvm> workers) {

@@ -2,6 +2,7 @@ package io.paraflow.cluster;
 
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.cluster.security.ClusterSecret;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,12 +13,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +42,7 @@ class WorkerLossTest {
         workers.add(WorkerJvm.start(List.of(), 2, "cluster", DETECTION_SECONDS, null));
         workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", DETECTION_SECONDS, null));
         workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", DETECTION_SECONDS, null));
-        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).port(WorkerJvm.freePort())
+        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET)
                 .detection(Duration.ofSeconds(DETECTION_SECONDS)).prefetch(4).awaitWorkers(3, Duration.ofSeconds(30)).build();
         flow = Flow.builder().threads(2).executor(executor).build();
     }
@@ -96,10 +95,13 @@ class WorkerLossTest {
 
     @Test
     void aDriverKilledWhileWorkersAreBusyLeavesNoWorkerBusy() throws Exception {
-        Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4", "-cp", System.getProperty("java.class.path"),
-                DyingDriver.class.getName(), WorkerJvm.addresses(workers), Integer.toString(workers.size()))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(WorkerJvm.java()));
+        command.addAll(WorkerJvm.HAZELCAST_JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DyingDriver.class.getName(),
+                WorkerJvm.addresses(workers), Integer.toString(workers.size())));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, WorkerJvm.SECRET.encoded());
+        Process driver = builder.start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).as("the dying driver keeps every worker busy").isEqualTo("BUSY");
         } finally {

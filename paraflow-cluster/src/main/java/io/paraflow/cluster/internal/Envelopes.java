@@ -2,13 +2,16 @@ package io.paraflow.cluster.internal;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.IExecutorService;
+import io.paraflow.cluster.security.ClusterCipher;
+import io.paraflow.cluster.security.RejectedMessageException;
 
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The one place where bytes enter and leave the cluster: every task batch, result batch and cancellation
- * is sealed here before it is handed to Hazelcast, and opened here before anything in it is decoded. A
- * payload that does not open is dropped and logged, and nothing in it is deserialized.
+ * is sealed here with the cluster's {@link ClusterCipher} (AES-GCM, bound to its kind) before it is handed
+ * to Hazelcast, and opened here before anything in it is decoded. A payload that does not open is dropped
+ * and logged, and nothing in it is deserialized.
  *
  * <p>Thread-safe.
  */
@@ -22,11 +25,23 @@ public final class Envelopes {
 
     private static final System.Logger LOG = System.getLogger(Envelopes.class.getName());
 
-    private final IExecutorService messages;
+    private final ClusterCipher cipher;
+    private volatile IExecutorService messages;
+    private volatile String member;
 
-    /** Envelopes delivered through {@code messages}, the executor service every member runs them on. */
-    public Envelopes(IExecutorService messages) {
+    /**
+     * Envelopes sealed with {@code cipher}. They can be opened at once (messages may arrive while the
+     * member is still starting); sending waits for {@link #connect}.
+     */
+    public Envelopes(ClusterCipher cipher, String member) {
+        this.cipher = cipher;
+        this.member = member;
+    }
+
+    /** Sends through {@code messages}, the executor service every member runs envelopes on; names this member. */
+    public void connect(IExecutorService messages, String member) {
         this.messages = messages;
+        this.member = member;
     }
 
     /**
@@ -35,7 +50,7 @@ public final class Envelopes {
      */
     public boolean send(Member member, byte kind, byte[] plaintext) {
         try {
-            messages.executeOnMember(new Envelope(kind, seal(kind, plaintext)), member);
+            messages.executeOnMember(new Envelope(kind, cipher.seal(purpose(kind), plaintext)), member);
             return true;
         } catch (RejectedExecutionException | IllegalStateException e) {
             // the member left (its loss is handled by the membership listener) or this member is shutting down
@@ -46,14 +61,25 @@ public final class Envelopes {
     /** The plaintext of a received payload, or null (logged) if it does not open: drop it then. */
     public byte[] open(byte kind, byte[] sealed) {
         if (kind != TASKS && kind != RESULTS && kind != CANCEL) {
-            LOG.log(System.Logger.Level.WARNING, "dropped a cluster message of unknown kind " + kind);
+            LOG.log(System.Logger.Level.WARNING, member + " dropped a cluster message of unknown kind " + kind);
             return null;
         }
-        return sealed;
+        try {
+            return cipher.open(purpose(kind), sealed);
+        } catch (RejectedMessageException e) {
+            LOG.log(System.Logger.Level.WARNING, member + " dropped a " + purpose(kind) + " message that failed"
+                    + " authentication (a member with another secret, or changed on the way): " + e.getMessage());
+            return null;
+        }
     }
 
-    private static byte[] seal(byte kind, byte[] plaintext) {
-        return plaintext;
+    /** What a kind of envelope carries: the purpose its seal is bound to, so that one never opens as another. */
+    private static String purpose(byte kind) {
+        return switch (kind) {
+            case TASKS -> "task";
+            case RESULTS -> "result";
+            default -> "cancel";
+        };
     }
 
 }

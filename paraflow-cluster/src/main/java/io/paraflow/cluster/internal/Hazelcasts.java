@@ -2,11 +2,11 @@ package io.paraflow.cluster.internal;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JavaSerializationFilterConfig;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.cluster.security.HazelcastHardening;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * How every Paraflow member (driver or worker) configures its embedded Hazelcast: TCP-IP join with the
- * listed members and nothing else (no multicast, no auto-detection), bound to one chosen interface,
- * quiet, with a configurable failure detection time, and a Java deserialization filter that allows
- * nothing: Paraflow's messages are {@link Envelope}s, which Hazelcast reads without Java serialization.
+ * How every Paraflow member (driver or worker) starts its embedded Hazelcast: {@link HazelcastHardening}'s
+ * settings (cluster name from the secret, TCP-IP join with the listed members only, one interface, Java
+ * deserialization restricted), quiet, with a configurable failure detection time, and {@link Envelope}s
+ * (read by Hazelcast without Java serialization) as the only messages.
  */
 public final class Hazelcasts {
     /** Member attribute: "driver" or "worker". */
@@ -44,7 +44,7 @@ public final class Hazelcasts {
     /**
      * Everything one member needs to know to join.
      *
-     * @param clusterName members only join members of the same name
+     * @param secret      the cluster secret: it names the cluster and seals every message
      * @param join        addresses {@code host[:port]} of members to join; empty for the first member
      * @param bind        the interface address to bind and announce
      * @param port        the port to listen on; with {@code autoIncrement}, the first one tried
@@ -52,7 +52,7 @@ public final class Hazelcasts {
      * @param liteMember  whether the member holds no data (the driver)
      * @param attributes  the member attributes (role, capacity, name)
      */
-    public record Settings(String clusterName, List<String> join, String bind, int port, boolean autoIncrement,
+    public record Settings(ClusterSecret secret, List<String> join, String bind, int port, boolean autoIncrement,
                            Duration detection, boolean liteMember, Map<String, String> attributes) {
     }
 
@@ -67,16 +67,15 @@ public final class Hazelcasts {
             System.setProperty("hazelcast.logging.type", "none");
         }
         Config config = new Config();
-        config.setClusterName(settings.clusterName());
+        HazelcastHardening.apply(config, settings.secret(), settings.join().isEmpty()
+                ? List.of(settings.bind() + ":" + settings.port()) : settings.join(), settings.bind());
         config.setInstanceName("paraflow-" + settings.attributes().get(ROLE) + "-" + settings.bind() + "-" + settings.port()
                 + "-" + System.nanoTime());
         config.setLiteMember(settings.liteMember());
         config.setProperty("hazelcast.logging.type", "none");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
-        config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.local.localAddress", settings.bind());
         long detectionSeconds = Math.max(2, (settings.detection().toMillis() + 999) / 1000);
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
@@ -85,19 +84,9 @@ public final class Hazelcasts {
         config.getMemberAttributeConfig().setAttributes(settings.attributes());
         config.getExecutorConfig(MESSAGES).setPoolSize(4).setStatisticsEnabled(false);
         config.getSerializationConfig().addDataSerializableFactory(Envelope.FACTORY_ID, Envelope.FACTORY);
-        // Paraflow's own messages need no Java serialization; Hazelcast's remote errors do (its own and JDK exceptions)
-        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
-        filter.getWhitelist().addPrefixes("com.hazelcast.", "java.lang.", "java.util.", "java.io.IOException", "java.net.");
-        config.getSerializationConfig().setJavaSerializationFilterConfig(filter);
         config.setUserContext(new ConcurrentHashMap<>(Map.of(Envelope.INBOX, inbox)));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(settings.autoIncrement()).setPortCount(100);
-        network.getInterfaces().setEnabled(true).addInterface(settings.bind());
-        JoinConfig join = network.getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(settings.join().isEmpty()
-                ? List.of(settings.bind() + ":" + settings.port()) : settings.join());
         return Hazelcast.newHazelcastInstance(config);
     }
 

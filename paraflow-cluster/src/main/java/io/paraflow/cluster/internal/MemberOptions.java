@@ -1,5 +1,7 @@
 package io.paraflow.cluster.internal;
 
+import io.paraflow.cluster.security.ClusterSecret;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ public final class MemberOptions {
     private String bind = "127.0.0.1";
     private int port = Hazelcasts.DEFAULT_PORT;
     private boolean autoIncrement = true;
-    private String clusterName = "paraflow";
+    private ClusterSecret secret;
     private Duration detection = Duration.ofSeconds(10);
 
     /** Adds addresses {@code host} or {@code host:port} of members to join. */
@@ -54,13 +56,9 @@ public final class MemberOptions {
         this.port = port == 0 ? Hazelcasts.DEFAULT_PORT : port;
     }
 
-    /** Members only see members with the same cluster name. */
-    public void clusterName(String name) {
-        Objects.requireNonNull(name, "cluster name");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("cluster name must not be blank");
-        }
-        this.clusterName = name;
+    /** The cluster secret; without one, {@link #settings} reads {@value ClusterSecret#ENVIRONMENT_VARIABLE}. */
+    public void secret(ClusterSecret secret) {
+        this.secret = Objects.requireNonNull(secret, "secret");
     }
 
     /** How long a member may stay silent before it counts as lost; whole seconds, at least 2. */
@@ -78,9 +76,17 @@ public final class MemberOptions {
         return List.copyOf(join);
     }
 
-    /** The settings of a member with these options, {@code lite} or not, and {@code attributes}. */
+    /**
+     * The settings of a member with these options, {@code lite} or not, and {@code attributes}.
+     *
+     * @throws IllegalArgumentException if no secret was given and {@value ClusterSecret#ENVIRONMENT_VARIABLE}
+     *                                  holds none
+     */
     public Hazelcasts.Settings settings(boolean lite, Map<String, String> attributes) {
-        return new Hazelcasts.Settings(clusterName, List.copyOf(join), bind, port, autoIncrement, detection, lite,
+        if (secret == null) {
+            secret = ClusterSecret.fromEnvironment(ClusterSecret.ENVIRONMENT_VARIABLE);
+        }
+        return new Hazelcasts.Settings(secret, List.copyOf(join), bind, port, autoIncrement, detection, lite,
                 Map.copyOf(attributes));
     }
 
