@@ -536,7 +536,7 @@ public final class ClusterExecutor implements TaskExecutor {
     public static final class Builder {
         private final MemberOptions options = new MemberOptions();
         private String label = DEFAULT_LABEL;
-        private int prefetch = 16;
+        private int prefetch = 64;
         private int awaitCount = 1;
         private Duration awaitTime = Duration.ofSeconds(30);
         private final List<String> allowed = new ArrayList<>();
@@ -594,7 +594,7 @@ public final class ClusterExecutor implements TaskExecutor {
 
         /**
          * How many task slots each worker is sent beyond its cores (queued there, so that it never waits for
-         * the network); default 16. Fewer spreads long tasks better over workers that join later.
+         * the network); default 64. Fewer spreads long tasks better over workers that join later.
          */
         public Builder prefetch(int slots) {
             if (slots < 0) {

@@ -83,6 +83,8 @@ public final class ClusterWorker implements AutoCloseable {
     private final ArrayDeque<Run> startable = new ArrayDeque<>();
     private final Set<Run> running = new LinkedHashSet<>();
     private int freeCores;
+    /** Task threads waiting for a run. */
+    private int idleThreads;
     private boolean leaving;
 
     private ClusterWorker(Builder builder) {
@@ -275,30 +277,45 @@ public final class ClusterWorker implements AutoCloseable {
 
     // ---------------------------------------------------------------- running
 
-    /** Moves queued runs whose cores are free to the task threads, oldest first. Holds {@link #lock}. */
+    /**
+     * Moves queued runs whose cores are free to the task threads, oldest first, waking as many idle task
+     * threads as there are new runs (a thread that just finished a run takes the next without waiting).
+     * Holds {@link #lock}.
+     */
     private void startQueued() {
-        boolean started = false;
+        int started = 0;
         while (!queued.isEmpty() && Math.min(queued.peek().job.cores(), cores) <= freeCores) {
             Run run = queued.poll();
             freeCores -= Math.min(run.job.cores(), cores);
             running.add(run);
             startable.add(run);
-            started = true;
+            started++;
         }
-        if (started) {
-            lock.notifyAll();
+        for (int i = Math.min(started, idleThreads); i > 0; i--) {
+            lock.notify();
         }
     }
 
     private void runTasks() {
+        Run run = null;
         while (true) {
-            Run run;
             synchronized (lock) {
+                if (run != null) {
+                    running.remove(run);
+                    freeCores += Math.min(run.job.cores(), cores);
+                    startQueued();
+                    if (leaving && running.isEmpty()) {
+                        lock.notifyAll();
+                    }
+                }
                 while (startable.isEmpty() && !(leaving && running.isEmpty())) {
+                    idleThreads++;
                     try {
                         lock.wait();
                     } catch (InterruptedException ignored) {
                         // only an empty, leaving worker ends this thread
+                    } finally {
+                        idleThreads--;
                     }
                 }
                 run = startable.poll();
@@ -314,15 +331,7 @@ public final class ClusterWorker implements AutoCloseable {
                 run.thread = null;
                 Thread.interrupted();
             }
-            synchronized (lock) {
-                running.remove(run);
-                freeCores += Math.min(run.job.cores(), cores);
-                active.remove(new RunKey(run.driver, run.job.key()));
-                startQueued();
-                if (leaving && running.isEmpty()) {
-                    lock.notifyAll();
-                }
-            }
+            active.remove(new RunKey(run.driver, run.job.key()));
             if (run.outcome != null) {
                 outbox.add(run);
             }
