@@ -56,11 +56,16 @@ import java.util.concurrent.TimeUnit;
  *       back), then the worker leaves the cluster.</li>
  * </ul>
  *
+ * <p>Outcomes go back to drivers in batches, without waiting; once the worker is leaving, it waits for each
+ * batch to be received, so that closing its connections loses none.
+ *
  * <p>Thread-safe. Tasks run on threads named {@code paraflow-cluster-task-*}.
  */
 public final class ClusterWorker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterWorker.class.getName());
     private static final Run STOP_SENDING = new Run(null, null, null);
+    /** How long a leaving worker waits for each driver to receive its last outcomes. */
+    private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
 
     private final String name;
     private final int cores;
@@ -343,9 +348,13 @@ public final class ClusterWorker implements AutoCloseable {
         try {
             invocation = (Invocation) run.serializer.fromBytes(run.job.invocation(), 0, run.job.invocation().length);
         } catch (SerializationException | ClassCastException e) {
-            String type = e instanceof SerializationException s ? s.type() : Invocation.class.getName();
+            String missing = missingClass(e);
+            String type = missing != null ? missing : e instanceof SerializationException s ? s.type()
+                    : Invocation.class.getName();
             return failed(run, new SerializationException(type, "task '" + run.job.name() + "' cannot be loaded on worker "
-                    + name + ": " + e.getMessage(), e)).outcome;
+                    + name + ": " + (missing != null ? "class " + missing + " is not on the worker's classpath (start it"
+                    + " with the application's classes, e.g. paraflow worker --classpath APP.jar); " : "")
+                    + e.getMessage(), e)).outcome;
         }
         try {
             Object result = invocation.invoke();
@@ -353,6 +362,19 @@ public final class ClusterWorker implements AutoCloseable {
         } catch (Throwable error) {
             return failed(run, error).outcome;
         }
+    }
+
+    /** The name of the class whose absence caused {@code error}, or null. */
+    private static String missingClass(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ClassNotFoundException && cause.getMessage() != null) {
+                return cause.getMessage();
+            }
+            if (cause instanceof NoClassDefFoundError && cause.getMessage() != null) {
+                return cause.getMessage().replace('/', '.');
+            }
+        }
+        return null;
     }
 
     private Run failed(Run run, Throwable error) {
@@ -383,15 +405,27 @@ public final class ClusterWorker implements AutoCloseable {
                 byDriver.computeIfAbsent(run.driver, d -> new ArrayList<>()).add(run.outcome);
             }
             drained.clear();
+            boolean last = isLeaving();
             byDriver.forEach((driver, outcomes) -> {
                 Member member = member(driver);
                 if (member != null) {
-                    envelopes.send(member, Envelopes.RESULTS, Batches.encode(new Batches.ResultBatch(uuid, outcomes)));
+                    byte[] batch = Batches.encode(new Batches.ResultBatch(uuid, outcomes));
+                    if (last) {
+                        envelopes.sendAndWait(member, Envelopes.RESULTS, batch, LAST_SEND_TIMEOUT);
+                    } else {
+                        envelopes.send(member, Envelopes.RESULTS, batch);
+                    }
                 }
             });
             if (stop) {
                 return;
             }
+        }
+    }
+
+    private boolean isLeaving() {
+        synchronized (lock) {
+            return leaving;
         }
     }
 

@@ -8,14 +8,15 @@ import com.hazelcast.nio.serialization.DataSerializableFactory;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 
 import java.io.IOException;
+import java.util.concurrent.Callable;
 
 /**
  * The only object Paraflow hands to Hazelcast: a kind and an opaque (sealed) payload, delivered to a
- * chosen member through its executor service, where {@link #run} passes it to the member's
- * {@link Inbox}. Hazelcast serializes it as an {@link IdentifiedDataSerializable}, so no Java
+ * chosen member through its executor service, where {@link #run} (or {@link #call}, when the sender waits
+ * for it) passes it to the member's {@link Inbox}. Hazelcast serializes it as an {@link IdentifiedDataSerializable}, so no Java
  * deserialization is involved, and never looks inside the payload.
  */
-public final class Envelope implements Runnable, IdentifiedDataSerializable, HazelcastInstanceAware {
+public final class Envelope implements Runnable, Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
     /** The id of {@link #FACTORY} in Hazelcast's serialization config. */
     public static final int FACTORY_ID = 0x50464c57;
     /** The key of the member's {@link Inbox} in Hazelcast's user context. */
@@ -46,6 +47,13 @@ public final class Envelope implements Runnable, IdentifiedDataSerializable, Haz
         if (inbox != null) {
             inbox.receive(kind, payload);
         }
+    }
+
+    /** Delivers the envelope and answers, for a sender that waits until it was received. */
+    @Override
+    public Boolean call() {
+        run();
+        return Boolean.TRUE;
     }
 
     @Override

@@ -5,7 +5,11 @@ import com.hazelcast.core.IExecutorService;
 import io.paraflow.cluster.security.ClusterCipher;
 import io.paraflow.cluster.security.RejectedMessageException;
 
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The one place where bytes enter and leave the cluster: every task batch, result batch and cancellation
@@ -45,17 +49,37 @@ public final class Envelopes {
     }
 
     /**
-     * Seals {@code plaintext} for its kind and delivers it to {@code member}. Returns false if the member
-     * is gone or this member is shutting down: nothing was sent.
+     * Seals {@code plaintext} for its kind and delivers it to {@code member}, without waiting. Returns false
+     * if the member is gone or this member is shutting down: nothing was sent.
      */
     public boolean send(Member member, byte kind, byte[] plaintext) {
         try {
-            messages.executeOnMember(new Envelope(kind, cipher.seal(purpose(kind), plaintext)), member);
+            messages.executeOnMember(envelope(kind, plaintext), member);
             return true;
         } catch (RejectedExecutionException | IllegalStateException e) {
             // the member left (its loss is handled by the membership listener) or this member is shutting down
             return false;
         }
+    }
+
+    /**
+     * Like {@link #send}, but waits (at most {@code timeout}) until {@code member} has received the envelope:
+     * for a member about to leave the cluster, whose last messages must not be lost with its connections.
+     */
+    public boolean sendAndWait(Member member, byte kind, byte[] plaintext, Duration timeout) {
+        try {
+            messages.submitToMember(envelope(kind, plaintext), member).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RejectedExecutionException | IllegalStateException | ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Envelope envelope(byte kind, byte[] plaintext) {
+        return new Envelope(kind, cipher.seal(purpose(kind), plaintext));
     }
 
     /** The plaintext of a received payload, or null (logged) if it does not open: drop it then. */
