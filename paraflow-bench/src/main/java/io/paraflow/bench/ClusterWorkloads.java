@@ -103,6 +103,7 @@ public final class ClusterWorkloads {
             builder.join(args[2]);
         }
         ClusterWorker worker = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "worker-shutdown"));
         System.out.println("READY");
         System.out.flush();
         worker.awaitClosed();
@@ -114,10 +115,14 @@ public final class ClusterWorkloads {
             return "127.0.0.1:" + port;
         }
 
+        /** Asks the worker to leave (SIGTERM), and kills it if it has not after 30 s. */
         @Override
         public void close() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
         }
     }
 

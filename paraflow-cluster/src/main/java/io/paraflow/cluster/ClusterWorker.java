@@ -11,7 +11,9 @@ import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.exec.Invocation;
+import io.paraflow.fn.Fn0;
 import io.paraflow.internal.Threads;
+import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializationException;
 import io.paraflow.serial.Serializer;
@@ -80,6 +82,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
+    private final Thread warmUp;
     private final List<Thread> taskThreads = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -107,6 +110,10 @@ public final class ClusterWorker implements AutoCloseable {
         }
         Hazelcasts.Settings settings = builder.options.settings(false, attributes);
         this.envelopes = new Envelopes(settings.secret().cipher(), "a starting worker");
+        // loading and first use of the default serializer take a second or more: do it while joining
+        this.warmUp = new Thread(ClusterWorker::warmUpSerializer, "paraflow-cluster-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start();
         this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
         this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
@@ -364,6 +371,14 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
+    /** Serializes and deserializes a task with the default serializer, so that the first real task does not wait for it. */
+    private static void warmUpSerializer() {
+        Serializer serializer = new ForySerializer.Factory().create(List.of());
+        Fn0<Integer> task = () -> 1;
+        byte[] bytes = serializer.toBytes(new Invocation(task));
+        serializer.fromBytes(bytes, 0, bytes.length);
+    }
+
     /** The name of the class whose absence caused {@code error}, or null. */
     private static String missingClass(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
@@ -479,6 +494,7 @@ public final class ClusterWorker implements AutoCloseable {
             }
         }
         taskThreads.forEach(Threads::joinUninterruptibly);
+        Threads.joinUninterruptibly(warmUp);
         outbox.add(STOP_SENDING);
         Threads.joinUninterruptibly(sender);
         hazelcast.shutdown();

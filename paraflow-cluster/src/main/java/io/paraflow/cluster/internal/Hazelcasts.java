@@ -81,6 +81,8 @@ public final class Hazelcasts {
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(detectionSeconds));
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
+        // Paraflow keeps no data in partitions: fewer of them make joining and leaving (migrations) cheaper
+        config.setProperty("hazelcast.partition.count", "23");
         config.getMemberAttributeConfig().setAttributes(settings.attributes());
         config.getExecutorConfig(MESSAGES).setPoolSize(4).setStatisticsEnabled(false);
         config.getSerializationConfig().addDataSerializableFactory(Envelope.FACTORY_ID, Envelope.FACTORY);
