@@ -4,6 +4,7 @@ import io.paraflow.Flow;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.ResourceRequestException;
 import io.paraflow.Task;
+import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.serial.SerializationException;
 import org.example.cluster.Reading;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +104,16 @@ class ClusterExecutorTest {
     @Test
     void aTaskTakingAllCoresOfAWorkerRuns() throws Exception {
         assertThat(flow.task("wide").on("cluster").cores(2).submit(() -> 42).get()).isEqualTo(42);
+    }
+
+    @Test
+    void aDriverWithAnotherSecretFindsNoWorkerAndTheClusterKeepsWorking() throws Exception {
+        ClusterExecutor.Builder rogue = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(","))
+                .port(WorkerJvm.freePort()).secret(ClusterSecret.generate()).awaitWorkers(1, Duration.ofSeconds(3));
+        assertThatThrownBy(rogue::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("0 worker(s) with label 'cluster' joined");
+        assertThat(flow.task("still").on("cluster").submit(() -> 6 * 7).get()).isEqualTo(42);
+        assertThat(executor.workers()).hasSize(2);
     }
 
     @Test

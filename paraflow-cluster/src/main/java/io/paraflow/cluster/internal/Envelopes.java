@@ -79,7 +79,12 @@ public final class Envelopes {
     }
 
     private Envelope envelope(byte kind, byte[] plaintext) {
-        return new Envelope(kind, cipher.seal(purpose(kind), plaintext));
+        return new Envelope(kind, seal(kind, plaintext));
+    }
+
+    /** The payload of an envelope of {@code kind}: {@code plaintext} sealed for that kind. */
+    byte[] seal(byte kind, byte[] plaintext) {
+        return cipher.seal(purpose(kind), plaintext);
     }
 
     /** The plaintext of a received payload, or null (logged) if it does not open: drop it then. */
