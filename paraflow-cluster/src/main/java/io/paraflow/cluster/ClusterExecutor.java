@@ -12,6 +12,7 @@ import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.cluster.internal.Placement;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
+import io.paraflow.exec.SubmissionCheck;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.internal.Threads;
 import io.paraflow.serial.ForySerializer;
@@ -99,8 +100,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, Pending> outstanding = new ConcurrentHashMap<>();
     private final Thread dispatcher;
-    /** The last function that passed {@link #checkSubmission}: a function submitted many times is checked once. */
-    private volatile Object lastAcceptedFunction;
+    private final SubmissionCheck submissionCheck;
 
     private final Object lock = new Object();
     private final PriorityQueue<Pending> waiting = new PriorityQueue<>(ORDER);
@@ -138,6 +138,7 @@ public final class ClusterExecutor implements TaskExecutor {
         this.allowed = List.copyOf(builder.allowed);
         this.serializer = builder.serializerFactory.create(allowed);
         this.serializerName = builder.serializerFactory.getClass().getName();
+        this.submissionCheck = new SubmissionCheck(serializer, label, "a cluster worker");
         Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
         this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
         this.hazelcast = Hazelcasts.start(settings, this::receive);
@@ -218,31 +219,13 @@ public final class ClusterExecutor implements TaskExecutor {
     }
 
     /**
-     * Refuses at submission what cannot reach a worker: a function that does not survive serialization,
-     * checked once per function object, and argument values known now whose class is refused.
+     * Refuses at submission what cannot reach a worker (see {@link SubmissionCheck}).
      *
      * @throws SerializationException naming the task and the type at fault
      */
     @Override
     public void checkSubmission(String taskName, Object function, List<Object> knownArguments) {
-        if (function != lastAcceptedFunction) {
-            try {
-                byte[] bytes = serializer.toBytes(function);
-                serializer.fromBytes(bytes, 0, bytes.length);
-            } catch (SerializationException e) {
-                throw new SerializationException(e.type(), "task '" + taskName + "' cannot run on executor '" + label
-                        + "': its function cannot be sent to a cluster worker: " + e.getMessage(), e);
-            }
-            lastAcceptedFunction = function;
-        }
-        for (int i = 0; i < knownArguments.size(); i++) {
-            Object value = knownArguments.get(i);
-            String refused = value == null ? null : serializer.refuses(value.getClass());
-            if (refused != null) {
-                throw new SerializationException(value.getClass().getName(), "task '" + taskName + "' cannot run on executor '"
-                        + label + "': argument " + (i + 1) + " cannot be sent to a cluster worker: " + refused, null);
-            }
-        }
+        submissionCheck.check(taskName, function, knownArguments);
     }
 
     @Override

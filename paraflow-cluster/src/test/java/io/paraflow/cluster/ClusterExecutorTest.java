@@ -32,26 +32,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class ClusterExecutorTest {
-    private final List<WorkerJvm> workers = new ArrayList<>();
+    private List<WorkerJvm> workers = new ArrayList<>();
     private ClusterExecutor executor;
     private Flow flow;
 
     @BeforeAll
     void startCluster() {
-        workers.add(WorkerJvm.start(List.of(), 2, "cluster", 5, null));
-        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", 5, null));
-        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).bind("127.0.0.1")
-                .port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET).awaitWorkers(2, Duration.ofSeconds(30)).build();
+        workers = WorkerJvm.startCluster(2, 5);
+        executor = WorkerJvm.driverOf(workers).build();
         flow = Flow.builder().threads(2).executor(executor).build();
     }
 
     @AfterAll
     void stopCluster() {
-        if (flow != null) {
-            flow.close();
-        }
-        workers.forEach(WorkerJvm::close);
-        ClusterLeaks.assertNoneLeft();
+        WorkerJvm.stopAll(flow, workers);
     }
 
     static String jvm() {

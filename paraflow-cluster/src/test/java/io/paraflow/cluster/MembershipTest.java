@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -32,25 +31,20 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(90)
 class MembershipTest {
-    private final List<WorkerJvm> workers = new ArrayList<>();
+    private List<WorkerJvm> workers = new ArrayList<>();
     private ClusterExecutor executor;
     private Flow flow;
 
     @BeforeAll
     void startCluster() {
-        workers.add(WorkerJvm.start(List.of(), 2, "cluster", 5, null));
-        executor = ClusterExecutor.builder().join(workers.get(0).address()).port(WorkerJvm.freePort())
-                .secret(WorkerJvm.SECRET).prefetch(2).build();
+        workers = WorkerJvm.startCluster(1, 5);
+        executor = WorkerJvm.driverOf(workers).prefetch(2).build();
         flow = Flow.builder().threads(2).executor(executor).build();
     }
 
     @AfterAll
     void stopCluster() {
-        if (flow != null) {
-            flow.close();
-        }
-        workers.forEach(WorkerJvm::close);
-        ClusterLeaks.assertNoneLeft();
+        WorkerJvm.stopAll(flow, workers);
     }
 
     /** Where and when a task ended. */

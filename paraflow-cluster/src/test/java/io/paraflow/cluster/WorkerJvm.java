@@ -1,5 +1,6 @@
 package io.paraflow.cluster;
 
+import io.paraflow.Flow;
 import io.paraflow.cluster.security.ClusterSecret;
 
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +61,31 @@ final class WorkerJvm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Starts {@code count} workers of 2 cores with label "cluster", the seed first, the others joining it. */
+    static List<WorkerJvm> startCluster(int count, int detectionSeconds) {
+        List<WorkerJvm> workers = new ArrayList<>();
+        workers.add(start(List.of(), 2, "cluster", detectionSeconds, null));
+        for (int i = 1; i < count; i++) {
+            workers.add(start(List.of(workers.get(0)), 2, "cluster", detectionSeconds, null));
+        }
+        return workers;
+    }
+
+    /** A driver of {@code workers}, with the tests' secret and a free port, waiting for all of them. */
+    static ClusterExecutor.Builder driverOf(List<WorkerJvm> workers) {
+        return ClusterExecutor.builder().join(addresses(workers).split(",")).bind("127.0.0.1").port(freePort())
+                .secret(SECRET).awaitWorkers(workers.size(), Duration.ofSeconds(30));
+    }
+
+    /** Closes {@code flow} (if built) and the workers, then checks that nothing is left behind. */
+    static void stopAll(Flow flow, List<WorkerJvm> workers) {
+        if (flow != null) {
+            flow.close();
+        }
+        workers.forEach(WorkerJvm::close);
+        ClusterLeaks.assertNoneLeft();
     }
 
     static String java() {

@@ -33,27 +33,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WorkerLossTest {
     private static final int DETECTION_SECONDS = 3;
     private static final int TASKS = 300;
-    private final List<WorkerJvm> workers = new ArrayList<>();
+    private List<WorkerJvm> workers = new ArrayList<>();
     private ClusterExecutor executor;
     private Flow flow;
 
     @BeforeAll
     void startCluster() {
-        workers.add(WorkerJvm.start(List.of(), 2, "cluster", DETECTION_SECONDS, null));
-        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", DETECTION_SECONDS, null));
-        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", DETECTION_SECONDS, null));
-        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET)
-                .detection(Duration.ofSeconds(DETECTION_SECONDS)).prefetch(4).awaitWorkers(3, Duration.ofSeconds(30)).build();
+        workers = WorkerJvm.startCluster(3, DETECTION_SECONDS);
+        executor = WorkerJvm.driverOf(workers).detection(Duration.ofSeconds(DETECTION_SECONDS)).prefetch(4)
+                .build();
         flow = Flow.builder().threads(2).executor(executor).build();
     }
 
     @AfterAll
     void stopCluster() {
-        if (flow != null) {
-            flow.close();
-        }
-        workers.forEach(WorkerJvm::close);
-        ClusterLeaks.assertNoneLeft();
+        WorkerJvm.stopAll(flow, workers);
     }
 
     record Square(long value, String jvm) {
