@@ -617,13 +617,7 @@ public final class ClusterExecutor implements TaskExecutor {
          * {@link JavaSerializer.Factory}; workers create the same factory by class name.
          */
         public Builder serializer(Class<? extends SerializerFactory> factory) {
-            Objects.requireNonNull(factory, "serializer factory");
-            try {
-                this.serializerFactory = factory.getConstructor().newInstance();
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalArgumentException("serializer: " + factory.getName() + " cannot be created by its"
-                        + " public no-argument constructor, as workers must: " + e, e);
-            }
+            this.serializerFactory = SerializerFactory.instantiate(factory);
             return this;
         }
 

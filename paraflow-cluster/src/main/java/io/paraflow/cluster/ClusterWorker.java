@@ -235,7 +235,7 @@ public final class ClusterWorker implements AutoCloseable {
             if (!SerializerFactory.class.isAssignableFrom(type)) {
                 throw new IllegalArgumentException(factoryName + " is not a " + SerializerFactory.class.getName());
             }
-            return ((SerializerFactory) type.getConstructor().newInstance()).create(allowed);
+            return ((SerializerFactory) type.getConstructor().newInstance()).create(allowed, classLoader);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("worker " + name + " cannot create serializer " + factoryName + ": " + e, e);
         }

@@ -105,7 +105,7 @@ class MembershipTest {
              Flow bareFlow = Flow.builder().threads(1).executor(ClusterExecutor.builder().label("bare")
                      .join(workers.get(0).address()).port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET)
                      .allow("org.example.cluster.*").build()).build()) {
-            Task<Integer> twice = bareFlow.task("twice").on("bare").submit(OnlyOnDriver::twice, bareFlow.value(21));
+            Task<Integer> twice = bareFlow.task("twice").on("bare").submit(OnlyOnDriver.TWICE, bareFlow.value(21));
             Throwable failure = catchThrowable(twice::get);
             while (failure != null && !(failure instanceof RemoteTaskException)) {
                 failure = failure.getCause();
@@ -115,6 +115,23 @@ class MembershipTest {
                 assertThat(e).hasMessageContaining(OnlyOnDriver.class.getName()).hasMessageContaining("'twice'")
                         .hasMessageContaining("worker " + bare.address());
             });
+        }
+    }
+
+    @Test
+    void aWorkerGivenTheApplicationClassesApartRunsTheirTasks(@TempDir Path dir) throws Exception {
+        String classpath = classpathWithout(OnlyOnDriver.class, dir);
+        Path application = dir.resolve("application");
+        String classFile = OnlyOnDriver.class.getName().replace('.', '/') + ".class";
+        Files.createDirectories(application.resolve(classFile).getParent());
+        Files.copy(Path.of(OnlyOnDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(classFile),
+                application.resolve(classFile));
+        try (WorkerJvm apart = WorkerJvm.start(workers, 1, "apart", 5, classpath, application);
+             Flow apartFlow = Flow.builder().threads(1).executor(ClusterExecutor.builder().label("apart")
+                     .join(workers.get(0).address()).port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET)
+                     .allow("org.example.cluster.*").build()).build()) {
+            assertThat(apartFlow.task("twice").on("apart").submit(OnlyOnDriver.TWICE, apartFlow.value(21)).get())
+                    .isEqualTo(42);
         }
     }
 

@@ -40,12 +40,21 @@ final class WorkerJvm implements AutoCloseable {
      * @param classpath the worker's classpath; null for the test JVM's
      */
     static WorkerJvm start(List<WorkerJvm> join, int cores, String label, int detectionSeconds, String classpath) {
+        return start(join, cores, label, detectionSeconds, classpath, null);
+    }
+
+    /** Like the above, with {@code applicationClasses} loaded by the worker's application class loader. */
+    static WorkerJvm start(List<WorkerJvm> join, int cores, String label, int detectionSeconds, String classpath,
+                           Path applicationClasses) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
         command.addAll(HAZELCAST_JVM_OPTIONS);
         command.addAll(List.of("-cp", classpath != null ? classpath : System.getProperty("java.class.path"), WorkerMain.class.getName(),
                 Integer.toString(port), join.isEmpty() ? "-" : addresses(join), Integer.toString(cores), label,
                 Integer.toString(detectionSeconds)));
+        if (applicationClasses != null) {
+            command.add(applicationClasses.toString());
+        }
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
             builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, SECRET.encoded());

@@ -1,9 +1,13 @@
 package io.paraflow.cluster;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A cluster worker JVM for tests: {@code port join|- cores label detectionSeconds}. Prints
+ * A cluster worker JVM for tests: {@code port join|- cores label detectionSeconds [applicationClassDirectory]}
+ * (the last one loaded as {@code paraflow worker --classpath} does). Prints
  * {@code READY address} once it has joined, leaves cleanly on SIGTERM, and halts when the test JVM that
  * started it is gone, so no worker outlives its test.
  */
@@ -19,6 +23,10 @@ public final class WorkerMain {
                 .drainTime(Duration.ofSeconds(5));
         if (!args[1].equals("-")) {
             builder.join(args[1].split(","));
+        }
+        if (args.length > 5) {
+            builder.classLoader(new URLClassLoader(new URL[] {Path.of(args[5]).toUri().toURL()},
+                    WorkerMain.class.getClassLoader()));
         }
         ClusterWorker worker = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "worker-shutdown"));

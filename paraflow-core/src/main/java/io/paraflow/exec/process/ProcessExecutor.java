@@ -579,13 +579,7 @@ public final class ProcessExecutor implements TaskExecutor {
          * @throws IllegalArgumentException if the factory cannot be created by class name
          */
         public Builder serializer(Class<? extends SerializerFactory> factory) {
-            Objects.requireNonNull(factory, "serializer factory");
-            try {
-                this.serializerFactory = factory.getConstructor().newInstance();
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalArgumentException("serializer: " + factory.getName() + " cannot be created by its"
-                        + " public no-argument constructor, as worker processes must: " + e, e);
-            }
+            this.serializerFactory = SerializerFactory.instantiate(factory);
             return this;
         }
 
