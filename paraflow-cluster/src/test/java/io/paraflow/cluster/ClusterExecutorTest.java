@@ -4,6 +4,7 @@ import io.paraflow.Flow;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.ResourceRequestException;
 import io.paraflow.Task;
+import io.paraflow.TaskTimeoutException;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.serial.SerializationException;
 import org.example.cluster.Reading;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +100,23 @@ class ClusterExecutorTest {
     @Test
     void aTaskTakingAllCoresOfAWorkerRuns() throws Exception {
         assertThat(flow.task("wide").on("cluster").cores(2).submit(() -> 42).get()).isEqualTo(42);
+    }
+
+    @Test
+    void aTimedOutTaskIsInterruptedOnItsWorkerAndFreesItsCores() throws Exception {
+        Task<Object> stuck = flow.task("stuck").on("cluster").timeout(Duration.ofMillis(500)).submit(() -> {
+            Thread.sleep(120_000);
+            return null;
+        });
+        assertThatThrownBy(stuck::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+        // each of these needs every core of a worker: one of them waits for the stuck task's core until it is freed
+        List<Task<Integer>> wide = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            wide.add(flow.task("wide").on("cluster").cores(2).submit(() -> 1));
+        }
+        for (Task<Integer> task : wide) {
+            assertThat(task.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
     }
 
     @Test
