@@ -108,6 +108,8 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Map<UUID, Placement.Slots<Node>> workers = new HashMap<>();
     private boolean changed;
     private boolean closed;
+    /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
+    private Pending lastUnfit;
 
     /** A worker as the driver sees it. */
     private record Node(Member member, String name, Set<Pending> assigned) {
@@ -311,6 +313,7 @@ public final class ClusterExecutor implements TaskExecutor {
                     Pending next = waiting.peek();
                     Placement.Slots<Node> slots = placement.place(next.cores, next.memory);
                     if (slots == null) {
+                        warnIfNoWorkerFits(next);
                         break;
                     }
                     waiting.poll();
@@ -324,6 +327,19 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             batches.forEach(this::send);
             batches.clear();
+        }
+    }
+
+    /**
+     * Says, once per attempt, that no worker present can ever take it (the large ones left): it waits for one
+     * that can, rather than silently. Holds {@link #lock}.
+     */
+    private void warnIfNoWorkerFits(Pending pending) {
+        if (pending != lastUnfit && !placement.fitsAny(pending.cores, pending.memory)) {
+            lastUnfit = pending;
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "': task " + pending.task.name()
+                    + " asks for " + pending.task.resources() + ", more than any of the " + workers.size()
+                    + " worker(s) present offers; it (and the tasks behind it) wait for a worker that can take it");
         }
     }
 

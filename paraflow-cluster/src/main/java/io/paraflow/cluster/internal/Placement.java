@@ -98,6 +98,16 @@ public final class Placement<W> {
         return null;
     }
 
+    /** Whether some worker could take {@code cores} and {@code memory} once its running tasks end. O(workers). */
+    public boolean fitsAny(int cores, long memory) {
+        for (Slots<W> candidate : byFree) {
+            if (candidate.cores >= cores && candidate.memory >= memory) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Returns what a task placed on {@code slots} reserved. */
     public void release(Slots<W> slots, int cores, long memory) {
         if (!slots.present) {
