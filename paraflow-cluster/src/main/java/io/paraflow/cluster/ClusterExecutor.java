@@ -185,8 +185,10 @@ public final class ClusterExecutor implements TaskExecutor {
                 hazelcast.shutdown();
                 throw new IllegalStateException("cluster executor '" + label + "': " + found + " worker(s) with label '"
                         + label + "' joined within " + builder.awaitTime + ", " + builder.awaitCount + " needed (joined "
-                        + builder.options.joinAddresses() + "); start workers with `paraflow worker --join ... --label "
-                        + label + "` or lower awaitWorkers(...)");
+                        + builder.options.joinAddresses() + " bound to " + builder.options.bindAddress() + "); start"
+                        + " workers with `paraflow worker --join ... --label " + label + "` and the same secret, check that"
+                        + " bind(...) is this machine's address on the workers' network (127.0.0.1 reaches this machine"
+                        + " only), or lower awaitWorkers(...)");
             }
             int cores = 0;
             long memory = 0;

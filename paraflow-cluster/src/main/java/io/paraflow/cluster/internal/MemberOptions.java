@@ -71,6 +71,11 @@ public final class MemberOptions {
         this.detection = time;
     }
 
+    /** The interface address to bind. */
+    public String bindAddress() {
+        return bind;
+    }
+
     /** The addresses to join so far. */
     public List<String> joinAddresses() {
         return List.copyOf(join);
