@@ -23,7 +23,8 @@ import java.util.concurrent.ExecutionException;
 @Command(name = "paraflow",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, CheckpointsCommand.class, MonitorCommand.class, HelpCommand.class},
+        subcommands = {DemoCommand.class, CheckpointsCommand.class, MonitorCommand.class, SecretCommand.class, WorkerCommand.class,
+                HelpCommand.class},
         description = "Runs sequential Java programs with their independent parts in parallel.")
 public final class Main implements Runnable {
 

@@ -6,8 +6,6 @@ import io.paraflow.cache.FlushPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,16 +15,6 @@ class CheckpointsCommandTest {
 
     @TempDir
     Path store;
-
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     private void runWorkflow() throws Exception {
         try (Flow flow = Flow.builder().threads(2).checkpoints(store).flushPolicy(FlushPolicy.everyTask()).build()) {
@@ -42,12 +30,12 @@ class CheckpointsCommandTest {
     @Test
     void listSummarisesPerTaskAndAllPrintsEveryResult() throws Exception {
         runWorkflow();
-        Outcome list = run("checkpoints", "list", store.toString());
+        CommandRun list = CommandRun.of("checkpoints", "list", store.toString());
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out()).containsPattern("square @v3\\s+3\\s+0\\s+\\d+")
                 .containsPattern("broken\\s+0\\s+1\\s+\\d+")
                 .contains("4 result(s) in " + store);
-        Outcome all = run("checkpoints", "list", "--all", store.toString());
+        CommandRun all = CommandRun.of("checkpoints", "list", "--all", store.toString());
         assertThat(all.out().lines().filter(l -> l.contains(" square ")).count()).isEqualTo(3);
         assertThat(all.out()).containsPattern("broken\\s+-\\s+failure");
     }
@@ -55,19 +43,19 @@ class CheckpointsCommandTest {
     @Test
     void cleanDeletesTheStoreAndAMissingStoreIsAClearError() throws Exception {
         runWorkflow();
-        Outcome clean = run("checkpoints", "clean", store.toString());
+        CommandRun clean = CommandRun.of("checkpoints", "clean", store.toString());
         assertThat(clean.exitCode()).as(clean.err()).isZero();
         assertThat(clean.out()).contains("deleted 4 result(s) from " + store);
-        Outcome gone = run("checkpoints", "list", store.toString());
+        CommandRun gone = CommandRun.of("checkpoints", "list", store.toString());
         assertThat(gone.exitCode()).isEqualTo(1);
         assertThat(gone.err()).contains("paraflow checkpoints list: no checkpoint store in " + store);
-        assertThat(run("checkpoints", "clean", store.resolve("nothing").toString()).err())
+        assertThat(CommandRun.of("checkpoints", "clean", store.resolve("nothing").toString()).err())
                 .contains("no checkpoint store in " + store.resolve("nothing"));
     }
 
     @Test
     void withoutASubcommandItSaysWhatToChoose() {
-        Outcome bare = run("checkpoints");
+        CommandRun bare = CommandRun.of("checkpoints");
         assertThat(bare.exitCode()).isEqualTo(2);
         assertThat(bare.err()).contains("choose list or clean");
     }

@@ -9,8 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -22,21 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class MainTest {
 
-    /** What one in-process run of the command printed, and its exit code. */
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
-    private static Outcome run(CommandLine commandLine, StringWriter out, StringWriter err, String... args) {
-        int exitCode = commandLine.execute(args);
-        return new Outcome(exitCode, out.toString(), err.toString());
-    }
-
-    private static Outcome run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        return run(Main.commandLine(new PrintWriter(out), new PrintWriter(err)), out, err, args);
-    }
-
     private static long number(String text, String regex) {
         Matcher matcher = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
         assertThat(matcher.find()).as("'%s' in:%n%s", regex, text).isTrue();
@@ -45,7 +28,7 @@ class MainTest {
 
     @Test
     void demoPrintsTheSummaryTasksTimesAndSpeedUp() {
-        Outcome demo = run("demo", "--size", "1", "--threads", "2");
+        CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2");
 
         assertThat(demo.exitCode()).as(demo.err()).isZero();
         String out = demo.out();
@@ -74,7 +57,7 @@ class MainTest {
 
     @Test
     void versionNamesTheBuildAndTheJvm() {
-        Outcome version = run("--version");
+        CommandRun version = CommandRun.of("--version");
 
         assertThat(version.exitCode()).isZero();
         assertThat(version.out()).containsPattern("^paraflow \\d+\\.\\d+\\.\\d+")
@@ -83,7 +66,7 @@ class MainTest {
 
     @Test
     void helpListsTheSubcommands() {
-        Outcome help = run("--help");
+        CommandRun help = CommandRun.of("--help");
 
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("Usage: paraflow").containsPattern("(?m)^\\s+demo\\s");
@@ -92,7 +75,7 @@ class MainTest {
     @Test
     void demoWithTheDashboardRecordsTheParallelRunInADatabaseThatMonitorServes(@TempDir Path dir) throws Exception {
         Path db = dir.resolve("demo.db");
-        Outcome demo = run("demo", "--size", "1", "--threads", "2", "--no-progress", "--dashboard", "--database",
+        CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2", "--no-progress", "--dashboard", "--database",
                 db.toString());
 
         assertThat(demo.exitCode()).as(demo.err()).isZero();
@@ -111,7 +94,7 @@ class MainTest {
 
     @Test
     void demoWithoutProgressPrintsNothingOnStderr() {
-        Outcome demo = run("demo", "--size", "1", "--threads", "2", "--no-progress");
+        CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2", "--no-progress");
         assertThat(demo.exitCode()).as(demo.err()).isZero();
         assertThat(demo.err()).isEmpty();
         assertThat(demo.out()).contains("speed-up");
@@ -128,7 +111,7 @@ class MainTest {
             "demo --dashboard 70000       | --dashboard port must be between 0 and 65535, got 70000",
     })
     void badArgumentsAreUsageErrors(String arguments, String message) {
-        Outcome bad = run(arguments.isEmpty() ? new String[0] : arguments.split(" "));
+        CommandRun bad = CommandRun.of(arguments.isEmpty() ? new String[0] : arguments.split(" "));
 
         assertThat(bad.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE).isEqualTo(2);
         assertThat(bad.err()).contains(message).contains("Usage: paraflow");
@@ -145,12 +128,7 @@ class MainTest {
 
     @Test
     void aFailureWhileRunningIsReportedOnStderrWithExitCodeOne() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Main.commandLine(new PrintWriter(out), new PrintWriter(err))
-                .addSubcommand(new FailingCommand());
-
-        Outcome failed = run(commandLine, out, err, "fail");
+        CommandRun failed = CommandRun.of(commandLine -> commandLine.addSubcommand(new FailingCommand()), "fail");
 
         assertThat(failed.exitCode()).isEqualTo(1);
         assertThat(failed.err()).startsWith("paraflow fail: the workflow broke")

@@ -40,11 +40,12 @@ public final class ForySerializer implements Serializer {
     private final List<String> allowList;
     private final ClassNamePatterns patterns;
 
-    private ForySerializer(List<String> allowList) {
+    private ForySerializer(List<String> allowList, ClassLoader loader) {
         this.allowList = List.copyOf(allowList);
         ClassNamePatterns patterns = new ClassNamePatterns(allowList);
         this.patterns = patterns;
-        this.fory = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false).withRefTracking(true)
+        this.fory = Fory.builder().withLanguage(Language.JAVA).withClassLoader(loader).requireClassRegistration(false)
+                .withRefTracking(true)
                 .withTypeChecker((resolver, className) -> patterns.allows(className)).withCodegen(false)
                 .suppressClassRegistrationWarnings(true).buildThreadSafeFory();
     }
@@ -55,11 +56,21 @@ public final class ForySerializer implements Serializer {
      * @throws IllegalArgumentException if a pattern is malformed or allows everything
      */
     public static ForySerializer allowing(Collection<String> patterns) {
+        return allowing(patterns, ForySerializer.class.getClassLoader());
+    }
+
+    /**
+     * A serializer whose allow-list is {@link #DEFAULT_ALLOWED} plus {@code patterns}, loading the classes it
+     * deserializes with {@code loader} (a cluster worker's application classes).
+     *
+     * @throws IllegalArgumentException if a pattern is malformed or allows everything
+     */
+    public static ForySerializer allowing(Collection<String> patterns, ClassLoader loader) {
         List<String> all = new ArrayList<>(DEFAULT_ALLOWED);
         for (String pattern : patterns) {
             all.add(JavaSerializer.checkPattern(pattern));
         }
-        return new ForySerializer(all);
+        return new ForySerializer(all, loader);
     }
 
     /** The allow-list, defaults first. */
@@ -168,6 +179,11 @@ public final class ForySerializer implements Serializer {
         @Override
         public Serializer create(List<String> allowed) {
             return allowing(allowed);
+        }
+
+        @Override
+        public Serializer create(List<String> allowed, ClassLoader loader) {
+            return allowing(allowed, loader);
         }
     }
 }

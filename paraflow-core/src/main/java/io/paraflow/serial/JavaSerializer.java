@@ -7,6 +7,8 @@ import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
+import java.io.InputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -36,9 +38,11 @@ public final class JavaSerializer implements Serializer {
 
     private final List<String> allowList;
     private final ObjectInputFilter patterns;
+    private final ClassLoader loader;
 
-    private JavaSerializer(List<String> allowList) {
+    private JavaSerializer(List<String> allowList, ClassLoader loader) {
         this.allowList = List.copyOf(allowList);
+        this.loader = loader;
         this.patterns = ObjectInputFilter.Config.createFilter(String.join(";", allowList) + ";!*");
     }
 
@@ -48,11 +52,22 @@ public final class JavaSerializer implements Serializer {
      * @throws IllegalArgumentException if a pattern is malformed or allows everything ({@code *}, {@code **})
      */
     public static JavaSerializer allowing(Collection<String> patterns) {
+        return allowing(patterns, null);
+    }
+
+    /**
+     * A serializer whose allow-list is {@link #DEFAULT_ALLOWED} plus {@code patterns}, loading the classes it
+     * deserializes with {@code loader} (a cluster worker's application classes); null: as
+     * {@link ObjectInputStream} does by default.
+     *
+     * @throws IllegalArgumentException if a pattern is malformed or allows everything ({@code *}, {@code **})
+     */
+    public static JavaSerializer allowing(Collection<String> patterns, ClassLoader loader) {
         List<String> all = new ArrayList<>(DEFAULT_ALLOWED);
         for (String pattern : patterns) {
             all.add(checkPattern(pattern));
         }
-        return new JavaSerializer(all);
+        return new JavaSerializer(all, loader);
     }
 
     /**
@@ -97,7 +112,8 @@ public final class JavaSerializer implements Serializer {
     @Override
     public Object fromBytes(byte[] bytes, int offset, int length) {
         RecordingFilter filter = new RecordingFilter(patterns);
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes, offset, length))) {
+        try (ObjectInputStream in = loader == null ? new ObjectInputStream(new ByteArrayInputStream(bytes, offset, length))
+                : new LoaderInputStream(new ByteArrayInputStream(bytes, offset, length), loader)) {
             in.setObjectInputFilter(filter);
             return in.readObject();
         } catch (InvalidClassException e) {
@@ -197,6 +213,30 @@ public final class JavaSerializer implements Serializer {
         @Override
         public Serializer create(List<String> allowed) {
             return allowing(allowed);
+        }
+
+        @Override
+        public Serializer create(List<String> allowed, ClassLoader loader) {
+            return allowing(allowed, loader);
+        }
+    }
+
+    /** Resolves classes with a given loader (primitive types as the JDK does). */
+    private static final class LoaderInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderInputStream(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass description) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(description.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(description);
+            }
         }
     }
 }

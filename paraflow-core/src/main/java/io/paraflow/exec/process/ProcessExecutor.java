@@ -5,6 +5,7 @@ import io.paraflow.WorkerLostException;
 import io.paraflow.exec.Invocation;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
+import io.paraflow.exec.SubmissionCheck;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.JavaSerializer;
@@ -87,8 +88,7 @@ public final class ProcessExecutor implements TaskExecutor {
     private final Serializer serializer;
     /** Failures travel as Java-serialized {@link io.paraflow.RemoteTaskException}s, whatever the serializer of values. */
     private final Serializer failures = JavaSerializer.allowing(List.of());
-    /** The last function that passed {@link #checkSubmission}: a function submitted many times is checked once. */
-    private volatile Object lastAcceptedFunction;
+    private final SubmissionCheck submissionCheck;
     private final Resources capacity;
 
     private final Object lock = new Object();
@@ -110,6 +110,7 @@ public final class ProcessExecutor implements TaskExecutor {
         this.size = builder.workers;
         this.recycleAfter = builder.recycleAfter;
         this.serializer = builder.serializerFactory.create(List.copyOf(builder.allowed));
+        this.submissionCheck = new SubmissionCheck(serializer, label, "a worker process");
         this.environment = Map.copyOf(builder.environment);
         this.forwardStderr = builder.forwardStderr ? System.err : null;
         this.capacity = new Resources(size, 0, 0);
@@ -163,33 +164,13 @@ public final class ProcessExecutor implements TaskExecutor {
     }
 
     /**
-     * Refuses at submission what cannot reach a worker: a function that does not survive serialization
-     * (it captures something not serializable, or its class is not allowed), checked once per function
-     * object; and argument values known now whose own class is not serializable or not allowed (what
-     * they refer to is checked when the task is sent, failing that task).
+     * Refuses at submission what cannot reach a worker (see {@link SubmissionCheck}).
      *
      * @throws SerializationException naming the task and the type at fault
      */
     @Override
     public void checkSubmission(String taskName, Object function, List<Object> knownArguments) {
-        if (function != lastAcceptedFunction) {
-            try {
-                byte[] bytes = serializer.toBytes(function);
-                serializer.fromBytes(bytes, 0, bytes.length);
-            } catch (SerializationException e) {
-                throw new SerializationException(e.type(), "task '" + taskName + "' cannot run on executor '" + label
-                        + "': its function cannot be sent to a worker process: " + e.getMessage(), e);
-            }
-            lastAcceptedFunction = function;
-        }
-        for (int i = 0; i < knownArguments.size(); i++) {
-            Object value = knownArguments.get(i);
-            String refused = value == null ? null : serializer.refuses(value.getClass());
-            if (refused != null) {
-                throw new SerializationException(value.getClass().getName(), "task '" + taskName + "' cannot run on executor '"
-                        + label + "': argument " + (i + 1) + " cannot be sent to a worker process: " + refused, null);
-            }
-        }
+        submissionCheck.check(taskName, function, knownArguments);
     }
 
     @Override
@@ -598,13 +579,7 @@ public final class ProcessExecutor implements TaskExecutor {
          * @throws IllegalArgumentException if the factory cannot be created by class name
          */
         public Builder serializer(Class<? extends SerializerFactory> factory) {
-            Objects.requireNonNull(factory, "serializer factory");
-            try {
-                this.serializerFactory = factory.getConstructor().newInstance();
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalArgumentException("serializer: " + factory.getName() + " cannot be created by its"
-                        + " public no-argument constructor, as worker processes must: " + e, e);
-            }
+            this.serializerFactory = SerializerFactory.instantiate(factory);
             return this;
         }
 

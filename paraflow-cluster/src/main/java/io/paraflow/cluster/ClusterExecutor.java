@@ -1,0 +1,655 @@
+package io.paraflow.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.paraflow.cluster.internal.Batches;
+import io.paraflow.cluster.internal.Envelopes;
+import io.paraflow.cluster.internal.Hazelcasts;
+import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.cluster.internal.Placement;
+import io.paraflow.exec.ReadyTask;
+import io.paraflow.exec.Resources;
+import io.paraflow.exec.SubmissionCheck;
+import io.paraflow.exec.TaskExecutor;
+import io.paraflow.internal.Threads;
+import io.paraflow.serial.ForySerializer;
+import io.paraflow.serial.JavaSerializer;
+import io.paraflow.serial.SerializationException;
+import io.paraflow.serial.Serializer;
+import io.paraflow.serial.SerializerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs tasks on {@link ClusterWorker}s, on this machine or many: the driver side of a cluster. It joins the
+ * cluster as a member that holds no data, and tasks choose it by label like any executor:
+ *
+ * <pre>{@code
+ * ClusterExecutor cluster = ClusterExecutor.builder().join("10.0.0.7:5701", "10.0.0.8:5701").bind("10.0.0.1")
+ *         .allow("com.example.**").build();
+ * try (Flow flow = Flow.builder().executor(cluster).build()) {
+ *     Task<Model> model = flow.task("fit").on("cluster").submit(Calibration::fit, data);
+ * }
+ * }</pre>
+ *
+ * <p>What users can rely on:
+ * <ul>
+ *   <li>Functions, arguments and results travel like those of worker processes: serialized with
+ *       {@link ForySerializer} (or {@link JavaSerializer}, see {@link Builder#serializer}) and only classes on
+ *       the allow-list are deserialized; workers use the driver's serializer and allow-list. An exception thrown
+ *       by a task reaches the driver as a {@link io.paraflow.RemoteTaskException}.</li>
+ *   <li>Placement is resource-aware: a task asking for k cores and m bytes goes to a worker whose cores and
+ *       free memory fit it, the one with the most free slots; {@link #capacity()} is the largest worker present
+ *       when the executor was built.</li>
+ *   <li>A worker that is lost (killed, crashed, cut off) is noticed within the {@link Builder#detection detection
+ *       time}; the tasks it was running or had been sent are placed again on other workers, without counting as
+ *       a failed attempt. Results already received are kept: they live in the driver. A worker that joins
+ *       during a run gets tasks at once; one that leaves cleanly hands back what it has not started.</li>
+ *   <li>{@link #close()} fails the tasks that have not finished and leaves the cluster; workers then drop
+ *       this driver's tasks and interrupt those still running.</li>
+ * </ul>
+ *
+ * <p>Implementation notes. Waiting attempts, the placement and the workers' reservations are guarded by one
+ * lock. One dispatcher thread takes every waiting attempt that fits somewhere, serializes them outside the
+ * lock and sends one batch per worker, so that the per-message cost of Hazelcast is shared by many small
+ * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
+ * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network.
+ * Outcomes arrive on Hazelcast's executor threads, which report them to the flow.
+ *
+ * <p>Thread-safe. {@link #execute} never blocks on the network.
+ */
+public final class ClusterExecutor implements TaskExecutor {
+
+    /** The label of a cluster executor, and of workers, unless told otherwise. */
+    public static final String DEFAULT_LABEL = "cluster";
+
+    private static final System.Logger LOG = System.getLogger(ClusterExecutor.class.getName());
+    private static final Comparator<Pending> ORDER = Comparator.comparingInt((Pending p) -> p.task.priority()).reversed()
+            .thenComparingLong(p -> p.key);
+    /** The most attempts placed in one round of the dispatcher, so that a huge backlog does not hold the lock long. */
+    private static final int MAX_PER_ROUND = 4096;
+
+    private final String label;
+    private final int prefetch;
+    private final Serializer serializer;
+    private final String serializerName;
+    private final List<String> allowed;
+    /** Failures travel as Java-serialized {@link io.paraflow.RemoteTaskException}s, whatever the serializer of values. */
+    private final Serializer failures = JavaSerializer.allowing(List.of());
+    private final HazelcastInstance hazelcast;
+    private final Envelopes envelopes;
+    private final String driver;
+    private final Resources capacity;
+    private final AtomicLong keys = new AtomicLong();
+    private final Map<Long, Pending> outstanding = new ConcurrentHashMap<>();
+    private final Thread dispatcher;
+    private final SubmissionCheck submissionCheck;
+
+    private final Object lock = new Object();
+    private final PriorityQueue<Pending> waiting = new PriorityQueue<>(ORDER);
+    private final Placement<Node> placement = new Placement<>();
+    private final Map<UUID, Placement.Slots<Node>> workers = new HashMap<>();
+    private boolean changed;
+    private boolean closed;
+    /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
+    private Pending lastUnfit;
+
+    /** A worker as the driver sees it. */
+    private record Node(Member member, String name, Set<Pending> assigned) {
+    }
+
+    /** An attempt from the moment it is handed over until its outcome is reported. */
+    private static final class Pending {
+        final ReadyTask task;
+        final int attempt;
+        final long key;
+        final int cores;
+        final long memory;
+        /** Where it is placed; null while it waits. Guarded by the executor's lock. */
+        Placement.Slots<Node> at;
+
+        Pending(ReadyTask task, long key) {
+            this.task = task;
+            this.attempt = task.attempt();
+            this.key = key;
+            this.cores = Math.max(1, task.resources().cores());
+            this.memory = task.resources().memoryBytes();
+        }
+    }
+
+    private ClusterExecutor(Builder builder) {
+        this.label = builder.label;
+        this.prefetch = builder.prefetch;
+        this.allowed = List.copyOf(builder.allowed);
+        this.serializer = builder.serializerFactory.create(allowed);
+        this.serializerName = builder.serializerFactory.getClass().getName();
+        this.submissionCheck = new SubmissionCheck(serializer, label, "a cluster worker");
+        Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
+        this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
+        this.hazelcast = Hazelcasts.start(settings, this::receive);
+        this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                workerJoined(event.getMember());
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                workerLeft(event.getMember());
+            }
+        });
+        hazelcast.getCluster().getMembers().forEach(this::workerJoined);
+        this.capacity = awaitWorkers(builder);
+        this.dispatcher = new Thread(this::dispatch, "paraflow-cluster-dispatch");
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+    /** A builder with the defaults: label {@value #DEFAULT_LABEL}, bind 127.0.0.1, at least one worker within 30 s. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Resources awaitWorkers(Builder builder) {
+        long deadline = System.nanoTime() + builder.awaitTime.toNanos();
+        synchronized (lock) {
+            while (workers.size() < builder.awaitCount && System.nanoTime() < deadline) {
+                try {
+                    lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (workers.size() < builder.awaitCount) {
+                int found = workers.size();
+                hazelcast.shutdown();
+                throw new IllegalStateException("cluster executor '" + label + "': " + found + " worker(s) with label '"
+                        + label + "' joined within " + builder.awaitTime + ", " + builder.awaitCount + " needed (joined "
+                        + builder.options.joinAddresses() + " bound to " + builder.options.bindAddress() + "); start"
+                        + " workers with `paraflow worker --join ... --label " + label + "` and the same secret, check that"
+                        + " bind(...) is this machine's address on the workers' network (127.0.0.1 reaches this machine"
+                        + " only), or lower awaitWorkers(...)");
+            }
+            int cores = 0;
+            long memory = 0;
+            for (Placement.Slots<Node> slots : workers.values()) {
+                cores = Math.max(cores, Integer.parseInt(slots.worker().member().getAttribute(Hazelcasts.CORES)));
+                memory = Math.max(memory, Long.parseLong(slots.worker().member().getAttribute(Hazelcasts.MEMORY)));
+            }
+            return new Resources(cores, memory, 0);
+        }
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    /** The largest worker (cores, memory) present when the executor was built; no GPUs. */
+    @Override
+    public Resources capacity() {
+        return capacity;
+    }
+
+    /** The names of the workers this executor uses now (for tests and monitoring). */
+    public List<String> workers() {
+        synchronized (lock) {
+            List<String> names = new ArrayList<>();
+            for (Placement.Slots<Node> slots : workers.values()) {
+                names.add(slots.worker().name());
+            }
+            return names;
+        }
+    }
+
+    /**
+     * Refuses at submission what cannot reach a worker (see {@link SubmissionCheck}).
+     *
+     * @throws SerializationException naming the task and the type at fault
+     */
+    @Override
+    public void checkSubmission(String taskName, Object function, List<Object> knownArguments) {
+        submissionCheck.check(taskName, function, knownArguments);
+    }
+
+    @Override
+    public void execute(ReadyTask task) {
+        Pending pending = new Pending(task, keys.incrementAndGet());
+        synchronized (lock) {
+            if (!closed) {
+                waiting.add(pending);
+                changed = true;
+                lock.notifyAll();
+                return;
+            }
+        }
+        task.failed(pending.attempt, new IllegalStateException("executor '" + label + "' is closed"), label);
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    private void workerJoined(Member member) {
+        if (!"worker".equals(member.getAttribute(Hazelcasts.ROLE))) {
+            return;
+        }
+        String labels = member.getAttribute(Hazelcasts.LABELS);
+        if (labels == null || !Arrays.asList(labels.split(",")).contains(label)) {
+            return;
+        }
+        int cores = Integer.parseInt(member.getAttribute(Hazelcasts.CORES));
+        long memory = Long.parseLong(member.getAttribute(Hazelcasts.MEMORY));
+        synchronized (lock) {
+            if (closed || workers.containsKey(member.getUuid())) {
+                return;
+            }
+            Node node = new Node(member, Hazelcasts.name(member), new LinkedHashSet<>());
+            workers.put(member.getUuid(), placement.add(node, cores, prefetch, memory));
+            changed = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** A worker left or was lost: what it was sent is placed again. */
+    private void workerLeft(Member member) {
+        int replaced;
+        synchronized (lock) {
+            Placement.Slots<Node> slots = workers.remove(member.getUuid());
+            if (slots == null) {
+                return;
+            }
+            placement.remove(slots);
+            replaced = slots.worker().assigned().size();
+            for (Pending pending : slots.worker().assigned()) {
+                pending.at = null;
+                waiting.add(pending);
+            }
+            slots.worker().assigned().clear();
+            changed = true;
+            lock.notifyAll();
+        }
+        if (replaced > 0) {
+            LOG.log(System.Logger.Level.INFO, "cluster executor '" + label + "': worker " + Hazelcasts.name(member)
+                    + " left; its " + replaced + " task(s) are placed again");
+        }
+    }
+
+    // ---------------------------------------------------------------- dispatching
+
+    private void dispatch() {
+        Map<Placement.Slots<Node>, List<Pending>> batches = new LinkedHashMap<>();
+        while (true) {
+            synchronized (lock) {
+                while (!changed && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException ignored) {
+                        // only close ends this thread
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                changed = false;
+                int placed = 0;
+                while (!waiting.isEmpty() && placed < MAX_PER_ROUND) {
+                    Pending next = waiting.peek();
+                    Placement.Slots<Node> slots = placement.place(next.cores, next.memory);
+                    if (slots == null) {
+                        warnIfNoWorkerFits(next);
+                        break;
+                    }
+                    waiting.poll();
+                    next.at = slots;
+                    slots.worker().assigned().add(next);
+                    outstanding.put(next.key, next);
+                    batches.computeIfAbsent(slots, s -> new ArrayList<>()).add(next);
+                    placed++;
+                }
+                changed |= placed == MAX_PER_ROUND;
+            }
+            batches.forEach(this::send);
+            batches.clear();
+        }
+    }
+
+    /**
+     * Says, once per attempt, that no worker present can ever take it (the large ones left): it waits for one
+     * that can, rather than silently. Holds {@link #lock}.
+     */
+    private void warnIfNoWorkerFits(Pending pending) {
+        if (pending != lastUnfit && !placement.fitsAny(pending.cores, pending.memory)) {
+            lastUnfit = pending;
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "': task " + pending.task.name()
+                    + " asks for " + pending.task.resources() + ", more than any of the " + workers.size()
+                    + " worker(s) present offers; it (and the tasks behind it) wait for a worker that can take it");
+        }
+    }
+
+    /** Serializes and sends attempts placed on one worker. */
+    private void send(Placement.Slots<Node> slots, List<Pending> placed) {
+        Node node = slots.worker();
+        List<Batches.Job> jobs = new ArrayList<>(placed.size());
+        for (Pending pending : placed) {
+            ReadyTask task = pending.task;
+            byte[] bytes;
+            try {
+                bytes = serializer.toBytes(task.invocation());
+            } catch (IllegalStateException cancelled) {
+                release(pending);
+                continue;
+            } catch (SerializationException e) {
+                release(pending);
+                task.failed(pending.attempt, new SerializationException(e.type(), "task " + task.name()
+                        + " cannot be sent to a cluster worker: " + e.getMessage(), e), node.name());
+                continue;
+            }
+            task.started(pending.attempt, node.name());
+            jobs.add(new Batches.Job(pending.key, pending.cores, pending.memory, task.name(), bytes));
+        }
+        if (!jobs.isEmpty()) {
+            // if the worker is gone, its loss places these attempts again
+            envelopes.send(node.member(), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(driver, serializerName,
+                    allowed, jobs)));
+        }
+    }
+
+    /** Ends an attempt's placement, also if its worker was lost meanwhile and it waits to be placed again. */
+    private void release(Pending pending) {
+        synchronized (lock) {
+            outstanding.remove(pending.key);
+            if (pending.at == null) {
+                waiting.remove(pending);
+                return;
+            }
+            placement.release(pending.at, pending.cores, pending.memory);
+            pending.at.worker().assigned().remove(pending);
+            pending.at = null;
+            changed = true;
+            lock.notifyAll();
+        }
+    }
+
+    // ---------------------------------------------------------------- outcomes
+
+    private void receive(byte kind, byte[] payload) {
+        byte[] plain = envelopes.open(kind, payload);
+        if (plain == null) {
+            return;
+        }
+        if (kind != Envelopes.RESULTS) {
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a message meant for a worker");
+            return;
+        }
+        Batches.ResultBatch batch;
+        try {
+            batch = Batches.decodeResults(plain);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a malformed message: "
+                    + e.getMessage());
+            return;
+        }
+        for (Batches.Outcome outcome : batch.outcomes()) {
+            Pending pending = outstanding.get(outcome.key());
+            String worker = accept(pending, batch.worker(), outcome.kind());
+            if (worker != null) {
+                report(pending, outcome, worker);
+            }
+        }
+    }
+
+    /**
+     * Takes an outcome's attempt off its worker if that worker is the one it was placed on (else the outcome
+     * comes from a worker the attempt was taken from, and is ignored); places it again if it was handed
+     * back. Returns the worker's name if the outcome is to be reported.
+     */
+    private String accept(Pending pending, String fromWorker, byte kind) {
+        if (pending == null) {
+            return null;
+        }
+        synchronized (lock) {
+            if (pending.at == null || !pending.at.worker().member().getUuid().toString().equals(fromWorker)) {
+                return null;
+            }
+            String worker = pending.at.worker().name();
+            placement.release(pending.at, pending.cores, pending.memory);
+            pending.at.worker().assigned().remove(pending);
+            pending.at = null;
+            changed = true;
+            lock.notifyAll();
+            if (kind == Batches.HANDED_BACK) {
+                waiting.add(pending);
+                return null;
+            }
+            outstanding.remove(pending.key);
+            return worker;
+        }
+    }
+
+    private void report(Pending pending, Batches.Outcome outcome, String worker) {
+        ReadyTask task = pending.task;
+        boolean result = outcome.kind() == Batches.RESULT;
+        Object value;
+        try {
+            value = (result ? serializer : failures).fromBytes(outcome.bytes(), 0, outcome.bytes().length);
+        } catch (SerializationException e) {
+            task.failed(pending.attempt, new SerializationException(e.type(), "the " + (result ? "result" : "failure")
+                    + " of task " + task.name() + " cannot be received from worker " + worker + ": " + e.getMessage(), e),
+                    worker);
+            return;
+        }
+        if (result) {
+            task.succeeded(pending.attempt, value, worker);
+        } else {
+            task.failed(pending.attempt, (Throwable) value, worker);
+        }
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    /** Interrupts the attempt of {@code task} on its worker, if it runs there. */
+    @Override
+    public void stop(ReadyTask task) {
+        Member member = null;
+        long key = 0;
+        synchronized (lock) {
+            for (Pending pending : outstanding.values()) {
+                if (pending.task == task && pending.at != null) {
+                    member = pending.at.worker().member();
+                    key = pending.key;
+                    break;
+                }
+            }
+        }
+        if (member != null) {
+            envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
+        }
+    }
+
+    /** Interrupts every attempt of this executor on every worker. */
+    @Override
+    public void interruptAll() {
+        List<Member> members = new ArrayList<>();
+        synchronized (lock) {
+            workers.values().forEach(slots -> members.add(slots.worker().member()));
+        }
+        byte[] cancel = Batches.encode(new Batches.Cancel(driver, true, new long[0]));
+        members.forEach(member -> envelopes.send(member, Envelopes.CANCEL, cancel));
+    }
+
+    /**
+     * Fails the attempts that have not finished, leaves the cluster (workers then drop this driver's tasks)
+     * and returns when the executor's threads have ended. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<Pending> left;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            left = new ArrayList<>(waiting);
+            waiting.clear();
+            left.addAll(outstanding.values());
+            outstanding.clear();
+            lock.notifyAll();
+        }
+        IllegalStateException error = new IllegalStateException("executor '" + label + "' was closed before the task ended");
+        for (Pending pending : left) {
+            pending.task.failed(pending.attempt, error, label);
+        }
+        Threads.joinUninterruptibly(dispatcher);
+        hazelcast.shutdown();
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return "ClusterExecutor[" + label + ", workers=" + workers.size() + ", waiting=" + waiting.size()
+                    + ", outstanding=" + outstanding.size() + "]";
+        }
+    }
+
+    /**
+     * Configures a {@link ClusterExecutor}. Setters validate their argument at once and name the setting in
+     * the error. Not thread-safe.
+     */
+    public static final class Builder {
+        private final MemberOptions options = new MemberOptions();
+        private String label = DEFAULT_LABEL;
+        private int prefetch = 64;
+        private int awaitCount = 1;
+        private Duration awaitTime = Duration.ofSeconds(30);
+        private final List<String> allowed = new ArrayList<>();
+        private SerializerFactory serializerFactory = new ForySerializer.Factory();
+
+        private Builder() {
+            options.port(0);
+        }
+
+        /** Workers to join, {@code host} or {@code host:port}: at least one. */
+        public Builder join(String... addresses) {
+            options.join(Arrays.asList(addresses));
+            return this;
+        }
+
+        /** The interface address the driver binds to and announces; default 127.0.0.1 (one machine only). */
+        public Builder bind(String address) {
+            options.bind(address);
+            return this;
+        }
+
+        /** The port the driver listens on; default 0: the first free one from 5701. */
+        public Builder port(int port) {
+            options.port(port);
+            return this;
+        }
+
+        /**
+         * The cluster secret (see {@code paraflow secret}): it names the cluster and seals every message.
+         * Default: the secret in the environment variable {@value ClusterSecret#ENVIRONMENT_VARIABLE}.
+         */
+        public Builder secret(ClusterSecret secret) {
+            options.secret(secret);
+            return this;
+        }
+
+        /**
+         * How long a worker may stay silent before it counts as lost and its tasks are placed again; default
+         * 10 s. Shorter notices crashes sooner but may mistake a long garbage-collection pause for a crash.
+         */
+        public Builder detection(Duration time) {
+            options.detection(time);
+            return this;
+        }
+
+        /** The label tasks choose this executor by, and that its workers carry; default {@value #DEFAULT_LABEL}. */
+        public Builder label(String label) {
+            Objects.requireNonNull(label, "label");
+            if (label.isBlank() || label.contains(",")) {
+                throw new IllegalArgumentException("label must be a non-blank word without commas, got '" + label + "'");
+            }
+            this.label = label;
+            return this;
+        }
+
+        /**
+         * How many task slots each worker is sent beyond its cores (queued there, so that it never waits for
+         * the network); default 64. Fewer spreads long tasks better over workers that join later.
+         */
+        public Builder prefetch(int slots) {
+            if (slots < 0) {
+                throw new IllegalArgumentException("prefetch must not be negative, got " + slots);
+            }
+            this.prefetch = slots;
+            return this;
+        }
+
+        /** How many workers {@link #build()} waits for, and for how long; default 1 within 30 s. */
+        public Builder awaitWorkers(int count, Duration within) {
+            if (count < 1) {
+                throw new IllegalArgumentException("awaitWorkers: count must be at least 1 (the capacity is the largest"
+                        + " worker), got " + count);
+            }
+            Objects.requireNonNull(within, "awaitWorkers time");
+            this.awaitCount = count;
+            this.awaitTime = within;
+            return this;
+        }
+
+        /**
+         * Allows the classes of tasks, arguments and results, as for worker processes
+         * ({@code com.example.Point}, {@code com.example.*}, {@code com.example.**}).
+         *
+         * @throws IllegalArgumentException if a pattern is malformed or would allow every class
+         */
+        public Builder allow(String... patterns) {
+            for (String pattern : patterns) {
+                allowed.add(JavaSerializer.checkPattern(pattern));
+            }
+            return this;
+        }
+
+        /**
+         * How functions, arguments and results travel: {@link ForySerializer.Factory} (the default) or
+         * {@link JavaSerializer.Factory}; workers create the same factory by class name.
+         */
+        public Builder serializer(Class<? extends SerializerFactory> factory) {
+            this.serializerFactory = SerializerFactory.instantiate(factory);
+            return this;
+        }
+
+        /**
+         * Joins the cluster and waits for the workers (see {@link #awaitWorkers}).
+         *
+         * @throws IllegalStateException if no address to join was given, or too few workers joined in time
+         */
+        public ClusterExecutor build() {
+            if (options.joinAddresses().isEmpty()) {
+                throw new IllegalStateException("cluster executor '" + label + "': join(...) must name at least one worker"
+                        + " address, HOST:PORT");
+            }
+            return new ClusterExecutor(this);
+        }
+    }
+}

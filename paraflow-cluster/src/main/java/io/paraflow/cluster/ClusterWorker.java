@@ -1,0 +1,639 @@
+package io.paraflow.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.paraflow.RemoteTaskException;
+import io.paraflow.cluster.internal.Batches;
+import io.paraflow.cluster.internal.Envelopes;
+import io.paraflow.cluster.internal.Hazelcasts;
+import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.exec.Invocation;
+import io.paraflow.fn.Fn0;
+import io.paraflow.internal.Threads;
+import io.paraflow.serial.ForySerializer;
+import io.paraflow.serial.JavaSerializer;
+import io.paraflow.serial.SerializationException;
+import io.paraflow.serial.Serializer;
+import io.paraflow.serial.SerializerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster worker: a member of the cluster that runs the tasks drivers ({@link ClusterExecutor}s) send it,
+ * up to its cores at once. Start one per machine, from the command line ({@code paraflow worker --join ...})
+ * or from code:
+ *
+ * <pre>{@code
+ * try (ClusterWorker worker = ClusterWorker.builder().join("10.0.0.1:5701").bind("10.0.0.7").cores(16).start()) {
+ *     worker.awaitClosed();
+ * }
+ * }</pre>
+ *
+ * <p>What users can rely on:
+ * <ul>
+ *   <li>Tasks arrive serialized with their driver's serializer and allow-list; the classes of task functions,
+ *       arguments and results must be on the worker's classpath. A class the worker cannot load fails its task
+ *       with a message naming the class and the worker.</li>
+ *   <li>When a driver leaves or is lost, the worker drops its queued tasks and interrupts its running ones at
+ *       once: no worker stays busy for a driver that is gone.</li>
+ *   <li>{@link #close()} leaves cleanly: tasks not started are handed back to their drivers (which place them
+ *       elsewhere), running tasks finish (or, after {@link Builder#drainTime}, are interrupted and handed
+ *       back), then the worker leaves the cluster.</li>
+ * </ul>
+ *
+ * <p>Outcomes go back to drivers in batches, without waiting; once the worker is leaving, it waits for each
+ * batch to be received, so that closing its connections loses none.
+ *
+ * <p>Thread-safe. Tasks run on threads named {@code paraflow-cluster-task-*}.
+ */
+public final class ClusterWorker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterWorker.class.getName());
+    private static final Run STOP_SENDING = new Run(null, null, null);
+    /** How long a leaving worker waits for each driver to receive its last outcomes. */
+    private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String name;
+    private final int cores;
+    private final Duration drainTime;
+    private final ClassLoader classLoader;
+    private final HazelcastInstance hazelcast;
+    private final Envelopes envelopes;
+    private final String uuid;
+    /** Failures travel as Java-serialized {@link RemoteTaskException}s, whatever the driver's serializer. */
+    private final Serializer failures = JavaSerializer.allowing(List.of());
+    private final Map<String, Serializer> serializers = new ConcurrentHashMap<>();
+    private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
+    private final Thread sender;
+    private final Thread warmUp;
+    private final List<Thread> taskThreads = new ArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Run> queued = new ArrayDeque<>();
+    private final ArrayDeque<Run> startable = new ArrayDeque<>();
+    private final Set<Run> running = new LinkedHashSet<>();
+    private int freeCores;
+    /** Task threads waiting for a run. */
+    private int idleThreads;
+    private boolean leaving;
+
+    private ClusterWorker(Builder builder) {
+        this.cores = builder.cores;
+        this.freeCores = builder.cores;
+        this.drainTime = builder.drainTime;
+        this.classLoader = builder.classLoader;
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(Hazelcasts.ROLE, "worker");
+        attributes.put(Hazelcasts.CORES, Integer.toString(builder.cores));
+        attributes.put(Hazelcasts.MEMORY, Long.toString(builder.memory));
+        attributes.put(Hazelcasts.LABELS, String.join(",", builder.labels));
+        if (builder.name != null) {
+            attributes.put(Hazelcasts.NAME, builder.name);
+        }
+        Hazelcasts.Settings settings = builder.options.settings(false, attributes);
+        this.envelopes = new Envelopes(settings.secret().cipher(), "a starting worker");
+        // loading and first use of the default serializer take a second or more: do it while joining
+        this.warmUp = new Thread(ClusterWorker::warmUpSerializer, "paraflow-cluster-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start();
+        this.hazelcast = Hazelcasts.start(settings, this::receive);
+        this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
+        this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "worker " + name);
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                if ("driver".equals(event.getMember().getAttribute(Hazelcasts.ROLE))) {
+                    driverGone(event.getMember().getUuid().toString());
+                }
+            }
+        });
+        for (int i = 0; i < cores; i++) {
+            Thread thread = new Thread(this::runTasks, "paraflow-cluster-task-" + (i + 1));
+            thread.setDaemon(true);
+            thread.setContextClassLoader(classLoader);
+            taskThreads.add(thread);
+            thread.start();
+        }
+        this.sender = new Thread(this::sendOutcomes, "paraflow-cluster-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /** A builder with the defaults: bind 127.0.0.1, port 5701 or the next free one, all processors, label "cluster". */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The worker's name in task events and messages ({@code address:port} unless set). */
+    public String name() {
+        return name;
+    }
+
+    /** The address and port other members join this worker at, e.g. {@code 10.0.0.7:5701}. */
+    public String address() {
+        return Hazelcasts.address(hazelcast.getCluster().getLocalMember());
+    }
+
+    /** Blocks until {@link #close()} has completed (for a process whose only job is to be a worker). */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    private record RunKey(String driver, long key) {
+    }
+
+    /** One task on this worker, from arrival to its outcome. */
+    private static final class Run {
+        final String driver;
+        final Batches.Job job;
+        final Serializer serializer;
+        Thread thread;
+        boolean cancelled;
+        Batches.Outcome outcome;
+
+        Run(String driver, Batches.Job job, Serializer serializer) {
+            this.driver = driver;
+            this.job = job;
+            this.serializer = serializer;
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    private void receive(byte kind, byte[] payload) {
+        byte[] plain = envelopes.open(kind, payload);
+        if (plain == null) {
+            return;
+        }
+        try {
+            if (kind == Envelopes.TASKS) {
+                accept(Batches.decodeTasks(plain));
+            } else if (kind == Envelopes.CANCEL) {
+                cancel(Batches.decodeCancel(plain));
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a message meant for a driver");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a malformed message: " + e.getMessage());
+        }
+    }
+
+    private void accept(Batches.TaskBatch batch) {
+        Serializer serializer;
+        try {
+            serializer = serializers.computeIfAbsent(batch.serializer() + "\n" + String.join("\n", batch.allowed()),
+                    header -> createSerializer(batch.serializer(), batch.allowed()));
+        } catch (RuntimeException e) {
+            for (Batches.Job job : batch.jobs()) {
+                outbox.add(failed(new Run(batch.driver(), job, null), e));
+            }
+            return;
+        }
+        List<Run> handBack = new ArrayList<>();
+        synchronized (lock) {
+            for (Batches.Job job : batch.jobs()) {
+                Run run = new Run(batch.driver(), job, serializer);
+                if (leaving) {
+                    handBack.add(run);
+                } else {
+                    active.put(new RunKey(batch.driver(), job.key()), run);
+                    queued.add(run);
+                }
+            }
+            startQueued();
+        }
+        handBack.forEach(this::handBack);
+    }
+
+    /** Creates the driver's serializer, accepting only {@link SerializerFactory} classes. */
+    private Serializer createSerializer(String factoryName, List<String> allowed) {
+        try {
+            Class<?> type = Class.forName(factoryName, false, classLoader);
+            if (!SerializerFactory.class.isAssignableFrom(type)) {
+                throw new IllegalArgumentException(factoryName + " is not a " + SerializerFactory.class.getName());
+            }
+            return ((SerializerFactory) type.getConstructor().newInstance()).create(allowed, classLoader);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("worker " + name + " cannot create serializer " + factoryName + ": " + e, e);
+        }
+    }
+
+    private void cancel(Batches.Cancel cancel) {
+        List<Run> victims = new ArrayList<>();
+        if (cancel.all()) {
+            active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
+        } else {
+            for (long key : cancel.keys()) {
+                Run run = active.get(new RunKey(cancel.driver(), key));
+                if (run != null) {
+                    victims.add(run);
+                }
+            }
+        }
+        victims.forEach(this::interrupt);
+    }
+
+    /** The driver left or was lost: nobody waits for its tasks any more. */
+    private void driverGone(String driver) {
+        List<Run> victims = new ArrayList<>();
+        synchronized (lock) {
+            queued.removeIf(run -> {
+                if (run.driver.equals(driver)) {
+                    active.remove(new RunKey(run.driver, run.job.key()));
+                    return true;
+                }
+                return false;
+            });
+            for (Run run : running) {
+                if (run.driver.equals(driver)) {
+                    victims.add(run);
+                }
+            }
+        }
+        victims.forEach(this::interrupt);
+        LOG.log(System.Logger.Level.DEBUG, () -> "worker " + name + ": driver " + driver + " left; " + victims.size()
+                + " running task(s) interrupted");
+    }
+
+    private void interrupt(Run run) {
+        synchronized (run) {
+            run.cancelled = true;
+            if (run.thread != null) {
+                run.thread.interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Moves queued runs whose cores are free to the task threads, oldest first, waking as many idle task
+     * threads as there are new runs (a thread that just finished a run takes the next without waiting).
+     * Holds {@link #lock}.
+     */
+    private void startQueued() {
+        int started = 0;
+        while (!queued.isEmpty() && Math.min(queued.peek().job.cores(), cores) <= freeCores) {
+            Run run = queued.poll();
+            freeCores -= Math.min(run.job.cores(), cores);
+            running.add(run);
+            startable.add(run);
+            started++;
+        }
+        for (int i = Math.min(started, idleThreads); i > 0; i--) {
+            lock.notify();
+        }
+    }
+
+    private void runTasks() {
+        Run run = null;
+        while (true) {
+            synchronized (lock) {
+                if (run != null) {
+                    running.remove(run);
+                    freeCores += Math.min(run.job.cores(), cores);
+                    startQueued();
+                    if (leaving && running.isEmpty()) {
+                        lock.notifyAll();
+                    }
+                }
+                while (startable.isEmpty() && !(leaving && running.isEmpty())) {
+                    idleThreads++;
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException ignored) {
+                        // only an empty, leaving worker ends this thread
+                    } finally {
+                        idleThreads--;
+                    }
+                }
+                run = startable.poll();
+                if (run == null) {
+                    return;
+                }
+            }
+            synchronized (run) {
+                run.thread = Thread.currentThread();
+            }
+            run.outcome = run.cancelled ? null : execute(run);
+            synchronized (run) {
+                run.thread = null;
+                Thread.interrupted();
+            }
+            active.remove(new RunKey(run.driver, run.job.key()));
+            if (run.outcome != null) {
+                outbox.add(run);
+            }
+        }
+    }
+
+    private Batches.Outcome execute(Run run) {
+        Invocation invocation;
+        try {
+            invocation = (Invocation) run.serializer.fromBytes(run.job.invocation(), 0, run.job.invocation().length);
+        } catch (SerializationException | ClassCastException e) {
+            String missing = missingClass(e);
+            String type = missing != null ? missing : e instanceof SerializationException s ? s.type()
+                    : Invocation.class.getName();
+            return failed(run, new SerializationException(type, "task '" + run.job.name() + "' cannot be loaded on worker "
+                    + name + ": " + (missing != null ? "class " + missing + " is not on the worker's classpath (start it"
+                    + " with the application's classes, e.g. paraflow worker --classpath APP.jar); " : "")
+                    + e.getMessage(), e)).outcome;
+        }
+        try {
+            Object result = invocation.invoke();
+            return new Batches.Outcome(run.job.key(), Batches.RESULT, run.serializer.toBytes(result));
+        } catch (Throwable error) {
+            return failed(run, error).outcome;
+        }
+    }
+
+    /** Serializes and deserializes a task with the default serializer, so that the first real task does not wait for it. */
+    private static void warmUpSerializer() {
+        Serializer serializer = new ForySerializer.Factory().create(List.of());
+        Fn0<Integer> task = () -> 1;
+        byte[] bytes = serializer.toBytes(new Invocation(task));
+        serializer.fromBytes(bytes, 0, bytes.length);
+    }
+
+    /** The name of the class whose absence caused {@code error}, or null. */
+    private static String missingClass(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ClassNotFoundException && cause.getMessage() != null) {
+                return cause.getMessage();
+            }
+            if (cause instanceof NoClassDefFoundError && cause.getMessage() != null) {
+                return cause.getMessage().replace('/', '.');
+            }
+        }
+        return null;
+    }
+
+    private Run failed(Run run, Throwable error) {
+        run.outcome = new Batches.Outcome(run.job.key(), Batches.FAILURE, failures.toBytes(RemoteTaskException.capture(error)));
+        return run;
+    }
+
+    private void handBack(Run run) {
+        run.outcome = new Batches.Outcome(run.job.key(), Batches.HANDED_BACK, new byte[0]);
+        outbox.add(run);
+    }
+
+    // ---------------------------------------------------------------- answering
+
+    /** Sends outcomes in batches: everything that finished while the previous batch was being sent. */
+    private void sendOutcomes() {
+        List<Run> drained = new ArrayList<>();
+        while (true) {
+            try {
+                drained.add(outbox.take());
+            } catch (InterruptedException e) {
+                continue;
+            }
+            outbox.drainTo(drained);
+            boolean stop = drained.remove(STOP_SENDING);
+            Map<String, List<Batches.Outcome>> byDriver = new HashMap<>();
+            for (Run run : drained) {
+                byDriver.computeIfAbsent(run.driver, d -> new ArrayList<>()).add(run.outcome);
+            }
+            drained.clear();
+            boolean last = isLeaving();
+            byDriver.forEach((driver, outcomes) -> {
+                Member member = member(driver);
+                if (member != null) {
+                    byte[] batch = Batches.encode(new Batches.ResultBatch(uuid, outcomes));
+                    if (last) {
+                        envelopes.sendAndWait(member, Envelopes.RESULTS, batch, LAST_SEND_TIMEOUT);
+                    } else {
+                        envelopes.send(member, Envelopes.RESULTS, batch);
+                    }
+                }
+            });
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private boolean isLeaving() {
+        synchronized (lock) {
+            return leaving;
+        }
+    }
+
+    private Member member(String uuid) {
+        UUID id = UUID.fromString(uuid);
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            if (member.getUuid().equals(id)) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- leaving
+
+    /**
+     * Leaves the cluster cleanly: hands back the tasks not started, lets the running ones finish (for at most
+     * the drain time, then interrupts them and hands them back too), sends their outcomes, leaves the cluster
+     * and returns when every thread of the worker has ended. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<Run> handBack;
+        synchronized (lock) {
+            if (leaving) {
+                handBack = null;
+            } else {
+                leaving = true;
+                handBack = new ArrayList<>(queued);
+                queued.clear();
+                lock.notifyAll();
+            }
+        }
+        if (handBack == null) {
+            awaitClosedUninterruptibly();
+            return;
+        }
+        handBack.forEach(run -> active.remove(new RunKey(run.driver, run.job.key())));
+        handBack.forEach(this::handBack);
+        long deadline = System.nanoTime() + drainTime.toNanos();
+        synchronized (lock) {
+            while (!running.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            for (Run run : running) {
+                interrupt(run);
+            }
+        }
+        taskThreads.forEach(Threads::joinUninterruptibly);
+        Threads.joinUninterruptibly(warmUp);
+        outbox.add(STOP_SENDING);
+        Threads.joinUninterruptibly(sender);
+        hazelcast.shutdown();
+        closed.countDown();
+    }
+
+    private void awaitClosedUninterruptibly() {
+        boolean interrupted = false;
+        while (closed.getCount() > 0) {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return "ClusterWorker[" + name + ", cores=" + cores + ", running=" + running.size() + ", queued=" + queued.size() + "]";
+        }
+    }
+
+    /**
+     * Configures and starts a {@link ClusterWorker}. Setters validate their argument at once and name the
+     * setting in the error. Not thread-safe.
+     */
+    public static final class Builder {
+        private final MemberOptions options = new MemberOptions();
+        private int cores = Runtime.getRuntime().availableProcessors();
+        private long memory = Runtime.getRuntime().maxMemory();
+        private final Set<String> labels = new LinkedHashSet<>();
+        private String name;
+        private Duration drainTime = Duration.ofMinutes(1);
+        private ClassLoader classLoader = ClusterWorker.class.getClassLoader();
+
+        private Builder() {
+        }
+
+        /** Members to join, {@code host} or {@code host:port}; none for the first worker (it forms the cluster). */
+        public Builder join(String... addresses) {
+            options.join(Arrays.asList(addresses));
+            return this;
+        }
+
+        /** The interface address to bind to and announce; default 127.0.0.1 (one machine only). */
+        public Builder bind(String address) {
+            options.bind(address);
+            return this;
+        }
+
+        /** The port to listen on; default 0: the first free one from 5701. */
+        public Builder port(int port) {
+            options.port(port);
+            return this;
+        }
+
+        /**
+         * The cluster secret (see {@code paraflow secret}): it names the cluster and seals every message.
+         * Default: the secret in the environment variable {@value ClusterSecret#ENVIRONMENT_VARIABLE}.
+         */
+        public Builder secret(ClusterSecret secret) {
+            options.secret(secret);
+            return this;
+        }
+
+        /** How long a silent member (a driver) may stay silent before it counts as lost; default 10 s. */
+        public Builder detection(Duration time) {
+            options.detection(time);
+            return this;
+        }
+
+        /** The core slots this worker offers (tasks running at once, weighted by their cores); default all processors. */
+        public Builder cores(int cores) {
+            if (cores < 1) {
+                throw new IllegalArgumentException("cores must be at least 1, got " + cores);
+            }
+            this.cores = cores;
+            return this;
+        }
+
+        /** The memory tasks may reserve on this worker, in bytes; default the JVM's maximum heap. */
+        public Builder memory(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("memory must be positive, got " + bytes);
+            }
+            this.memory = bytes;
+            return this;
+        }
+
+        /**
+         * Adds a label: executors use the workers that carry their label. Without any, the worker carries
+         * {@value ClusterExecutor#DEFAULT_LABEL}.
+         */
+        public Builder label(String label) {
+            Objects.requireNonNull(label, "label");
+            if (label.isBlank() || label.contains(",")) {
+                throw new IllegalArgumentException("label must be a non-blank word without commas, got '" + label + "'");
+            }
+            labels.add(label.trim());
+            return this;
+        }
+
+        /** The worker's name in events and messages; default its address and port. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** How long {@link #close()} lets running tasks finish before it interrupts and hands them back; default 1 min. */
+        public Builder drainTime(Duration time) {
+            Objects.requireNonNull(time, "drain time");
+            if (time.isNegative()) {
+                throw new IllegalArgumentException("drain time must not be negative, got " + time);
+            }
+            this.drainTime = time;
+            return this;
+        }
+
+        /** Where task classes are loaded from; default the class loader of Paraflow (the JVM's classpath). */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "class loader");
+            return this;
+        }
+
+        /** Starts the worker and joins the cluster; blocks until it has joined (seconds). */
+        public ClusterWorker start() {
+            if (labels.isEmpty()) {
+                labels.add(ClusterExecutor.DEFAULT_LABEL);
+            }
+            return new ClusterWorker(this);
+        }
+    }
+}

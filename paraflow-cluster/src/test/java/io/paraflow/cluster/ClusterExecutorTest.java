@@ -1,0 +1,140 @@
+package io.paraflow.cluster;
+
+import io.paraflow.Flow;
+import io.paraflow.RemoteTaskException;
+import io.paraflow.ResourceRequestException;
+import io.paraflow.Task;
+import io.paraflow.TaskTimeoutException;
+import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.serial.SerializationException;
+import org.example.cluster.Reading;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The cluster executor with two healthy worker JVMs on 127.0.0.1: results, remote exceptions, resources,
+ * dependencies between tasks. One cluster and one flow serve every test of the class (a Hazelcast member
+ * takes seconds to start); the class checks at the end that nothing was left behind.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60)
+class ClusterExecutorTest {
+    private List<WorkerJvm> workers = new ArrayList<>();
+    private ClusterExecutor executor;
+    private Flow flow;
+
+    @BeforeAll
+    void startCluster() {
+        workers = WorkerJvm.startCluster(2, 5);
+        executor = WorkerJvm.driverOf(workers).build();
+        flow = Flow.builder().threads(2).executor(executor).build();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        WorkerJvm.stopAll(flow, workers);
+    }
+
+    static String jvm() {
+        return ManagementFactory.getRuntimeMXBean().getName();
+    }
+
+    @Test
+    void tasksRunOnBothWorkersAndTheirResultsComeBack() throws Exception {
+        List<Task<String>> where = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            where.add(flow.task("where").on("cluster").submit(() -> {
+                Thread.sleep(20);
+                return jvm();
+            }));
+        }
+        Set<String> jvms = new HashSet<>();
+        for (Task<String> task : where) {
+            jvms.add(task.get());
+        }
+        assertThat(jvms).hasSize(2).doesNotContain(jvm());
+        assertThat(executor.capacity().cores()).isEqualTo(2);
+        assertThat(executor.workers()).containsExactlyInAnyOrder(WorkerJvm.addresses(workers).split(","));
+    }
+
+    @Test
+    void manySmallTasksAndDependenciesGiveTheSequentialResult() throws Exception {
+        List<Task<Integer>> squares = flow.task("square").on("cluster").map(i -> i * i,
+                IntStream.range(0, 2_000).boxed().toList());
+        Task<Integer> sum = flow.task("sum").on("cluster").reduce(Integer::sum, squares);
+        assertThat(sum.get()).isEqualTo(IntStream.range(0, 2_000).map(i -> i * i).sum());
+    }
+
+    @Test
+    void anExceptionOfATaskReachesTheDriverWithItsTypeAndMessage() {
+        Task<Object> failing = flow.task("failing").on("cluster").submit(() -> {
+            throw new IllegalStateException("broken on purpose");
+        });
+        assertThatThrownBy(failing::get).rootCause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+            assertThat(e.remoteType()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(e).hasMessageContaining("broken on purpose");
+        });
+    }
+
+    @Test
+    void aTaskAskingForMoreCoresThanAnyWorkerHasFailsAtSubmit() {
+        assertThatThrownBy(() -> flow.task("big").on("cluster").cores(3).submit(() -> 1))
+                .isInstanceOf(ResourceRequestException.class).hasMessageContaining("cluster");
+    }
+
+    @Test
+    void aTaskTakingAllCoresOfAWorkerRuns() throws Exception {
+        assertThat(flow.task("wide").on("cluster").cores(2).submit(() -> 42).get()).isEqualTo(42);
+    }
+
+    @Test
+    void aTimedOutTaskIsInterruptedOnItsWorkerAndFreesItsCores() throws Exception {
+        Task<Object> stuck = flow.task("stuck").on("cluster").timeout(Duration.ofMillis(500)).submit(() -> {
+            Thread.sleep(120_000);
+            return null;
+        });
+        assertThatThrownBy(stuck::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+        // each of these needs every core of a worker: one of them waits for the stuck task's core until it is freed
+        List<Task<Integer>> wide = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            wide.add(flow.task("wide").on("cluster").cores(2).submit(() -> 1));
+        }
+        for (Task<Integer> task : wide) {
+            assertThat(task.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDriverWithAnotherSecretFindsNoWorkerAndTheClusterKeepsWorking() throws Exception {
+        ClusterExecutor.Builder rogue = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(","))
+                .port(WorkerJvm.freePort()).secret(ClusterSecret.generate()).awaitWorkers(1, Duration.ofSeconds(3));
+        assertThatThrownBy(rogue::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("0 worker(s) with label 'cluster' joined");
+        assertThat(flow.task("still").on("cluster").submit(() -> 6 * 7).get()).isEqualTo(42);
+        assertThat(executor.workers()).hasSize(2);
+    }
+
+    @Test
+    void anArgumentWhoseClassIsNotAllowedIsRefusedAtSubmit() {
+        assertThatThrownBy(() -> flow.task("foreign").on("cluster").submit(Reading::value, flow.value(new Reading("t", 1))))
+                .isInstanceOfSatisfying(SerializationException.class, e -> {
+                    assertThat(e.type()).isEqualTo(Reading.class.getName());
+                    assertThat(e).hasMessageContaining("'foreign'").hasMessageContaining("argument 1");
+                });
+    }
+}
