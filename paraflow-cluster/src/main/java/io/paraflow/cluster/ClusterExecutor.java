@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
+import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
 import io.paraflow.cluster.security.ClusterSecret;
@@ -106,6 +107,8 @@ public final class ClusterExecutor implements TaskExecutor {
     private final PriorityQueue<Pending> waiting = new PriorityQueue<>(ORDER);
     private final Placement<Node> placement = new Placement<>();
     private final Map<UUID, Placement.Slots<Node>> workers = new HashMap<>();
+    /** The greeting sent to each worker that joined: it gets tasks once it answered it. */
+    private final Map<UUID, Greeting> greeted = new ConcurrentHashMap<>();
     private boolean changed;
     private boolean closed;
     /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
@@ -248,12 +251,36 @@ public final class ClusterExecutor implements TaskExecutor {
 
     // ---------------------------------------------------------------- membership
 
+    /**
+     * A member joined: if it is a worker for this label, greet it; it gets tasks once it answered (see
+     * {@link Greeting}), so a member that joined without the secret never does.
+     */
     private void workerJoined(Member member) {
         if (!"worker".equals(member.getAttribute(Hazelcasts.ROLE))) {
             return;
         }
         String labels = member.getAttribute(Hazelcasts.LABELS);
         if (labels == null || !Arrays.asList(labels.split(",")).contains(label)) {
+            return;
+        }
+        Greeting hello = Greeting.fresh(driver);
+        if (greeted.putIfAbsent(member.getUuid(), hello) == null) {
+            envelopes.send(member, Envelopes.HELLO, hello.encode());
+        }
+    }
+
+    /** A worker answered its greeting: it holds the secret, so it gets tasks from now on. */
+    private void workerAnswered(Greeting welcome) {
+        Member member = null;
+        for (Member candidate : hazelcast.getCluster().getMembers()) {
+            if (candidate.getUuid().toString().equals(welcome.member())) {
+                member = candidate;
+            }
+        }
+        Greeting hello = member == null ? null : greeted.get(member.getUuid());
+        if (hello == null || !hello.isAnsweredBy(welcome)) {
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' ignored an answer to a greeting"
+                    + " it did not send (member " + welcome.member() + ")");
             return;
         }
         int cores = Integer.parseInt(member.getAttribute(Hazelcasts.CORES));
@@ -271,6 +298,7 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /** A worker left or was lost: what it was sent is placed again. */
     private void workerLeft(Member member) {
+        greeted.remove(member.getUuid());
         int replaced;
         synchronized (lock) {
             Placement.Slots<Node> slots = workers.remove(member.getUuid());
@@ -394,6 +422,14 @@ public final class ClusterExecutor implements TaskExecutor {
     private void receive(byte kind, byte[] payload) {
         byte[] plain = envelopes.open(kind, payload);
         if (plain == null) {
+            return;
+        }
+        if (kind == Envelopes.WELCOME) {
+            try {
+                workerAnswered(Greeting.decode(plain));
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a malformed greeting");
+            }
             return;
         }
         if (kind != Envelopes.RESULTS) {

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
+import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
 import io.paraflow.cluster.security.ClusterSecret;
@@ -193,11 +194,26 @@ public final class ClusterWorker implements AutoCloseable {
                 accept(Batches.decodeTasks(plain));
             } else if (kind == Envelopes.CANCEL) {
                 cancel(Batches.decodeCancel(plain));
+            } else if (kind == Envelopes.HELLO) {
+                answer(Greeting.decode(plain));
             } else {
                 LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a message meant for a driver");
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a malformed message: " + e.getMessage());
+        }
+    }
+
+    /** Proves to a driver that this worker holds the secret (see {@link Greeting}). */
+    private void answer(Greeting hello) {
+        if (!envelopes.awaitConnected()) {
+            return;
+        }
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            if (member.getUuid().toString().equals(hello.member())) {
+                envelopes.send(member, Envelopes.WELCOME, hello.answeredBy(uuid).encode());
+                return;
+            }
         }
     }
 

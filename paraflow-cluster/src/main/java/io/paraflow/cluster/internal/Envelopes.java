@@ -6,6 +6,7 @@ import io.paraflow.cluster.security.ClusterCipher;
 import io.paraflow.cluster.security.RejectedMessageException;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +27,19 @@ public final class Envelopes {
     public static final byte RESULTS = 2;
     /** Tasks to interrupt, driver to worker. */
     public static final byte CANCEL = 3;
+    /** A challenge, driver to a worker that joined: prove you hold the secret before you get tasks. */
+    public static final byte HELLO = 4;
+    /** The answer to a {@link #HELLO}, worker to driver. */
+    public static final byte WELCOME = 5;
+    /** How long a member that is still starting makes a sender wait for {@link #connect}. */
+    private static final long CONNECT_WAIT_SECONDS = 30;
 
     private static final System.Logger LOG = System.getLogger(Envelopes.class.getName());
 
     private final ClusterCipher cipher;
     private volatile IExecutorService messages;
     private volatile String member;
+    private final CountDownLatch connected = new CountDownLatch(1);
 
     /**
      * Envelopes sealed with {@code cipher}. They can be opened at once (messages may arrive while the
@@ -46,6 +54,7 @@ public final class Envelopes {
     public void connect(IExecutorService messages, String member) {
         this.messages = messages;
         this.member = member;
+        connected.countDown();
     }
 
     /**
@@ -53,6 +62,9 @@ public final class Envelopes {
      * if the member is gone or this member is shutting down: nothing was sent.
      */
     public boolean send(Member member, byte kind, byte[] plaintext) {
+        if (!awaitConnected()) {
+            return false;
+        }
         try {
             messages.executeOnMember(envelope(kind, plaintext), member);
             return true;
@@ -67,11 +79,28 @@ public final class Envelopes {
      * for a member about to leave the cluster, whose last messages must not be lost with its connections.
      */
     public boolean sendAndWait(Member member, byte kind, byte[] plaintext, Duration timeout) {
+        if (!awaitConnected()) {
+            return false;
+        }
         try {
             messages.submitToMember(envelope(kind, plaintext), member).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (RejectedExecutionException | IllegalStateException | ExecutionException | TimeoutException e) {
             return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Waits until {@link #connect} was called (at most 30 s); true if it was. A message may arrive, and be
+     * answered, while this member is still starting (a driver greets a worker as soon as it joins): the
+     * answer waits until this member can send, and sees everything its member did before connecting.
+     */
+    public boolean awaitConnected() {
+        try {
+            return connected.await(CONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -89,7 +118,7 @@ public final class Envelopes {
 
     /** The plaintext of a received payload, or null (logged) if it does not open: drop it then. */
     public byte[] open(byte kind, byte[] sealed) {
-        if (kind != TASKS && kind != RESULTS && kind != CANCEL) {
+        if (kind < TASKS || kind > WELCOME) {
             LOG.log(System.Logger.Level.WARNING, member + " dropped a cluster message of unknown kind " + kind);
             return null;
         }
@@ -107,7 +136,9 @@ public final class Envelopes {
         return switch (kind) {
             case TASKS -> "task";
             case RESULTS -> "result";
-            default -> "cancel";
+            case CANCEL -> "cancel";
+            case HELLO -> "hello";
+            default -> "welcome";
         };
     }
 

@@ -1,0 +1,193 @@
+package io.paraflow.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import io.paraflow.cluster.internal.Batches;
+import io.paraflow.cluster.internal.Envelope;
+import io.paraflow.cluster.internal.Envelopes;
+import io.paraflow.cluster.internal.Hazelcasts;
+import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.cluster.security.HazelcastHardening;
+import io.paraflow.cluster.security.RejectedMessageException;
+import io.paraflow.exec.Invocation;
+import io.paraflow.fn.Fn0;
+import io.paraflow.serial.ForySerializer;
+import io.paraflow.serial.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A member that learnt the cluster's name (it travels in clear in Hazelcast's join messages) but does not
+ * hold the secret joins Hazelcast's membership with a worker's attributes. It must get nothing useful: no
+ * task placed on it, no task of its own executed, no result of its own accepted, nothing it receives
+ * readable; and the cluster keeps working.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(90)
+class ImpostorTest {
+    private static final ClusterSecret WRONG = ClusterSecret.generate();
+
+    @TempDir
+    Path directory;
+
+    private final List<WorkerJvm> workers = new ArrayList<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private ClusterExecutor executor;
+    private Flow flow;
+    private HazelcastInstance impostor;
+    private Envelopes forged;
+
+    private record Received(byte kind, byte[] payload) {
+    }
+
+    @BeforeAll
+    void startClusterAndImpostor() {
+        workers.add(WorkerJvm.start(List.of(), 2, "cluster", 5, null));
+        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", 5, null));
+        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).bind("127.0.0.1")
+                .port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET).awaitWorkers(2, Duration.ofSeconds(30)).build();
+        flow = Flow.builder().threads(2).executor(executor).build();
+
+        Config config = HazelcastHardening.apply(new Config(), WRONG, List.of(WorkerJvm.addresses(workers).split(",")),
+                "127.0.0.1");
+        config.setClusterName(WorkerJvm.SECRET.clusterName());
+        config.setProperty("hazelcast.logging.type", "none");
+        config.getNetworkConfig().setPort(WorkerJvm.freePort()).setPortAutoIncrement(false);
+        config.getMemberAttributeConfig().setAttributes(Map.of(Hazelcasts.ROLE, "worker", Hazelcasts.CORES, "8",
+                Hazelcasts.MEMORY, Long.toString(1L << 34), Hazelcasts.LABELS, "cluster", Hazelcasts.NAME, "impostor"));
+        config.getSerializationConfig().addDataSerializableFactory(Envelope.FACTORY_ID, Envelope.FACTORY);
+        config.setUserContext(new ConcurrentHashMap<>(Map.of(Envelope.INBOX,
+                (io.paraflow.cluster.internal.Inbox) (kind, payload) -> received.add(new Received(kind, payload)))));
+        impostor = Hazelcast.newHazelcastInstance(config);
+        forged = new Envelopes(WRONG.cipher(), "impostor");
+        forged.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "impostor");
+    }
+
+    @AfterAll
+    void stopEverything() {
+        if (impostor != null) {
+            impostor.shutdown();
+        }
+        if (flow != null) {
+            flow.close();
+        }
+        workers.forEach(WorkerJvm::close);
+        ClusterLeaks.assertNoneLeft();
+    }
+
+    @Test
+    void theImpostorJoinsHazelcastButIsNeverGivenATaskAndCannotReadWhatItReceives() throws Exception {
+        assertThat(impostor.getCluster().getMembers()).hasSize(4);
+
+        List<Task<Integer>> squares = flow.task("square").on("cluster").map(i -> i * i,
+                IntStream.range(0, 200).boxed().toList());
+        for (int i = 0; i < squares.size(); i++) {
+            assertThat(squares.get(i).get()).isEqualTo(i * i);
+        }
+
+        assertThat(executor.workers()).hasSize(2).doesNotContain("impostor");
+        assertThat(received).as("what the driver sent the impostor").isNotEmpty()
+                .allSatisfy(message -> assertThat(message.kind()).isEqualTo(Envelopes.HELLO));
+        for (Received message : received) {
+            assertThatThrownBy(() -> WRONG.cipher().open("hello", message.payload()))
+                    .isInstanceOf(RejectedMessageException.class);
+        }
+    }
+
+    @Test
+    void aTaskTheImpostorSendsToAWorkerIsNotExecuted() throws Exception {
+        Path marker = directory.resolve("executed");
+        String target = marker.toString();
+        Fn0<String> intrusion = () -> Files.writeString(Path.of(target), "intruded").toString();
+        Serializer fory = new ForySerializer.Factory().create(List.of("io.paraflow.**"));
+        // a key no task of the driver has, so the control below cannot complete a real task
+        Batches.Job job = new Batches.Job(Long.MAX_VALUE, 1, 0, "intrusion", fory.toBytes(new Invocation(intrusion)));
+        Batches.TaskBatch batch = new Batches.TaskBatch(driverOf(impostor), ForySerializer.Factory.class.getName(),
+                List.of("io.paraflow.**"), List.of(job));
+
+        for (Member worker : workerMembers()) {
+            assertThat(forged.sendAndWait(worker, Envelopes.TASKS, Batches.encode(batch), Duration.ofSeconds(10)))
+                    .as("delivered to " + worker).isTrue();
+        }
+        // every worker has handled the forged envelope when sendAndWait returns; real tasks run after it
+        assertThat(flow.task("after").on("cluster").map(i -> i + 1, List.of(1, 2, 3, 4)).get(3).get()).isEqualTo(5);
+
+        assertThat(marker).doesNotExist();
+
+        // control: the same envelope sealed with the secret is executed, so the forgery was well formed
+        Envelopes genuine = new Envelopes(WorkerJvm.SECRET.cipher(), "test");
+        genuine.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "test");
+        genuine.sendAndWait(workerMembers().get(0), Envelopes.TASKS, Batches.encode(batch), Duration.ofSeconds(10));
+        while (!Files.exists(marker)) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aResultTheImpostorSendsTheDriverIsIgnored() throws Exception {
+        Task<String> slow = flow.task("slow").on("cluster").submit(() -> {
+            Thread.sleep(300);
+            return "computed";
+        });
+        sendResultsForEveryKey(forged);
+
+        assertThat(slow.get()).isEqualTo("computed");
+
+        // control: the same results sealed with the secret are taken, so the forgery named the right task
+        Task<String> slowToo = flow.task("slow").on("cluster").submit(() -> {
+            Thread.sleep(300);
+            return "computed";
+        });
+        Envelopes genuine = new Envelopes(WorkerJvm.SECRET.cipher(), "test");
+        genuine.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "test");
+        sendResultsForEveryKey(genuine);
+        assertThat(slowToo.get()).isEqualTo("forged");
+    }
+
+    /** Claims, as each worker in turn, that every task key the driver may have given out returned "forged". */
+    private void sendResultsForEveryKey(Envelopes sender) {
+        Serializer fory = new ForySerializer.Factory().create(List.of());
+        List<Batches.Outcome> guesses = new ArrayList<>();
+        for (long key = 0; key < 5_000; key++) {
+            guesses.add(new Batches.Outcome(key, Batches.RESULT, fory.toBytes("forged")));
+        }
+        Member driver = impostor.getCluster().getMembers().stream()
+                .filter(m -> "driver".equals(m.getAttribute(Hazelcasts.ROLE))).findFirst().orElseThrow();
+        for (Member worker : workerMembers()) {
+            assertThat(sender.sendAndWait(driver, Envelopes.RESULTS,
+                    Batches.encode(new Batches.ResultBatch(worker.getUuid().toString(), guesses)), Duration.ofSeconds(10)))
+                    .isTrue();
+        }
+    }
+
+    private List<Member> workerMembers() {
+        return impostor.getCluster().getMembers().stream()
+                .filter(m -> "worker".equals(m.getAttribute(Hazelcasts.ROLE)) && !m.localMember()).toList();
+    }
+
+    private static String driverOf(HazelcastInstance member) {
+        return member.getCluster().getMembers().stream().filter(m -> "driver".equals(m.getAttribute(Hazelcasts.ROLE)))
+                .findFirst().orElseThrow().getUuid().toString();
+    }
+}
