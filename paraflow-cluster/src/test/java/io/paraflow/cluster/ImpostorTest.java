@@ -51,7 +51,7 @@ class ImpostorTest {
     @TempDir
     Path directory;
 
-    private final List<WorkerJvm> workers = new ArrayList<>();
+    private List<WorkerJvm> workers = List.of();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private ClusterExecutor executor;
     private Flow flow;
@@ -63,10 +63,8 @@ class ImpostorTest {
 
     @BeforeAll
     void startClusterAndImpostor() {
-        workers.add(WorkerJvm.start(List.of(), 2, "cluster", 5, null));
-        workers.add(WorkerJvm.start(List.of(workers.get(0)), 2, "cluster", 5, null));
-        executor = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(",")).bind("127.0.0.1")
-                .port(WorkerJvm.freePort()).secret(WorkerJvm.SECRET).awaitWorkers(2, Duration.ofSeconds(30)).build();
+        workers = WorkerJvm.startCluster(2, 5);
+        executor = WorkerJvm.driverOf(workers).build();
         flow = Flow.builder().threads(2).executor(executor).build();
 
         Config config = HazelcastHardening.apply(new Config(), WRONG, List.of(WorkerJvm.addresses(workers).split(",")),
@@ -89,11 +87,7 @@ class ImpostorTest {
         if (impostor != null) {
             impostor.shutdown();
         }
-        if (flow != null) {
-            flow.close();
-        }
-        workers.forEach(WorkerJvm::close);
-        ClusterLeaks.assertNoneLeft();
+        WorkerJvm.stopAll(flow, workers);
     }
 
     @Test
