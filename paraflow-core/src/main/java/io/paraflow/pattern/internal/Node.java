@@ -43,8 +43,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #DEFERRED_WAKE_LIMIT_NANOS} while a neighbour runs (which may then be busy in its own code, owing
  * a wake-up); only a node whose neighbours all wait parks for the long limit, and it records so in
  * {@link #parkedLong} before it parks: a publisher reads that after its fence and never defers waking it.
+ *
+ * <p>Batched publishing. A ring's producer also publishes its items in batches ({@link SpscRing}), so a
+ * node that emitted a few items and then stays in its own code may leave them unpublished. After every
+ * park with the short limit (taken only while a neighbour runs), the node takes such items from its inputs
+ * itself ({@link Channel#takeUnpublished}); a neighbour that waits or ends has published everything first.
+ * So the bound above holds for unpublished items too.
  */
-final class Node implements MasterContext<Object, Object> {
+final class Node extends NodeTrailingPadding implements MasterContext<Object, Object> {
 
     /** End of stream on a channel; never seen by user code. */
     static final Object END = new Marker("END");
@@ -106,14 +112,7 @@ final class Node implements MasterContext<Object, Object> {
 
     // ------------------------------------------------------------------ running state (node thread)
 
-    /** Set for the whole of {@link #await}, from before its first check of the condition, and once the node ended. */
-    volatile boolean waiting;
-    /** Set in {@link #await} from before its last check of the condition until it returns from parking. */
-    volatile boolean parked;
-    /** Written before {@link #parked} is set: whether this park has the long limit, so must never be deferred. */
-    private boolean parkedLong;
-    /** Set by {@link #wake} when it unparks this node; tells a lost wake-up from a late-scheduled one. */
-    private volatile boolean woken;
+    // The wait flags (waiting, parked, parkedLong, woken) are in the superclasses, on a cache line of their own.
     private Channel[] inputs;
     private Channel[] outputs;
     private Channel[] workers;
@@ -648,6 +647,11 @@ final class Node implements MasterContext<Object, Object> {
             LockSupport.parkNanos(this, limit);
             parked = false;
             run.checkRunning();
+            if (!parkedLong) {
+                for (Channel input : inputs) {
+                    input.takeUnpublished();
+                }
+            }
             if (!woken && limit == PARK_LIMIT_NANOS && System.nanoTime() - start >= limit && condition.holds(this)) {
                 LATE_WAKE_UPS.increment();
             }
