@@ -39,10 +39,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Deferred wake-ups. A node woken for every item on a machine with fewer cores than nodes spends more
  * time parking and being woken than working, so a channel defers waking a parked node until a quarter of
  * the ring has filled (or freed), and the node on the other side pays off what it owes before it waits
- * ({@link Channel#flushWake}, {@link Channel#releaseConsumed}) and when it ends. A node parks for at most
- * {@link #DEFERRED_WAKE_LIMIT_NANOS} while a neighbour runs (which may then be busy in its own code, owing
- * a wake-up); only a node whose neighbours all wait parks for the long limit, and it records so in
- * {@link #parkedLong} before it parks: a publisher reads that after its fence and never defers waking it.
+ * ({@link Channel#flushWake}, {@link Channel#releaseConsumed}) and when it ends. A node that waits for items
+ * parks for at most {@link #DEFERRED_WAKE_LIMIT_NANOS} while a neighbour runs (which may then be busy in its
+ * own code, owing a wake-up); a node that waits for room parks for the long limit even then: its consumer
+ * has a backlog of at least three quarters of the ring to work through, so waking the producer late costs
+ * nothing, and it wakes the producer at once when it waits or ends itself. A node whose neighbours all wait
+ * parks for the long limit and records in {@link #wakeAtOnce} before it parks that no wake-up may be
+ * deferred: a publisher reads that after its fence.
  *
  * <p>Batched publishing. A ring's producer also publishes its items in batches ({@link SpscRing}), so a
  * node that emitted a few items and then stays in its own code may leave them unpublished. After every
@@ -60,9 +63,9 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     static final Object TASK_DONE = new Marker("TASK_DONE");
 
     /**
-     * Longest single park while every neighbour waits. It bounds the damage of a wake-up lost to the
-     * unfenced first read of {@link #waiting} (a pause instead of a hang; see above), and such a wait is
-     * counted in {@link #LATE_WAKE_UPS}.
+     * Longest single park while every neighbour waits, and of a wait for room. It bounds the damage of a
+     * wake-up lost to the unfenced first read of {@link #waiting} (a pause instead of a hang; see above),
+     * and such a wait, if every neighbour waited, is counted in {@link #LATE_WAKE_UPS}.
      */
     private static final long PARK_LIMIT_NANOS = 100_000_000;
     /**
@@ -112,7 +115,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
 
     // ------------------------------------------------------------------ running state (node thread)
 
-    // The wait flags (waiting, parked, parkedLong, woken) are in the superclasses, on a cache line of their own.
+    // The wait flags (waiting, parked, wakeAtOnce, woken) are in the superclasses, on a cache line of their own.
     private Channel[] inputs;
     private Channel[] outputs;
     private Channel[] workers;
@@ -165,7 +168,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         if (!parked) {
             return true;
         }
-        if (mayDefer && !parkedLong) {
+        if (mayDefer && !wakeAtOnce) {
             return false;
         }
         woken = true;
@@ -632,9 +635,11 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
                 return;
             }
         }
+        boolean forRoom = condition == ROOM || condition == ROOM_IN_ANY;
         while (true) {
             woken = false;
-            parkedLong = !aNeighbourRuns();
+            boolean neighbourRuns = aNeighbourRuns();
+            wakeAtOnce = !neighbourRuns;
             parked = true;
             VarHandle.fullFence();
             if (condition.holds(this)) {
@@ -642,17 +647,18 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
                 return;
             }
             run.checkRunning();
-            long limit = parkedLong ? PARK_LIMIT_NANOS : DEFERRED_WAKE_LIMIT_NANOS;
+            boolean shortPark = neighbourRuns && !forRoom;
+            long limit = shortPark ? DEFERRED_WAKE_LIMIT_NANOS : PARK_LIMIT_NANOS;
             long start = System.nanoTime();
             LockSupport.parkNanos(this, limit);
             parked = false;
             run.checkRunning();
-            if (!parkedLong) {
+            if (shortPark) {
                 for (Channel input : inputs) {
                     input.takeUnpublished();
                 }
             }
-            if (!woken && limit == PARK_LIMIT_NANOS && System.nanoTime() - start >= limit && condition.holds(this)) {
+            if (!woken && !neighbourRuns && System.nanoTime() - start >= limit && condition.holds(this)) {
                 LATE_WAKE_UPS.increment();
             }
         }

@@ -1,7 +1,7 @@
 package io.paraflow.pattern.internal;
 
 /**
- * The flags of a node's wait-up protocol (see {@link Node}), between padding so that they share no cache
+ * The flags of a node's wake-up protocol (see {@link Node}), between padding so that they share no cache
  * line with fields written for every item (see {@link NodeLeadingPadding}).
  */
 abstract class NodeWaitFlags extends NodeLeadingPadding {
@@ -9,8 +9,8 @@ abstract class NodeWaitFlags extends NodeLeadingPadding {
     volatile boolean waiting;
     /** Set in {@code Node.await} from before its last check of the condition until it returns from parking. */
     volatile boolean parked;
-    /** Written before {@link #parked} is set: whether this park has the long limit, so must never be deferred. */
-    boolean parkedLong;
+    /** Written before {@link #parked} is set: whether every neighbour waited, so that no wake-up of this park may be deferred. */
+    boolean wakeAtOnce;
     /** Set by a waking thread when it unparks this node; tells a lost wake-up from a late-scheduled one. */
     volatile boolean woken;
     /** Takes the gap after the flags, which would otherwise receive a subclass field. */
