@@ -135,6 +135,10 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     private boolean masterEnding;
     private int upstreamEnded;
     private Channel waitChannel;
+    /** The only input, while it has not ended: the common case, polled without the fairness bookkeeping. */
+    private Channel onlyInput;
+    /** The only output, if items go to it unchanged (no routing to choose, no numbering): emit's short path. */
+    private Channel onlyOutput;
     /** Channels of which any one with room ends a wait (on-demand routing). */
     private Channel[] roomSet;
     /** Inputs found empty by the ordered collector, {@code null}-terminated; any one with an item ends a wait. */
@@ -181,6 +185,9 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         inputs = inputList.toArray(new Channel[0]);
         outputs = outputList.toArray(new Channel[0]);
         workers = workerList.toArray(new Channel[0]);
+        onlyInput = inputs.length == 1 ? inputs[0] : null;
+        boolean plain = routing.kind == Routing.Kind.ROUND_ROBIN && !numbersOutputs && !orderedWorker;
+        onlyOutput = outputs.length == 1 && plain ? outputs[0] : null;
         ended = new boolean[inputs.length];
         try {
             switch (role) {
@@ -290,6 +297,16 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
 
     /** An item from some input if one is there now, else {@code null}; records inputs that end. */
     private Object pollAny() throws Exception {
+        Channel only = onlyInput;
+        if (only != null) {
+            Object item = only.poll();
+            if (item == END) {
+                onlyInput = null;
+                inputEnded(0);
+                return null;
+            }
+            return item;
+        }
         int count = inputs.length;
         for (int k = 0; k < count; k++) {
             int i = cursor;
@@ -385,6 +402,11 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     @Override
     public void emit(Object item) {
         Objects.requireNonNull(item, "a node cannot emit null");
+        Channel only = onlyOutput;
+        if (only != null) {
+            put(only, item);
+            return;
+        }
         if (orderedWorker) {
             if (envelope == null) {
                 throw new IllegalStateException("an ordered farm's worker may emit only while it processes an item,"
