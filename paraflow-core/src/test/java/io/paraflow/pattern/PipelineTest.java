@@ -144,6 +144,32 @@ class PipelineTest {
         assertThat(result).containsExactlyElementsOf(LongStream.range(0, 100).boxed().collect(Collectors.toList()));
     }
 
+    /**
+     * The same with busy-spinning nodes, which never park: a node spinning for an item must still find one
+     * its producer stored without publishing (the producer publishes in batches, and here waits in its own
+     * code after each item until the next node has seen it).
+     */
+    @Test
+    void aBusySpinningNodeGetsAnItemWhileItsProducerWaitsInItsOwnCode() {
+        Semaphore stageSaw = new Semaphore(0);
+        Source<Long> source = out -> {
+            for (long i = 0; i < 20; i++) {
+                out.emit(i);
+                stageSaw.acquire();
+            }
+        };
+        List<Long> result = Pattern.from(source)
+                .then((Long item, Output<Long> out) -> {
+                    stageSaw.release();
+                    out.emit(item);
+                })
+                .collect(Collectors.toList())
+                .capacity(1024)
+                .busySpin()
+                .run();
+        assertThat(result).containsExactlyElementsOf(LongStream.range(0, 20).boxed().collect(Collectors.toList()));
+    }
+
     @Test
     void unboundedChannelsGiveTheSameResult() {
         Pattern<Long> sum = Pattern.from(Source.range(0, 20_000)).map(i -> i * 3).collect(Collectors.summingLong(i -> i));

@@ -50,8 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Batched publishing. A ring's producer also publishes its items in batches ({@link SpscRing}), so a
  * node that emitted a few items and then stays in its own code may leave them unpublished. After every
  * park with the short limit (taken only while a neighbour runs), the node takes such items from its inputs
- * itself ({@link Channel#takeUnpublished}); a neighbour that waits or ends has published everything first.
- * So the bound above holds for unpublished items too.
+ * itself ({@link Channel#takeUnpublished}), and a busy-spinning node does so every
+ * {@link #BUSY_SPINS_PER_TAKE} spins; a neighbour that waits or ends has published everything first. So the
+ * bound above holds for unpublished items too.
  */
 final class Node extends NodeTrailingPadding implements MasterContext<Object, Object> {
 
@@ -80,6 +81,12 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
      * wake-ups. (A node woken in time but scheduled late, e.g. on a loaded machine, is not counted.)
      */
     static final LongAdder LATE_WAKE_UPS = new LongAdder();
+
+    /**
+     * Spins of a busy-spinning node between two looks at what its producers stored but have not published
+     * (a producer busy in its own code may leave part of a batch unpublished): a few microseconds.
+     */
+    private static final int BUSY_SPINS_PER_TAKE = 256;
 
     /** Items taken from one input before looking at the next, for fairness between inputs. */
     private static final int INPUT_BATCH = 64;
@@ -644,9 +651,12 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
             Thread.onSpinWait();
         }
         if (run.busySpin) {
-            while (!condition.holds(this)) {
+            for (int spin = 1; !condition.holds(this); spin++) {
                 run.checkRunning();
                 Thread.onSpinWait();
+                if ((spin & (BUSY_SPINS_PER_TAKE - 1)) == 0) {
+                    takeUnpublished();
+                }
             }
             return;
         }
@@ -676,13 +686,18 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
             parked = false;
             run.checkRunning();
             if (shortPark) {
-                for (Channel input : inputs) {
-                    input.takeUnpublished();
-                }
+                takeUnpublished();
             }
             if (!woken && !neighbourRuns && System.nanoTime() - start >= limit && condition.holds(this)) {
                 LATE_WAKE_UPS.increment();
             }
+        }
+    }
+
+    /** Takes the items that producers stored but have not published yet (see {@link Channel#takeUnpublished}). */
+    private void takeUnpublished() {
+        for (Channel input : inputs) {
+            input.takeUnpublished();
         }
     }
 
