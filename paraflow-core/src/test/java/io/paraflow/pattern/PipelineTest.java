@@ -122,13 +122,7 @@ class PipelineTest {
     void anItemReachesTheNextNodeWhileItsProducerWaitsInItsOwnCode() {
         Semaphore stageSaw = new Semaphore(0);
         Semaphore sinkSideSaw = new Semaphore(0);
-        Source<Long> source = out -> {
-            for (long i = 0; i < 100; i++) {
-                out.emit(i);
-                stageSaw.acquire();
-            }
-        };
-        List<Long> result = Pattern.from(source)
+        List<Long> result = Pattern.from(waitingAfterEachItem(100, stageSaw))
                 .then((Long item, Output<Long> out) -> {
                     stageSaw.release();
                     out.emit(item);
@@ -152,13 +146,7 @@ class PipelineTest {
     @Test
     void aBusySpinningNodeGetsAnItemWhileItsProducerWaitsInItsOwnCode() {
         Semaphore stageSaw = new Semaphore(0);
-        Source<Long> source = out -> {
-            for (long i = 0; i < 20; i++) {
-                out.emit(i);
-                stageSaw.acquire();
-            }
-        };
-        List<Long> result = Pattern.from(source)
+        List<Long> result = Pattern.from(waitingAfterEachItem(20, stageSaw))
                 .then((Long item, Output<Long> out) -> {
                     stageSaw.release();
                     out.emit(item);
@@ -168,6 +156,16 @@ class PipelineTest {
                 .busySpin()
                 .run();
         assertThat(result).containsExactlyElementsOf(LongStream.range(0, 20).boxed().collect(Collectors.toList()));
+    }
+
+    /** A source of {@code 0..count-1} that, after each item, waits until {@code seen} is released. */
+    private static Source<Long> waitingAfterEachItem(long count, Semaphore seen) {
+        return out -> {
+            for (long i = 0; i < count; i++) {
+                out.emit(i);
+                seen.acquire();
+            }
+        };
     }
 
     @Test
