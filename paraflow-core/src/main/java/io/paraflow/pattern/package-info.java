@@ -19,7 +19,8 @@
  * publishes items or frees room wakes the node waiting on the other side. A parked node is woken in
  * batches (once a quarter of its channel has filled or freed, or when the node on the other side waits or
  * ends), so that it is not woken once per item; a node that emits and then stays in its own code delays
- * the delivery of what it emitted by at most a millisecond (see {@code internal.Node} for the protocol).
+ * the delivery of what it emitted by at most a millisecond, also when it has not yet published a batch of
+ * items (see {@code internal.Node} for the protocol).
  *
  * <h2>End of stream and errors</h2>
  * A source ends the stream by returning; each node ends after every one of its inputs ended, then its

@@ -122,13 +122,7 @@ class PipelineTest {
     void anItemReachesTheNextNodeWhileItsProducerWaitsInItsOwnCode() {
         Semaphore stageSaw = new Semaphore(0);
         Semaphore sinkSideSaw = new Semaphore(0);
-        Source<Long> source = out -> {
-            for (long i = 0; i < 100; i++) {
-                out.emit(i);
-                stageSaw.acquire();
-            }
-        };
-        List<Long> result = Pattern.from(source)
+        List<Long> result = Pattern.from(waitingAfterEachItem(100, stageSaw))
                 .then((Long item, Output<Long> out) -> {
                     stageSaw.release();
                     out.emit(item);
@@ -142,6 +136,36 @@ class PipelineTest {
                 .capacity(1024)
                 .run();
         assertThat(result).containsExactlyElementsOf(LongStream.range(0, 100).boxed().collect(Collectors.toList()));
+    }
+
+    /**
+     * The same with busy-spinning nodes, which never park: a node spinning for an item must still find one
+     * its producer stored without publishing (the producer publishes in batches, and here waits in its own
+     * code after each item until the next node has seen it).
+     */
+    @Test
+    void aBusySpinningNodeGetsAnItemWhileItsProducerWaitsInItsOwnCode() {
+        Semaphore stageSaw = new Semaphore(0);
+        List<Long> result = Pattern.from(waitingAfterEachItem(20, stageSaw))
+                .then((Long item, Output<Long> out) -> {
+                    stageSaw.release();
+                    out.emit(item);
+                })
+                .collect(Collectors.toList())
+                .capacity(1024)
+                .busySpin()
+                .run();
+        assertThat(result).containsExactlyElementsOf(LongStream.range(0, 20).boxed().collect(Collectors.toList()));
+    }
+
+    /** A source of {@code 0..count-1} that, after each item, waits until {@code seen} is released. */
+    private static Source<Long> waitingAfterEachItem(long count, Semaphore seen) {
+        return out -> {
+            for (long i = 0; i < count; i++) {
+                out.emit(i);
+                seen.acquire();
+            }
+        };
     }
 
     @Test

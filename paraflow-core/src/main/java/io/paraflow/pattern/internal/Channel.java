@@ -2,10 +2,10 @@ package io.paraflow.pattern.internal;
 
 /**
  * A one-way connection from one producer node to one consumer node. The producer calls only
- * {@link #offer} and {@link #hasRoom}; the consumer only {@link #poll}, {@link #peek}, {@link #hasItem} and
- * {@link #releaseConsumed}. A successful {@code offer} publishes the item and wakes the consumer if it is
- * parked, or defers that until more items follow ({@link #flushWake}); freed room is published by
- * {@link #releaseConsumed}, which wakes the producer.
+ * {@link #offer}, {@link #flushWake} and {@link #hasRoom}; the consumer only {@link #poll}, {@link #peek},
+ * {@link #hasItem}, {@link #takeUnpublished} and {@link #releaseConsumed}. A successful {@code offer} stores
+ * the item and may defer publishing it, and waking a parked consumer, until more items follow
+ * ({@link #flushWake}); freed room is published by {@link #releaseConsumed}, which wakes the producer.
  */
 abstract class Channel {
     final Node producer;
@@ -23,8 +23,9 @@ abstract class Channel {
     abstract boolean offer(Object item);
 
     /**
-     * Producer: wakes the consumer if an {@code offer} left it waiting. An {@code offer} may defer waking a
-     * parked consumer until more items follow; the producer calls this before it waits and when it ends.
+     * Producer: publishes the items offered so far and wakes the consumer if they left it waiting. An
+     * {@code offer} may defer both until more items follow; the producer calls this before it waits and
+     * when it ends.
      */
     abstract void flushWake();
 
@@ -39,6 +40,13 @@ abstract class Channel {
 
     /** Consumer: whether an item is there (reads the producer's progress afresh). */
     abstract boolean hasItem();
+
+    /**
+     * Consumer: counts as arrived the items the producer wrote but has not published yet (it publishes in
+     * batches, and may be busy in its own code with a batch begun). Called by a waiting consumer after a
+     * park with the short limit, which it takes only while a neighbour, maybe this producer, runs.
+     */
+    abstract void takeUnpublished();
 
     /** Consumer: publishes the room freed by the items polled so far and wakes the producer if it waits. */
     abstract void releaseConsumed();

@@ -39,12 +39,22 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Deferred wake-ups. A node woken for every item on a machine with fewer cores than nodes spends more
  * time parking and being woken than working, so a channel defers waking a parked node until a quarter of
  * the ring has filled (or freed), and the node on the other side pays off what it owes before it waits
- * ({@link Channel#flushWake}, {@link Channel#releaseConsumed}) and when it ends. A node parks for at most
- * {@link #DEFERRED_WAKE_LIMIT_NANOS} while a neighbour runs (which may then be busy in its own code, owing
- * a wake-up); only a node whose neighbours all wait parks for the long limit, and it records so in
- * {@link #parkedLong} before it parks: a publisher reads that after its fence and never defers waking it.
+ * ({@link Channel#flushWake}, {@link Channel#releaseConsumed}) and when it ends. A node that waits for items
+ * parks for at most {@link #DEFERRED_WAKE_LIMIT_NANOS} while a neighbour runs (which may then be busy in its
+ * own code, owing a wake-up); a node that waits for room parks for the long limit even then: its consumer
+ * has a backlog of at least three quarters of the ring to work through, so waking the producer late costs
+ * nothing, and it wakes the producer at once when it waits or ends itself. A node whose neighbours all wait
+ * parks for the long limit and records in {@link #wakeAtOnce} before it parks that no wake-up may be
+ * deferred: a publisher reads that after its fence.
+ *
+ * <p>Batched publishing. A ring's producer also publishes its items in batches ({@link SpscRing}), so a
+ * node that emitted a few items and then stays in its own code may leave them unpublished. After every
+ * park with the short limit (taken only while a neighbour runs), the node takes such items from its inputs
+ * itself ({@link Channel#takeUnpublished}), and a busy-spinning node does so every
+ * {@link #BUSY_SPINS_PER_TAKE} spins; a neighbour that waits or ends has published everything first. So the
+ * bound above holds for unpublished items too.
  */
-final class Node implements MasterContext<Object, Object> {
+final class Node extends NodeTrailingPadding implements MasterContext<Object, Object> {
 
     /** End of stream on a channel; never seen by user code. */
     static final Object END = new Marker("END");
@@ -54,9 +64,9 @@ final class Node implements MasterContext<Object, Object> {
     static final Object TASK_DONE = new Marker("TASK_DONE");
 
     /**
-     * Longest single park while every neighbour waits. It bounds the damage of a wake-up lost to the
-     * unfenced first read of {@link #waiting} (a pause instead of a hang; see above), and such a wait is
-     * counted in {@link #LATE_WAKE_UPS}.
+     * Longest single park while every neighbour waits, and of a wait for room. It bounds the damage of a
+     * wake-up lost to the unfenced first read of {@link #waiting} (a pause instead of a hang; see above),
+     * and such a wait, if every neighbour waited, is counted in {@link #LATE_WAKE_UPS}.
      */
     private static final long PARK_LIMIT_NANOS = 100_000_000;
     /**
@@ -71,6 +81,12 @@ final class Node implements MasterContext<Object, Object> {
      * wake-ups. (A node woken in time but scheduled late, e.g. on a loaded machine, is not counted.)
      */
     static final LongAdder LATE_WAKE_UPS = new LongAdder();
+
+    /**
+     * Spins of a busy-spinning node between two looks at what its producers stored but have not published
+     * (a producer busy in its own code may leave part of a batch unpublished): a few microseconds.
+     */
+    private static final int BUSY_SPINS_PER_TAKE = 256;
 
     /** Items taken from one input before looking at the next, for fairness between inputs. */
     private static final int INPUT_BATCH = 64;
@@ -106,14 +122,7 @@ final class Node implements MasterContext<Object, Object> {
 
     // ------------------------------------------------------------------ running state (node thread)
 
-    /** Set for the whole of {@link #await}, from before its first check of the condition, and once the node ended. */
-    volatile boolean waiting;
-    /** Set in {@link #await} from before its last check of the condition until it returns from parking. */
-    volatile boolean parked;
-    /** Written before {@link #parked} is set: whether this park has the long limit, so must never be deferred. */
-    private boolean parkedLong;
-    /** Set by {@link #wake} when it unparks this node; tells a lost wake-up from a late-scheduled one. */
-    private volatile boolean woken;
+    // The wait flags (waiting, parked, wakeAtOnce, woken) are in the superclasses, on a cache line of their own.
     private Channel[] inputs;
     private Channel[] outputs;
     private Channel[] workers;
@@ -133,6 +142,10 @@ final class Node implements MasterContext<Object, Object> {
     private boolean masterEnding;
     private int upstreamEnded;
     private Channel waitChannel;
+    /** The only input, while it has not ended: the common case, polled without the fairness bookkeeping. */
+    private Channel onlyInput;
+    /** The only output, if items go to it unchanged (no routing to choose, no numbering): emit's short path. */
+    private Channel onlyOutput;
     /** Channels of which any one with room ends a wait (on-demand routing). */
     private Channel[] roomSet;
     /** Inputs found empty by the ordered collector, {@code null}-terminated; any one with an item ends a wait. */
@@ -166,7 +179,7 @@ final class Node implements MasterContext<Object, Object> {
         if (!parked) {
             return true;
         }
-        if (mayDefer && !parkedLong) {
+        if (mayDefer && !wakeAtOnce) {
             return false;
         }
         woken = true;
@@ -179,6 +192,9 @@ final class Node implements MasterContext<Object, Object> {
         inputs = inputList.toArray(new Channel[0]);
         outputs = outputList.toArray(new Channel[0]);
         workers = workerList.toArray(new Channel[0]);
+        onlyInput = inputs.length == 1 ? inputs[0] : null;
+        boolean plain = routing.kind == Routing.Kind.ROUND_ROBIN && !numbersOutputs && !orderedWorker;
+        onlyOutput = outputs.length == 1 && plain ? outputs[0] : null;
         ended = new boolean[inputs.length];
         try {
             switch (role) {
@@ -288,6 +304,16 @@ final class Node implements MasterContext<Object, Object> {
 
     /** An item from some input if one is there now, else {@code null}; records inputs that end. */
     private Object pollAny() throws Exception {
+        Channel only = onlyInput;
+        if (only != null) {
+            Object item = only.poll();
+            if (item == END) {
+                onlyInput = null;
+                inputEnded(0);
+                return null;
+            }
+            return item;
+        }
         int count = inputs.length;
         for (int k = 0; k < count; k++) {
             int i = cursor;
@@ -383,6 +409,11 @@ final class Node implements MasterContext<Object, Object> {
     @Override
     public void emit(Object item) {
         Objects.requireNonNull(item, "a node cannot emit null");
+        Channel only = onlyOutput;
+        if (only != null) {
+            put(only, item);
+            return;
+        }
         if (orderedWorker) {
             if (envelope == null) {
                 throw new IllegalStateException("an ordered farm's worker may emit only while it processes an item,"
@@ -620,9 +651,12 @@ final class Node implements MasterContext<Object, Object> {
             Thread.onSpinWait();
         }
         if (run.busySpin) {
-            while (!condition.holds(this)) {
+            for (int spin = 1; !condition.holds(this); spin++) {
                 run.checkRunning();
                 Thread.onSpinWait();
+                if ((spin & (BUSY_SPINS_PER_TAKE - 1)) == 0) {
+                    takeUnpublished();
+                }
             }
             return;
         }
@@ -633,9 +667,11 @@ final class Node implements MasterContext<Object, Object> {
                 return;
             }
         }
+        boolean forRoom = condition == ROOM || condition == ROOM_IN_ANY;
         while (true) {
             woken = false;
-            parkedLong = !aNeighbourRuns();
+            boolean neighbourRuns = aNeighbourRuns();
+            wakeAtOnce = !neighbourRuns;
             parked = true;
             VarHandle.fullFence();
             if (condition.holds(this)) {
@@ -643,14 +679,25 @@ final class Node implements MasterContext<Object, Object> {
                 return;
             }
             run.checkRunning();
-            long limit = parkedLong ? PARK_LIMIT_NANOS : DEFERRED_WAKE_LIMIT_NANOS;
+            boolean shortPark = neighbourRuns && !forRoom;
+            long limit = shortPark ? DEFERRED_WAKE_LIMIT_NANOS : PARK_LIMIT_NANOS;
             long start = System.nanoTime();
             LockSupport.parkNanos(this, limit);
             parked = false;
             run.checkRunning();
-            if (!woken && limit == PARK_LIMIT_NANOS && System.nanoTime() - start >= limit && condition.holds(this)) {
+            if (shortPark) {
+                takeUnpublished();
+            }
+            if (!woken && !neighbourRuns && System.nanoTime() - start >= limit && condition.holds(this)) {
                 LATE_WAKE_UPS.increment();
             }
+        }
+    }
+
+    /** Takes the items that producers stored but have not published yet (see {@link Channel#takeUnpublished}). */
+    private void takeUnpublished() {
+        for (Channel input : inputs) {
+            input.takeUnpublished();
         }
     }
 

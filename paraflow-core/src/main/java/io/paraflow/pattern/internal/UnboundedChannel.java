@@ -49,6 +49,11 @@ final class UnboundedChannel extends Channel {
     }
 
     @Override
+    void takeUnpublished() {
+        // Every offer publishes its item at once.
+    }
+
+    @Override
     void releaseConsumed() {
         // Never full: the producer never waits for room.
     }
