@@ -19,7 +19,10 @@ abstract class Channel {
         this.feedback = feedback;
     }
 
-    /** Producer: appends {@code item} and publishes it, or returns false if the channel is full. */
+    /**
+     * Producer: appends {@code item}, or returns false if the channel is full. Publishing it to the
+     * consumer may be deferred until more items follow (see {@link #flushWake}).
+     */
     abstract boolean offer(Object item);
 
     /**
@@ -44,7 +47,8 @@ abstract class Channel {
     /**
      * Consumer: counts as arrived the items the producer wrote but has not published yet (it publishes in
      * batches, and may be busy in its own code with a batch begun). Called by a waiting consumer after a
-     * park with the short limit, which it takes only while a neighbour, maybe this producer, runs.
+     * park with the short limit, which it takes only while a neighbour, maybe this producer, runs, and by a
+     * busy-spinning consumer every few hundred spins.
      */
     abstract void takeUnpublished();
 

@@ -51,8 +51,10 @@ import java.util.concurrent.locks.LockSupport;
  * node that emitted a few items and then stays in its own code may leave them unpublished. After every
  * park with the short limit (taken only while a neighbour runs), the node takes such items from its inputs
  * itself ({@link Channel#takeUnpublished}), and a busy-spinning node does so every
- * {@link #BUSY_SPINS_PER_TAKE} spins; a neighbour that waits or ends has published everything first. So the
- * bound above holds for unpublished items too.
+ * {@link #BUSY_SPINS_PER_TAKE} spins. A neighbour that ends has published everything before its flag
+ * says so; one that waits publishes as it starts waiting and fences before it reads the other side's flag
+ * (as a consumer fences between its flag and its last look at the tail), so one of the two sees the
+ * other. So the bound above holds for unpublished items too.
  */
 final class Node extends NodeTrailingPadding implements MasterContext<Object, Object> {
 

@@ -13,7 +13,10 @@ abstract class NodeWaitFlags extends NodeLeadingPadding {
     boolean wakeAtOnce;
     /** Set by a waking thread when it unparks this node; tells a lost wake-up from a late-scheduled one. */
     volatile boolean woken;
-    /** Takes the gap after the flags, which would otherwise receive a subclass field. */
+    /**
+     * Keeps a subclass's int from sharing the flags' line: HotSpot may lay it out just before the flags
+     * (inside the leading padding) rather than after them, which serves the same end.
+     */
     @SuppressWarnings("unused")
     private int fill;
 }

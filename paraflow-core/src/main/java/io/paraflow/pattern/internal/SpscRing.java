@@ -69,7 +69,10 @@ final class SpscRing extends Channel {
     /** The tail last published. */
     private long publishedTail;
     private long headCache;
-    /** Items published since the last wake-up while the consumer was waiting (a long, to stay among the producer's fields). */
+    /**
+     * Items offered while the consumer was seen waiting since its last wake-up, plus one per
+     * {@link #flushWake} that published something (a long, to stay among the producer's fields).
+     */
     private long owedItems;
     /**
      * Items owed to a waiting consumer at which the producer next checks whether to wake it: the next item
@@ -120,8 +123,13 @@ final class SpscRing extends Channel {
         if (t - publishedTail >= publishBatch) {
             publish(t);
         }
-        if (consumer.waiting && ++owedItems >= wakeCheckAt) {
+        if (consumer.waiting) {
+            // a waiting consumer spins or sleeps on the tail: give it each item at once (a plain store
+            // here), and decide about a wake-up (a fence) only at wakeCheckAt
             publish(t);
+            if (++owedItems < wakeCheckAt) {
+                return true;
+            }
             if (consumer.wakeOrDefer(owedItems < wakeBatch)) {
                 owedItems = 0;
                 wakeCheckAt = publishBatch;
@@ -149,6 +157,9 @@ final class SpscRing extends Channel {
         wakeCheckAt = 1;
         if (owedItems > 0) {
             owedItems = 0;
+            // The tail store must be visible before the consumer's flag is read: a consumer that set its
+            // flag and then found the old tail parks, and only this read can see that it must be woken.
+            VarHandle.fullFence();
             consumer.wakeIfWaiting();
         }
     }
@@ -223,6 +234,8 @@ final class SpscRing extends Channel {
         long h = consumerHead;
         if (h != head) {
             HEAD.setRelease(this, h);
+            // as in flushWake: the head store before the producer's flag is read (once per release batch)
+            VarHandle.fullFence();
         }
         if (producer.waiting && h != headAtWake && producer.wakeOrDefer(!always && h - headAtWake < wakeBatch)) {
             headAtWake = h;

@@ -54,11 +54,29 @@ class SpscRingTest {
     }
 
     @Test
-    void theFirstItemAfterTheConsumerStartedWaitingIsPublishedAtOnce() {
+    void everyItemIsPublishedAtOnceWhileTheConsumerWaits() {
         consumer.waiting = true;
-        offer(0, 1);
-        assertThat(ring.hasItem()).isTrue();
-        assertThat(ring.poll()).isEqualTo(0);
+        for (int i = 0; i < 3 * PUBLISH_BATCH; i++) {
+            offer(i, 1);
+            assertThat(ring.hasItem()).as("item %d", i).isTrue();
+            assertThat(ring.poll()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void afterTheRingWrappedTheConsumerTakesOnlyThisLapsUnpublishedItems() {
+        offer(0, CAPACITY - 10);
+        ring.flushWake();
+        assertThat(pollAll()).hasSize(CAPACITY - 10);
+        ring.releaseConsumed();
+        offer(CAPACITY - 10, 25);
+
+        ring.takeUnpublished();
+
+        assertThat(pollAll()).as("15 past the wrap, none of the previous lap").hasSize(25)
+                .startsWith(CAPACITY - 10).endsWith(CAPACITY + 14);
+        ring.flushWake();
+        assertThat(ring.poll()).isNull();
     }
 
     @Test
