@@ -7,11 +7,9 @@ import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.cluster.internal.Batches;
-import io.paraflow.cluster.internal.Envelope;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.security.ClusterSecret;
-import io.paraflow.cluster.security.HazelcastHardening;
 import io.paraflow.cluster.security.RejectedMessageException;
 import io.paraflow.exec.Invocation;
 import io.paraflow.fn.Fn0;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 
@@ -67,16 +64,13 @@ class ImpostorTest {
         executor = WorkerJvm.driverOf(workers).build();
         flow = Flow.builder().threads(2).executor(executor).build();
 
-        Config config = HazelcastHardening.apply(new Config(), WRONG, List.of(WorkerJvm.addresses(workers).split(",")),
-                "127.0.0.1");
+        // a member like any worker, but for its secret; it copies the cluster's name
+        Hazelcasts.Settings settings = new Hazelcasts.Settings(WRONG, List.of(WorkerJvm.addresses(workers).split(",")),
+                "127.0.0.1", WorkerJvm.freePort(), false, Duration.ofSeconds(5), false, Map.of(Hazelcasts.ROLE, "worker",
+                Hazelcasts.CORES, "8", Hazelcasts.MEMORY, Long.toString(1L << 34), Hazelcasts.LABELS, "cluster",
+                Hazelcasts.NAME, "impostor"));
+        Config config = Hazelcasts.config(settings, (kind, payload) -> received.add(new Received(kind, payload)));
         config.setClusterName(WorkerJvm.SECRET.clusterName());
-        config.setProperty("hazelcast.logging.type", "none");
-        config.getNetworkConfig().setPort(WorkerJvm.freePort()).setPortAutoIncrement(false);
-        config.getMemberAttributeConfig().setAttributes(Map.of(Hazelcasts.ROLE, "worker", Hazelcasts.CORES, "8",
-                Hazelcasts.MEMORY, Long.toString(1L << 34), Hazelcasts.LABELS, "cluster", Hazelcasts.NAME, "impostor"));
-        config.getSerializationConfig().addDataSerializableFactory(Envelope.FACTORY_ID, Envelope.FACTORY);
-        config.setUserContext(new ConcurrentHashMap<>(Map.of(Envelope.INBOX,
-                (io.paraflow.cluster.internal.Inbox) (kind, payload) -> received.add(new Received(kind, payload)))));
         impostor = Hazelcast.newHazelcastInstance(config);
         forged = new Envelopes(WRONG.cipher(), "impostor");
         forged.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "impostor");

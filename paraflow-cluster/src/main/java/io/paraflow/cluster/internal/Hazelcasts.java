@@ -66,6 +66,11 @@ public final class Hazelcasts {
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "none");
         }
+        return Hazelcast.newHazelcastInstance(config(settings, inbox));
+    }
+
+    /** The Hazelcast configuration of a member with {@code settings}, delivering envelopes to {@code inbox}. */
+    public static Config config(Settings settings, Inbox inbox) {
         Config config = new Config();
         HazelcastHardening.apply(config, settings.secret(), settings.join().isEmpty()
                 ? List.of(settings.bind() + ":" + settings.port()) : settings.join(), settings.bind());
@@ -89,7 +94,7 @@ public final class Hazelcasts {
         config.setUserContext(new ConcurrentHashMap<>(Map.of(Envelope.INBOX, inbox)));
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(settings.autoIncrement()).setPortCount(100);
-        return Hazelcast.newHazelcastInstance(config);
+        return config;
     }
 
     /** A member's {@code host:port}. */
