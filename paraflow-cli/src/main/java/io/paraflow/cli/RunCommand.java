@@ -102,7 +102,11 @@ final class RunCommand implements Callable<Integer> {
             if (program.isAlive()) {
                 program.destroyForcibly();
             }
-            Runtime.getRuntime().removeShutdownHook(stopProgram);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopProgram);
+            } catch (IllegalStateException shuttingDown) {
+                // This JVM is being stopped, and the hook has stopped the program: nothing left to undo.
+            }
         }
     }
 

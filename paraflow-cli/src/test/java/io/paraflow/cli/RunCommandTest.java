@@ -94,10 +94,7 @@ class RunCommandTest {
     }
 
     private Path secretFile() throws IOException {
-        Path file = directory.resolve("cluster.secret");
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, ClusterSecret.generate().encoded());
-        return file;
+        return WorkerCommandTest.secretFile(directory);
     }
 
     @Test
