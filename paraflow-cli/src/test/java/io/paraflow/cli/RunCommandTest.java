@@ -27,6 +27,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code paraflow run}: its usage errors, and a program compiled here (so that it is on no classpath but its
@@ -126,6 +127,15 @@ class RunCommandTest {
         CommandRun run = CommandRun.of("run", "--secret-file", secretFile().toString(), app.toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("need --cluster");
+    }
+
+    @Test
+    void clusterWithoutASecretIsAUsageErrorSayingHowToGiveOne() {
+        assumeTrue(System.getenv(ClusterSecret.ENVIRONMENT_VARIABLE) == null,
+                ClusterSecret.ENVIRONMENT_VARIABLE + " is set where the tests run, so a secret is given");
+        CommandRun run = CommandRun.of("run", "--cluster", "127.0.0.1:5701", app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--secret-file FILE").contains(ClusterSecret.ENVIRONMENT_VARIABLE);
     }
 
     @Test
