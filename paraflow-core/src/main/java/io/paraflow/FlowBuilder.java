@@ -168,7 +168,10 @@ public final class FlowBuilder {
      * @throws IllegalArgumentException if two executors share a label, the default executor label is unknown,
      *                                  or resume or a flush policy is set without checkpoints
      * @throws ParaflowException        if the checkpoint store cannot be opened (the message says why)
-     * @throws RuntimeException         what a listener's {@link TaskListener#flowStarted} threw (the flow is closed)
+     * @throws RuntimeException         what a listener's {@link TaskListener#flowStarted} threw (the flow is closed),
+     *                                  or what an {@link io.paraflow.exec.ExecutorProvider} threw when the system
+     *                                  property {@value io.paraflow.exec.ExecutorProvider#PROPERTY} asks for
+     *                                  executors that every flow gets (see there)
      */
     public Flow build() {
         Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
@@ -196,6 +199,12 @@ public final class FlowBuilder {
                 throw new ParaflowException("cannot open the checkpoint store in " + checkpoints + ": " + e.getMessage(), e);
             }
         }
+        try {
+            ProvidedExecutors.addMissing(byLabel);
+        } catch (RuntimeException e) {
+            closeOnFailure(store, e);
+            throw e;
+        }
         Map<String, TaskExecutor> all = new LinkedHashMap<>();
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
         all.putAll(byLabel);
@@ -203,5 +212,15 @@ public final class FlowBuilder {
                 fingerprints.copy(), store, JavaSerializer.allowing(checkpointAllowList));
         flow.start();
         return flow;
+    }
+
+    private static void closeOnFailure(CheckpointStore store, RuntimeException failure) {
+        if (store != null) {
+            try {
+                store.close();
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+        }
     }
 }

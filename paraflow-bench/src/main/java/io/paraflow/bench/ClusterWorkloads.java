@@ -3,6 +3,7 @@ package io.paraflow.bench;
 import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.cluster.ClusterExecutor;
+import io.paraflow.cluster.ClusterJvm;
 import io.paraflow.cluster.ClusterWorker;
 import io.paraflow.cluster.internal.Placement;
 import io.paraflow.cluster.security.ClusterSecret;
@@ -133,11 +134,9 @@ public final class ClusterWorkloads {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4", "--add-modules", "java.se",
-                "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ClusterWorkloads.class.getName(), "worker",
+                "-Xmx512m"));
+        command.addAll(ClusterJvm.OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterWorkloads.class.getName(), "worker",
                 Integer.toString(port), join == null ? "-" : join));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, SECRET.encoded());

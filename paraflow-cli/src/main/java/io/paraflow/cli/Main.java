@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         subcommands = {DemoCommand.class, CheckpointsCommand.class, MonitorCommand.class, SecretCommand.class, WorkerCommand.class,
-                HelpCommand.class},
+                RunCommand.class, HelpCommand.class},
         description = "Runs sequential Java programs with their independent parts in parallel.")
 public final class Main implements Runnable {
 
@@ -46,6 +46,8 @@ public final class Main implements Runnable {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // Everything after APP.jar belongs to the program, options included.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
         commandLine.setExecutionExceptionHandler((failure, failedCommand, parseResult) -> {
             err.println(failedCommand.getCommandSpec().qualifiedName() + ": " + describe(failure));
             err.flush();

@@ -20,11 +20,16 @@ class WorkerCommandTest {
     @TempDir
     Path directory;
 
-    private Path secretFile() throws IOException {
+    /** A new secret in {@code directory}/cluster.secret, readable by its owner only, as {@code paraflow secret} writes it. */
+    static Path secretFile(Path directory) throws IOException {
         Path file = directory.resolve("cluster.secret");
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, ClusterSecret.generate().encoded());
         return file;
+    }
+
+    private Path secretFile() throws IOException {
+        return secretFile(directory);
     }
 
     @Test

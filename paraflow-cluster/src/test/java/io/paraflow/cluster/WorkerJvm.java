@@ -20,12 +20,6 @@ import java.util.concurrent.TimeUnit;
 final class WorkerJvm implements AutoCloseable {
     /** The secret of the tests' clusters, given to worker JVMs in their environment. */
     static final ClusterSecret SECRET = ClusterSecret.generate();
-    /** What Hazelcast asks for to use its fast internal paths (it warns at every start without them). */
-    static final List<String> HAZELCAST_JVM_OPTIONS = List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-            "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
     final int port;
     final Process process;
 
@@ -48,7 +42,7 @@ final class WorkerJvm implements AutoCloseable {
                            Path applicationClasses) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
-        command.addAll(HAZELCAST_JVM_OPTIONS);
+        command.addAll(ClusterJvm.OPTIONS);
         command.addAll(List.of("-cp", classpath != null ? classpath : System.getProperty("java.class.path"), WorkerMain.class.getName(),
                 Integer.toString(port), join.isEmpty() ? "-" : addresses(join), Integer.toString(cores), label,
                 Integer.toString(detectionSeconds)));

@@ -90,7 +90,7 @@ class WorkerLossTest {
     @Test
     void aDriverKilledWhileWorkersAreBusyLeavesNoWorkerBusy() throws Exception {
         List<String> command = new ArrayList<>(List.of(WorkerJvm.java()));
-        command.addAll(WorkerJvm.HAZELCAST_JVM_OPTIONS);
+        command.addAll(ClusterJvm.OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DyingDriver.class.getName(),
                 WorkerJvm.addresses(workers), Integer.toString(workers.size())));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);

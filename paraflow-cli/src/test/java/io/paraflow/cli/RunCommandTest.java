@@ -1,0 +1,208 @@
+package io.paraflow.cli;
+
+import io.paraflow.cluster.ClusterJvm;
+import io.paraflow.cluster.security.ClusterSecret;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code paraflow run}: its usage errors, and a program compiled here (so that it is on no classpath but its
+ * jar's) run locally and against a worker JVM this test starts and stops.
+ */
+class RunCommandTest {
+    /** Writes "PID-WHERE-THE-TASK-RAN PID-OF-THE-PROGRAM" to args[0], the task on executor args[1]; or exits. */
+    private static final String PROGRAM = """
+            package runapp;
+
+            import io.paraflow.Flow;
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+
+            public final class Where {
+                public static void main(String[] args) throws Exception {
+                    if (args[0].equals("--exit")) {
+                        System.exit(Integer.parseInt(args[1]));
+                    }
+                    try (Flow flow = Flow.local()) {
+                        long ran = flow.task("where").on(args[1]).submit(Where::pid).get();
+                        Files.writeString(Path.of(args[0]), ran + " " + pid());
+                    }
+                }
+
+                static long pid() {
+                    return ProcessHandle.current().pid();
+                }
+            }
+            """;
+
+    @TempDir
+    static Path programs;
+    private static Path app;
+    private static Path appWithoutMainClass;
+
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    static void buildProgram() throws IOException {
+        Path sources = Files.createDirectories(programs.resolve("src/runapp"));
+        Files.writeString(sources.resolve("Where.java"), PROGRAM);
+        Path classes = Files.createDirectories(programs.resolve("classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int compiled = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
+                sources.resolve("Where.java").toString());
+        assertThat(compiled).as("javac exit code").isZero();
+        app = jar(programs.resolve("app.jar"), classes, "runapp.Where");
+        appWithoutMainClass = jar(programs.resolve("plain.jar"), classes, null);
+    }
+
+    private static Path jar(Path file, Path classes, String mainClass) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (mainClass != null) {
+            manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        }
+        try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+            jar.putNextEntry(new JarEntry("runapp/Where.class"));
+            jar.write(Files.readAllBytes(classes.resolve("runapp/Where.class")));
+            jar.closeEntry();
+        }
+        return file;
+    }
+
+    private Path secretFile() throws IOException {
+        return WorkerCommandTest.secretFile(directory);
+    }
+
+    @Test
+    void aMissingJarIsAUsageErrorNamingIt() {
+        Path missing = directory.resolve("missing.jar");
+        CommandRun run = CommandRun.of("run", missing.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(missing.toString()).contains("does not exist");
+    }
+
+    @Test
+    void aJarWithoutMainClassNeedsTheMainOption() {
+        CommandRun run = CommandRun.of("run", appWithoutMainClass.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Main-Class").contains("--main CLASS");
+    }
+
+    @Test
+    void aSecretOnTheCommandLineIsRefusedWithoutEchoingIt() {
+        String secret = ClusterSecret.generate().encoded();
+        CommandRun run = CommandRun.of("run", "--cluster", "127.0.0.1:5701", "--secret", secret, app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("never accepted on the command line").contains("--secret-file")
+                .doesNotContain(secret);
+    }
+
+    @Test
+    void clusterSettingsWithoutClusterAreAUsageError() throws IOException {
+        CommandRun run = CommandRun.of("run", "--secret-file", secretFile().toString(), app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("need --cluster");
+    }
+
+    @Test
+    void clusterWithoutASecretIsAUsageErrorSayingHowToGiveOne() {
+        assumeTrue(System.getenv(ClusterSecret.ENVIRONMENT_VARIABLE) == null,
+                ClusterSecret.ENVIRONMENT_VARIABLE + " is set where the tests run, so a secret is given");
+        CommandRun run = CommandRun.of("run", "--cluster", "127.0.0.1:5701", app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--secret-file FILE").contains(ClusterSecret.ENVIRONMENT_VARIABLE);
+    }
+
+    @Test
+    void aSecretFileOthersCanReadIsRefusedBeforeTheProgramStarts() throws IOException {
+        Path file = secretFile();
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Path out = directory.resolve("where.txt");
+        CommandRun run = CommandRun.of("run", "--cluster", "127.0.0.1:5701", "--secret-file", file.toString(),
+                app.toString(), out.toString(), "cluster");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("chmod 600");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void theProgramsArgumentsOptionsIncludedReachItAndItsExitCodeIsTheCommands() {
+        CommandRun run = CommandRun.of("run", "--main", "runapp.Where", appWithoutMainClass.toString(), "--exit", "3");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
+    }
+
+    @Test
+    void withoutClusterTheProgramRunsOnLocalThreads() throws IOException {
+        Path out = directory.resolve("where.txt");
+        CommandRun run = CommandRun.of("run", app.toString(), out.toString(), "threads");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        long[] pids = pids(out);
+        assertThat(pids[0]).isEqualTo(pids[1]).isNotEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void withClusterTasksMarkedForTheClusterRunOnAWorker() throws Exception {
+        Path secret = secretFile();
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(ClusterJvm.OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
+                "--port", Integer.toString(port), "--cores", "1", "--secret-file", secret.toString(),
+                "--classpath", app.toString()));
+        Process worker = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader workerOut = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8));
+            String line = workerOut.readLine();
+            assertThat(line).as("the worker's first line").contains("joined at");
+
+            Path out = directory.resolve("where.txt");
+            CommandRun run = CommandRun.of("run", "--cluster", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                    "--allow", "runapp.**", app.toString(), out.toString(), "cluster");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            long[] pids = pids(out);
+            assertThat(pids[0]).as("where the task ran").isEqualTo(worker.pid()).isNotEqualTo(pids[1]);
+        } finally {
+            worker.destroy();
+            if (!worker.waitFor(20, TimeUnit.SECONDS)) {
+                worker.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long[] pids(Path file) throws IOException {
+        String[] words = Files.readString(file).split(" ");
+        return new long[] {Long.parseLong(words[0]), Long.parseLong(words[1])};
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
