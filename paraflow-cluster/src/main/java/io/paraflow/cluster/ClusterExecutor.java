@@ -100,6 +100,8 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Resources capacity;
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, Pending> outstanding = new ConcurrentHashMap<>();
+    /** The latest attempt of each task handed over and not yet ended, for {@link #stop}. Guarded by {@link #lock}. */
+    private final Map<ReadyTask, Pending> latest = new HashMap<>();
     private final Thread dispatcher;
     private final SubmissionCheck submissionCheck;
 
@@ -127,6 +129,8 @@ public final class ClusterExecutor implements TaskExecutor {
         final long memory;
         /** Where it is placed; null while it waits. Guarded by the executor's lock. */
         Placement.Slots<Node> at;
+        /** Whether {@link #stop} ended it: it is never placed again. Guarded by the executor's lock. */
+        boolean stopped;
 
         Pending(ReadyTask task, long key) {
             this.task = task;
@@ -241,6 +245,7 @@ public final class ClusterExecutor implements TaskExecutor {
         synchronized (lock) {
             if (!closed) {
                 waiting.add(pending);
+                latest.put(task, pending);
                 changed = true;
                 lock.notifyAll();
                 return;
@@ -341,6 +346,12 @@ public final class ClusterExecutor implements TaskExecutor {
                 int placed = 0;
                 while (!waiting.isEmpty() && placed < MAX_PER_ROUND) {
                     Pending next = waiting.peek();
+                    if (next.stopped || next.attempt != next.task.attempt()) {
+                        // its attempt ended meanwhile (stopped, timed out, retried): placing it would run it twice
+                        waiting.poll();
+                        forget(next);
+                        continue;
+                    }
                     Placement.Slots<Node> slots = placement.place(next.cores, next.memory);
                     if (slots == null) {
                         warnIfNoWorkerFits(next);
@@ -404,7 +415,7 @@ public final class ClusterExecutor implements TaskExecutor {
     /** Ends an attempt's placement, also if its worker was lost meanwhile and it waits to be placed again. */
     private void release(Pending pending) {
         synchronized (lock) {
-            outstanding.remove(pending.key);
+            forget(pending);
             if (pending.at == null) {
                 waiting.remove(pending);
                 return;
@@ -476,9 +487,15 @@ public final class ClusterExecutor implements TaskExecutor {
                 waiting.add(pending);
                 return null;
             }
-            outstanding.remove(pending.key);
+            forget(pending);
             return worker;
         }
+    }
+
+    /** Drops an attempt that will not be reported again. Holds {@link #lock}. */
+    private void forget(Pending pending) {
+        outstanding.remove(pending.key);
+        latest.remove(pending.task, pending);
     }
 
     private void report(Pending pending, Batches.Outcome outcome, String worker) {
@@ -502,23 +519,34 @@ public final class ClusterExecutor implements TaskExecutor {
 
     // ---------------------------------------------------------------- stopping
 
-    /** Interrupts the attempt of {@code task} on its worker, if it runs there. */
+    /**
+     * Ends the current attempt of {@code task}: interrupts it on its worker if it was sent to one (the worker
+     * answers, and its slots are freed then), else drops it. It is never placed again.
+     */
     @Override
     public void stop(ReadyTask task) {
-        Member member = null;
-        long key = 0;
+        Member member;
+        long key;
         synchronized (lock) {
-            for (Pending pending : outstanding.values()) {
-                if (pending.task == task && pending.at != null) {
-                    member = pending.at.worker().member();
-                    key = pending.key;
-                    break;
-                }
+            Pending pending = latest.get(task);
+            if (pending == null || pending.attempt != task.attempt()) {
+                return;
             }
+            pending.stopped = true;
+            if (pending.at == null) {
+                waiting.remove(pending);
+                forget(pending);
+                return;
+            }
+            member = pending.at.worker().member();
+            key = pending.key;
         }
-        if (member != null) {
-            envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
-        }
+        envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
+    }
+
+    /** The attempts sent to workers whose outcome has not arrived yet (for tests). */
+    int unanswered() {
+        return outstanding.size();
     }
 
     /** Interrupts every attempt of this executor on every worker. */
@@ -548,6 +576,7 @@ public final class ClusterExecutor implements TaskExecutor {
             waiting.clear();
             left.addAll(outstanding.values());
             outstanding.clear();
+            latest.clear();
             lock.notifyAll();
         }
         IllegalStateException error = new IllegalStateException("executor '" + label + "' was closed before the task ended");

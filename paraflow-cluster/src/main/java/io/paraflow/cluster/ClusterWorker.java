@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -257,6 +258,10 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Interrupts the runs a driver cancels. A run not started yet leaves the queue and is answered at once, so
+     * that the driver frees its slots; one that reaches a task thread is answered there (see {@link #runTasks}).
+     */
     private void cancel(Batches.Cancel cancel) {
         List<Run> victims = new ArrayList<>();
         if (cancel.all()) {
@@ -269,7 +274,22 @@ public final class ClusterWorker implements AutoCloseable {
                 }
             }
         }
-        victims.forEach(this::interrupt);
+        List<Run> notStarted = new ArrayList<>();
+        synchronized (lock) {
+            for (Run run : victims) {
+                if (queued.remove(run)) {
+                    notStarted.add(run);
+                }
+            }
+        }
+        for (Run run : victims) {
+            if (notStarted.contains(run)) {
+                active.remove(new RunKey(run.driver, run.job.key()));
+                outbox.add(cancelledBeforeStart(run));
+            } else {
+                interrupt(run);
+            }
+        }
     }
 
     /** The driver left or was lost: nobody waits for its tasks any more. */
@@ -351,18 +371,19 @@ public final class ClusterWorker implements AutoCloseable {
                     return;
                 }
             }
+            boolean cancelled;
             synchronized (run) {
                 run.thread = Thread.currentThread();
+                cancelled = run.cancelled;
             }
-            run.outcome = run.cancelled ? null : execute(run);
+            // a cancelled run is answered too: its driver holds its slots until it hears of it
+            run.outcome = cancelled ? cancelledBeforeStart(run).outcome : execute(run);
             synchronized (run) {
                 run.thread = null;
                 Thread.interrupted();
             }
             active.remove(new RunKey(run.driver, run.job.key()));
-            if (run.outcome != null) {
-                outbox.add(run);
-            }
+            outbox.add(run);
         }
     }
 
@@ -411,6 +432,11 @@ public final class ClusterWorker implements AutoCloseable {
     private Run failed(Run run, Throwable error) {
         run.outcome = new Batches.Outcome(run.job.key(), Batches.FAILURE, failures.toBytes(RemoteTaskException.capture(error)));
         return run;
+    }
+
+    private Run cancelledBeforeStart(Run run) {
+        return failed(run, new CancellationException("task '" + run.job.name() + "' was cancelled on worker " + name
+                + " before it started"));
     }
 
     private void handBack(Run run) {

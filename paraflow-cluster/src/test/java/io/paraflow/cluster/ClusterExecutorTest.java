@@ -120,6 +120,26 @@ class ClusterExecutorTest {
     }
 
     @Test
+    void aTaskTimingOutWhileQueuedBehindBusyCoresIsAnsweredAndNothingStaysReserved() throws Exception {
+        List<Task<Object>> blockers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            blockers.add(flow.task("blocker").on("cluster").cores(2).submit(() -> {
+                Thread.sleep(120_000);
+                return null;
+            }));
+        }
+        // sent to a worker whose every core is busy: it times out in the worker's queue
+        Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(300)).submit(() -> 1);
+        assertThatThrownBy(queued::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+        blockers.forEach(blocker -> blocker.cancel(true));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (executor.unanswered() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(executor.unanswered()).as("attempts whose slots stay reserved").isZero();
+    }
+
+    @Test
     void aDriverWithAnotherSecretFindsNoWorkerAndTheClusterKeepsWorking() throws Exception {
         ClusterExecutor.Builder rogue = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(","))
                 .port(WorkerJvm.freePort()).secret(ClusterSecret.generate()).awaitWorkers(1, Duration.ofSeconds(3));
