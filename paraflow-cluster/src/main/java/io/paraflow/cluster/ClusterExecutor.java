@@ -86,6 +86,8 @@ public final class ClusterExecutor implements TaskExecutor {
             .thenComparingLong(p -> p.key);
     /** The most attempts placed in one round of the dispatcher, so that a huge backlog does not hold the lock long. */
     private static final int MAX_PER_ROUND = 4096;
+    /** The size above which the tasks for one worker are split into several batches. */
+    private static final long BATCH_BYTES = 8L << 20;
 
     private final String label;
     private final int prefetch;
@@ -291,7 +293,8 @@ public final class ClusterExecutor implements TaskExecutor {
         int cores = Integer.parseInt(member.getAttribute(Hazelcasts.CORES));
         long memory = Long.parseLong(member.getAttribute(Hazelcasts.MEMORY));
         synchronized (lock) {
-            if (closed || workers.containsKey(member.getUuid())) {
+            // workerLeft may have run since the check above: it removes the greeting first
+            if (closed || workers.containsKey(member.getUuid()) || greeted.get(member.getUuid()) != hello) {
                 return;
             }
             Node node = new Node(member, Hazelcasts.name(member), new LinkedHashSet<>());
@@ -384,10 +387,15 @@ public final class ClusterExecutor implements TaskExecutor {
         }
     }
 
-    /** Serializes and sends attempts placed on one worker. */
+    /**
+     * Serializes and sends attempts placed on one worker, in batches of about {@link #BATCH_BYTES} at most. An
+     * attempt that cannot be sent fails, naming its task and the worker; the dispatcher carries on.
+     */
     private void send(Placement.Slots<Node> slots, List<Pending> placed) {
         Node node = slots.worker();
-        List<Batches.Job> jobs = new ArrayList<>(placed.size());
+        List<Pending> sending = new ArrayList<>();
+        List<Batches.Job> jobs = new ArrayList<>();
+        long bytesInBatch = 0;
         for (Pending pending : placed) {
             ReadyTask task = pending.task;
             byte[] bytes;
@@ -401,15 +409,41 @@ public final class ClusterExecutor implements TaskExecutor {
                 task.failed(pending.attempt, new SerializationException(e.type(), "task " + task.name()
                         + " cannot be sent to a cluster worker: " + e.getMessage(), e), node.name());
                 continue;
+            } catch (RuntimeException e) {
+                release(pending);
+                task.failed(pending.attempt, new IllegalStateException("task " + task.name() + " cannot be sent to"
+                        + " cluster worker " + node.name() + ": " + e, e), node.name());
+                continue;
+            }
+            if (bytesInBatch + bytes.length > BATCH_BYTES && !jobs.isEmpty()) {
+                sendBatch(node, sending, jobs);
+                bytesInBatch = 0;
             }
             task.started(pending.attempt, node.name());
+            sending.add(pending);
             jobs.add(new Batches.Job(pending.key, pending.cores, pending.memory, task.name(), bytes));
+            bytesInBatch += bytes.length;
         }
         if (!jobs.isEmpty()) {
+            sendBatch(node, sending, jobs);
+        }
+    }
+
+    /** Sends one batch and clears both lists; if it cannot be sent at all, its attempts fail. */
+    private void sendBatch(Node node, List<Pending> sending, List<Batches.Job> jobs) {
+        try {
             // if the worker is gone, its loss places these attempts again
             envelopes.send(node.member(), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(driver, serializerName,
                     allowed, jobs)));
+        } catch (RuntimeException e) {
+            for (Pending pending : sending) {
+                release(pending);
+                pending.task.failed(pending.attempt, new IllegalStateException("task " + pending.task.name()
+                        + " cannot be sent to cluster worker " + node.name() + ": " + e, e), node.name());
+            }
         }
+        sending.clear();
+        jobs.clear();
     }
 
     /** Ends an attempt's placement, also if its worker was lost meanwhile and it waits to be placed again. */

@@ -377,13 +377,22 @@ public final class ClusterWorker implements AutoCloseable {
                 cancelled = run.cancelled;
             }
             // a cancelled run is answered too: its driver holds its slots until it hears of it
-            run.outcome = cancelled ? cancelledBeforeStart(run).outcome : execute(run);
+            run.outcome = cancelled ? cancelledBeforeStart(run).outcome : executeOrFail(run);
             synchronized (run) {
                 run.thread = null;
                 Thread.interrupted();
             }
             active.remove(new RunKey(run.driver, run.job.key()));
             outbox.add(run);
+        }
+    }
+
+    /** Runs {@code run}; whatever goes wrong becomes its failure, so that the task thread lives on. */
+    private Batches.Outcome executeOrFail(Run run) {
+        try {
+            return execute(run);
+        } catch (Throwable error) {
+            return failed(run, error).outcome;
         }
     }
 
@@ -429,8 +438,17 @@ public final class ClusterWorker implements AutoCloseable {
         return null;
     }
 
+    /** Sets the run's outcome to {@code error}; never throws, even for an exception that breaks when read. */
     private Run failed(Run run, Throwable error) {
-        run.outcome = new Batches.Outcome(run.job.key(), Batches.FAILURE, failures.toBytes(RemoteTaskException.capture(error)));
+        byte[] bytes;
+        try {
+            bytes = failures.toBytes(RemoteTaskException.capture(error));
+        } catch (Throwable unreadable) {
+            bytes = failures.toBytes(new RemoteTaskException(error.getClass().getName(), "task '" + run.job.name()
+                    + "' failed on worker " + name + " with an exception that cannot be captured ("
+                    + unreadable.getClass().getName() + ")", new StackTraceElement[0], null));
+        }
+        run.outcome = new Batches.Outcome(run.job.key(), Batches.FAILURE, bytes);
         return run;
     }
 

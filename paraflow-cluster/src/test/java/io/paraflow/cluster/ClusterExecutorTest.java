@@ -140,6 +140,42 @@ class ClusterExecutorTest {
     }
 
     @Test
+    void aTaskWithANameTooLongForOneMessageFieldRuns() throws Exception {
+        assertThat(flow.task("n".repeat(70_000)).on("cluster").submit(() -> 7).get(20, TimeUnit.SECONDS)).isEqualTo(7);
+    }
+
+    @Test
+    void aTaskWhoseExceptionBreaksWhenReadFailsWithItsTypeAndItsWorkerCarriesOn() throws Exception {
+        List<Task<Object>> broken = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            broken.add(flow.task("unreadable").on("cluster").submit(() -> {
+                throw new UnreadableException();
+            }));
+        }
+        for (Task<Object> task : broken) {
+            assertThatThrownBy(() -> task.get(20, TimeUnit.SECONDS)).rootCause()
+                    .isInstanceOfSatisfying(RemoteTaskException.class, e -> assertThat(e.remoteType())
+                            .isEqualTo(UnreadableException.class.getName()));
+        }
+        // both cores of both workers are still there
+        List<Task<Integer>> wide = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            wide.add(flow.task("wide").on("cluster").cores(2).submit(() -> 1));
+        }
+        for (Task<Integer> task : wide) {
+            assertThat(task.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
+    /** An exception whose message cannot be read, as some libraries' exceptions do when their state is broken. */
+    static final class UnreadableException extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message");
+        }
+    }
+
+    @Test
     void aDriverWithAnotherSecretFindsNoWorkerAndTheClusterKeepsWorking() throws Exception {
         ClusterExecutor.Builder rogue = ClusterExecutor.builder().join(WorkerJvm.addresses(workers).split(","))
                 .port(WorkerJvm.freePort()).secret(ClusterSecret.generate()).awaitWorkers(1, Duration.ofSeconds(3));
