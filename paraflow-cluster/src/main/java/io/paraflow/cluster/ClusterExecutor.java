@@ -513,6 +513,10 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             String worker = pending.at.worker().name();
             placement.release(pending.at, pending.cores, pending.memory);
+            if (kind == Batches.HANDED_BACK) {
+                // the worker is leaving: it gets nothing new, but what it still runs is accepted from it
+                placement.remove(pending.at);
+            }
             pending.at.worker().assigned().remove(pending);
             pending.at = null;
             changed = true;

@@ -70,6 +70,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Run STOP_SENDING = new Run(null, null, null);
     /** How long a leaving worker waits for each driver to receive its last outcomes. */
     private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a leaving worker waits for its interrupted tasks to end before it leaves without them. */
+    private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
 
     private final String name;
     private final int cores;
@@ -174,6 +176,8 @@ public final class ClusterWorker implements AutoCloseable {
         final Serializer serializer;
         Thread thread;
         boolean cancelled;
+        /** Interrupted because the worker leaves: its outcome is a hand-back, whatever it threw. */
+        boolean handingBack;
         Batches.Outcome outcome;
 
         Run(String driver, Batches.Job job, Serializer serializer) {
@@ -381,6 +385,9 @@ public final class ClusterWorker implements AutoCloseable {
             synchronized (run) {
                 run.thread = null;
                 Thread.interrupted();
+                if (run.handingBack) {
+                    run.outcome = handedBack(run);
+                }
             }
             active.remove(new RunKey(run.driver, run.job.key()));
             outbox.add(run);
@@ -458,8 +465,12 @@ public final class ClusterWorker implements AutoCloseable {
     }
 
     private void handBack(Run run) {
-        run.outcome = new Batches.Outcome(run.job.key(), Batches.HANDED_BACK, new byte[0]);
+        run.outcome = handedBack(run);
         outbox.add(run);
+    }
+
+    private static Batches.Outcome handedBack(Run run) {
+        return new Batches.Outcome(run.job.key(), Batches.HANDED_BACK, new byte[0]);
     }
 
     // ---------------------------------------------------------------- answering
@@ -519,7 +530,8 @@ public final class ClusterWorker implements AutoCloseable {
     /**
      * Leaves the cluster cleanly: hands back the tasks not started, lets the running ones finish (for at most
      * the drain time, then interrupts them and hands them back too), sends their outcomes, leaves the cluster
-     * and returns when every thread of the worker has ended. Idempotent.
+     * and returns when every thread of the worker has ended. A task that ignores the interrupt for 5 s is
+     * handed back as well, and the worker leaves without waiting for its thread. Idempotent.
      */
     @Override
     public void close() {
@@ -550,15 +562,53 @@ public final class ClusterWorker implements AutoCloseable {
                 }
             }
             for (Run run : running) {
+                synchronized (run) {
+                    run.handingBack = true;
+                }
                 interrupt(run);
             }
         }
-        taskThreads.forEach(Threads::joinUninterruptibly);
+        List<Run> stuck = awaitTaskThreads();
+        stuck.forEach(this::handBack);
         Threads.joinUninterruptibly(warmUp);
         outbox.add(STOP_SENDING);
         Threads.joinUninterruptibly(sender);
         hazelcast.shutdown();
         closed.countDown();
+    }
+
+    /**
+     * Waits at most {@link #INTERRUPTED_GRACE} for the task threads to end once their runs were interrupted;
+     * returns the runs of those that did not (tasks that ignore interrupts), so that the worker leaves anyway.
+     */
+    private List<Run> awaitTaskThreads() {
+        long deadline = System.nanoTime() + INTERRUPTED_GRACE.toNanos();
+        for (Thread thread : taskThreads) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left > 0) {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<Run> stuck = new ArrayList<>();
+        synchronized (lock) {
+            for (Run run : running) {
+                synchronized (run) {
+                    if (run.thread != null && run.thread.isAlive()) {
+                        stuck.add(run);
+                    }
+                }
+            }
+        }
+        if (!stuck.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "worker " + name + " leaves although " + stuck.size() + " task(s)"
+                    + " ignored the interrupt; they are handed back");
+        }
+        return stuck;
     }
 
     private void awaitClosedUninterruptibly() {
