@@ -36,6 +36,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -72,7 +73,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock and sends one batch per worker, so that the per-message cost of Hazelcast is shared by many small
  * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
  * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network.
- * Outcomes arrive on Hazelcast's executor threads, which report them to the flow.
+ * Outcomes arrive on Hazelcast's executor threads, which open them and pass them to one reporting thread of
+ * the driver's ({@code paraflow-cluster-outcomes}), which reports them to the flow: user callbacks of tasks
+ * run there (a callback that blocks holds up the reporting of later outcomes, not Hazelcast).
  *
  * <p>Thread-safe. {@link #execute} never blocks on the network.
  */
@@ -86,6 +89,8 @@ public final class ClusterExecutor implements TaskExecutor {
             .thenComparingLong(p -> p.key);
     /** The most attempts placed in one round of the dispatcher, so that a huge backlog does not hold the lock long. */
     private static final int MAX_PER_ROUND = 4096;
+    /** Ends {@link #reporter}. */
+    private static final byte[] STOP_REPORTING = new byte[0];
     /** The size above which the tasks for one worker are split into several batches. */
     private static final long BATCH_BYTES = 8L << 20;
 
@@ -105,6 +110,9 @@ public final class ClusterExecutor implements TaskExecutor {
     /** The latest attempt of each task handed over and not yet ended, for {@link #stop}. Guarded by {@link #lock}. */
     private final Map<ReadyTask, Pending> latest = new HashMap<>();
     private final Thread dispatcher;
+    /** Result batches opened on Hazelcast's threads, reported to the flow by {@link #reporter}. */
+    private final LinkedBlockingQueue<byte[]> results = new LinkedBlockingQueue<>();
+    private final Thread reporter;
     private final SubmissionCheck submissionCheck;
 
     private final Object lock = new Object();
@@ -171,6 +179,9 @@ public final class ClusterExecutor implements TaskExecutor {
         this.dispatcher = new Thread(this::dispatch, "paraflow-cluster-dispatch");
         dispatcher.setDaemon(true);
         dispatcher.start();
+        this.reporter = new Thread(this::reportResults, "paraflow-cluster-outcomes");
+        reporter.setDaemon(true);
+        reporter.start();
     }
 
     /** A builder with the defaults: label {@value #DEFAULT_LABEL}, bind 127.0.0.1, at least one worker within 30 s. */
@@ -481,6 +492,29 @@ public final class ClusterExecutor implements TaskExecutor {
             LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a message meant for a worker");
             return;
         }
+        results.add(plain);
+    }
+
+    /**
+     * Reports outcomes on a thread of the driver's own: completing a task runs the user's callbacks, which
+     * must neither hold up Hazelcast's few delivery threads nor see them.
+     */
+    private void reportResults() {
+        while (true) {
+            byte[] plain;
+            try {
+                plain = results.take();
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (plain == STOP_REPORTING) {
+                return;
+            }
+            reportResults(plain);
+        }
+    }
+
+    private void reportResults(byte[] plain) {
         Batches.ResultBatch batch;
         try {
             batch = Batches.decodeResults(plain);
@@ -622,6 +656,8 @@ public final class ClusterExecutor implements TaskExecutor {
             pending.task.failed(pending.attempt, error, label);
         }
         Threads.joinUninterruptibly(dispatcher);
+        results.add(STOP_REPORTING);
+        Threads.joinUninterruptibly(reporter);
         hazelcast.shutdown();
     }
 

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -173,6 +175,20 @@ class ClusterExecutorTest {
         public String getMessage() {
             throw new IllegalStateException("no message");
         }
+    }
+
+    @Test
+    void callbacksOfACompletedTaskRunOnTheDriversOwnThreadNotOnHazelcasts() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        Task<Integer> opened = flow.submit(() -> {
+            gate.await();
+            return 1;
+        });
+        Task<Integer> remote = flow.task("remote").on("cluster").submit(x -> x + 1, opened);
+        CompletableFuture<String> callbackThread = remote.toCompletableFuture()
+                .thenApply(value -> Thread.currentThread().getName());
+        gate.countDown();
+        assertThat(callbackThread.get(20, TimeUnit.SECONDS)).isEqualTo("paraflow-cluster-outcomes");
     }
 
     @Test
