@@ -73,7 +73,8 @@ final class WorkerCommand implements Callable<Integer> {
     private String name;
 
     @Option(names = "--detection", paramLabel = "SECONDS", defaultValue = "10",
-            description = "How long a silent driver may stay silent before its tasks are dropped (default: ${DEFAULT-VALUE}).")
+            description = "How long a silent member may stay silent before it counts as lost (default: ${DEFAULT-VALUE});"
+                    + " give every member, drivers included, the same value: the oldest member's counts.")
     private long detectionSeconds;
 
     @Override

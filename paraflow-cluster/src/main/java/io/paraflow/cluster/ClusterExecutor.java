@@ -716,6 +716,8 @@ public final class ClusterExecutor implements TaskExecutor {
         /**
          * How long a worker may stay silent before it counts as lost and its tasks are placed again; default
          * 10 s. Shorter notices crashes sooner but may mistake a long garbage-collection pause for a crash.
+         * The time that counts is the cluster master's (the oldest member, usually the first worker): give
+         * every member the same value.
          */
         public Builder detection(Duration time) {
             options.detection(time);

@@ -223,6 +223,13 @@ public final class ClusterWorker implements AutoCloseable {
     }
 
     private void accept(Batches.TaskBatch batch) {
+        Member driver = member(batch.driver());
+        if (driver == null || !"driver".equals(driver.getAttribute(Hazelcasts.ROLE))) {
+            // a driver that left (or a batch replayed in its name): nobody waits for these tasks
+            LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped " + batch.jobs().size() + " task(s) of "
+                    + batch.driver() + ", which is not a driver of the cluster now");
+            return;
+        }
         Serializer serializer;
         try {
             serializer = serializers.computeIfAbsent(batch.serializer() + "\n" + String.join("\n", batch.allowed()),
@@ -239,9 +246,11 @@ public final class ClusterWorker implements AutoCloseable {
                 Run run = new Run(batch.driver(), job, serializer);
                 if (leaving) {
                     handBack.add(run);
-                } else {
-                    active.put(new RunKey(batch.driver(), job.key()), run);
+                } else if (active.putIfAbsent(new RunKey(batch.driver(), job.key()), run) == null) {
                     queued.add(run);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped task '" + job.name() + "' of "
+                            + batch.driver() + ": it has it already (a replayed batch?)");
                 }
             }
             startQueued();
@@ -675,7 +684,10 @@ public final class ClusterWorker implements AutoCloseable {
             return this;
         }
 
-        /** How long a silent member (a driver) may stay silent before it counts as lost; default 10 s. */
+        /**
+         * How long a silent member may stay silent before it counts as lost; default 10 s. The time that
+         * counts is the cluster master's (the oldest member): give every member, drivers included, the same value.
+         */
         public Builder detection(Duration time) {
             options.detection(time);
             return this;
