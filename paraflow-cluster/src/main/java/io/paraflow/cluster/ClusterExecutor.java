@@ -161,21 +161,27 @@ public final class ClusterExecutor implements TaskExecutor {
         Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
         this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
         this.hazelcast = Hazelcasts.start(settings, this::receive);
-        this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
-        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
-        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-            @Override
-            public void memberAdded(MembershipEvent event) {
-                workerJoined(event.getMember());
-            }
+        try {
+            this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
+            envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
+            hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                    workerJoined(event.getMember());
+                }
 
-            @Override
-            public void memberRemoved(MembershipEvent event) {
-                workerLeft(event.getMember());
-            }
-        });
-        hazelcast.getCluster().getMembers().forEach(this::workerJoined);
-        this.capacity = awaitWorkers(builder);
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    workerLeft(event.getMember());
+                }
+            });
+            hazelcast.getCluster().getMembers().forEach(this::workerJoined);
+            this.capacity = awaitWorkers(builder);
+        } catch (RuntimeException | Error e) {
+            // a member left running would keep the JVM alive (Hazelcast's threads are not daemons)
+            hazelcast.shutdown();
+            throw e;
+        }
         this.dispatcher = new Thread(this::dispatch, "paraflow-cluster-dispatch");
         dispatcher.setDaemon(true);
         dispatcher.start();
@@ -202,7 +208,6 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             if (workers.size() < builder.awaitCount) {
                 int found = workers.size();
-                hazelcast.shutdown();
                 throw new IllegalStateException("cluster executor '" + label + "': " + found + " worker(s) with label '"
                         + label + "' joined within " + builder.awaitTime + ", " + builder.awaitCount + " needed (joined "
                         + builder.options.joinAddresses() + " bound to " + builder.options.bindAddress() + "); start"
