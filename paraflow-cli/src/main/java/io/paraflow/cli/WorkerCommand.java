@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -61,9 +62,10 @@ final class WorkerCommand implements Callable<Integer> {
                     + " (default: " + ClusterExecutor.DEFAULT_LABEL + ").")
     private List<String> labels = new ArrayList<>();
 
-    @Option(names = "--classpath", paramLabel = "JAR", split = ":",
-            description = "The application's jars or class directories, where task classes are loaded from.")
-    private List<Path> classpath = new ArrayList<>();
+    @Option(names = "--classpath", paramLabel = "JARS",
+            description = "The application's jars or class directories, where task classes are loaded from,"
+                    + " separated as in java -cp (':' on Unix, ';' on Windows); may be repeated.")
+    private List<String> classpath = new ArrayList<>();
 
     @Option(names = "--secret-file", paramLabel = "FILE",
             description = "The cluster secret (see `paraflow secret`); default: $" + ClusterSecret.ENVIRONMENT_VARIABLE + ".")
@@ -73,7 +75,8 @@ final class WorkerCommand implements Callable<Integer> {
     private String name;
 
     @Option(names = "--detection", paramLabel = "SECONDS", defaultValue = "10",
-            description = "How long a silent driver may stay silent before its tasks are dropped (default: ${DEFAULT-VALUE}).")
+            description = "How long a silent member may stay silent before it counts as lost (default: ${DEFAULT-VALUE});"
+                    + " give every member, drivers included, the same value: the oldest member's counts.")
     private long detectionSeconds;
 
     @Override
@@ -91,7 +94,7 @@ final class WorkerCommand implements Callable<Integer> {
             builder.name(name);
         }
         if (!classpath.isEmpty()) {
-            builder.classLoader(classLoader(classpath));
+            builder.classLoader(classLoader(classpathEntries(classpath)));
         }
         ClusterWorker worker = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "paraflow-worker-shutdown"));
@@ -120,6 +123,19 @@ final class WorkerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--memory: '" + text + "' is not a positive size that fits in 8 EiB");
         }
         return value << shift;
+    }
+
+    /** The entries of {@code --classpath} options, each split at the platform's path separator. */
+    static List<Path> classpathEntries(List<String> options) {
+        List<Path> entries = new ArrayList<>();
+        for (String option : options) {
+            for (String entry : option.split(Pattern.quote(File.pathSeparator))) {
+                if (!entry.isEmpty()) {
+                    entries.add(Path.of(entry));
+                }
+            }
+        }
+        return entries;
     }
 
     private static ClassLoader classLoader(List<Path> entries) throws MalformedURLException {

@@ -4,10 +4,12 @@ import io.paraflow.cluster.security.ClusterSecret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,6 +62,12 @@ class WorkerCommandTest {
         CommandRun run = CommandRun.of("worker", "--secret-file", secretFile().toString(), "--join", "host:port");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("join").contains("host:port");
+    }
+
+    @Test
+    void theClasspathIsSplitAtThePlatformsPathSeparatorAndMayBeRepeated() {
+        assertThat(WorkerCommand.classpathEntries(List.of("a.jar" + File.pathSeparator + "classes", "b.jar")))
+                .containsExactly(Path.of("a.jar"), Path.of("classes"), Path.of("b.jar"));
     }
 
     @Test

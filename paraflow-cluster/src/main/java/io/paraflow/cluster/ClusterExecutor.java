@@ -36,6 +36,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -72,7 +73,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock and sends one batch per worker, so that the per-message cost of Hazelcast is shared by many small
  * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
  * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network.
- * Outcomes arrive on Hazelcast's executor threads, which report them to the flow.
+ * Outcomes arrive on Hazelcast's executor threads, which open them and pass them to one reporting thread of
+ * the driver's ({@code paraflow-cluster-outcomes}), which reports them to the flow: user callbacks of tasks
+ * run there (a callback that blocks holds up the reporting of later outcomes, not Hazelcast).
  *
  * <p>Thread-safe. {@link #execute} never blocks on the network.
  */
@@ -86,6 +89,10 @@ public final class ClusterExecutor implements TaskExecutor {
             .thenComparingLong(p -> p.key);
     /** The most attempts placed in one round of the dispatcher, so that a huge backlog does not hold the lock long. */
     private static final int MAX_PER_ROUND = 4096;
+    /** Ends {@link #reporter}. */
+    private static final byte[] STOP_REPORTING = new byte[0];
+    /** The size above which the tasks for one worker are split into several batches. */
+    private static final long BATCH_BYTES = 8L << 20;
 
     private final String label;
     private final int prefetch;
@@ -100,7 +107,12 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Resources capacity;
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, Pending> outstanding = new ConcurrentHashMap<>();
+    /** The latest attempt of each task handed over and not yet ended, for {@link #stop}. Guarded by {@link #lock}. */
+    private final Map<ReadyTask, Pending> latest = new HashMap<>();
     private final Thread dispatcher;
+    /** Result batches opened on Hazelcast's threads, reported to the flow by {@link #reporter}. */
+    private final LinkedBlockingQueue<byte[]> results = new LinkedBlockingQueue<>();
+    private final Thread reporter;
     private final SubmissionCheck submissionCheck;
 
     private final Object lock = new Object();
@@ -127,6 +139,8 @@ public final class ClusterExecutor implements TaskExecutor {
         final long memory;
         /** Where it is placed; null while it waits. Guarded by the executor's lock. */
         Placement.Slots<Node> at;
+        /** Whether {@link #stop} ended it: it is never placed again. Guarded by the executor's lock. */
+        boolean stopped;
 
         Pending(ReadyTask task, long key) {
             this.task = task;
@@ -147,24 +161,33 @@ public final class ClusterExecutor implements TaskExecutor {
         Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
         this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
         this.hazelcast = Hazelcasts.start(settings, this::receive);
-        this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
-        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
-        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-            @Override
-            public void memberAdded(MembershipEvent event) {
-                workerJoined(event.getMember());
-            }
+        try {
+            this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
+            envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
+            hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                    workerJoined(event.getMember());
+                }
 
-            @Override
-            public void memberRemoved(MembershipEvent event) {
-                workerLeft(event.getMember());
-            }
-        });
-        hazelcast.getCluster().getMembers().forEach(this::workerJoined);
-        this.capacity = awaitWorkers(builder);
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    workerLeft(event.getMember());
+                }
+            });
+            hazelcast.getCluster().getMembers().forEach(this::workerJoined);
+            this.capacity = awaitWorkers(builder);
+        } catch (RuntimeException | Error e) {
+            // a member left running would keep the JVM alive (Hazelcast's threads are not daemons)
+            hazelcast.shutdown();
+            throw e;
+        }
         this.dispatcher = new Thread(this::dispatch, "paraflow-cluster-dispatch");
         dispatcher.setDaemon(true);
         dispatcher.start();
+        this.reporter = new Thread(this::reportResults, "paraflow-cluster-outcomes");
+        reporter.setDaemon(true);
+        reporter.start();
     }
 
     /** A builder with the defaults: label {@value #DEFAULT_LABEL}, bind 127.0.0.1, at least one worker within 30 s. */
@@ -185,7 +208,6 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             if (workers.size() < builder.awaitCount) {
                 int found = workers.size();
-                hazelcast.shutdown();
                 throw new IllegalStateException("cluster executor '" + label + "': " + found + " worker(s) with label '"
                         + label + "' joined within " + builder.awaitTime + ", " + builder.awaitCount + " needed (joined "
                         + builder.options.joinAddresses() + " bound to " + builder.options.bindAddress() + "); start"
@@ -241,6 +263,7 @@ public final class ClusterExecutor implements TaskExecutor {
         synchronized (lock) {
             if (!closed) {
                 waiting.add(pending);
+                latest.put(task, pending);
                 changed = true;
                 lock.notifyAll();
                 return;
@@ -286,7 +309,8 @@ public final class ClusterExecutor implements TaskExecutor {
         int cores = Integer.parseInt(member.getAttribute(Hazelcasts.CORES));
         long memory = Long.parseLong(member.getAttribute(Hazelcasts.MEMORY));
         synchronized (lock) {
-            if (closed || workers.containsKey(member.getUuid())) {
+            // workerLeft may have run since the check above: it removes the greeting first
+            if (closed || workers.containsKey(member.getUuid()) || greeted.get(member.getUuid()) != hello) {
                 return;
             }
             Node node = new Node(member, Hazelcasts.name(member), new LinkedHashSet<>());
@@ -341,6 +365,12 @@ public final class ClusterExecutor implements TaskExecutor {
                 int placed = 0;
                 while (!waiting.isEmpty() && placed < MAX_PER_ROUND) {
                     Pending next = waiting.peek();
+                    if (next.stopped || next.attempt != next.task.attempt()) {
+                        // its attempt ended meanwhile (stopped, timed out, retried): placing it would run it twice
+                        waiting.poll();
+                        forget(next);
+                        continue;
+                    }
                     Placement.Slots<Node> slots = placement.place(next.cores, next.memory);
                     if (slots == null) {
                         warnIfNoWorkerFits(next);
@@ -373,10 +403,15 @@ public final class ClusterExecutor implements TaskExecutor {
         }
     }
 
-    /** Serializes and sends attempts placed on one worker. */
+    /**
+     * Serializes and sends attempts placed on one worker, in batches of about {@link #BATCH_BYTES} at most. An
+     * attempt that cannot be sent fails, naming its task and the worker; the dispatcher carries on.
+     */
     private void send(Placement.Slots<Node> slots, List<Pending> placed) {
         Node node = slots.worker();
-        List<Batches.Job> jobs = new ArrayList<>(placed.size());
+        List<Pending> sending = new ArrayList<>();
+        List<Batches.Job> jobs = new ArrayList<>();
+        long bytesInBatch = 0;
         for (Pending pending : placed) {
             ReadyTask task = pending.task;
             byte[] bytes;
@@ -390,21 +425,47 @@ public final class ClusterExecutor implements TaskExecutor {
                 task.failed(pending.attempt, new SerializationException(e.type(), "task " + task.name()
                         + " cannot be sent to a cluster worker: " + e.getMessage(), e), node.name());
                 continue;
+            } catch (RuntimeException e) {
+                release(pending);
+                task.failed(pending.attempt, new IllegalStateException("task " + task.name() + " cannot be sent to"
+                        + " cluster worker " + node.name() + ": " + e, e), node.name());
+                continue;
+            }
+            if (bytesInBatch + bytes.length > BATCH_BYTES && !jobs.isEmpty()) {
+                sendBatch(node, sending, jobs);
+                bytesInBatch = 0;
             }
             task.started(pending.attempt, node.name());
+            sending.add(pending);
             jobs.add(new Batches.Job(pending.key, pending.cores, pending.memory, task.name(), bytes));
+            bytesInBatch += bytes.length;
         }
         if (!jobs.isEmpty()) {
+            sendBatch(node, sending, jobs);
+        }
+    }
+
+    /** Sends one batch and clears both lists; if it cannot be sent at all, its attempts fail. */
+    private void sendBatch(Node node, List<Pending> sending, List<Batches.Job> jobs) {
+        try {
             // if the worker is gone, its loss places these attempts again
             envelopes.send(node.member(), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(driver, serializerName,
                     allowed, jobs)));
+        } catch (RuntimeException e) {
+            for (Pending pending : sending) {
+                release(pending);
+                pending.task.failed(pending.attempt, new IllegalStateException("task " + pending.task.name()
+                        + " cannot be sent to cluster worker " + node.name() + ": " + e, e), node.name());
+            }
         }
+        sending.clear();
+        jobs.clear();
     }
 
     /** Ends an attempt's placement, also if its worker was lost meanwhile and it waits to be placed again. */
     private void release(Pending pending) {
         synchronized (lock) {
-            outstanding.remove(pending.key);
+            forget(pending);
             if (pending.at == null) {
                 waiting.remove(pending);
                 return;
@@ -436,6 +497,29 @@ public final class ClusterExecutor implements TaskExecutor {
             LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a message meant for a worker");
             return;
         }
+        results.add(plain);
+    }
+
+    /**
+     * Reports outcomes on a thread of the driver's own: completing a task runs the user's callbacks, which
+     * must neither hold up Hazelcast's few delivery threads nor see them.
+     */
+    private void reportResults() {
+        while (true) {
+            byte[] plain;
+            try {
+                plain = results.take();
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (plain == STOP_REPORTING) {
+                return;
+            }
+            reportResults(plain);
+        }
+    }
+
+    private void reportResults(byte[] plain) {
         Batches.ResultBatch batch;
         try {
             batch = Batches.decodeResults(plain);
@@ -468,6 +552,10 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             String worker = pending.at.worker().name();
             placement.release(pending.at, pending.cores, pending.memory);
+            if (kind == Batches.HANDED_BACK) {
+                // the worker is leaving: it gets nothing new, but what it still runs is accepted from it
+                placement.remove(pending.at);
+            }
             pending.at.worker().assigned().remove(pending);
             pending.at = null;
             changed = true;
@@ -476,9 +564,15 @@ public final class ClusterExecutor implements TaskExecutor {
                 waiting.add(pending);
                 return null;
             }
-            outstanding.remove(pending.key);
+            forget(pending);
             return worker;
         }
+    }
+
+    /** Drops an attempt that will not be reported again. Holds {@link #lock}. */
+    private void forget(Pending pending) {
+        outstanding.remove(pending.key);
+        latest.remove(pending.task, pending);
     }
 
     private void report(Pending pending, Batches.Outcome outcome, String worker) {
@@ -502,23 +596,34 @@ public final class ClusterExecutor implements TaskExecutor {
 
     // ---------------------------------------------------------------- stopping
 
-    /** Interrupts the attempt of {@code task} on its worker, if it runs there. */
+    /**
+     * Ends the current attempt of {@code task}: interrupts it on its worker if it was sent to one (the worker
+     * answers, and its slots are freed then), else drops it. It is never placed again.
+     */
     @Override
     public void stop(ReadyTask task) {
-        Member member = null;
-        long key = 0;
+        Member member;
+        long key;
         synchronized (lock) {
-            for (Pending pending : outstanding.values()) {
-                if (pending.task == task && pending.at != null) {
-                    member = pending.at.worker().member();
-                    key = pending.key;
-                    break;
-                }
+            Pending pending = latest.get(task);
+            if (pending == null || pending.attempt != task.attempt()) {
+                return;
             }
+            pending.stopped = true;
+            if (pending.at == null) {
+                waiting.remove(pending);
+                forget(pending);
+                return;
+            }
+            member = pending.at.worker().member();
+            key = pending.key;
         }
-        if (member != null) {
-            envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
-        }
+        envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
+    }
+
+    /** The attempts sent to workers whose outcome has not arrived yet (for tests). */
+    int unanswered() {
+        return outstanding.size();
     }
 
     /** Interrupts every attempt of this executor on every worker. */
@@ -548,6 +653,7 @@ public final class ClusterExecutor implements TaskExecutor {
             waiting.clear();
             left.addAll(outstanding.values());
             outstanding.clear();
+            latest.clear();
             lock.notifyAll();
         }
         IllegalStateException error = new IllegalStateException("executor '" + label + "' was closed before the task ended");
@@ -555,6 +661,8 @@ public final class ClusterExecutor implements TaskExecutor {
             pending.task.failed(pending.attempt, error, label);
         }
         Threads.joinUninterruptibly(dispatcher);
+        results.add(STOP_REPORTING);
+        Threads.joinUninterruptibly(reporter);
         hazelcast.shutdown();
     }
 
@@ -613,6 +721,8 @@ public final class ClusterExecutor implements TaskExecutor {
         /**
          * How long a worker may stay silent before it counts as lost and its tasks are placed again; default
          * 10 s. Shorter notices crashes sooner but may mistake a long garbage-collection pause for a crash.
+         * The time that counts is the cluster master's (the oldest member, usually the first worker): give
+         * every member the same value.
          */
         public Builder detection(Duration time) {
             options.detection(time);

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -69,6 +70,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Run STOP_SENDING = new Run(null, null, null);
     /** How long a leaving worker waits for each driver to receive its last outcomes. */
     private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a leaving worker waits for its interrupted tasks to end before it leaves without them. */
+    private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
 
     private final String name;
     private final int cores;
@@ -173,6 +176,8 @@ public final class ClusterWorker implements AutoCloseable {
         final Serializer serializer;
         Thread thread;
         boolean cancelled;
+        /** Interrupted because the worker leaves: its outcome is a hand-back, whatever it threw. */
+        boolean handingBack;
         Batches.Outcome outcome;
 
         Run(String driver, Batches.Job job, Serializer serializer) {
@@ -218,6 +223,13 @@ public final class ClusterWorker implements AutoCloseable {
     }
 
     private void accept(Batches.TaskBatch batch) {
+        Member driver = member(batch.driver());
+        if (driver == null || !"driver".equals(driver.getAttribute(Hazelcasts.ROLE))) {
+            // a driver that left (or a batch replayed in its name): nobody waits for these tasks
+            LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped " + batch.jobs().size() + " task(s) of "
+                    + batch.driver() + ", which is not a driver of the cluster now");
+            return;
+        }
         Serializer serializer;
         try {
             serializer = serializers.computeIfAbsent(batch.serializer() + "\n" + String.join("\n", batch.allowed()),
@@ -234,9 +246,11 @@ public final class ClusterWorker implements AutoCloseable {
                 Run run = new Run(batch.driver(), job, serializer);
                 if (leaving) {
                     handBack.add(run);
-                } else {
-                    active.put(new RunKey(batch.driver(), job.key()), run);
+                } else if (active.putIfAbsent(new RunKey(batch.driver(), job.key()), run) == null) {
                     queued.add(run);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped task '" + job.name() + "' of "
+                            + batch.driver() + ": it has it already (a replayed batch?)");
                 }
             }
             startQueued();
@@ -257,6 +271,10 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Interrupts the runs a driver cancels. A run not started yet leaves the queue and is answered at once, so
+     * that the driver frees its slots; one that reaches a task thread is answered there (see {@link #runTasks}).
+     */
     private void cancel(Batches.Cancel cancel) {
         List<Run> victims = new ArrayList<>();
         if (cancel.all()) {
@@ -269,7 +287,22 @@ public final class ClusterWorker implements AutoCloseable {
                 }
             }
         }
-        victims.forEach(this::interrupt);
+        List<Run> notStarted = new ArrayList<>();
+        synchronized (lock) {
+            for (Run run : victims) {
+                if (queued.remove(run)) {
+                    notStarted.add(run);
+                }
+            }
+        }
+        for (Run run : victims) {
+            if (notStarted.contains(run)) {
+                active.remove(new RunKey(run.driver, run.job.key()));
+                outbox.add(cancelledBeforeStart(run));
+            } else {
+                interrupt(run);
+            }
+        }
     }
 
     /** The driver left or was lost: nobody waits for its tasks any more. */
@@ -351,18 +384,31 @@ public final class ClusterWorker implements AutoCloseable {
                     return;
                 }
             }
+            boolean cancelled;
             synchronized (run) {
                 run.thread = Thread.currentThread();
+                cancelled = run.cancelled;
             }
-            run.outcome = run.cancelled ? null : execute(run);
+            // a cancelled run is answered too: its driver holds its slots until it hears of it
+            run.outcome = cancelled ? cancelledBeforeStart(run).outcome : executeOrFail(run);
             synchronized (run) {
                 run.thread = null;
                 Thread.interrupted();
+                if (run.handingBack) {
+                    run.outcome = handedBack(run);
+                }
             }
             active.remove(new RunKey(run.driver, run.job.key()));
-            if (run.outcome != null) {
-                outbox.add(run);
-            }
+            outbox.add(run);
+        }
+    }
+
+    /** Runs {@code run}; whatever goes wrong becomes its failure, so that the task thread lives on. */
+    private Batches.Outcome executeOrFail(Run run) {
+        try {
+            return execute(run);
+        } catch (Throwable error) {
+            return failed(run, error).outcome;
         }
     }
 
@@ -408,14 +454,32 @@ public final class ClusterWorker implements AutoCloseable {
         return null;
     }
 
+    /** Sets the run's outcome to {@code error}; never throws, even for an exception that breaks when read. */
     private Run failed(Run run, Throwable error) {
-        run.outcome = new Batches.Outcome(run.job.key(), Batches.FAILURE, failures.toBytes(RemoteTaskException.capture(error)));
+        byte[] bytes;
+        try {
+            bytes = failures.toBytes(RemoteTaskException.capture(error));
+        } catch (Throwable unreadable) {
+            bytes = failures.toBytes(new RemoteTaskException(error.getClass().getName(), "task '" + run.job.name()
+                    + "' failed on worker " + name + " with an exception that cannot be captured ("
+                    + unreadable.getClass().getName() + ")", new StackTraceElement[0], null));
+        }
+        run.outcome = new Batches.Outcome(run.job.key(), Batches.FAILURE, bytes);
         return run;
     }
 
+    private Run cancelledBeforeStart(Run run) {
+        return failed(run, new CancellationException("task '" + run.job.name() + "' was cancelled on worker " + name
+                + " before it started"));
+    }
+
     private void handBack(Run run) {
-        run.outcome = new Batches.Outcome(run.job.key(), Batches.HANDED_BACK, new byte[0]);
+        run.outcome = handedBack(run);
         outbox.add(run);
+    }
+
+    private static Batches.Outcome handedBack(Run run) {
+        return new Batches.Outcome(run.job.key(), Batches.HANDED_BACK, new byte[0]);
     }
 
     // ---------------------------------------------------------------- answering
@@ -475,7 +539,8 @@ public final class ClusterWorker implements AutoCloseable {
     /**
      * Leaves the cluster cleanly: hands back the tasks not started, lets the running ones finish (for at most
      * the drain time, then interrupts them and hands them back too), sends their outcomes, leaves the cluster
-     * and returns when every thread of the worker has ended. Idempotent.
+     * and returns when every thread of the worker has ended. A task that ignores the interrupt for 5 s is
+     * handed back as well, and the worker leaves without waiting for its thread. Idempotent.
      */
     @Override
     public void close() {
@@ -506,15 +571,53 @@ public final class ClusterWorker implements AutoCloseable {
                 }
             }
             for (Run run : running) {
+                synchronized (run) {
+                    run.handingBack = true;
+                }
                 interrupt(run);
             }
         }
-        taskThreads.forEach(Threads::joinUninterruptibly);
+        List<Run> stuck = awaitTaskThreads();
+        stuck.forEach(this::handBack);
         Threads.joinUninterruptibly(warmUp);
         outbox.add(STOP_SENDING);
         Threads.joinUninterruptibly(sender);
         hazelcast.shutdown();
         closed.countDown();
+    }
+
+    /**
+     * Waits at most {@link #INTERRUPTED_GRACE} for the task threads to end once their runs were interrupted;
+     * returns the runs of those that did not (tasks that ignore interrupts), so that the worker leaves anyway.
+     */
+    private List<Run> awaitTaskThreads() {
+        long deadline = System.nanoTime() + INTERRUPTED_GRACE.toNanos();
+        for (Thread thread : taskThreads) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left > 0) {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<Run> stuck = new ArrayList<>();
+        synchronized (lock) {
+            for (Run run : running) {
+                synchronized (run) {
+                    if (run.thread != null && run.thread.isAlive()) {
+                        stuck.add(run);
+                    }
+                }
+            }
+        }
+        if (!stuck.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "worker " + name + " leaves although " + stuck.size() + " task(s)"
+                    + " ignored the interrupt; they are handed back");
+        }
+        return stuck;
     }
 
     private void awaitClosedUninterruptibly() {
@@ -581,7 +684,10 @@ public final class ClusterWorker implements AutoCloseable {
             return this;
         }
 
-        /** How long a silent member (a driver) may stay silent before it counts as lost; default 10 s. */
+        /**
+         * How long a silent member may stay silent before it counts as lost; default 10 s. The time that
+         * counts is the cluster master's (the oldest member): give every member, drivers included, the same value.
+         */
         public Builder detection(Duration time) {
             options.detection(time);
             return this;

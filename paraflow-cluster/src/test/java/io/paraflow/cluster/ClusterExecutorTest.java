@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -117,6 +119,76 @@ class ClusterExecutorTest {
         for (Task<Integer> task : wide) {
             assertThat(task.get(20, TimeUnit.SECONDS)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aTaskTimingOutWhileQueuedBehindBusyCoresIsAnsweredAndNothingStaysReserved() throws Exception {
+        List<Task<Object>> blockers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            blockers.add(flow.task("blocker").on("cluster").cores(2).submit(() -> {
+                Thread.sleep(120_000);
+                return null;
+            }));
+        }
+        // sent to a worker whose every core is busy: it times out in the worker's queue
+        Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(300)).submit(() -> 1);
+        assertThatThrownBy(queued::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+        blockers.forEach(blocker -> blocker.cancel(true));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (executor.unanswered() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(executor.unanswered()).as("attempts whose slots stay reserved").isZero();
+    }
+
+    @Test
+    void aTaskWithANameTooLongForOneMessageFieldRuns() throws Exception {
+        assertThat(flow.task("n".repeat(70_000)).on("cluster").submit(() -> 7).get(20, TimeUnit.SECONDS)).isEqualTo(7);
+    }
+
+    @Test
+    void aTaskWhoseExceptionBreaksWhenReadFailsWithItsTypeAndItsWorkerCarriesOn() throws Exception {
+        List<Task<Object>> broken = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            broken.add(flow.task("unreadable").on("cluster").submit(() -> {
+                throw new UnreadableException();
+            }));
+        }
+        for (Task<Object> task : broken) {
+            assertThatThrownBy(() -> task.get(20, TimeUnit.SECONDS)).rootCause()
+                    .isInstanceOfSatisfying(RemoteTaskException.class, e -> assertThat(e.remoteType())
+                            .isEqualTo(UnreadableException.class.getName()));
+        }
+        // both cores of both workers are still there
+        List<Task<Integer>> wide = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            wide.add(flow.task("wide").on("cluster").cores(2).submit(() -> 1));
+        }
+        for (Task<Integer> task : wide) {
+            assertThat(task.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
+    /** An exception whose message cannot be read, as some libraries' exceptions do when their state is broken. */
+    static final class UnreadableException extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message");
+        }
+    }
+
+    @Test
+    void callbacksOfACompletedTaskRunOnTheDriversOwnThreadNotOnHazelcasts() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        Task<Integer> opened = flow.submit(() -> {
+            gate.await();
+            return 1;
+        });
+        Task<Integer> remote = flow.task("remote").on("cluster").submit(x -> x + 1, opened);
+        CompletableFuture<String> callbackThread = remote.toCompletableFuture()
+                .thenApply(value -> Thread.currentThread().getName());
+        gate.countDown();
+        assertThat(callbackThread.get(20, TimeUnit.SECONDS)).isEqualTo("paraflow-cluster-outcomes");
     }
 
     @Test

@@ -98,6 +98,40 @@ class MembershipTest {
         assertThat(executor.workers()).hasSize(1);
     }
 
+    /** Sleeps for good in the JVM {@code stubbornPid} (after saying so in {@code started}), else ends at once. */
+    static Ended sleepForGoodIn(long stubbornPid, String started) throws Exception {
+        if (ProcessHandle.current().pid() == stubbornPid) {
+            Files.createTempFile(Path.of(started), "running", "");
+            Thread.sleep(120_000);
+        }
+        return new Ended(ProcessHandle.current().pid(), System.currentTimeMillis());
+    }
+
+    @Test
+    void tasksInterruptedBecauseTheirWorkerLeavesAreHandedBackAndRunElsewhere(@TempDir Path started) throws Exception {
+        WorkerJvm leaving = WorkerJvm.start(workers, 2, "cluster", 5, null);
+        while (executor.workers().size() < 2) {
+            Thread.sleep(10);
+        }
+        List<Task<Ended>> tasks = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tasks.add(flow.task("stubborn").on("cluster").submit(MembershipTest::sleepForGoodIn,
+                    flow.value(leaving.process.pid()), flow.value(started.toString())));
+        }
+        while (true) {
+            try (Stream<Path> files = Files.list(started)) {
+                if (files.findAny().isPresent()) {
+                    break;
+                }
+            }
+            Thread.sleep(10);
+        }
+        leaving.close();
+        for (Task<Ended> task : tasks) {
+            assertThat(task.get().pid()).as("every task ended on the seed").isEqualTo(workers.get(0).process.pid());
+        }
+    }
+
     @Test
     void aClassMissingOnAWorkerFailsTheTaskNamingTheClassAndTheWorker(@TempDir Path dir) throws Exception {
         String classpath = classpathWithout(OnlyOnDriver.class, dir);

@@ -5,6 +5,7 @@ import io.paraflow.data.MissingInputException;
 import io.paraflow.data.MissingOutputException;
 import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
+import io.paraflow.internal.ChildEnvironment;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,6 +139,7 @@ final class CommandCall {
 
     /** The command's own variables, then what the task asked for and who it is. */
     private void setEnvironment(Map<String, String> env, ReadyTask task) {
+        ChildEnvironment.withoutSecret(env);
         env.putAll(environment);
         Resources resources = task.resources();
         env.put("PARAFLOW_CORES", Integer.toString(resources.cores()));

@@ -10,6 +10,7 @@ import io.paraflow.data.FileRef;
 import io.paraflow.data.MissingInputException;
 import io.paraflow.data.MissingOutputException;
 import io.paraflow.exec.Resources;
+import io.paraflow.internal.ChildEnvironment;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -259,6 +260,19 @@ class CommandTest {
                     .args(FileRef.of(spaced)).submit();
 
             assertThat(Files.readString(env.get().stdout())).isEqualTo("hi 3 1024 env env\nx\n");
+        }
+    }
+
+    @Test
+    void theProgramDoesNotInheritTheClusterSecretUnlessGivenExplicitly() throws Exception {
+        assertThat(System.getenv(ChildEnvironment.SECRET_VARIABLE)).as("set for this test by the build").isNotNull();
+        try (Flow flow = flow(runs.resolve("run"), 2)) {
+            Task<CommandResult> inherited = flow.command("inherited").shell("echo \"[${PARAFLOW_SECRET:-}]\"").submit();
+            Task<CommandResult> explicit = flow.command("explicit").env(ChildEnvironment.SECRET_VARIABLE, "given")
+                    .shell("echo \"[${PARAFLOW_SECRET:-}]\"").submit();
+
+            assertThat(Files.readString(inherited.get().stdout())).isEqualTo("[]\n");
+            assertThat(Files.readString(explicit.get().stdout())).isEqualTo("[given]\n");
         }
     }
 

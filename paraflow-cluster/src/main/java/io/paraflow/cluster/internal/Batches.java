@@ -22,6 +22,9 @@ public final class Batches {
     /** Outcome: the worker did not run the task (it is leaving); the driver places it again. */
     public static final byte HANDED_BACK = 3;
 
+    /** At most 3 bytes per char in modified UTF-8, so names this long always fit. */
+    private static final int MAX_NAME_CHARS = 16_000;
+
     private Batches() {
     }
 
@@ -64,7 +67,7 @@ public final class Batches {
                 out.writeLong(job.key());
                 out.writeInt(job.cores());
                 out.writeLong(job.memory());
-                out.writeUTF(job.name());
+                out.writeUTF(clip(job.name()));
                 out.writeInt(job.invocation().length);
                 out.write(job.invocation());
             }
@@ -135,6 +138,14 @@ public final class Batches {
             }
             return new Cancel(driver, all, keys);
         });
+    }
+
+    /**
+     * A task name short enough for {@link DataOutputStream#writeUTF} (at most 65535 bytes): the worker uses it
+     * in messages only.
+     */
+    private static String clip(String name) {
+        return name.length() <= MAX_NAME_CHARS ? name : name.substring(0, MAX_NAME_CHARS) + "...";
     }
 
     private interface Writer {

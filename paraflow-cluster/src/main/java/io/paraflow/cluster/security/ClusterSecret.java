@@ -1,5 +1,7 @@
 package io.paraflow.cluster.security;
 
+import io.paraflow.internal.ChildEnvironment;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +27,7 @@ import java.util.Set;
  */
 public final class ClusterSecret {
     /** The environment variable {@link #resolve} reads when no file is given. */
-    public static final String ENVIRONMENT_VARIABLE = "PARAFLOW_SECRET";
+    public static final String ENVIRONMENT_VARIABLE = ChildEnvironment.SECRET_VARIABLE;
 
     private static final String PREFIX = "paraflow-secret-v1:";
     private static final int BYTES = 32;
@@ -87,7 +89,7 @@ public final class ClusterSecret {
             text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null,
-                    "no cluster secret file (create one with 'paraflow secret > FILE && chmod 600 FILE')");
+                    "no cluster secret file (create one with 'paraflow secret --file FILE')");
         }
         PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (posix != null) {

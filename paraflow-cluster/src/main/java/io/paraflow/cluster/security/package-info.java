@@ -12,10 +12,11 @@
  * with it: a cluster name derived from the secret, TCP-IP join on one interface, and an allow-list for
  * the Java deserialization Hazelcast does itself.
  *
- * <p>What this protects: confidentiality and integrity of tasks, results and stored values against anyone
- * on the network without the secret, and execution of tasks sent by such a party. What it does not: a
- * member without the secret can still join Hazelcast's membership and disturb it (denial of service), and
- * anyone holding the secret is trusted completely. Replaying a captured message is not detected here; the
- * cluster runtime ignores results for tasks it is not waiting for.
+ * <p>What this protects: confidentiality and integrity of tasks and results against anyone on the network
+ * without the secret, and execution of tasks sent by such a party; Paraflow's own payloads are never
+ * decoded before they are authenticated (Hazelcast still deserializes its own operations, within its
+ * allow-list). What it does not: a member without the secret can still join Hazelcast's membership and
+ * disturb it (denial of service), and anyone holding the secret is trusted completely. A captured message
+ * replayed is not detected here (see the module's README for what the cluster runtime does about it).
  */
 package io.paraflow.cluster.security;

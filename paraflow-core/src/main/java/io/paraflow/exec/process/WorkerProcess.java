@@ -1,5 +1,7 @@
 package io.paraflow.exec.process;
 
+import io.paraflow.internal.ChildEnvironment;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -45,6 +47,7 @@ final class WorkerProcess {
     WorkerProcess(String label, int number, List<String> command, Map<String, String> environment,
                   PrintStream forwardTo) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
+        ChildEnvironment.withoutSecret(builder.environment());
         builder.environment().putAll(environment);
         this.process = builder.start();
         this.name = label + "-" + number + " (pid " + process.pid() + ")";

@@ -4,6 +4,7 @@ import io.paraflow.Flow;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
+import io.paraflow.internal.ChildEnvironment;
 import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.SerializationException;
 import org.example.tasks.Measurement;
@@ -43,6 +44,14 @@ class ForyWorkersTest {
     /** Not Serializable: Fory carries it anyway. */
     static final class Samples {
         final List<Double> values = new ArrayList<>();
+    }
+
+    @Test
+    void workerProcessesDoNotInheritTheClusterSecret() throws Exception {
+        assertThat(System.getenv(ChildEnvironment.SECRET_VARIABLE)).as("set for this test by the build").isNotNull();
+        Task<String> secret = flow.task("secret").on("fory").submit(() -> String.valueOf(
+                System.getenv(ChildEnvironment.SECRET_VARIABLE)));
+        assertThat(secret.get()).isEqualTo("null");
     }
 
     @Test
