@@ -123,17 +123,21 @@ class ClusterExecutorTest {
 
     @Test
     void aTaskTimingOutWhileQueuedBehindBusyCoresIsAnsweredAndNothingStaysReserved() throws Exception {
+        assertThat(executor.unanswered()).as("attempts of earlier tests still reserved").isZero();
         List<Task<Object>> blockers = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            blockers.add(flow.task("blocker").on("cluster").cores(2).submit(() -> {
-                Thread.sleep(120_000);
-                return null;
-            }));
+        try {
+            for (int i = 0; i < 2; i++) {
+                blockers.add(flow.task("blocker").on("cluster").cores(2).submit(() -> {
+                    Thread.sleep(120_000);
+                    return null;
+                }));
+            }
+            // sent to a worker whose every core is busy: it times out in the worker's queue
+            Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(300)).submit(() -> 1);
+            assertThatThrownBy(queued::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+        } finally {
+            blockers.forEach(blocker -> blocker.cancel(true));
         }
-        // sent to a worker whose every core is busy: it times out in the worker's queue
-        Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(300)).submit(() -> 1);
-        assertThatThrownBy(queued::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
-        blockers.forEach(blocker -> blocker.cancel(true));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (executor.unanswered() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
