@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A cluster worker: a member of the cluster that runs the tasks drivers ({@link ClusterExecutor}s) send it,
@@ -72,6 +73,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
     /** How long a leaving worker waits for its interrupted tasks to end before it leaves without them. */
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
+    /** How long a greeting waits for its sender to appear in this worker's view of the members. */
+    private static final long GREETING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String name;
     private final int cores;
@@ -214,12 +217,20 @@ public final class ClusterWorker implements AutoCloseable {
         if (!envelopes.awaitConnected()) {
             return;
         }
-        for (Member member : hazelcast.getCluster().getMembers()) {
-            if (member.getUuid().toString().equals(hello.member())) {
-                envelopes.send(member, Envelopes.WELCOME, hello.answeredBy(uuid).encode());
-                return;
-            }
+        // A driver greets a worker as soon as it sees it; this worker may learn of the driver a moment later
+        long deadline = System.nanoTime() + GREETING_WAIT_NANOS;
+        Member driver = member(hello.member());
+        while (driver == null && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            driver = member(hello.member());
         }
+        if (driver == null) {
+            LOG.log(System.Logger.Level.WARNING, "worker " + name + " could not answer a greeting: its sender "
+                    + hello.member() + " did not become a member within "
+                    + TimeUnit.NANOSECONDS.toSeconds(GREETING_WAIT_NANOS) + " s");
+            return;
+        }
+        envelopes.send(driver, Envelopes.WELCOME, hello.answeredBy(uuid).encode());
     }
 
     private void accept(Batches.TaskBatch batch) {
