@@ -1,6 +1,6 @@
 package io.paraflow.cluster;
 
-import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.ProcessLeaks;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,10 +13,7 @@ final class ClusterLeaks {
     }
 
     static void assertNoneLeft() {
-        List<String> children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).collect(Collectors.toList());
-        assertThat(children).as("child processes left behind").isEmpty();
-        assertThat(NoLeakedThreads.paraflowThreads()).extracting(Thread::getName).as("threads left behind").isEmpty();
+        ProcessLeaks.assertNoneLeft();
         List<String> hazelcast = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                 .map(Thread::getName).filter(name -> name.startsWith("hz.")).collect(Collectors.toList());
         assertThat(hazelcast).as("Hazelcast threads left behind").isEmpty();

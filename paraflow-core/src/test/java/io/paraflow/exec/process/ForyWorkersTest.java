@@ -7,6 +7,7 @@ import io.paraflow.TaskFailedException;
 import io.paraflow.internal.ChildEnvironment;
 import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.SerializationException;
+import io.paraflow.testing.ProcessLeaks;
 import org.example.tasks.Measurement;
 import org.example.tasks.Scaling;
 import org.junit.jupiter.api.AfterAll;

@@ -8,6 +8,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.serial.SerializationException;
+import io.paraflow.testing.ProcessLeaks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

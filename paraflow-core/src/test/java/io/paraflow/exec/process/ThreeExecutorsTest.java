@@ -8,6 +8,7 @@ import io.paraflow.data.FileRef;
 import io.paraflow.exec.Resources;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.ProcessLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

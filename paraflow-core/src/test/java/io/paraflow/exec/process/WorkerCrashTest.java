@@ -7,6 +7,7 @@ import io.paraflow.TaskFailedException;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.WorkerLostException;
 import io.paraflow.serial.JavaSerializer;
+import io.paraflow.testing.ProcessLeaks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

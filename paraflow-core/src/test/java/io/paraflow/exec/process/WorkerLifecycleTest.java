@@ -4,6 +4,7 @@ import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.TaskFailedException;
 import io.paraflow.WorkerLostException;
+import io.paraflow.testing.ProcessLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
