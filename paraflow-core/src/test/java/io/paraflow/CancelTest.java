@@ -358,13 +358,15 @@ class CancelTest {
                     Thread t = new Thread(() -> cancelled.set(taskRef.get().cancel(false)), "canceller");
                     canceller.set(t);
                     t.start();
-                    // the cancellation waits, parked, while this step is delivered, and ends the task right
-                    // after it (or it went through): either way it is as far as it can get
+                    // the cancellation waits, parked, while this step is delivered, and lands right after
+                    // it: before or after the function read its arguments
                     Sync.awaitParkedOrTerminated(t);
                 }
             })).build()) {
                 List<Task<String>> tasks = flow.task("delete").map(path -> {
                     argument.complete(path);
+                    // the function outlives the cancellation, so it never wins the race by ending first
+                    Sync.join(canceller.get());
                     return "deleted " + path;
                 }, List.of("run-42"));
                 taskRef.set(tasks.get(0));
