@@ -382,8 +382,12 @@ final class EventLanes {
                 }
             }
             if (readLong >= LONGS || head.longs[readLong] == 0) {
-                // the next record is in the next chunk: this one is done
-                head = head.next;
+                // the next record is in the next chunk: this one is done. Unlinked, because a drained chunk
+                // that a collection promoted would keep every chunk after it alive until the next full
+                // marking, and each of those would be promoted in turn
+                Chunk drained = head;
+                head = drained.next;
+                drained.next = null;
                 readLong = 0;
                 readRef = 0;
                 budget.usedBytes.addAndGet(-CHUNK_BYTES);
