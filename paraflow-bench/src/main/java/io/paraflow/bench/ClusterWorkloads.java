@@ -50,6 +50,7 @@ import static io.paraflow.bench.Rounds.verdict;
  */
 public final class ClusterWorkloads {
 
+    private static final int START_TRIES = 3;
     private static final List<String> SECTIONS = List.of("throughput", "latency", "startup", "scheduler");
     private static final int WORKERS = 2;
     private static final int CORES = 2;
@@ -127,27 +128,35 @@ public final class ClusterWorkloads {
         }
     }
 
-    /** Starts a worker JVM joining {@code join} (null: it is the seed); returns once it said READY. */
+    /**
+     * Starts a worker JVM joining {@code join} (null: it is the seed); returns once it said READY. Its port
+     * is one the system found free, which an outgoing connection may take before the worker binds it: a
+     * worker that did not start is tried again on another port, up to {@value #START_TRIES} times.
+     */
     static WorkerJvm startWorker(String join) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m"));
-        command.addAll(ClusterJvm.OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterWorkloads.class.getName(), "worker",
-                Integer.toString(port), join == null ? "-" : join));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, SECRET.encoded());
-        Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (!"READY".equals(line)) {
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < START_TRIES; i++) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m"));
+            command.addAll(ClusterJvm.OPTIONS);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterWorkloads.class.getName(), "worker",
+                    Integer.toString(port), join == null ? "-" : join));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, SECRET.encoded());
+            Process process = builder.start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if ("READY".equals(line)) {
+                return new WorkerJvm(process, port);
+            }
             process.destroyForcibly();
-            throw new IllegalStateException("cluster worker on port " + port + " did not start: " + line);
+            failures.add("port " + port + ": " + line);
         }
-        return new WorkerJvm(process, port);
+        throw new IllegalStateException("cluster worker did not start (its errors are above): " + failures);
     }
 
     /** A flow whose "cluster" executor uses {@code workers}. */

@@ -2,6 +2,7 @@ package io.paraflow.cli;
 
 import io.paraflow.cluster.ClusterJvm;
 import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.testing.Ports;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,8 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +167,7 @@ class RunCommandTest {
     @Test
     void withClusterTasksMarkedForTheClusterRunOnAWorker() throws Exception {
         Path secret = secretFile();
-        int port = freePort();
+        int port = Ports.unused();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1"));
         command.addAll(ClusterJvm.OPTIONS);
@@ -200,9 +199,4 @@ class RunCommandTest {
         return new long[] {Long.parseLong(words[0]), Long.parseLong(words[1])};
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -2,13 +2,12 @@ package io.paraflow.cluster;
 
 import io.paraflow.Flow;
 import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.testing.Ports;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,10 +135,6 @@ final class WorkerJvm implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Ports.unused();
     }
 }
