@@ -1,55 +1,45 @@
 package io.paraflow.exec;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A test executor whose worker ("w1") keeps every result where it was computed and reports a
- * {@link RemoteValue} handle instead, as a cluster executor does with large results. The handle's
- * {@link RemoteValue#load} plays the driver's fetch: it counts the loads and can be made to wait or fail.
- * With {@link #acceptHandles}, tasks of this executor get its handles as arguments and the worker uses its
- * own copy, without a fetch by the driver. Records what it saw, for the tests.
+ * A test executor whose worker keeps every result where it was computed and reports a {@link RemoteValue}
+ * handle instead, as a cluster executor does with large results. It is a {@link SerializingWorkerExecutor}
+ * (one worker, "w1") that sees each attempt through {@link Keeping}. The handle's {@link RemoteValue#load}
+ * plays the driver's fetch: it counts the loads and can be made to wait or fail. With {@code acceptHandles},
+ * tasks of this executor get its handles as arguments and the worker uses its own copy, without a fetch by
+ * the driver. Records what it saw, for the tests; it does not support {@link #stop}.
  */
 final class KeepingWorkerExecutor implements TaskExecutor {
-    static final String WORKER = "w1";
+    static final String WORKER = SerializingWorkerExecutor.WORKER;
 
-    private record Received(ReadyTask task, int attempt) {
-    }
-
-    private static final Received POISON = new Received(null, 0);
-
-    private final String label;
+    private final SerializingWorkerExecutor worker;
     private final boolean acceptHandles;
-    private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
-    private final Thread worker;
     private final AtomicLong keys = new AtomicLong();
-    /** The results the worker keeps, by key; a test removes one to play its loss. */
+    /** The results the worker keeps, by key; a test removes them to play their loss. */
     final Map<Long, Object> kept = new ConcurrentHashMap<>();
     /** How many times the driver loaded a kept result. */
     final AtomicInteger loads = new AtomicInteger();
-    /** The argument values of every invocation the worker received, as shipped. */
+    /** The argument values of every invocation the flow built for the worker, before the worker read them. */
     final Queue<List<Object>> shippedArguments = new ConcurrentLinkedQueue<>();
     /** What {@link ReadyTask#largestRemoteArgument()} said for each task handed over. */
     final Queue<RemoteValue> largestArguments = new ConcurrentLinkedQueue<>();
-    /** If set, loads wait for it (and say when they started). */
+    /** If set, loads wait for it. */
     volatile CountDownLatch loadGate;
     final CountDownLatch loadStarted = new CountDownLatch(1);
 
     KeepingWorkerExecutor(String label, boolean acceptHandles) {
-        this.label = label;
+        this.worker = new SerializingWorkerExecutor(label);
         this.acceptHandles = acceptHandles;
-        this.worker = new Thread(this::work, "paraflow-test-keeping-" + label);
-        this.worker.setDaemon(true);
-        this.worker.start();
     }
 
     /** A result kept on the worker. */
@@ -81,19 +71,88 @@ final class KeepingWorkerExecutor implements TaskExecutor {
         }
     }
 
+    /** An attempt as the worker sees it: handles among its arguments read on the worker, its result kept there. */
+    private final class Keeping implements ReadyTask {
+        private final ReadyTask task;
+
+        Keeping(ReadyTask task) {
+            this.task = task;
+        }
+
+        @Override
+        public Invocation invocation() {
+            Invocation invocation = task.invocation();
+            Object[] arguments = invocation.arguments();
+            shippedArguments.add(Arrays.asList(arguments.clone()));
+            for (int i = 0; i < arguments.length; i++) {
+                if (arguments[i] instanceof Kept handle) {
+                    arguments[i] = kept.get(handle.key);
+                }
+            }
+            return new Invocation(invocation.function(), arguments);
+        }
+
+        @Override
+        public void succeeded(int attempt, Object result, String where) {
+            long key = keys.incrementAndGet();
+            kept.put(key, result);
+            task.succeeded(attempt, new Kept(task, key, result instanceof byte[] bytes ? bytes.length : 1), where);
+        }
+
+        @Override
+        public long id() {
+            return task.id();
+        }
+
+        @Override
+        public String name() {
+            return task.name();
+        }
+
+        @Override
+        public int attempt() {
+            return task.attempt();
+        }
+
+        @Override
+        public Resources resources() {
+            return task.resources();
+        }
+
+        @Override
+        public int priority() {
+            return task.priority();
+        }
+
+        @Override
+        public void run() {
+            throw new UnsupportedOperationException("an out-of-process attempt");
+        }
+
+        @Override
+        public void started(int attempt, String where) {
+            task.started(attempt, where);
+        }
+
+        @Override
+        public void failed(int attempt, Throwable error, String where) {
+            task.failed(attempt, error, where);
+        }
+    }
+
     @Override
     public String label() {
-        return label;
+        return worker.label();
     }
 
     @Override
     public Resources capacity() {
-        return new Resources(1, 0, 0);
+        return worker.capacity();
     }
 
     @Override
     public boolean acceptsRemote(RemoteValue value) {
-        return acceptHandles && value instanceof Kept kept && kept.owner() == this;
+        return acceptHandles && value instanceof Kept handle && handle.owner() == this;
     }
 
     @Override
@@ -102,65 +161,16 @@ final class KeepingWorkerExecutor implements TaskExecutor {
         if (largest != null) {
             largestArguments.add(largest);
         }
-        queue.add(new Received(task, task.attempt()));
-    }
-
-    private void work() {
-        while (true) {
-            Received received;
-            try {
-                received = queue.take();
-            } catch (InterruptedException e) {
-                continue;
-            }
-            if (received == POISON) {
-                return;
-            }
-            ReadyTask task = received.task();
-            int attempt = received.attempt();
-            Invocation invocation;
-            try {
-                invocation = task.invocation();
-            } catch (IllegalStateException ended) {
-                continue;
-            }
-            task.started(attempt, WORKER);
-            Object[] arguments = invocation.arguments();
-            shippedArguments.add(List.of(arguments));
-            for (int i = 0; i < arguments.length; i++) {
-                if (arguments[i] instanceof Kept handle) {
-                    // the worker's own copy: no fetch through the driver
-                    arguments[i] = kept.get(handle.key);
-                }
-            }
-            try {
-                Object result = Invocation.call(invocation.function(), arguments);
-                long key = keys.incrementAndGet();
-                kept.put(key, result);
-                task.succeeded(attempt, new Kept(task, key, result instanceof byte[] bytes ? bytes.length : 1), WORKER);
-            } catch (Throwable e) {
-                task.failed(attempt, e, WORKER);
-            }
-        }
+        worker.execute(new Keeping(task));
     }
 
     @Override
     public void interruptAll() {
+        worker.interruptAll();
     }
 
     @Override
     public void close() {
-        queue.add(POISON);
-        boolean interrupted = false;
-        while (worker.isAlive()) {
-            try {
-                worker.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }
