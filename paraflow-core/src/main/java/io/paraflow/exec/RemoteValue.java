@@ -18,7 +18,9 @@ import io.paraflow.ResultUnavailableException;
  *       unless the executor {@linkplain TaskExecutor#acceptsRemote accepts the handle itself} (its workers
  *       fetch it where they run).</li>
  * </ul>
- * Users never see the handle, only the value or a {@link ResultUnavailableException}.
+ * Users never see the handle, only the value or a {@link ResultUnavailableException}. One exception: on JDK 19
+ * and later, {@code Future.state()}, {@code resultNow()} and {@code exceptionNow()} read the future as it is and
+ * see a task whose value was not fetched yet as still running; {@code get} or {@code join} fetch it.
  *
  * <p>Implementations say where the value is and how to load it ({@link #load}); this class makes sure
  * {@code load} runs at most once per handle (again only if it was interrupted) and keeps what it returned.
