@@ -1,6 +1,7 @@
 package io.paraflow.cluster.internal;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.paraflow.cluster.security.ClusterCipher;
@@ -247,7 +248,12 @@ public final class ResultStore {
         }
         thresholds.remove(driver);
         try {
-            map(driver).destroy();
+            // every worker sees the driver go: look the map up rather than getMap, which would create it again
+            for (DistributedObject object : hazelcast.getDistributedObjects()) {
+                if (object.getName().equals(mapName(driver))) {
+                    object.destroy();
+                }
+            }
         } catch (RuntimeException closing) {
             // this member is shutting down: the map goes with the cluster
         }
