@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -100,6 +101,28 @@ class RemoteValueTest {
                 accepted.toCompletableFuture().get(30, TimeUnit.SECONDS);
                 assertThat(seen).hasValue(7);
                 assertThat(keeping.loads).hasValue(1);
+            }
+        });
+    }
+
+    @Test
+    void stagesChainedWhileTheirTasksEndAllCompleteWithTheFetchedValue() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                int count = 2_000;
+                List<CompletableFuture<Integer>> stages = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    // the worker ends earlier tasks while later stages are chained: every interleaving of the two
+                    stages.add(flow.task("produce").on("keeping").submit(x -> x, flow.value(i))
+                            .thenApply(x -> x + 1).toCompletableFuture());
+                }
+                long sum = 0;
+                for (CompletableFuture<Integer> stage : stages) {
+                    sum += stage.get(30, TimeUnit.SECONDS);
+                }
+                assertThat(sum).isEqualTo((long) count * (count + 1) / 2);
+                assertThat(keeping.loads).hasValue(count);
             }
         });
     }
