@@ -863,7 +863,7 @@ public final class ClusterExecutor implements TaskExecutor {
         /**
          * The size (of the serialized form, in bytes) from which a task's result stays in the cluster's data
          * grid until something on the driver needs it, instead of coming back with its completion; default
-         * {@value #DEFAULT_GRID_THRESHOLD} (64 KiB). Smaller results come back at once, which is cheaper.
+         * {@value ClusterExecutor#DEFAULT_GRID_THRESHOLD} (64 KiB). Smaller results come back at once, which is cheaper.
          * {@code Long.MAX_VALUE} brings every result back.
          */
         public Builder gridThreshold(long bytes) {
