@@ -41,7 +41,10 @@ import static io.paraflow.bench.Rounds.verdict;
  *       result;</li>
  *   <li>{@code scheduler}: the placement alone with in-process stand-in workers (10, 100, 1,000) and a million
  *       tasks, in µs per decision (target: flat as workers grow); baseline: the same decisions by a linear scan
- *       over the workers.</li>
+ *       over the workers; also with half the tasks preferring the worker that holds their input;</li>
+ *   <li>{@code grid}: a task returning 1 MiB, its result kept in the data grid (the default) against brought back
+ *       with its completion ({@code gridThreshold(Long.MAX_VALUE)}): fetched by the driver, and passed to a
+ *       second cluster task; ms per operation, one at a time.</li>
  * </ul>
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.ClusterWorkloads [section...]}; all sections by
@@ -51,7 +54,7 @@ import static io.paraflow.bench.Rounds.verdict;
 public final class ClusterWorkloads {
 
     private static final int START_TRIES = 3;
-    private static final List<String> SECTIONS = List.of("throughput", "latency", "startup", "scheduler");
+    private static final List<String> SECTIONS = List.of("throughput", "latency", "startup", "scheduler", "grid");
     private static final int WORKERS = 2;
     private static final int CORES = 2;
     private static final int BATCH = 20_000;
@@ -62,6 +65,9 @@ public final class ClusterWorkloads {
     private static final int STARTS = 3;
     static final int DECISIONS = 1_000_000;
     private static final int[] SIMULATED_WORKERS = {10, 100, 1_000};
+    private static final int GRID_BYTES = 1 << 20;
+    private static final int GRID_WARMUP = 5;
+    private static final int GRID_ROUNDS = 21;
 
     private static final Fn0<Integer> NO_OP = () -> 1;
     private static final ClusterSecret SECRET = ClusterSecret.generate();
@@ -90,6 +96,7 @@ public final class ClusterWorkloads {
                 case "throughput" -> throughput();
                 case "latency" -> latency();
                 case "startup" -> startup();
+                case "grid" -> grid();
                 default -> scheduler();
             }
         }
@@ -161,8 +168,13 @@ public final class ClusterWorkloads {
 
     /** A flow whose "cluster" executor uses {@code workers}. */
     static Flow clusterFlow(List<WorkerJvm> workers) {
+        return clusterFlow(workers, ClusterExecutor.DEFAULT_GRID_THRESHOLD);
+    }
+
+    /** A flow whose "cluster" executor uses {@code workers} and keeps results from {@code gridThreshold} bytes. */
+    static Flow clusterFlow(List<WorkerJvm> workers, long gridThreshold) {
         String[] join = workers.stream().map(WorkerJvm::address).toArray(String[]::new);
-        ClusterExecutor executor = ClusterExecutor.builder().join(join).secret(SECRET)
+        ClusterExecutor executor = ClusterExecutor.builder().join(join).secret(SECRET).gridThreshold(gridThreshold)
                 .awaitWorkers(workers.size(), Duration.ofSeconds(60)).build();
         return Flow.builder().threads(2).executor(executor).build();
     }
@@ -353,6 +365,14 @@ public final class ClusterWorkloads {
      * every worker for the one with the most free slots instead of asking {@link Placement}.
      */
     static double nanosPerDecision(int workers, int decisions, boolean linear) {
+        return nanosPerDecision(workers, decisions, linear, false);
+    }
+
+    /**
+     * Like {@link #nanosPerDecision(int, int, boolean)}; with {@code preferring}, every other task first asks for
+     * a random worker (the one holding its input, as the executor does) and takes it if it has a free core.
+     */
+    static double nanosPerDecision(int workers, int decisions, boolean linear, boolean preferring) {
         Placement<Integer> placement = new Placement<>();
         List<Placement.Slots<Integer>> all = new ArrayList<>(workers);
         int[] free = new int[workers];
@@ -396,7 +416,9 @@ public final class ClusterWorkloads {
                     freeMemory[chosen] -= memory;
                 }
             } else {
-                Placement.Slots<Integer> slots = placement.place(cores, memory);
+                Placement.Slots<Integer> holder = preferring && (i & 1) == 0 ? all.get(random.nextInt(workers)) : null;
+                Placement.Slots<Integer> slots = holder != null && placement.placeOnIdle(holder, cores, memory) ? holder
+                        : placement.place(cores, memory);
                 chosen = slots == null ? -1 : slots.worker();
             }
             if (chosen >= 0) {
@@ -416,12 +438,15 @@ public final class ClusterWorkloads {
         for (int workers : SIMULATED_WORKERS) {
             double placement = Double.MAX_VALUE;
             double linear = Double.MAX_VALUE;
+            double preferring = Double.MAX_VALUE;
             for (int i = 0; i < 3; i++) {
                 placement = Math.min(placement, nanosPerDecision(workers, DECISIONS, false));
                 linear = Math.min(linear, nanosPerDecision(workers, DECISIONS, true));
+                preferring = Math.min(preferring, nanosPerDecision(workers, DECISIONS, false, true));
             }
             System.out.printf(Locale.ROOT, "  %,5d workers   placement %6.3f µs/decision   linear scan %7.3f µs/decision"
-                    + "   ratio (scan / placement) %.1f%n", workers, placement / 1e3, linear / 1e3, linear / placement);
+                    + "   ratio (scan / placement) %.1f   preferring the input's worker %6.3f µs/decision%n", workers,
+                    placement / 1e3, linear / 1e3, linear / placement, preferring / 1e3);
             if (workers == SIMULATED_WORKERS[0]) {
                 smallest = placement;
             }
@@ -430,5 +455,69 @@ public final class ClusterWorkloads {
         verdict(largest <= 3 * smallest, String.format(Locale.ROOT, "%,d workers cost %.1fx the decision of %,d (target:"
                 + " flat, within 3x)", SIMULATED_WORKERS[SIMULATED_WORKERS.length - 1], largest / smallest,
                 SIMULATED_WORKERS[0]));
+    }
+
+    // ---------------------------------------------------------------- data grid
+
+    /** A value of {@link #GRID_BYTES} bytes that depends on {@code seed}. */
+    static byte[] largeValue(int seed) {
+        byte[] value = new byte[GRID_BYTES];
+        new SplittableRandom(seed).nextBytes(value);
+        return value;
+    }
+
+    static long checksum(byte[] value) {
+        long sum = 0;
+        for (byte b : value) {
+            sum = sum * 31 + b;
+        }
+        return sum;
+    }
+
+    /**
+     * Runs {@code count} times, one at a time, a task returning {@link #GRID_BYTES} bytes, then either fetches
+     * the value on the driver or passes it to a second cluster task; checks every value; returns nanoseconds per
+     * operation, sorted.
+     */
+    static long[] largeResults(Flow flow, int count, boolean chained) throws Exception {
+        long[] nanos = new long[count];
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            Task<byte[]> large = flow.task("large").on("cluster").submit(ClusterWorkloads::largeValue, flow.value(i));
+            long sum = chained ? flow.task("checksum").on("cluster").submit(ClusterWorkloads::checksum, large).get()
+                    : checksum(large.get());
+            nanos[i] = System.nanoTime() - start;
+            check(sum == checksum(largeValue(i)), "a large value changed on its way (round " + i + ")");
+        }
+        Arrays.sort(nanos);
+        return nanos;
+    }
+
+    private static void grid() throws Exception {
+        System.out.printf(Locale.ROOT, "%n[5] a 1 MiB result kept in the data grid or brought back with its completion"
+                + " (median of %d one at a time, after %d)%n", GRID_ROUNDS, GRID_WARMUP);
+        List<WorkerJvm> workers = startCluster(WORKERS);
+        double[][] medians = new double[2][2];
+        try {
+            long[] thresholds = {ClusterExecutor.DEFAULT_GRID_THRESHOLD, Long.MAX_VALUE};
+            for (int kept = 0; kept < 2; kept++) {
+                try (Flow flow = clusterFlow(workers, thresholds[kept])) {
+                    for (int chained = 0; chained < 2; chained++) {
+                        largeResults(flow, GRID_WARMUP, chained == 1);
+                        medians[kept][chained] = largeResults(flow, GRID_ROUNDS, chained == 1)[GRID_ROUNDS / 2] / 1e6;
+                    }
+                }
+            }
+        } finally {
+            stop(workers);
+        }
+        String[] operations = {"fetched by the driver       ", "passed to a second task     "};
+        for (int chained = 0; chained < 2; chained++) {
+            System.out.printf(Locale.ROOT, "  %s kept in the grid %7.2f ms   brought back %7.2f ms   ratio (kept /"
+                    + " back) %.2f%n", operations[chained], medians[0][chained], medians[1][chained],
+                    medians[0][chained] / medians[1][chained]);
+        }
+        verdict(medians[0][1] < medians[1][1], String.format(Locale.ROOT, "a 1 MiB value passed between cluster"
+                + " tasks: %.2f ms kept in the grid, %.2f ms through the driver", medians[0][1], medians[1][1]));
     }
 }

@@ -21,6 +21,8 @@ class ClusterWorkloadsTest {
             assertThat(nanos).hasSize(20).isSorted();
             assertThat(nanos[0]).isPositive();
             assertThat(ClusterWorkloads.startToFirstTask(flow, workers.get(0))).isPositive();
+            assertThat(ClusterWorkloads.largeResults(flow, 2, false)).hasSize(2);
+            assertThat(ClusterWorkloads.largeResults(flow, 2, true)).hasSize(2);
         } finally {
             ClusterWorkloads.stop(workers);
         }
@@ -31,5 +33,6 @@ class ClusterWorkloadsTest {
     void theSchedulerSimulationPlacesTasks() {
         assertThat(ClusterWorkloads.nanosPerDecision(10, 10_000, false)).isPositive();
         assertThat(ClusterWorkloads.nanosPerDecision(10, 10_000, true)).isPositive();
+        assertThat(ClusterWorkloads.nanosPerDecision(10, 10_000, false, true)).isPositive();
     }
 }

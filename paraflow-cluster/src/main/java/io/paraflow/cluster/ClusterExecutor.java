@@ -9,9 +9,13 @@ import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.internal.GridRef;
+import io.paraflow.cluster.internal.RemoteResult;
+import io.paraflow.cluster.internal.ResultStore;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.cluster.internal.Placement;
 import io.paraflow.exec.ReadyTask;
+import io.paraflow.exec.RemoteValue;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.SubmissionCheck;
 import io.paraflow.exec.TaskExecutor;
@@ -62,8 +66,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       when the executor was built.</li>
  *   <li>A worker that is lost (killed, crashed, cut off) is noticed within the {@link Builder#detection detection
  *       time}; the tasks it was running or had been sent are placed again on other workers, without counting as
- *       a failed attempt. Results already received are kept: they live in the driver. A worker that joins
- *       during a run gets tasks at once; one that leaves cleanly hands back what it has not started.</li>
+ *       a failed attempt. Results already received are kept: they live in the driver, or in the data grid with a
+ *       backup. A worker that joins during a run gets tasks at once; one that leaves cleanly hands back what it
+ *       has not started.</li>
+ *   <li>Results of at least {@link Builder#gridThreshold} bytes (serialized) stay in the cluster's data grid,
+ *       encrypted, with one backup, until something on the driver needs them ({@code get}, a stage, a local
+ *       task; see {@link io.paraflow.exec.RemoteValue}); cluster tasks that take them read them where they
+ *       run, preferably on the worker that computed them. {@link #close()} deletes them: fetch what you need
+ *       before.</li>
  *   <li>{@link #close()} fails the tasks that have not finished and leaves the cluster; workers then drop
  *       this driver's tasks and interrupt those still running.</li>
  * </ul>
@@ -83,6 +93,8 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /** The label of a cluster executor, and of workers, unless told otherwise. */
     public static final String DEFAULT_LABEL = "cluster";
+    /** Results whose serialized form is at least this large stay in the data grid: 64 KiB. */
+    public static final long DEFAULT_GRID_THRESHOLD = 64 << 10;
 
     private static final System.Logger LOG = System.getLogger(ClusterExecutor.class.getName());
     private static final Comparator<Pending> ORDER = Comparator.comparingInt((Pending p) -> p.task.priority()).reversed()
@@ -103,6 +115,8 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Serializer failures = JavaSerializer.allowing(List.of());
     private final HazelcastInstance hazelcast;
     private final Envelopes envelopes;
+    /** Where workers keep large results; the driver reads it when something here needs one. */
+    private final ResultStore grid;
     private final String driver;
     private final Resources capacity;
     private final AtomicLong keys = new AtomicLong();
@@ -141,6 +155,8 @@ public final class ClusterExecutor implements TaskExecutor {
         Placement.Slots<Node> at;
         /** Whether {@link #stop} ended it: it is never placed again. Guarded by the executor's lock. */
         boolean stopped;
+        /** The worker that holds its largest kept input, which it prefers; null if none. */
+        UUID near;
 
         Pending(ReadyTask task, long key) {
             this.task = task;
@@ -158,9 +174,11 @@ public final class ClusterExecutor implements TaskExecutor {
         this.serializer = builder.serializerFactory.create(allowed);
         this.serializerName = builder.serializerFactory.getClass().getName();
         this.submissionCheck = new SubmissionCheck(serializer, label, "a cluster worker");
-        Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
+        Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver",
+                ResultStore.THRESHOLD, Long.toString(builder.gridThreshold)));
         this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
         this.hazelcast = Hazelcasts.start(settings, this::receive);
+        this.grid = new ResultStore(hazelcast, settings.secret().cipher(), "cluster executor '" + label + "'", 0);
         try {
             this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
             envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
@@ -257,9 +275,18 @@ public final class ClusterExecutor implements TaskExecutor {
         submissionCheck.check(taskName, function, knownArguments);
     }
 
+    /** Tasks of this executor take the results its workers kept in the grid as they are: workers read them. */
+    @Override
+    public boolean acceptsRemote(RemoteValue value) {
+        return value instanceof RemoteResult kept && kept.isIn(grid);
+    }
+
     @Override
     public void execute(ReadyTask task) {
         Pending pending = new Pending(task, keys.incrementAndGet());
+        if (task.largestRemoteArgument() instanceof RemoteResult kept && kept.isIn(grid)) {
+            pending.near = kept.worker();
+        }
         synchronized (lock) {
             if (!closed) {
                 waiting.add(pending);
@@ -371,7 +398,7 @@ public final class ClusterExecutor implements TaskExecutor {
                         forget(next);
                         continue;
                     }
-                    Placement.Slots<Node> slots = placement.place(next.cores, next.memory);
+                    Placement.Slots<Node> slots = place(next);
                     if (slots == null) {
                         warnIfNoWorkerFits(next);
                         break;
@@ -388,6 +415,18 @@ public final class ClusterExecutor implements TaskExecutor {
             batches.forEach(this::send);
             batches.clear();
         }
+    }
+
+    /**
+     * Places an attempt on the worker that holds its largest kept input if that worker has a free core now
+     * (the input is then used where it is), else on the worker with the most free slots. Holds {@link #lock}.
+     */
+    private Placement.Slots<Node> place(Pending pending) {
+        Placement.Slots<Node> holder = pending.near == null ? null : workers.get(pending.near);
+        if (holder != null && placement.placeOnIdle(holder, pending.cores, pending.memory)) {
+            return holder;
+        }
+        return placement.place(pending.cores, pending.memory);
     }
 
     /**
@@ -416,7 +455,7 @@ public final class ClusterExecutor implements TaskExecutor {
             ReadyTask task = pending.task;
             byte[] bytes;
             try {
-                bytes = serializer.toBytes(task.invocation());
+                bytes = serializer.toBytes(RemoteResult.forWorkers(task.invocation()));
             } catch (IllegalStateException cancelled) {
                 release(pending);
                 continue;
@@ -532,7 +571,7 @@ public final class ClusterExecutor implements TaskExecutor {
             Pending pending = outstanding.get(outcome.key());
             String worker = accept(pending, batch.worker(), outcome.kind());
             if (worker != null) {
-                report(pending, outcome, worker);
+                report(pending, outcome, worker, batch.worker());
             }
         }
     }
@@ -575,8 +614,12 @@ public final class ClusterExecutor implements TaskExecutor {
         latest.remove(pending.task, pending);
     }
 
-    private void report(Pending pending, Batches.Outcome outcome, String worker) {
+    private void report(Pending pending, Batches.Outcome outcome, String worker, String workerUuid) {
         ReadyTask task = pending.task;
+        if (outcome.kind() == Batches.KEPT) {
+            reportKept(pending, outcome, worker, workerUuid);
+            return;
+        }
         boolean result = outcome.kind() == Batches.RESULT;
         Object value;
         try {
@@ -592,6 +635,21 @@ public final class ClusterExecutor implements TaskExecutor {
         } else {
             task.failed(pending.attempt, (Throwable) value, worker);
         }
+    }
+
+    /** The task's result stays in the grid: it ends holding a handle, fetched when something here needs it. */
+    private void reportKept(Pending pending, Batches.Outcome outcome, String worker, String workerUuid) {
+        ReadyTask task = pending.task;
+        long size;
+        try {
+            size = ResultStore.keptSize(outcome);
+        } catch (IllegalArgumentException e) {
+            task.failed(pending.attempt, new IllegalStateException("the result of task " + task.name() + " cannot be"
+                    + " received from worker " + worker + ": " + e.getMessage(), e), worker);
+            return;
+        }
+        GridRef ref = new GridRef(driver, outcome.key(), size, workerUuid, worker, task.name());
+        task.succeeded(pending.attempt, new RemoteResult(task, ref, grid, serializer), worker);
     }
 
     // ---------------------------------------------------------------- stopping
@@ -619,6 +677,21 @@ public final class ClusterExecutor implements TaskExecutor {
             key = pending.key;
         }
         envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
+    }
+
+    /** How many results the driver read from the data grid (for tests). */
+    long gridReads() {
+        return grid.reads();
+    }
+
+    /** How many results of this driver are in the data grid now (for tests). */
+    int gridEntries() {
+        return grid.size(driver);
+    }
+
+    /** The addresses of the workers holding the primary copies of this driver's results in the grid (for tests). */
+    Set<String> gridOwners() {
+        return grid.owners(driver);
     }
 
     /** The attempts sent to workers whose outcome has not arrived yet (for tests). */
@@ -663,6 +736,7 @@ public final class ClusterExecutor implements TaskExecutor {
         Threads.joinUninterruptibly(dispatcher);
         results.add(STOP_REPORTING);
         Threads.joinUninterruptibly(reporter);
+        grid.forget(driver);
         hazelcast.shutdown();
     }
 
@@ -686,6 +760,7 @@ public final class ClusterExecutor implements TaskExecutor {
         private Duration awaitTime = Duration.ofSeconds(30);
         private final List<String> allowed = new ArrayList<>();
         private SerializerFactory serializerFactory = new ForySerializer.Factory();
+        private long gridThreshold = DEFAULT_GRID_THRESHOLD;
 
         private Builder() {
             options.port(0);
@@ -782,6 +857,20 @@ public final class ClusterExecutor implements TaskExecutor {
          */
         public Builder serializer(Class<? extends SerializerFactory> factory) {
             this.serializerFactory = SerializerFactory.instantiate(factory);
+            return this;
+        }
+
+        /**
+         * The size (of the serialized form, in bytes) from which a task's result stays in the cluster's data
+         * grid until something on the driver needs it, instead of coming back with its completion; default
+         * {@value ClusterExecutor#DEFAULT_GRID_THRESHOLD} (64 KiB). Smaller results come back at once, which is cheaper.
+         * {@code Long.MAX_VALUE} brings every result back.
+         */
+        public Builder gridThreshold(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("gridThreshold must not be negative, got " + bytes);
+            }
+            this.gridThreshold = bytes;
             return this;
         }
 

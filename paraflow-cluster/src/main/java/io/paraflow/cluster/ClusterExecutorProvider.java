@@ -34,6 +34,8 @@ public final class ClusterExecutorProvider implements ExecutorProvider {
     public static final String SECRET_FILE = "paraflow.cluster.secretFile";
     /** System property: the allow-list patterns. */
     public static final String ALLOW = "paraflow.cluster.allow";
+    /** System property: the size in bytes from which results stay in the data grid (see {@link ClusterExecutor.Builder#gridThreshold}). */
+    public static final String GRID_THRESHOLD = "paraflow.cluster.gridThreshold";
 
     /** Created by {@link java.util.ServiceLoader}. */
     public ClusterExecutorProvider() {
@@ -67,6 +69,15 @@ public final class ClusterExecutorProvider implements ExecutorProvider {
         String allow = System.getProperty(ALLOW);
         if (allow != null && !allow.isBlank()) {
             builder.allow(list(allow));
+        }
+        String threshold = System.getProperty(GRID_THRESHOLD);
+        if (threshold != null && !threshold.isBlank()) {
+            try {
+                builder.gridThreshold(Long.parseLong(threshold.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(GRID_THRESHOLD + " must be a size in bytes, at least 0, got '"
+                        + threshold + "'", e);
+            }
         }
         return builder.build();
     }

@@ -10,6 +10,7 @@ import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.internal.ResultStore;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.exec.Invocation;
 import io.paraflow.fn.Fn0;
@@ -54,8 +55,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Tasks arrive serialized with their driver's serializer and allow-list; the classes of task functions,
  *       arguments and results must be on the worker's classpath. A class the worker cannot load fails its task
  *       with a message naming the class and the worker.</li>
+ *   <li>A result at least as large as its driver's grid threshold is stored, sealed, in the cluster's data
+ *       grid (with one backup) and kept in the worker's memory (within a quarter of its heap) for the next
+ *       tasks placed on it; only its size goes back to the driver.</li>
  *   <li>When a driver leaves or is lost, the worker drops its queued tasks and interrupts its running ones at
- *       once: no worker stays busy for a driver that is gone.</li>
+ *       once, and forgets its results in the grid: no worker stays busy for a driver that is gone.</li>
  *   <li>{@link #close()} leaves cleanly: tasks not started are handed back to their drivers (which place them
  *       elsewhere), running tasks finish (or, after {@link Builder#drainTime}, are interrupted and handed
  *       back), then the worker leaves the cluster.</li>
@@ -83,6 +87,8 @@ public final class ClusterWorker implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final Envelopes envelopes;
     private final String uuid;
+    /** Large results: kept in the data grid and in this worker's memory. */
+    private final ResultStore grid;
     /** Failures travel as Java-serialized {@link RemoteTaskException}s, whatever the driver's serializer. */
     private final Serializer failures = JavaSerializer.allowing(List.of());
     private final Map<String, Serializer> serializers = new ConcurrentHashMap<>();
@@ -124,6 +130,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
         this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        this.grid = new ResultStore(hazelcast, settings.secret().cipher(), name, Runtime.getRuntime().maxMemory() / 4);
         envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "worker " + name);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -334,6 +341,7 @@ public final class ClusterWorker implements AutoCloseable {
             }
         }
         victims.forEach(this::interrupt);
+        grid.forget(driver);
         LOG.log(System.Logger.Level.DEBUG, () -> "worker " + name + ": driver " + driver + " left; " + victims.size()
                 + " running task(s) interrupted");
     }
@@ -437,8 +445,8 @@ public final class ClusterWorker implements AutoCloseable {
                     + e.getMessage(), e)).outcome;
         }
         try {
-            Object result = invocation.invoke();
-            return new Batches.Outcome(run.job.key(), Batches.RESULT, run.serializer.toBytes(result));
+            Object result = Invocation.call(invocation.function(), grid.resolve(invocation.arguments(), run.serializer));
+            return grid.outcome(run.driver, run.job.key(), result, run.serializer.toBytes(result));
         } catch (Throwable error) {
             return failed(run, error).outcome;
         }

@@ -27,7 +27,8 @@ class ClusterExecutorProviderTest {
     @AfterEach
     void clearProperties() {
         for (String property : new String[] {ExecutorProvider.PROPERTY, ClusterExecutorProvider.JOIN,
-                ClusterExecutorProvider.SECRET_FILE, ClusterExecutorProvider.BIND, ClusterExecutorProvider.ALLOW}) {
+                ClusterExecutorProvider.SECRET_FILE, ClusterExecutorProvider.BIND, ClusterExecutorProvider.ALLOW,
+                ClusterExecutorProvider.GRID_THRESHOLD}) {
             System.clearProperty(property);
         }
     }
@@ -68,5 +69,19 @@ class ClusterExecutorProviderTest {
         System.setProperty(ClusterExecutorProvider.ALLOW, "org.example.**, **");
         assertThatThrownBy(() -> new ClusterExecutorProvider().create()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'**'");
+    }
+
+    @Test
+    void aBadGridThresholdFailsBeforeJoiningNamingIt() throws Exception {
+        Path secret = directory.resolve("cluster.secret");
+        Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secret, ClusterSecret.generate().encoded());
+        System.setProperty(ClusterExecutorProvider.JOIN, "127.0.0.1:5701");
+        System.setProperty(ClusterExecutorProvider.SECRET_FILE, secret.toString());
+        for (String bad : new String[] {"64k", "-1"}) {
+            System.setProperty(ClusterExecutorProvider.GRID_THRESHOLD, bad);
+            assertThatThrownBy(() -> new ClusterExecutorProvider().create()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(ClusterExecutorProvider.GRID_THRESHOLD).hasMessageContaining("'" + bad + "'");
+        }
     }
 }

@@ -40,13 +40,26 @@ public interface ReadyTask {
 
     /**
      * The function and argument values of this attempt, for executors that run tasks outside this JVM.
-     * Everything in it is meant to be serialized.
+     * Everything in it is meant to be serialized. An argument that is a result kept elsewhere
+     * ({@link RemoteValue}) is fetched first (blocking the caller), unless the executor
+     * {@linkplain TaskExecutor#acceptsRemote accepts it as it is}; if it cannot be fetched, this attempt fails
+     * with a {@link io.paraflow.ResultUnavailableException} and this method throws as for a cancelled task.
      *
      * @throws IllegalStateException if the task ended meanwhile (it was cancelled), or is cancelled now
-     *                               because its flow is closing with cancellation: drop it, nothing waits
-     *                               for its outcome
+     *                               because its flow is closing with cancellation, or if this attempt failed
+     *                               because an argument could not be fetched: drop it, nothing waits for its
+     *                               outcome
      */
     Invocation invocation();
+
+    /**
+     * The largest of this attempt's arguments that is a result kept elsewhere ({@link RemoteValue}), by
+     * {@link RemoteValue#sizeBytes()}, or null if none is: an executor may place the attempt on the worker
+     * that holds it. Does not fetch anything.
+     */
+    default RemoteValue largestRemoteArgument() {
+        return null;
+    }
 
     /**
      * Reports that attempt number {@code attempt}, run elsewhere, started on {@code worker}. Executors
@@ -57,7 +70,11 @@ public interface ReadyTask {
      */
     void started(int attempt, String worker);
 
-    /** Reports that attempt number {@code attempt}, run elsewhere, returned {@code result} on {@code worker}. */
+    /**
+     * Reports that attempt number {@code attempt}, run elsewhere, returned {@code result} on {@code worker}.
+     * The result may be a {@link RemoteValue}: the task then ends holding the handle, and the value is
+     * fetched when something needs it (see {@link RemoteValue}).
+     */
     void succeeded(int attempt, Object result, String worker);
 
     /** Reports that attempt number {@code attempt}, run elsewhere, failed with {@code error} on {@code worker}. */

@@ -65,6 +65,16 @@ public interface TaskExecutor extends AutoCloseable {
     }
 
     /**
+     * Whether tasks of this executor take {@code value} (a result kept where it was computed) as an argument
+     * as it is, their workers fetching it where they run. If not (the default), the flow fetches the value
+     * before it builds {@link ReadyTask#invocation()}, so that the invocation holds the value itself. Called
+     * by the thread that builds the invocation; must return quickly and never throw.
+     */
+    default boolean acceptsRemote(RemoteValue value) {
+        return false;
+    }
+
+    /**
      * Stops one running attempt that runs outside the calling JVM (kills the process). Attempts run with
      * {@link ReadyTask#run()} are interrupted by the flow through their thread, so in-process executors
      * keep this default, which does nothing.

@@ -215,7 +215,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         List<Object> values = new ArrayList<>(nodes.length);
         for (Object input : nodes) {
             TaskNode<?> node = (TaskNode<?>) input;
-            values.add(node.isDone() && !node.isCompletedExceptionally() ? node.getNow(null) : null);
+            values.add(node.resultIfKnown());
         }
         return values;
     }

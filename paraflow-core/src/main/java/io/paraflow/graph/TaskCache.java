@@ -1,11 +1,13 @@
 package io.paraflow.graph;
 
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.cache.internal.CheckpointStore;
 import io.paraflow.cache.internal.FileManifest;
 import io.paraflow.cache.internal.Fingerprint;
 import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.cache.internal.NotFingerprintableException;
+import io.paraflow.exec.RemoteValue;
 import io.paraflow.serial.SerializationException;
 import io.paraflow.serial.Serializer;
 
@@ -103,6 +105,14 @@ final class TaskCache {
             return;
         }
         Outcome outcome;
+        if (failure == null && value instanceof RemoteValue remote) {
+            try {
+                value = remote.fetch();
+            } catch (ResultUnavailableException e) {
+                warnOnce(task, "fetch", "the result of task '" + task.name() + "' is not memoized: " + e.getMessage());
+                return;
+            }
+        }
         if (failure == null) {
             try {
                 outcome = new Outcome(value, null, FileManifest.of(value));

@@ -1,6 +1,7 @@
 package io.paraflow.graph;
 
 import io.paraflow.DependencyFailedException;
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.Task;
 import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
@@ -9,6 +10,7 @@ import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskInfo;
 import io.paraflow.exec.Invocation;
 import io.paraflow.exec.ReadyTask;
+import io.paraflow.exec.RemoteValue;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
@@ -63,6 +65,12 @@ import java.util.function.Supplier;
  *       chain of a million tasks uses no stack depth.</li>
  *   <li>Memory: inputs are dropped when the task ends, so finished tasks do not hold their upstream
  *       graph; the runtime keeps no registry of tasks, so an unreferenced finished task is garbage.</li>
+ *   <li>Results kept elsewhere: an out-of-process executor may report a {@link RemoteValue} as the result.
+ *       The task ends with the handle as its {@code value} (dependents get it, and fetch it only if they
+ *       need the value here), but its future is completed only once somebody reads or chains on it:
+ *       {@code valueAccess} holds KEPT_REMOTE (set when the future would have been completed) and OBSERVED
+ *       (set by a reader before it looks); whoever sets the second bit fetches and completes the future,
+ *       so a stage chained just as the task ends is never left waiting.</li>
  * </ul>
  */
 public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyTask, TaskInfo {
@@ -101,6 +109,11 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     private static final VarHandle STATE;
     private static final VarHandle PENDING_DEPS;
     private static final VarHandle SUCCESSORS;
+    private static final VarHandle VALUE_ACCESS;
+    /** {@code valueAccess} bit: the task ended with a {@link RemoteValue}; its future is not completed yet. */
+    private static final int KEPT_REMOTE = 1;
+    /** {@code valueAccess} bit: somebody reads or chains on the future. */
+    private static final int OBSERVED = 2;
 
     static {
         try {
@@ -108,6 +121,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             STATE = lookup.findVarHandle(TaskNode.class, "state", int.class);
             PENDING_DEPS = lookup.findVarHandle(TaskNode.class, "pendingDeps", int.class);
             SUCCESSORS = lookup.findVarHandle(TaskNode.class, "successors", Object.class);
+            VALUE_ACCESS = lookup.findVarHandle(TaskNode.class, "valueAccess", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -136,6 +150,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     private volatile int state;
     private volatile int pendingDeps;
     private volatile Object successors;
+    /** KEPT_REMOTE and OBSERVED; see the implementation notes. */
+    private volatile int valueAccess;
     /**
      * The thread running the current in-process attempt. Plain: it is written before the CAS that
      * starts the attempt and read only by whoever moved that attempt's state on afterwards.
@@ -480,11 +496,30 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     }
 
     private Object argumentValue(Object input) {
-        return (shape & RAW_INPUTS) != 0 ? input : ((TaskNode<?>) input).value;
+        return argumentValue(input, null);
+    }
+
+    /**
+     * The value of one input; a result kept elsewhere is fetched, unless {@code shipper} (the executor an
+     * invocation is built for, or null in-process) takes the handle as it is.
+     *
+     * @throws ResultUnavailableException if it must be fetched and cannot be
+     */
+    private Object argumentValue(Object input, TaskExecutor shipper) {
+        if ((shape & RAW_INPUTS) != 0) {
+            return input;
+        }
+        Object value = ((TaskNode<?>) input).value;
+        return value instanceof RemoteValue remote && (shipper == null || !shipper.acceptsRemote(remote))
+                ? remote.fetch() : value;
     }
 
     /** The argument values from the inputs: one plain value (map), one task, or an array of tasks. */
     private Object[] argumentValues(Object in) {
+        return argumentValues(in, null);
+    }
+
+    private Object[] argumentValues(Object in, TaskExecutor shipper) {
         if ((shape & RAW_INPUTS) != 0) {
             return new Object[] {in};
         }
@@ -492,11 +527,11 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             return new Object[0];
         }
         if (!(in instanceof Object[] array)) {
-            return new Object[] {argumentValue(in)};
+            return new Object[] {argumentValue(in, shipper)};
         }
         Object[] values = new Object[array.length];
         for (int i = 0; i < array.length; i++) {
-            values[i] = argumentValue(array[i]);
+            values[i] = argumentValue(array[i], shipper);
         }
         return values;
     }
@@ -658,9 +693,15 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
      */
     private void completeFuture() {
         if (failure == null) {
-            @SuppressWarnings("unchecked")
-            T result = (T) value;
-            super.complete(result);
+            if (value instanceof RemoteValue remote) {
+                if (((int) VALUE_ACCESS.getAndBitwiseOr(this, KEPT_REMOTE) & OBSERVED) != 0) {
+                    completeWithFetched(remote);
+                }
+            } else {
+                @SuppressWarnings("unchecked")
+                T result = (T) value;
+                super.complete(result);
+            }
         } else {
             super.completeExceptionally(failure);
         }
@@ -758,7 +799,31 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             throw new IllegalStateException("task " + this + " was cancelled before it was shipped: "
                     + FlowRuntime.CANCELLED_BY_CLOSE);
         }
-        return new Invocation(fn, argumentValues(in));
+        Object[] arguments;
+        try {
+            arguments = argumentValues(in, executor());
+        } catch (ResultUnavailableException e) {
+            String worker = Thread.currentThread().getName();
+            failed(attempt(), e, worker);
+            throw new IllegalStateException("task " + this + " failed: an argument could not be fetched", e);
+        }
+        return new Invocation(fn, arguments);
+    }
+
+    @Override
+    public RemoteValue largestRemoteArgument() {
+        Object in = inputs;
+        if (in == null || (shape & RAW_INPUTS) != 0) {
+            return null;
+        }
+        RemoteValue largest = null;
+        for (Object input : in instanceof Object[] array ? array : new Object[] {in}) {
+            if (((TaskNode<?>) input).value instanceof RemoteValue remote
+                    && (largest == null || remote.sizeBytes() > largest.sizeBytes())) {
+                largest = remote;
+            }
+        }
+        return largest;
     }
 
     @Override
@@ -905,9 +970,17 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return options;
     }
 
-    /** The value of this ended task, for fingerprinting it as another task's argument. */
+    /** The value of this ended task, for fingerprinting it as another task's argument (fetched if kept elsewhere). */
     Object valueForKey() {
-        return value;
+        return value instanceof RemoteValue remote ? remote.fetch() : value;
+    }
+
+    /**
+     * The result if the task succeeded and its future holds it now, else null; never fetches a result kept
+     * elsewhere (for checks at submission).
+     */
+    Object resultIfKnown() {
+        return super.isDone() && !super.isCompletedExceptionally() ? super.getNow(null) : null;
     }
 
     @Override
@@ -941,11 +1014,18 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
 
     // ---------------------------------------------------------------- waiting: help instead of blocking a worker
 
+    /** Ended, with its future completed or its result kept elsewhere (fetched when read). */
+    @Override
+    public boolean isDone() {
+        return super.isDone() || (valueAccess & KEPT_REMOTE) != 0;
+    }
+
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isDone()) {
             ThreadExecutor.awaitHelping(this::isDone, true);
         }
+        observeInterruptibly();
         try {
             return super.get();
         } catch (CancellationException e) {
@@ -959,6 +1039,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (!isDone()) {
             ThreadExecutor.awaitHelping(this::isDone, true);
         }
+        observeInterruptibly();
         try {
             return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (CancellationException e) {
@@ -971,6 +1052,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (!isDone()) {
             ThreadExecutor.awaitHelpingUninterruptibly(this::isDone);
         }
+        observe();
         try {
             return super.join();
         } catch (CancellationException e) {
@@ -980,11 +1062,51 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
 
     @Override
     public T getNow(T valueIfAbsent) {
+        observe();
         try {
             return super.getNow(valueIfAbsent);
         } catch (CancellationException e) {
             throw ownCancellation(e);
         }
+    }
+
+    /**
+     * Called before the future is read or chained on: if the task ended with its result kept elsewhere,
+     * fetches it (blocking) and completes the future; if it has not ended, makes its end do so. A fetch that
+     * fails completes the future with the {@link ResultUnavailableException}.
+     *
+     * @throws ResultUnavailableException only if the fetch was interrupted (nothing is kept then)
+     */
+    private void observe() {
+        if (!super.isDone() && ((int) VALUE_ACCESS.getAndBitwiseOr(this, OBSERVED) & KEPT_REMOTE) != 0) {
+            completeWithFetched((RemoteValue) value);
+        }
+    }
+
+    private void observeInterruptibly() throws InterruptedException {
+        try {
+            observe();
+        } catch (ResultUnavailableException interrupted) {
+            Thread.interrupted();
+            throw (InterruptedException) new InterruptedException("interrupted while fetching the result of task "
+                    + this).initCause(interrupted);
+        }
+    }
+
+    private void completeWithFetched(RemoteValue remote) {
+        Object fetched;
+        try {
+            fetched = remote.fetch();
+        } catch (ResultUnavailableException e) {
+            if (!remote.isFetched()) {
+                throw e;
+            }
+            super.completeExceptionally(e);
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) fetched;
+        super.complete(result);
     }
 
     /**
@@ -1002,9 +1124,18 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return flow.callbackExecutor();
     }
 
+    /** Every stage chained on the task starts here: its result must be here when the task ends. */
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
+        observe();
         return new FlowStage<>(flow.callbackExecutor());
+    }
+
+    /** The task itself, whose result is fetched first if it was kept elsewhere (see {@link RemoteValue}). */
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        observe();
+        return this;
     }
 
     // ---------------------------------------------------------------- only the flow completes a task

@@ -86,8 +86,11 @@ public final class Hazelcasts {
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(detectionSeconds));
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
-        // Paraflow keeps no data in partitions: fewer of them make joining and leaving (migrations) cheaper
+        // Paraflow keeps only large results in partitions: fewer of them make joining and leaving (migrations) cheaper
         config.setProperty("hazelcast.partition.count", "23");
+        // a kept result survives the loss of one member: the put returns once its backup is written
+        config.getMapConfig(ResultStore.MAP_PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0)
+                .setStatisticsEnabled(false);
         config.getMemberAttributeConfig().setAttributes(settings.attributes());
         config.getExecutorConfig(MESSAGES).setPoolSize(4).setStatisticsEnabled(false);
         config.getSerializationConfig().addDataSerializableFactory(Envelope.FACTORY_ID, Envelope.FACTORY);

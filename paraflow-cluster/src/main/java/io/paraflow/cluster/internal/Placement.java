@@ -98,6 +98,18 @@ public final class Placement<W> {
         return null;
     }
 
+    /**
+     * Reserves {@code cores} slots and {@code memory} bytes on {@code slots} if it is present and can start
+     * them now (free cores, not only prefetch slots); returns whether it did. O(log workers).
+     */
+    public boolean placeOnIdle(Slots<W> slots, int cores, long memory) {
+        if (!slots.present || slots.usedSlots + cores > slots.cores || slots.memory - slots.usedMemory < memory) {
+            return false;
+        }
+        reserve(slots, cores, memory);
+        return true;
+    }
+
     /** Whether some worker could take {@code cores} and {@code memory} once its running tasks end. O(workers). */
     public boolean fitsAny(int cores, long memory) {
         for (Slots<W> candidate : byFree) {

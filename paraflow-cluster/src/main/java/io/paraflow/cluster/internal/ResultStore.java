@@ -1,0 +1,265 @@
+package io.paraflow.cluster.internal;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.DistributedObject;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.paraflow.cluster.security.ClusterCipher;
+import io.paraflow.cluster.security.RejectedMessageException;
+import io.paraflow.serial.Serializer;
+
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The data grid of task results: a result whose serialized form is at least the driver's threshold does not
+ * travel with its completion but stays in the cluster, in one Hazelcast map per driver
+ * ({@value #MAP_PREFIX}{@code <driver uuid>}, one synchronous backup: it survives the loss of one member),
+ * and the completion carries only its size ({@link Batches#KEPT}). The worker that computed it also keeps
+ * the value itself in its memory (least recently used first out, within a budget) for the next tasks placed
+ * on it; other members read the map.
+ *
+ * <p>Values in the map are sealed with the cluster's {@link ClusterCipher} for a purpose that names the
+ * driver and the key, so a member without the secret that reads the map learns nothing, and a value planted
+ * by it, or moved from another key, fails to open: nothing of it is deserialized.
+ *
+ * <p>Thread-safe.
+ */
+public final class ResultStore {
+    /** Driver member attribute: the size in bytes from which its results are kept in the grid. */
+    public static final String THRESHOLD = "paraflow.gridThreshold";
+    /** The prefix of the maps, one per driver; configured in {@link Hazelcasts#config}. */
+    public static final String MAP_PREFIX = "paraflow-results-";
+    private static final System.Logger LOG = System.getLogger(ResultStore.class.getName());
+    /** Deletes grid entries whose driver-side handle became unreachable; one daemon thread for the JVM. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final HazelcastInstance hazelcast;
+    private final ClusterCipher cipher;
+    private final String member;
+    private final long localBudget;
+    private final Map<String, Long> thresholds = new ConcurrentHashMap<>();
+    private final AtomicLong reads = new AtomicLong();
+    /** Values computed or read here, most recently used last. Guarded by itself. */
+    private final LinkedHashMap<Local, Kept> local = new LinkedHashMap<>(16, 0.75f, true);
+    /** The sum of the sizes in {@link #local}. Guarded by {@link #local}. */
+    private long localBytes;
+
+    private record Local(String driver, long key) {
+    }
+
+    private record Kept(Object value, long size) {
+    }
+
+    /**
+     * A store of the member {@code member} (its name, for messages) that keeps at most {@code localBudget}
+     * bytes (serialized sizes) of values in its own memory; 0 for a driver, which reads only.
+     */
+    public ResultStore(HazelcastInstance hazelcast, ClusterCipher cipher, String member, long localBudget) {
+        this.hazelcast = hazelcast;
+        this.cipher = cipher;
+        this.member = member;
+        this.localBudget = localBudget;
+    }
+
+    /** The map of {@code driver}'s results. */
+    public static String mapName(String driver) {
+        return MAP_PREFIX + driver;
+    }
+
+    /** What a value is sealed for: its driver and key, so that it opens there only. */
+    public static String purpose(String driver, long key) {
+        return "grid-value " + driver + " " + key;
+    }
+
+    // ---------------------------------------------------------------- worker: keeping
+
+    /**
+     * The outcome of a task that returned {@code result}, serialized as {@code bytes}: the bytes themselves
+     * if they are smaller than the driver's threshold, else a {@link Batches#KEPT} outcome, the bytes sealed
+     * into the driver's map and the value kept in this member's memory.
+     */
+    public Batches.Outcome outcome(String driver, long key, Object result, byte[] bytes) {
+        if (bytes.length < thresholds.computeIfAbsent(driver, this::thresholdOf)) {
+            return new Batches.Outcome(key, Batches.RESULT, bytes);
+        }
+        map(driver).set(key, cipher.seal(purpose(driver, key), bytes));
+        keepLocally(new Local(driver, key), result, bytes.length);
+        return new Batches.Outcome(key, Batches.KEPT, ByteBuffer.allocate(Long.BYTES).putLong(bytes.length).array());
+    }
+
+    /** The size of a value kept in the grid, from its {@link Batches#KEPT} outcome. */
+    public static long keptSize(Batches.Outcome outcome) {
+        if (outcome.bytes().length != Long.BYTES) {
+            throw new IllegalArgumentException("malformed kept-result outcome: " + outcome.bytes().length + " bytes");
+        }
+        return ByteBuffer.wrap(outcome.bytes()).getLong();
+    }
+
+    /** The driver's threshold, from its member attribute; without one (or gone), nothing is kept. */
+    private long thresholdOf(String driver) {
+        for (Member candidate : hazelcast.getCluster().getMembers()) {
+            if (candidate.getUuid().toString().equals(driver)) {
+                String threshold = candidate.getAttribute(THRESHOLD);
+                return threshold == null ? Long.MAX_VALUE : Long.parseLong(threshold);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private void keepLocally(Local where, Object value, long size) {
+        if (size > localBudget) {
+            return;
+        }
+        synchronized (local) {
+            Kept previous = local.put(where, new Kept(value, size));
+            localBytes += size - (previous == null ? 0 : previous.size());
+            Iterator<Kept> oldest = local.values().iterator();
+            while (localBytes > localBudget && oldest.hasNext()) {
+                localBytes -= oldest.next().size();
+                oldest.remove();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * The arguments with every {@link GridRef} replaced by its value: this member's own copy if it has one,
+     * else read from the grid, opened and deserialized with {@code serializer} (and kept here for the next
+     * tasks).
+     *
+     * @throws IllegalStateException naming the argument, the task that computed it and why it cannot be read
+     */
+    public Object[] resolve(Object[] arguments, Serializer serializer) {
+        for (int i = 0; i < arguments.length; i++) {
+            if (arguments[i] instanceof GridRef ref) {
+                Local where = new Local(ref.driver(), ref.key());
+                Kept kept;
+                synchronized (local) {
+                    kept = local.get(where);
+                }
+                if (kept != null) {
+                    arguments[i] = kept.value();
+                    continue;
+                }
+                try {
+                    arguments[i] = read(ref, serializer);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("argument " + (i + 1) + " cannot be read on worker " + member
+                            + ": " + e.getMessage(), e);
+                }
+                keepLocally(where, arguments[i], ref.size());
+            }
+        }
+        return arguments;
+    }
+
+    /**
+     * Reads, opens and deserializes a value from the grid (blocking).
+     *
+     * @throws IllegalStateException if it is not there (lost with the members that held it and its backup,
+     *     or its driver's run ended), fails to open (planted or moved by a member without the secret), or
+     *     cannot be deserialized; the message names the task that computed it and its worker
+     */
+    public Object read(GridRef ref, Serializer serializer) {
+        reads.incrementAndGet();
+        String what = "the result of task '" + ref.task() + "' (computed on worker " + ref.worker() + ", "
+                + ref.size() + " bytes, kept in the data grid)";
+        byte[] sealed = map(ref.driver()).get(ref.key());
+        if (sealed == null) {
+            throw new IllegalStateException(what + " is not in the cluster any more: lost with the members that held"
+                    + " it and its backup, or its executor was closed");
+        }
+        byte[] bytes;
+        try {
+            bytes = cipher.open(purpose(ref.driver(), ref.key()), sealed);
+        } catch (RejectedMessageException e) {
+            LOG.log(System.Logger.Level.WARNING, member + " dropped a grid value that failed authentication (key "
+                    + ref.key() + "): " + e.getMessage());
+            throw new IllegalStateException(what + " failed authentication: it was not stored for this key by a"
+                    + " member holding the cluster secret (planted, moved or changed): " + e.getMessage(), e);
+        }
+        try {
+            return serializer.fromBytes(bytes, 0, bytes.length);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(what + " cannot be deserialized here: " + e.getMessage(), e);
+        }
+    }
+
+    /** How many values were read from the grid by this member (for tests). */
+    public long reads() {
+        return reads.get();
+    }
+
+    /** The number of values of {@code driver} in the grid (for tests). */
+    public int size(String driver) {
+        return map(driver).size();
+    }
+
+    /** The addresses of the members holding the primary copies of {@code driver}'s values (for tests). */
+    public Set<String> owners(String driver) {
+        Set<String> owners = new HashSet<>();
+        for (Long key : map(driver).keySet()) {
+            owners.add(Hazelcasts.address(hazelcast.getPartitionService().getPartition(key).getOwner()));
+        }
+        return owners;
+    }
+
+    // ---------------------------------------------------------------- forgetting
+
+    /**
+     * Deletes the grid entry of {@code ref} once {@code handle} (the driver's handle to it) is unreachable:
+     * nothing in the driver can ask for the value any more.
+     */
+    public void deleteWhenUnreachable(Object handle, GridRef ref) {
+        IMap<Long, byte[]> map = map(ref.driver());
+        long key = ref.key();
+        CLEANER.register(handle, () -> {
+            try {
+                map.deleteAsync(key);
+            } catch (RuntimeException closed) {
+                // the member is shutting down: the map goes with its run
+            }
+        });
+    }
+
+    /**
+     * Forgets {@code driver}'s values: drops this member's copies and destroys its map (its run ended, or
+     * it was lost: nobody will ask for them).
+     */
+    public void forget(String driver) {
+        synchronized (local) {
+            Iterator<Map.Entry<Local, Kept>> entries = local.entrySet().iterator();
+            while (entries.hasNext()) {
+                Map.Entry<Local, Kept> entry = entries.next();
+                if (entry.getKey().driver().equals(driver)) {
+                    localBytes -= entry.getValue().size();
+                    entries.remove();
+                }
+            }
+        }
+        thresholds.remove(driver);
+        try {
+            // every worker sees the driver go: look the map up rather than getMap, which would create it again
+            for (DistributedObject object : hazelcast.getDistributedObjects()) {
+                if (object.getName().equals(mapName(driver))) {
+                    object.destroy();
+                }
+            }
+        } catch (RuntimeException closing) {
+            // this member is shutting down: the map goes with the cluster
+        }
+    }
+
+    private IMap<Long, byte[]> map(String driver) {
+        return hazelcast.getMap(mapName(driver));
+    }
+}
