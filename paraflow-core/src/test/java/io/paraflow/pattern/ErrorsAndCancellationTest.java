@@ -150,6 +150,42 @@ class ErrorsAndCancellationTest {
         assertThat(NoLeakedThreads.paraflowThreads()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void anExceptionAnywhereStopsThePatternAlsoWithUnboundedChannels(String position, Pattern<Void> pattern,
+            String node) throws Exception {
+        // No channel ever fills, so no producer waits: each must notice the stop while it sends.
+        Running<Void> running = pattern.unboundedChannels().start();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20)))
+                .isInstanceOf(PatternException.class)
+                .hasCauseInstanceOf(Boom.class)
+                .satisfies(e -> assertThat(((PatternException) e).node()).startsWith(node));
+    }
+
+    @Test
+    void cancelStopsAPatternWithUnboundedChannelsWhoseSourceNeverWaits() throws Exception {
+        CountDownLatch flowing = new CountDownLatch(1000);
+        Running<Void> running = Pattern.from(endless())
+                .then(ErrorsAndCancellationTest.<Long>pass())
+                .forEach(i -> flowing.countDown())
+                .unboundedChannels()
+                .start();
+        assertThat(flowing.await(30, TimeUnit.SECONDS)).isTrue();
+        running.cancel();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20))).isInstanceOf(CancellationException.class)
+                .hasMessage("pattern 'pattern' was cancelled");
+    }
+
+    @Test
+    void cancelStopsASourceThatNeverWaitsForItsFastConsumer() throws Exception {
+        // A large channel and a sink that does nothing: the source may never find the channel full.
+        CountDownLatch flowing = new CountDownLatch(1000);
+        Running<Void> running = Pattern.from(endless()).forEach(i -> flowing.countDown()).capacity(1 << 20).start();
+        assertThat(flowing.await(30, TimeUnit.SECONDS)).isTrue();
+        running.cancel();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20))).isInstanceOf(CancellationException.class);
+    }
+
     @Test
     void aNamedBlockNamesItsNodes() {
         assertThatThrownBy(Pattern.from(endless()).then(Farm.of(2, () -> failAt("named")).named("parse"))
