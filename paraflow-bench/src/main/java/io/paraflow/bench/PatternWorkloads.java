@@ -15,13 +15,13 @@ import static io.paraflow.bench.Rounds.verdict;
  * {@link java.util.concurrent.ArrayBlockingQueue}s doing the same work in the same run, printed as tables.
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.PatternWorkloads [section...]}, sections
- * {@code pipeline farm grain ordered a2a}; all by default. Rounds of the pattern and of the baseline are
+ * {@code pipeline farm collector grain ordered a2a}; all by default. Rounds of the pattern and of the baseline are
  * taken in turns after warm-up, and the median is reported; every round checks the sum of what reached
  * the sink and stops with an exception if it is wrong.
  */
 public final class PatternWorkloads {
 
-    private static final List<String> SECTIONS = List.of("pipeline", "farm", "grain", "ordered", "a2a");
+    private static final List<String> SECTIONS = List.of("pipeline", "farm", "collector", "grain", "ordered", "a2a");
     private static final long STREAM_ITEMS = 10_000_000;
     private static final int WARMUP_ROUNDS = 3;
     private static final int MEASURED_ROUNDS = 7;
@@ -47,6 +47,7 @@ public final class PatternWorkloads {
             switch (section) {
                 case "pipeline" -> pipeline();
                 case "farm" -> farm();
+                case "collector" -> farmWithCollector();
                 case "grain" -> grain();
                 case "ordered" -> ordered();
                 case "a2a" -> allToAll();
@@ -70,11 +71,23 @@ public final class PatternWorkloads {
     }
 
     private static void farm() throws Exception {
-        System.out.printf(Locale.ROOT, "%n[2] farm: source -> 2 workers (trivial) -> summing collector, %,d items%n",
-                STREAM_ITEMS);
+        System.out.printf(Locale.ROOT, "%n[2] farm: source -> 2 workers (trivial) -> summing sink taking from both"
+                + " (no collector node), %,d items%n", STREAM_ITEMS);
         long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
         double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
                 () -> check(StreamWorkloads.farm(STREAM_ITEMS, 2, 0), expected),
+                () -> check(StreamWorkloads.queueFarm(STREAM_ITEMS, 2, 0), expected));
+        print("paraflow", rates[0]);
+        print("ArrayBlockingQueue threads", rates[1]);
+        System.out.printf(Locale.ROOT, "  => %.2f x baseline%n", rates[0] / rates[1]);
+    }
+
+    private static void farmWithCollector() throws Exception {
+        System.out.printf(Locale.ROOT, "%n[2b] farm: source -> 2 workers (trivial) -> collector(...) node summing -> sink,"
+                + " %,d items (baseline: the ArrayBlockingQueue farm of [2], whose collector thread sums)%n", STREAM_ITEMS);
+        long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
+        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
+                () -> check(StreamWorkloads.farmWithCollector(STREAM_ITEMS, 2), expected),
                 () -> check(StreamWorkloads.queueFarm(STREAM_ITEMS, 2, 0), expected));
         print("paraflow", rates[0]);
         print("ArrayBlockingQueue threads", rates[1]);
