@@ -93,6 +93,17 @@ class ErrorsAndCancellationTest {
                 Arguments.of("ordered collector's input", Pattern.from(endless())
                         .then(Farm.ofBlocks(2, w -> Block.of(w == 1 ? failAt("ordered worker") : pass())).ordered())
                         .forEach(i -> { }), "farm worker 1 of stage 2"),
+                Arguments.of("ordered farm's collector", Pattern.from(endless())
+                        .then(Farm.of(2, ErrorsAndCancellationTest::<Long>pass).ordered().collector(failAt("ordered collector")))
+                        .forEach(i -> { }), "farm collector of stage 2"),
+                Arguments.of("router", Pattern.from(endless())
+                        .then(Farm.of(2, ErrorsAndCancellationTest::<Long>pass).routeBy((Long i, int n) -> {
+                            if (i >= FAIL_AT) {
+                                throw new Boom("router");
+                            }
+                            return (int) (i % n);
+                        }))
+                        .forEach(i -> { }), "stage 1 (source)"),
                 Arguments.of("left node", Pattern.from(endless())
                         .then(AllToAll.ofBlocks(2, i -> Block.of(i == 1 ? failAt("left") : pass()), 2,
                                 j -> Block.of(pass())).byKey(x -> x))
