@@ -288,16 +288,19 @@ public final class ParallelFor implements AutoCloseable {
             A accumulator = identity.get();
             try {
                 if (chunk == 0) {
+                    // Counts are unsigned: a range may hold more than Long.MAX_VALUE indices.
                     long size = to - from;
-                    long start = from + size * participant / participants;
-                    long end = from + size * (participant + 1) / participants;
+                    long base = Long.divideUnsigned(size, participants);
+                    long extra = Long.remainderUnsigned(size, participants);
+                    long start = from + base * participant + Math.min(participant, extra);
+                    long end = start + base + (participant < extra ? 1 : 0);
                     for (long i = start; i < end && !stopping(); i++) {
                         accumulator = fold.apply(accumulator, i);
                     }
                 } else {
                     long start;
-                    while (!stopping() && (start = next.getAndAdd(chunk)) < to) {
-                        long end = Math.min(to, start + chunk);
+                    while (!stopping() && (start = next.getAndAccumulate(chunk, this::advance)) < to) {
+                        long end = advance(start, chunk);
                         for (long i = start; i < end && !stopping(); i++) {
                             accumulator = fold.apply(accumulator, i);
                         }
@@ -307,6 +310,11 @@ public final class ParallelFor implements AutoCloseable {
                 failure.compareAndSet(null, e);
             }
             partials[participant] = accumulator;
+        }
+
+        /** {@code step} indices after {@code index}, but not past {@code to} (and never wrapping round). */
+        long advance(long index, long step) {
+            return Long.compareUnsigned(to - index, step) <= 0 ? to : index + step;
         }
 
         /**

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -73,6 +74,29 @@ class ParallelForTest {
                     .hasRootCauseMessage("bad index");
             assertThat(ran.get()).isLessThan(1_000_000);
             team.forEach(0, 10, ParallelFor.staticChunks(), i -> ran.incrementAndGet());
+        }
+    }
+
+    @Test
+    void rangesAtTheEndsOfLongAreSplitWithoutOverflow() throws Exception {
+        try (ParallelFor team = ParallelFor.create(3)) {
+            for (ParallelFor.Schedule schedule : List.of(ParallelFor.staticChunks(), ParallelFor.dynamicChunks(7))) {
+                assertThat(team.reduce(Long.MAX_VALUE - 10, Long.MAX_VALUE, schedule, () -> 0L, (n, i) -> n + 1, Long::sum))
+                        .isEqualTo(10);
+                assertThat(team.reduce(Long.MIN_VALUE, Long.MIN_VALUE + 10, schedule, () -> 0L, (n, i) -> n + 1, Long::sum))
+                        .isEqualTo(10);
+            }
+        }
+        // The largest range: each of two threads starts on its own half (before, the second half was empty).
+        try (ParallelFor team = ParallelFor.create(2)) {
+            Set<Long> firsts = ConcurrentHashMap.newKeySet();
+            CyclicBarrier both = new CyclicBarrier(2);
+            assertThatThrownBy(() -> team.forEach(0, Long.MAX_VALUE, ParallelFor.staticChunks(), i -> {
+                firsts.add(i);
+                both.await(20, TimeUnit.SECONDS);
+                throw new IllegalStateException("seen");
+            })).isInstanceOf(PatternException.class).hasRootCauseMessage("seen");
+            assertThat(firsts).containsExactlyInAnyOrder(0L, Long.MAX_VALUE / 2 + 1);
         }
     }
 
