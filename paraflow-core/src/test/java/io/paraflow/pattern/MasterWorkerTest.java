@@ -241,6 +241,35 @@ class MasterWorkerTest {
     }
 
     @Test
+    void aMasterEndingEarlyInAFarmLeavesTheOtherMembersTheirItems() {
+        // Member 0's master ends at once; the source goes on, its items for member 0 discarded, and member 1
+        // squares every item it gets (the odd ones, round-robin).
+        List<Long> result = Pattern.from(Source.range(0, 2_000))
+                .then(Farm.ofBlocks(2, member -> MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void start(MasterContext<Long, Long> context) {
+                        if (member == 0) {
+                            context.endStream();
+                        }
+                    }
+
+                    @Override
+                    public void input(Long item, MasterContext<Long, Long> context) {
+                        context.submit(item);
+                    }
+
+                    @Override
+                    public void result(Long square, MasterContext<Long, Long> context) {
+                        context.emit(square);
+                    }
+                }, 2, () -> Stage.<Long, Long>map(i -> i * i))))
+                .collect(Collectors.toList())
+                .capacity(4)
+                .run();
+        assertThat(result).hasSize(1_000).allSatisfy(square -> assertThat(Math.sqrt(square) % 2).isEqualTo(1.0));
+    }
+
+    @Test
     void aMasterMayEndTheStreamBeforeAnyInputAndSubmittingAfterwardsIsRefused() {
         List<Long> result = Pattern.from(endless())
                 .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
