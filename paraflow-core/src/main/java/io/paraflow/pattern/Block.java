@@ -13,10 +13,9 @@ import java.util.function.Supplier;
  * routing there (see {@link Farm}, "Nesting"). A composition that cannot work is refused when the
  * pattern is built ({@link Pattern.Builder#collect}, {@code forEach} or {@code to}), with the reason: block
  * factories ({@code ofBlocks}) are called then to see the blocks, stage and master factories are not.
- * Blocks are immutable
- * descriptions: each run of a pattern makes fresh nodes from them (farm workers from their factories; a
- * {@link Stage} instance given directly is shared by every run and every place it appears, so give a
- * factory where state must not be shared).
+ * Blocks are immutable descriptions: each run of a pattern makes fresh nodes from them (farm workers from
+ * their factories; a {@link Stage} instance given directly is shared by every run and every place it
+ * appears, so give a factory where state must not be shared).
  *
  * @param <I> the type of items received
  * @param <O> the type of items sent on
