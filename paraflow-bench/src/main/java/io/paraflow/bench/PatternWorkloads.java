@@ -15,13 +15,13 @@ import static io.paraflow.bench.Rounds.verdict;
  * {@link java.util.concurrent.ArrayBlockingQueue}s doing the same work in the same run, printed as tables.
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.PatternWorkloads [section...]}, sections
- * {@code pipeline farm grain ordered a2a}; all by default. Rounds of the pattern and of the baseline are
+ * {@code pipeline farm collector grain ordered a2a}; all by default. Rounds of the pattern and of the baseline are
  * taken in turns after warm-up, and the median is reported; every round checks the sum of what reached
  * the sink and stops with an exception if it is wrong.
  */
 public final class PatternWorkloads {
 
-    private static final List<String> SECTIONS = List.of("pipeline", "farm", "grain", "ordered", "a2a");
+    private static final List<String> SECTIONS = List.of("pipeline", "farm", "collector", "grain", "ordered", "a2a");
     private static final long STREAM_ITEMS = 10_000_000;
     private static final int WARMUP_ROUNDS = 3;
     private static final int MEASURED_ROUNDS = 7;
@@ -47,6 +47,7 @@ public final class PatternWorkloads {
             switch (section) {
                 case "pipeline" -> pipeline();
                 case "farm" -> farm();
+                case "collector" -> farmWithCollector();
                 case "grain" -> grain();
                 case "ordered" -> ordered();
                 case "a2a" -> allToAll();
@@ -70,15 +71,14 @@ public final class PatternWorkloads {
     }
 
     private static void farm() throws Exception {
-        System.out.printf(Locale.ROOT, "%n[2] farm: source -> 2 workers (trivial) -> summing collector, %,d items%n",
-                STREAM_ITEMS);
-        long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
-        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
-                () -> check(StreamWorkloads.farm(STREAM_ITEMS, 2, 0), expected),
-                () -> check(StreamWorkloads.queueFarm(STREAM_ITEMS, 2, 0), expected));
-        print("paraflow", rates[0]);
-        print("ArrayBlockingQueue threads", rates[1]);
-        System.out.printf(Locale.ROOT, "  => %.2f x baseline%n", rates[0] / rates[1]);
+        againstBaseline("[2] farm: source -> 2 workers (trivial) -> summing sink taking from both (no collector node)",
+                items -> StreamWorkloads.farm(items, 2, 0), items -> StreamWorkloads.queueFarm(items, 2, 0));
+    }
+
+    private static void farmWithCollector() throws Exception {
+        againstBaseline("[2b] farm: source -> 2 workers (trivial) -> collector(...) node summing -> sink (baseline: the"
+                        + " ArrayBlockingQueue farm of [2], whose collector thread sums)",
+                items -> StreamWorkloads.farmWithCollector(items, 2), items -> StreamWorkloads.queueFarm(items, 2, 0));
     }
 
     private static void grain() throws Exception {
@@ -106,24 +106,28 @@ public final class PatternWorkloads {
     }
 
     private static void ordered() throws Exception {
-        System.out.printf(Locale.ROOT, "%n[4a] ordered farm: source -> 2 workers (trivial) -> order-checking sink,"
-                + " %,d items%n", STREAM_ITEMS);
-        long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
-        double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
-                () -> check(StreamWorkloads.orderedFarm(STREAM_ITEMS, 2), expected),
-                () -> check(StreamWorkloads.queueOrderedFarm(STREAM_ITEMS, 2), expected));
-        print("paraflow", rates[0]);
-        print("ArrayBlockingQueue threads", rates[1]);
-        System.out.printf(Locale.ROOT, "  => %.2f x baseline%n", rates[0] / rates[1]);
+        againstBaseline("[4a] ordered farm: source -> 2 workers (trivial) -> order-checking sink",
+                items -> StreamWorkloads.orderedFarm(items, 2), items -> StreamWorkloads.queueOrderedFarm(items, 2));
     }
 
     private static void allToAll() throws Exception {
-        System.out.printf(Locale.ROOT, "%n[4b] all-to-all 2 x 2 by key: source -> left -> right -> summing sink,"
-                + " %,d items%n", STREAM_ITEMS);
+        againstBaseline("[4b] all-to-all 2 x 2 by key: source -> left -> right -> summing sink",
+                StreamWorkloads::allToAllByKey, StreamWorkloads::queueAllToAllByKey);
+    }
+
+    /** A workload over {@code items} items that returns the sum of what reached its sink. */
+    @FunctionalInterface
+    private interface Workload {
+        long run(long items) throws Exception;
+    }
+
+    /** Prints {@code title}, then the median rates of {@code pattern} and of {@code baseline}, taken in turns. */
+    private static void againstBaseline(String title, Workload pattern, Workload baseline) throws Exception {
+        System.out.printf(Locale.ROOT, "%n%s, %,d items%n", title, STREAM_ITEMS);
         long expected = StreamWorkloads.expectedSum(STREAM_ITEMS);
         double[] rates = medianRates(STREAM_ITEMS, WARMUP_ROUNDS, MEASURED_ROUNDS,
-                () -> check(StreamWorkloads.allToAllByKey(STREAM_ITEMS), expected),
-                () -> check(StreamWorkloads.queueAllToAllByKey(STREAM_ITEMS), expected));
+                () -> check(pattern.run(STREAM_ITEMS), expected),
+                () -> check(baseline.run(STREAM_ITEMS), expected));
         print("paraflow", rates[0]);
         print("ArrayBlockingQueue threads", rates[1]);
         System.out.printf(Locale.ROOT, "  => %.2f x baseline%n", rates[0] / rates[1]);

@@ -71,11 +71,35 @@ final class StreamWorkloads {
 
     /**
      * Source, a farm of {@code workers} workers each busy for {@code iterations} per item, and a summing
-     * sink that collects from every worker (the farm's collector).
+     * sink that takes from every worker (doing a collector's job without a node of its own).
      */
     static long farm(long count, int workers, long iterations) {
         return Pattern.from(source(count))
                 .then(Farm.of(workers, () -> busy(iterations)))
+                .collect(summing())
+                .capacity(CAPACITY)
+                .run();
+    }
+
+    /**
+     * Source, a farm of {@code workers} trivial workers with a real {@code collector(...)} node that sums,
+     * and a sink that receives the one total: the collector's extra hop and thread included.
+     */
+    static long farmWithCollector(long count, int workers) {
+        return Pattern.from(source(count))
+                .then(Farm.of(workers, () -> (Long item, Output<Long> out) -> out.emit(item)).collector(new Stage<Long, Long>() {
+                    private long sum;
+
+                    @Override
+                    public void process(Long item, Output<Long> out) {
+                        sum += item;
+                    }
+
+                    @Override
+                    public void end(Output<Long> out) {
+                        out.emit(sum);
+                    }
+                }))
                 .collect(summing())
                 .capacity(CAPACITY)
                 .run();

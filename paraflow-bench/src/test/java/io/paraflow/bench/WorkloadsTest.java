@@ -126,6 +126,7 @@ class WorkloadsTest {
         assertThat(StreamWorkloads.queuePipeline(items)).isEqualTo(expected);
         assertThat(StreamWorkloads.farm(items, 2, 3)).isEqualTo(expected);
         assertThat(StreamWorkloads.queueFarm(items, 2, 3)).isEqualTo(expected);
+        assertThat(StreamWorkloads.farmWithCollector(items, 2)).isEqualTo(expected);
         assertThat(StreamWorkloads.orderedFarm(items, 2)).isEqualTo(expected);
         assertThat(StreamWorkloads.queueOrderedFarm(items, 2)).isEqualTo(expected);
         assertThat(StreamWorkloads.allToAllByKey(items)).isEqualTo(expected);

@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * each left node's emits reach the right set by the all-to-all's routing: round-robin (default), by key
  * (items with equal keys reach the same right node, e.g. to aggregate per key), broadcast, on demand, or
  * a custom {@link Router}; a left node can also choose explicitly with {@link Output#emitTo}. A right node
- * ends after end of stream from every left node. The block's output comes from every right node.
+ * ends after end of stream from every left node. The block's output comes from every right node. A
+ * member of either set may be any block; one that routes items itself (a farm, an all-to-all, an ordered
+ * farm) keeps its own routing, the all-to-all's routing choosing the member (see {@link Farm}, "Nesting").
  *
  * <p>Immutable: every setter returns a new all-to-all. Nodes are named {@code left node i of <position>}
  * and {@code right node j of <position>}; {@link Output#worker()} is a node's index in its set.
@@ -50,7 +52,7 @@ public final class AllToAll<I, M, O> extends Block<I, O> {
             Supplier<? extends Stage<M, O>> right) {
         Objects.requireNonNull(left, "left");
         Objects.requireNonNull(right, "right");
-        return ofBlocks(leftCount, i -> Block.of(left.get()), rightCount, j -> Block.of(right.get()));
+        return ofBlocks(leftCount, i -> Block.madeBy(left), rightCount, j -> Block.madeBy(right));
     }
 
     /** Left node {@code i} is the block {@code left.apply(i)}, right node {@code j} is {@code right.apply(j)}. */

@@ -4,14 +4,18 @@ import io.paraflow.pattern.internal.Assembly;
 import io.paraflow.pattern.internal.Assembly.Fragment;
 
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A composable building block of a pattern with input items {@code I} and output items {@code O}: a
  * single {@link Stage}, a {@link Pipeline}, a {@link Farm}, an {@link AllToAll} or a {@link MasterWorker}.
- * Any block can be a pipeline stage, a farm worker or a member of an all-to-all set. Blocks are immutable
- * descriptions: each run of a pattern makes fresh nodes from them (farm workers from their factories; a
- * {@link Stage} instance given directly is shared by every run and every place it appears, so give a
- * factory where state must not be shared).
+ * Any block can be a pipeline stage, a farm worker or a member of an all-to-all set, and keeps its own
+ * routing there (see {@link Farm}, "Nesting"). A composition that cannot work is refused when the
+ * pattern is built ({@link Pattern.Builder#collect}, {@code forEach} or {@code to}), with the reason: block
+ * factories ({@code ofBlocks}) are called then to see the blocks, stage and master factories are not.
+ * Blocks are immutable descriptions: each run of a pattern makes fresh nodes from them (farm workers from
+ * their factories; a {@link Stage} instance given directly is shared by every run and every place it
+ * appears, so give a factory where state must not be shared).
  *
  * @param <I> the type of items received
  * @param <O> the type of items sent on
@@ -28,6 +32,17 @@ public abstract class Block<I, O> {
             @Override
             Fragment assemble(Assembly assembly, String where) {
                 return assembly.stage(where, stage);
+            }
+        };
+    }
+
+    /** A block of one node that runs a stage made by {@code factory} for each run. */
+    static <I, O> Block<I, O> madeBy(Supplier<? extends Stage<I, O>> factory) {
+        Objects.requireNonNull(factory, "factory");
+        return new Block<>() {
+            @Override
+            Fragment assemble(Assembly assembly, String where) {
+                return assembly.stageMadeBy(where, factory);
             }
         };
     }

@@ -20,7 +20,18 @@ import java.util.function.Supplier;
  * <p>An {@link #ordered()} farm delivers results in input order: the block in front numbers the items,
  * and the collector takes results in number order, using no more memory than the channels already hold
  * (bounded reorder memory). Each of its workers must be a single stage; it may emit any number of results
- * per item, which keep their order.
+ * per item, which keep their order. An ordered farm may itself be a worker of a farm, a member of an
+ * all-to-all set or a stage of a pipeline anywhere; the block in front of it must end in a single node
+ * (e.g. a farm with a collector), which is checked when the pattern is built. {@link Output#emitTo} and
+ * {@link Output#broadcast} in front of an ordered farm can only be refused at their first call.
+ *
+ * <p>Nesting. A worker that is itself a farm or an all-to-all (or a pipeline starting with one) keeps its
+ * own routing: this farm's routing chooses the worker (a {@link Router} is told this farm's worker count),
+ * and the worker's routing chooses among its own nodes. Where this farm and every worker route
+ * round-robin and the workers have as many entry nodes each, the block in front feeds the inner nodes
+ * directly, in the turns that nesting gives (item {@code k} to worker {@code k % n}, which gives its own
+ * items to its nodes in turn), and its {@link Output#outputs()} counts the inner nodes. Otherwise each
+ * such worker gets an emitter node, with a thread, that receives the worker's items and routes them.
  *
  * <p>Immutable: every setter returns a new farm. Workers are named {@code farm worker i of <position>}
  * (0-based), the collector {@code farm collector of <position>}.
@@ -51,7 +62,7 @@ public final class Farm<I, O> extends Block<I, O> {
     /** A farm of {@code workers} stages, each made by {@code factory} for each run. */
     public static <I, O> Farm<I, O> of(int workers, Supplier<? extends Stage<I, O>> factory) {
         Objects.requireNonNull(factory, "factory");
-        return ofBlocks(workers, i -> Block.of(factory.get()));
+        return ofBlocks(workers, i -> Block.madeBy(factory));
     }
 
     /** A farm whose worker {@code i} is the block {@code factory.apply(i)}, e.g. a pipeline (a farm of pipelines). */
@@ -77,7 +88,10 @@ public final class Farm<I, O> extends Block<I, O> {
         return new Farm<>(workers, factory, Routing.onDemand(queue), ordered, collector);
     }
 
-    /** {@code router} chooses each item's worker. Not for an ordered farm. */
+    /**
+     * {@code router} chooses each item's worker among this farm's workers (it is told their number, also
+     * when a worker is a farm itself). Not for an ordered farm.
+     */
     public Farm<I, O> routeBy(Router<? super I> router) {
         if (ordered) {
             throw new IllegalStateException("an ordered farm routes round-robin or on demand, not by a router");

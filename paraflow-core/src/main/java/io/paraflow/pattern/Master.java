@@ -8,7 +8,9 @@ package io.paraflow.pattern;
  *
  * <p>The stream ends when the master is quiet: the block in front has ended and every task submitted has
  * been processed and its results delivered. Then {@link #end} is called; if it submits more tasks, it is
- * called again once they are done, and the stream ends when it returns without submitting.
+ * called again once they are done, and the stream ends when it returns without submitting. The master may
+ * also end the stream whenever it decides, with {@link MasterContext#endStream}: what is still coming,
+ * from the block in front or from the workers, is then dropped (see there).
  *
  * @param <I> items received from the block in front
  * @param <T> tasks sent to the workers

@@ -43,7 +43,7 @@ public final class MasterWorker<I, T, R, O> extends Block<I, O> {
     public static <I, T, R, O> MasterWorker<I, T, R, O> of(Supplier<? extends Master<I, T, R, O>> master, int workers,
             Supplier<? extends Stage<T, R>> worker) {
         Objects.requireNonNull(worker, "worker");
-        return ofBlocks(master, workers, i -> Block.of(worker.get()));
+        return ofBlocks(master, workers, i -> Block.madeBy(worker));
     }
 
     /**
@@ -73,7 +73,6 @@ public final class MasterWorker<I, T, R, O> extends Block<I, O> {
             Block<T, R> block = Objects.requireNonNull(worker.apply(i), "the worker factory returned null");
             parts.add(block.assemble(assembly, "worker " + i + " of " + where));
         }
-        Master<I, T, R, O> m = Objects.requireNonNull(master.get(), "the master factory returned null");
-        return assembly.masterWorker(where, "master of " + where, m, parts, routing);
+        return assembly.masterWorker(where, "master of " + where, master, parts, routing);
     }
 }

@@ -7,8 +7,10 @@ package io.paraflow.pattern;
  *
  * <p>Every send may block: channels are bounded, so a producer faster than its consumer waits for room
  * (back-pressure). If the pattern stops meanwhile (another node failed, or it was cancelled), the send
- * throws a {@link java.util.concurrent.CancellationException}; let it propagate. Items may not be
- * {@code null}.
+ * throws a {@link java.util.concurrent.CancellationException}; let it propagate. A send also throws one
+ * when every node this node sends to has ended the stream early (a master that called
+ * {@link MasterContext#endStream}); the node then ends, without its end hook. Sends notice both within a
+ * batch of items (tens), not necessarily at once. Items may not be {@code null}.
  *
  * @param <T> the type of the items sent
  */

@@ -1,10 +1,13 @@
 package io.paraflow.pattern;
 
 import io.paraflow.internal.Threads;
+import io.paraflow.pattern.internal.Assembly;
+import io.paraflow.pattern.internal.Assembly.Fragment;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,13 +23,15 @@ import java.util.function.Supplier;
  *
  * <p>Scheduling: {@link #staticChunks()} gives each thread one contiguous block (the least overhead, for
  * even work); {@link #dynamicChunks(long)} lets threads take chunks of the given size from a shared counter
- * as they finish (load balancing, for uneven work). A stream stage can run a loop on each item: that is
- * a map stage, a data-parallel loop per item; give the stage its own team.
+ * as they finish (load balancing, for uneven work). {@link #map} makes a map stage, a block that runs a
+ * data-parallel loop on each item of a stream, on a team that lives as long as the pattern's run.
  *
  * <p>One loop runs at a time: loops called from several threads wait their turn. A loop may not be called
  * from inside a loop body of the same team. If the body throws, the remaining chunks are skipped and the
- * loop throws a {@link PatternException} whose cause is the first exception. {@link #close} stops the
- * team's threads; a closed team refuses loops.
+ * loop throws a {@link PatternException} whose cause is the first exception. If the thread that called
+ * the loop is interrupted (e.g. its pattern stopped), every thread finishes the index it is on and takes no
+ * more, and the loop throws a {@link CancellationException} with the interrupt flag set. {@link #close}
+ * stops the team's threads; a closed team refuses loops.
  */
 public final class ParallelFor implements AutoCloseable {
 
@@ -40,6 +45,15 @@ public final class ParallelFor implements AutoCloseable {
     @FunctionalInterface
     public interface Fold<A> {
         A apply(A accumulator, long index) throws Exception;
+    }
+
+    /**
+     * The work of a map stage on one item: returns the item's result ({@code null}: nothing is sent on),
+     * running loops on {@code team} as it needs.
+     */
+    @FunctionalInterface
+    public interface ItemLoop<I, O> {
+        O apply(I item, ParallelFor team) throws Exception;
     }
 
     /** How the indices are split between threads. Immutable. */
@@ -80,6 +94,58 @@ public final class ParallelFor implements AutoCloseable {
             throw new IllegalArgumentException("a parallel-for team needs at least one thread, got " + threads);
         }
         return new ParallelFor(threads);
+    }
+
+    /**
+     * A map stage: a block of one node that calls {@code work} for each item and sends on its result
+     * ({@code null}: nothing), {@code work} running data-parallel loops on a team of {@code threads}
+     * threads, the node's own thread included. Each run of the pattern gives the node its own team: made
+     * as the node starts, closed as it ends, however it ends (the team's threads never outlive the run).
+     * When the pattern is cancelled or fails, a loop running then stops promptly: the node's thread is
+     * interrupted, so every thread of the team finishes the index it is on and the loop throws.
+     */
+    public static <I, O> Block<I, O> map(int threads, ItemLoop<? super I, ? extends O> work) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a parallel-for team needs at least one thread, got " + threads);
+        }
+        Objects.requireNonNull(work, "work");
+        return new Block<>() {
+            @Override
+            Fragment assemble(Assembly assembly, String where) {
+                return assembly.stageMadeBy(where, () -> new MapStage<I, O>(threads, work), MapStage::closeTeam);
+            }
+        };
+    }
+
+    /** The node of a map stage; its team is made on the node's thread as it starts. */
+    private static final class MapStage<I, O> implements Stage<I, O> {
+        private final int threads;
+        private final ItemLoop<? super I, ? extends O> work;
+        private ParallelFor team;
+
+        MapStage(int threads, ItemLoop<? super I, ? extends O> work) {
+            this.threads = threads;
+            this.work = work;
+        }
+
+        @Override
+        public void start(Output<O> out) {
+            team = create(threads);
+        }
+
+        @Override
+        public void process(I item, Output<O> out) throws Exception {
+            O result = work.apply(item, team);
+            if (result != null) {
+                out.emit(result);
+            }
+        }
+
+        void closeTeam() {
+            if (team != null) {
+                team.close();
+            }
+        }
     }
 
     /** Each thread takes one contiguous block of about {@code (to - from) / threads} indices. */
@@ -153,6 +219,10 @@ public final class ParallelFor implements AutoCloseable {
         if (failure != null) {
             throw new PatternException(name, "parallel-for loop over [" + from + ", " + to + ")", failure);
         }
+        if (current.cancelled) {
+            throw new CancellationException(name + ": the loop over [" + from + ", " + to + ") was cancelled:"
+                    + " its calling thread was interrupted");
+        }
         A result = current.partial(0);
         for (int p = 1; p < threads; p++) {
             result = combine.apply(result, current.partial(p));
@@ -196,6 +266,8 @@ public final class ParallelFor implements AutoCloseable {
         final AtomicLong next;
         final AtomicInteger helpersLeft;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** The caller was interrupted during the loop; kept here, since waiting clears the thread's flag. */
+        volatile boolean cancelled;
         /** Written by each participant before it reports done; read by the caller after all reported. */
         final Object[] partials;
 
@@ -216,17 +288,20 @@ public final class ParallelFor implements AutoCloseable {
             A accumulator = identity.get();
             try {
                 if (chunk == 0) {
+                    // Counts are unsigned: a range may hold more than Long.MAX_VALUE indices.
                     long size = to - from;
-                    long start = from + size * participant / participants;
-                    long end = from + size * (participant + 1) / participants;
-                    for (long i = start; i < end && failure.get() == null; i++) {
+                    long base = Long.divideUnsigned(size, participants);
+                    long extra = Long.remainderUnsigned(size, participants);
+                    long start = from + base * participant + Math.min(participant, extra);
+                    long end = start + base + (participant < extra ? 1 : 0);
+                    for (long i = start; i < end && !stopping(); i++) {
                         accumulator = fold.apply(accumulator, i);
                     }
                 } else {
                     long start;
-                    while (failure.get() == null && (start = next.getAndAdd(chunk)) < to) {
-                        long end = Math.min(to, start + chunk);
-                        for (long i = start; i < end; i++) {
+                    while (!stopping() && (start = next.getAndAccumulate(chunk, this::advance)) < to) {
+                        long end = advance(start, chunk);
+                        for (long i = start; i < end && !stopping(); i++) {
                             accumulator = fold.apply(accumulator, i);
                         }
                     }
@@ -235,6 +310,26 @@ public final class ParallelFor implements AutoCloseable {
                 failure.compareAndSet(null, e);
             }
             partials[participant] = accumulator;
+        }
+
+        /** {@code step} indices after {@code index}, but not past {@code to} (and never wrapping round). */
+        long advance(long index, long step) {
+            return Long.compareUnsigned(to - index, step) <= 0 ? to : index + step;
+        }
+
+        /**
+         * Whether to take no more indices: the body failed, or the loop's caller was interrupted (seen by
+         * the caller itself, or by any participant while the caller still has its interrupt flag).
+         */
+        boolean stopping() {
+            if (failure.get() != null || cancelled) {
+                return true;
+            }
+            if (caller.isInterrupted()) {
+                cancelled = true;
+                return true;
+            }
+            return false;
         }
 
         void helperDone() {
@@ -250,9 +345,12 @@ public final class ParallelFor implements AutoCloseable {
             boolean interrupted = false;
             while (helpersLeft.get() > 0) {
                 LockSupport.park(this);
-                interrupted |= Thread.interrupted();
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    cancelled = true;
+                }
             }
-            if (interrupted) {
+            if (interrupted || cancelled) {
                 Thread.currentThread().interrupt();
             }
         }

@@ -68,7 +68,9 @@ public final class Pattern<R> {
 
     /**
      * The blocks of a pattern up to a point whose items are of type {@code T}; immutable, each method
-     * returns a new builder. Finish with {@link #collect}, {@link #forEach} or {@link #to}.
+     * returns a new builder. Finish with {@link #collect}, {@link #forEach} or {@link #to}: each checks the
+     * composition and throws an {@link IllegalArgumentException} with the reason if it cannot work (block
+     * factories are called to see the blocks; stage, master and sink factories are not, and nothing runs).
      *
      * @param <T> the type of items at this point
      */
@@ -157,8 +159,11 @@ public final class Pattern<R> {
             });
         }
 
+        /** The terminal step: checks the composition (see {@link Pattern}) and makes the pattern. */
         private <R> Pattern<R> finish(Supplier<? extends Sink<R>> sink) {
-            return new Pattern<>("pattern", source, blocks, sink, DEFAULT_CAPACITY, false);
+            Pattern<R> pattern = new Pattern<>("pattern", source, blocks, sink, DEFAULT_CAPACITY, false);
+            pattern.assemble(Assembly.checking(pattern.name), null);
+            return pattern;
         }
     }
 
@@ -200,7 +205,8 @@ public final class Pattern<R> {
      * is thrown with the interrupt flag set again.
      *
      * @throws PatternException if a node failed (the pattern stopped)
-     * @throws IllegalArgumentException if the composition cannot work (nothing was started)
+     * @throws IllegalArgumentException if the composition cannot work (nothing was started; checked when
+     *         built already, so only if a block factory gives other blocks now)
      */
     public R run() {
         Running<R> running = start();
@@ -224,18 +230,23 @@ public final class Pattern<R> {
      */
     public Running<R> start() {
         Run run = new Run(name, busySpin);
-        Assembly assembly = new Assembly(run, capacity);
+        Sink<R> end = sink.get();
+        assemble(new Assembly(run, capacity), end);
+        run.start();
+        return new Running<>(run, end::result);
+    }
+
+    /** Makes the nodes and channels of this pattern ending in {@code end} (or, when only checking, a stand-in). */
+    private void assemble(Assembly assembly, Sink<R> end) {
         int position = 1;
         List<Fragment> parts = new ArrayList<>();
         parts.add(assembly.source("stage " + position++ + " (source)", source));
         for (Block<?, ?> block : blocks) {
             parts.add(block.assemble(assembly, "stage " + position++));
         }
-        Sink<R> end = sink.get();
-        parts.add(assembly.stage("stage " + position + " (sink)", end));
+        String sinkName = "stage " + position + " (sink)";
+        parts.add(end == null ? assembly.stageMadeBy(sinkName, sink) : assembly.stage(sinkName, end));
         assembly.pipeline(name, parts);
-        run.start();
-        return new Running<>(run, end::result);
     }
 
     /**

@@ -2,8 +2,8 @@
  * Structured streaming patterns (FastFlow's building blocks): {@link io.paraflow.pattern.Pipeline},
  * {@link io.paraflow.pattern.Farm} (round-robin, on-demand, custom routing, ordered),
  * {@link io.paraflow.pattern.AllToAll} (round-robin, by key, broadcast, on-demand, explicit),
- * {@link io.paraflow.pattern.MasterWorker} (farm with feedback) and {@link io.paraflow.pattern.ParallelFor}
- * (parallel-for and parallel-reduce), composable: any {@link io.paraflow.pattern.Block} can be a pipeline
+ * {@link io.paraflow.pattern.MasterWorker} (farm with feedback, whose master may end the stream early) and
+ * {@link io.paraflow.pattern.ParallelFor} (parallel-for and parallel-reduce, and a map stage), composable: any {@link io.paraflow.pattern.Block} can be a pipeline
  * stage, a farm worker or a member of an all-to-all set. A {@link io.paraflow.pattern.Pattern} starts at
  * a {@link io.paraflow.pattern.Source} and ends in a sink; user code is written as
  * {@link io.paraflow.pattern.Stage}s that receive items one at a time and send through an
@@ -29,7 +29,10 @@
  * {@link io.paraflow.pattern.PatternException} naming the node by position (e.g.
  * {@code farm worker 1 of stage 3}) or by the name given with {@link io.paraflow.pattern.Block#named}.
  * Compositions that cannot work (an ordered farm fed by several nodes, an ordered farm whose workers
- * are pipelines) are refused when the pattern starts, before any thread does, with the reason.
+ * are pipelines, a master-worker whose worker contains a farm) are refused with the reason when the
+ * pattern is built (at {@code collect}, {@code forEach} or {@code to}), and again at each start. Only
+ * {@code emitTo}/{@code broadcast} in front of an ordered farm is refused at its first call, since the
+ * runtime cannot see it earlier. Nested blocks keep their own routing (see {@link io.paraflow.pattern.Farm}).
  *
  * <h2>Flows</h2>
  * {@link io.paraflow.pattern.Pattern#submitTo} runs a pattern as a task of a {@link io.paraflow.Flow},

@@ -93,6 +93,17 @@ class ErrorsAndCancellationTest {
                 Arguments.of("ordered collector's input", Pattern.from(endless())
                         .then(Farm.ofBlocks(2, w -> Block.of(w == 1 ? failAt("ordered worker") : pass())).ordered())
                         .forEach(i -> { }), "farm worker 1 of stage 2"),
+                Arguments.of("ordered farm's collector", Pattern.from(endless())
+                        .then(Farm.of(2, ErrorsAndCancellationTest::<Long>pass).ordered().collector(failAt("ordered collector")))
+                        .forEach(i -> { }), "farm collector of stage 2"),
+                Arguments.of("router", Pattern.from(endless())
+                        .then(Farm.of(2, ErrorsAndCancellationTest::<Long>pass).routeBy((Long i, int n) -> {
+                            if (i >= FAIL_AT) {
+                                throw new Boom("router");
+                            }
+                            return (int) (i % n);
+                        }))
+                        .forEach(i -> { }), "stage 1 (source)"),
                 Arguments.of("left node", Pattern.from(endless())
                         .then(AllToAll.ofBlocks(2, i -> Block.of(i == 1 ? failAt("left") : pass()), 2,
                                 j -> Block.of(pass())).byKey(x -> x))
@@ -148,6 +159,42 @@ class ErrorsAndCancellationTest {
                 .hasMessageStartingWith("pattern 'pattern': " + node)
                 .hasMessageContaining("boom in");
         assertThat(NoLeakedThreads.paraflowThreads()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void anExceptionAnywhereStopsThePatternAlsoWithUnboundedChannels(String position, Pattern<Void> pattern,
+            String node) throws Exception {
+        // No channel ever fills, so no producer waits: each must notice the stop while it sends.
+        Running<Void> running = pattern.unboundedChannels().start();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20)))
+                .isInstanceOf(PatternException.class)
+                .hasCauseInstanceOf(Boom.class)
+                .satisfies(e -> assertThat(((PatternException) e).node()).startsWith(node));
+    }
+
+    @Test
+    void cancelStopsAPatternWithUnboundedChannelsWhoseSourceNeverWaits() throws Exception {
+        CountDownLatch flowing = new CountDownLatch(1000);
+        Running<Void> running = Pattern.from(endless())
+                .then(ErrorsAndCancellationTest.<Long>pass())
+                .forEach(i -> flowing.countDown())
+                .unboundedChannels()
+                .start();
+        assertThat(flowing.await(30, TimeUnit.SECONDS)).isTrue();
+        running.cancel();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20))).isInstanceOf(CancellationException.class)
+                .hasMessage("pattern 'pattern' was cancelled");
+    }
+
+    @Test
+    void cancelStopsASourceThatNeverWaitsForItsFastConsumer() throws Exception {
+        // A large channel and a sink that does nothing: the source may never find the channel full.
+        CountDownLatch flowing = new CountDownLatch(1000);
+        Running<Void> running = Pattern.from(endless()).forEach(i -> flowing.countDown()).capacity(1 << 20).start();
+        assertThat(flowing.await(30, TimeUnit.SECONDS)).isTrue();
+        running.cancel();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20))).isInstanceOf(CancellationException.class);
     }
 
     @Test

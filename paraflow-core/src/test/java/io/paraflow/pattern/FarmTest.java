@@ -185,22 +185,20 @@ class FarmTest {
     }
 
     @Test
-    void orderedFarmAfterAFarmWithoutCollectorIsRefusedWithTheReason() {
-        Pattern<Long> pattern = Pattern.from(Source.range(0, 10))
+    void orderedFarmAfterAFarmWithoutCollectorIsRefusedWithTheReasonWhenBuilt() {
+        Pattern.Builder<Long> builder = Pattern.from(Source.range(0, 10))
                 .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)))
-                .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)).ordered())
-                .collect(Collectors.counting());
-        assertThatThrownBy(pattern::run).isInstanceOf(IllegalArgumentException.class)
+                .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)).ordered());
+        assertThatThrownBy(() -> builder.collect(Collectors.counting())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("stage 3 is an ordered farm, so exactly one node must feed it (it numbers the items),"
                         + " but stage 2 ends in 2 nodes; give stage 2 a collector");
     }
 
     @Test
-    void orderedFarmOfPipelinesIsRefusedWithTheReason() {
-        Pattern<Long> pattern = Pattern.from(Source.range(0, 10))
-                .then(Farm.ofBlocks(2, w -> Pipeline.of(Stage.<Long, Long>map(i -> i)).map(i -> i)).ordered())
-                .collect(Collectors.counting());
-        assertThatThrownBy(pattern::run).isInstanceOf(IllegalArgumentException.class)
+    void orderedFarmOfPipelinesIsRefusedWithTheReasonWhenBuilt() {
+        Pattern.Builder<Long> builder = Pattern.from(Source.range(0, 10))
+                .then(Farm.ofBlocks(2, w -> Pipeline.of(Stage.<Long, Long>map(i -> i)).map(i -> i)).ordered());
+        assertThatThrownBy(() -> builder.forEach(i -> { })).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("farm worker 0 of stage 2 is made of 2 nodes, but an ordered farm needs each"
                         + " worker to be a single stage");
     }

@@ -4,9 +4,17 @@ import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -138,13 +146,177 @@ class MasterWorkerTest {
         assertThat(steps).containsExactly(expected);
     }
 
+    /**
+     * A search: squares every input in the workers until it finds {@code target}'s square, then emits it
+     * and ends the stream at once, although the input is endless and tasks are out.
+     */
+    private static final class Search implements Master<Long, Long, Long, Long> {
+        private final long target;
+        private final AtomicLong tasksOutAtTheEnd;
+        private final AtomicBoolean calledAfterTheEnd;
+        private long submitted;
+        private long received;
+        private boolean ended;
+
+        Search(long target, AtomicLong tasksOutAtTheEnd, AtomicBoolean calledAfterTheEnd) {
+            this.target = target;
+            this.tasksOutAtTheEnd = tasksOutAtTheEnd;
+            this.calledAfterTheEnd = calledAfterTheEnd;
+        }
+
+        @Override
+        public void input(Long item, MasterContext<Long, Long> context) {
+            calledAfterTheEnd.compareAndSet(false, ended);
+            submitted++;
+            context.submit(item);
+        }
+
+        @Override
+        public void result(Long square, MasterContext<Long, Long> context) {
+            calledAfterTheEnd.compareAndSet(false, ended);
+            received++;
+            if (square == target * target) {
+                context.emit(square);
+                tasksOutAtTheEnd.set(submitted - received);
+                ended = true;
+                context.endStream();
+            }
+        }
+
+        @Override
+        public void end(MasterContext<Long, Long> context) {
+            calledAfterTheEnd.set(true);
+        }
+    }
+
+    private static Source<Long> endless() {
+        return out -> {
+            for (long i = 0; ; i++) {
+                out.emit(i);
+            }
+        };
+    }
+
+    /** Squares; slowly after the target, so that tasks are still out when the master ends the stream. */
+    private static Stage<Long, Long> slowSquare(long target) {
+        return (Long i, Output<Long> out) -> {
+            if (i > target) {
+                LockSupport.parkNanos(200_000);
+            }
+            out.emit(i * i);
+        };
+    }
+
+    static Stream<Arguments> searches() {
+        long target = 5_000;
+        return Stream.of(
+                Arguments.of("stage in front, one-stage workers", (Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>>)
+                        master -> Pattern.from(endless()).map(i -> i)
+                                .then(MasterWorker.of(() -> master, 2, () -> slowSquare(target)).onDemand(2))
+                                .collect(Collectors.toList())),
+                Arguments.of("farm in front, pipeline workers", (Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>>)
+                        master -> Pattern.from(endless())
+                                .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)))
+                                .then(MasterWorker.ofBlocks(() -> master, 3, w -> Pipeline.of(Stage.<Long, Long>map(i -> i))
+                                        .then(slowSquare(target))))
+                                .map(square -> square)
+                                .collect(Collectors.toList())),
+                Arguments.of("unbounded channels", (Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>>)
+                        master -> Pattern.from(endless()).map(i -> i)
+                                .then(MasterWorker.of(() -> master, 2, () -> slowSquare(target)))
+                                .collect(Collectors.toList()).unboundedChannels()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("searches")
+    void theMasterEndsTheStreamWhileInputFlowsAndTasksAreOut(String shape,
+            Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>> pattern) {
+        AtomicLong tasksOut = new AtomicLong(-1);
+        AtomicBoolean calledAfterTheEnd = new AtomicBoolean();
+        // The source is endless: the run ends only because the end reached it and every other node.
+        List<Long> found = pattern.apply(new Search(5_000, tasksOut, calledAfterTheEnd)).run();
+        assertThat(found).containsExactly(25_000_000L);
+        assertThat(tasksOut.get()).as("tasks out when the master ended the stream").isPositive();
+        assertThat(calledAfterTheEnd).as("master called after endStream").isFalse();
+    }
+
     @Test
-    void aWorkerThatIsNotAChainOfStagesIsRefused() {
-        Pattern<List<Long>> pattern = Pattern.from(Source.range(0, 10))
+    void aMasterEndingEarlyInAFarmLeavesTheOtherMembersTheirItems() {
+        // Member 0's master ends at once; the source goes on, its items for member 0 discarded, and member 1
+        // squares every item it gets (the odd ones, round-robin).
+        List<Long> result = Pattern.from(Source.range(0, 2_000))
+                .then(Farm.ofBlocks(2, member -> MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void start(MasterContext<Long, Long> context) {
+                        if (member == 0) {
+                            context.endStream();
+                        }
+                    }
+
+                    @Override
+                    public void input(Long item, MasterContext<Long, Long> context) {
+                        context.submit(item);
+                    }
+
+                    @Override
+                    public void result(Long square, MasterContext<Long, Long> context) {
+                        context.emit(square);
+                    }
+                }, 2, () -> Stage.<Long, Long>map(i -> i * i))))
+                .collect(Collectors.toList())
+                .capacity(4)
+                .run();
+        assertThat(result).hasSize(1_000).allSatisfy(square -> assertThat(Math.sqrt(square) % 2).isEqualTo(1.0));
+    }
+
+    @Test
+    void aMasterMayEndTheStreamBeforeAnyInputAndSubmittingAfterwardsIsRefused() {
+        List<Long> result = Pattern.from(endless())
+                .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void start(MasterContext<Long, Long> context) {
+                        context.emit(-1L);
+                        context.endStream();
+                    }
+
+                    @Override
+                    public void input(Long item, MasterContext<Long, Long> context) {
+                        throw new AssertionError("no input after endStream");
+                    }
+
+                    @Override
+                    public void result(Long result, MasterContext<Long, Long> context) {
+                        throw new AssertionError("no task was submitted");
+                    }
+                }, 2, () -> Stage.<Long, Long>map(i -> i)))
+                .collect(Collectors.toList())
+                .run();
+        assertThat(result).containsExactly(-1L);
+
+        assertThatThrownBy(() -> Pattern.from(Source.range(0, 10))
+                .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void input(Long item, MasterContext<Long, Long> context) {
+                        context.endStream();
+                        context.submit(item);
+                    }
+
+                    @Override
+                    public void result(Long result, MasterContext<Long, Long> context) {
+                    }
+                }, 1, () -> Stage.<Long, Long>map(i -> i)))
+                .forEach(i -> { }).run())
+                .isInstanceOf(PatternException.class)
+                .hasMessageContaining("master of stage 2 failed")
+                .hasMessageContaining("the master-worker stream has ended: no more tasks can be submitted");
+    }
+
+    @Test
+    void aWorkerThatIsNotAChainOfStagesIsRefusedWhenBuilt() {
+        Pattern.Builder<Long> builder = Pattern.from(Source.range(0, 10))
                 .then(MasterWorker.ofBlocks(CountingMaster::new, 2, w -> Pipeline.of(Stage.<Long, Long>map(i -> i))
-                        .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)))))
-                .collect(Collectors.toList());
-        assertThatThrownBy(pattern::run).isInstanceOf(IllegalArgumentException.class)
+                        .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)))));
+        assertThatThrownBy(() -> builder.collect(Collectors.toList())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("worker 0 of stage 2 is not a stage or a pipeline of stages");
     }
 

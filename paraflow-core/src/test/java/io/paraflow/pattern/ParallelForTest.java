@@ -4,10 +4,20 @@ import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,6 +78,29 @@ class ParallelForTest {
     }
 
     @Test
+    void rangesAtTheEndsOfLongAreSplitWithoutOverflow() throws Exception {
+        try (ParallelFor team = ParallelFor.create(3)) {
+            for (ParallelFor.Schedule schedule : List.of(ParallelFor.staticChunks(), ParallelFor.dynamicChunks(7))) {
+                assertThat(team.reduce(Long.MAX_VALUE - 10, Long.MAX_VALUE, schedule, () -> 0L, (n, i) -> n + 1, Long::sum))
+                        .isEqualTo(10);
+                assertThat(team.reduce(Long.MIN_VALUE, Long.MIN_VALUE + 10, schedule, () -> 0L, (n, i) -> n + 1, Long::sum))
+                        .isEqualTo(10);
+            }
+        }
+        // The largest range: each of two threads starts on its own half (before, the second half was empty).
+        try (ParallelFor team = ParallelFor.create(2)) {
+            Set<Long> firsts = ConcurrentHashMap.newKeySet();
+            CyclicBarrier both = new CyclicBarrier(2);
+            assertThatThrownBy(() -> team.forEach(0, Long.MAX_VALUE, ParallelFor.staticChunks(), i -> {
+                firsts.add(i);
+                both.await(20, TimeUnit.SECONDS);
+                throw new IllegalStateException("seen");
+            })).isInstanceOf(PatternException.class).hasRootCauseMessage("seen");
+            assertThat(firsts).containsExactlyInAnyOrder(0L, Long.MAX_VALUE / 2 + 1);
+        }
+    }
+
+    @Test
     void misuseIsRefusedWithTheReason() {
         ParallelFor team = ParallelFor.create(2);
         assertThatThrownBy(() -> team.forEach(0, 10, ParallelFor.dynamicChunks(1),
@@ -82,16 +115,111 @@ class ParallelForTest {
     }
 
     @Test
-    void aStageRunsADataParallelLoopOnEachItem() {
-        try (ParallelFor team = ParallelFor.create(2)) {
-            List<Long> sums = Pattern.from(Source.range(0, 50))
-                    .map(n -> team.reduce(0, n * 100, ParallelFor.dynamicChunks(64), () -> 0L, (acc, i) -> acc + i, Long::sum))
-                    .collect(Collectors.toList())
-                    .run();
+    void aMapStageRunsADataParallelLoopOnEachItemOnATeamOfItsRun() {
+        Set<String> teamThreads = ConcurrentHashMap.newKeySet();
+        Pattern<List<Long>> pattern = Pattern.from(Source.range(0, 50))
+                .then(ParallelFor.map(3, (Long n, ParallelFor team) -> team.reduce(0, n * 100, ParallelFor.dynamicChunks(64),
+                        () -> 0L, (acc, i) -> {
+                            teamThreads.add(Thread.currentThread().getName());
+                            return acc + i;
+                        }, Long::sum)))
+                .collect(Collectors.toList());
+        for (int run = 0; run < 2; run++) {
+            List<Long> sums = pattern.run();
             for (int n = 0; n < 50; n++) {
                 long size = n * 100L;
                 assertThat(sums.get(n)).isEqualTo(size * (size - 1) / 2);
             }
+            // The team's threads ended with the run (the node's thread is the third member).
+            assertThat(NoLeakedThreads.paraflowThreads()).isEmpty();
         }
+        assertThat(teamThreads).anyMatch(name -> name.startsWith("paraflow-pfor-"));
+    }
+
+    /** A map stage whose loop over its first item never ends by itself; counts the indices it ran. */
+    private static Block<Long, Long> endlessLoop(ParallelFor.Schedule schedule, AtomicLong ran) {
+        return ParallelFor.map(2, (Long item, ParallelFor team) -> {
+            team.forEach(0, 1L << 40, schedule, i -> ran.incrementAndGet());
+            return item;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"static", "dynamic"})
+    void cancellingThePatternStopsARunningLoopPromptly(String chunks) throws Exception {
+        AtomicLong ran = new AtomicLong();
+        ParallelFor.Schedule schedule = chunks.equals("static") ? ParallelFor.staticChunks() : ParallelFor.dynamicChunks(1_000);
+        Running<Void> running = Pattern.from(Source.range(0, 10)).then(endlessLoop(schedule, ran)).forEach(i -> { }).start();
+        while (ran.get() < 100_000) {
+            Thread.onSpinWait();
+        }
+        running.cancel();
+        assertThatThrownBy(() -> running.await(Duration.ofSeconds(20))).isInstanceOf(CancellationException.class);
+        long atTheEnd = ran.get();
+        assertThat(NoLeakedThreads.paraflowThreads()).isEmpty();
+        assertThat(ran.get()).isEqualTo(atTheEnd);
+    }
+
+    @Test
+    void aFailureElsewhereInThePatternStopsARunningLoop() {
+        AtomicLong ran = new AtomicLong();
+        Pattern<Void> pattern = Pattern.from(Source.range(0, 2))
+                .then(Farm.ofBlocks(2, w -> w == 0 ? endlessLoop(ParallelFor.dynamicChunks(100), ran)
+                        : Block.of((Long item, Output<Long> out) -> {
+                            while (ran.get() < 100_000) {
+                                Thread.onSpinWait();
+                            }
+                            throw new IllegalStateException("worker 1 gives up");
+                        })))
+                .forEach(i -> { });
+        assertThatThrownBy(pattern::run).isInstanceOf(PatternException.class)
+                .hasMessageContaining("farm worker 1 of stage 2 failed").hasRootCauseMessage("worker 1 gives up");
+    }
+
+    @Test
+    void aFailingLoopBodyFailsTheMapStageAndTheTeamIsClosed() {
+        Pattern<Void> pattern = Pattern.from(Source.range(0, 10))
+                .then(ParallelFor.map(2, (Long item, ParallelFor team) -> {
+                    team.forEach(0, 1_000, ParallelFor.dynamicChunks(10), i -> {
+                        if (item == 3 && i == 500) {
+                            throw new IllegalStateException("bad index");
+                        }
+                    });
+                    return item;
+                }))
+                .forEach(i -> { });
+        assertThatThrownBy(pattern::run).isInstanceOf(PatternException.class)
+                .hasMessageStartingWith("pattern 'pattern': stage 2 failed")
+                .hasRootCauseMessage("bad index");
+        assertThat(NoLeakedThreads.paraflowThreads()).isEmpty();
+        assertThatThrownBy(() -> ParallelFor.map(0, (Long item, ParallelFor team) -> item))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void interruptingTheCallerOfALoopCancelsIt() throws Exception {
+        AtomicLong ran = new AtomicLong();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean flagKept = new AtomicBoolean();
+        try (ParallelFor team = ParallelFor.create(2)) {
+            Thread caller = new Thread(() -> {
+                try {
+                    team.forEach(0, 1L << 40, ParallelFor.staticChunks(), i -> ran.incrementAndGet());
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                }
+            }, "test-caller");
+            caller.start();
+            while (ran.get() < 100_000) {
+                Thread.onSpinWait();
+            }
+            caller.interrupt();
+            caller.join(TimeUnit.SECONDS.toMillis(20));
+            assertThat(caller.isAlive()).isFalse();
+        }
+        assertThat(thrown.get()).isInstanceOf(CancellationException.class)
+                .hasMessageContaining("was cancelled: its calling thread was interrupted");
+        assertThat(flagKept).isTrue();
     }
 }

@@ -9,7 +9,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -166,6 +168,34 @@ class PipelineTest {
                 seen.acquire();
             }
         };
+    }
+
+    @Test
+    void aFastProducerWaitsForItsSlowConsumer() throws Exception {
+        // The sink holds its first item until released: the source can then get ahead by no more than what
+        // the two channels hold and the stage and the sink have in hand.
+        int capacity = 8;
+        AtomicLong emitted = new AtomicLong();
+        CountDownLatch release = new CountDownLatch(1);
+        Running<Void> running = Pattern.from((Output<Long> out) -> {
+                    for (long i = 0; i < 1_000_000; i++) {
+                        out.emit(i);
+                        emitted.incrementAndGet();
+                    }
+                })
+                .map(i -> i)
+                .to((Long item, Output<Object> out) -> release.await())
+                .capacity(capacity)
+                .start();
+        while (emitted.get() < capacity) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(200);
+        long ahead = emitted.get();
+        release.countDown();
+        running.await();
+        assertThat(ahead).as("items emitted while the sink held its first").isLessThanOrEqualTo(2L * capacity + 2);
+        assertThat(emitted).hasValue(1_000_000);
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.paraflow.pattern.Stage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Turns the blocks of a pattern into nodes and channels for one run. Each block becomes a
@@ -44,13 +46,34 @@ public final class Assembly {
     /** The largest bounded capacity. */
     public static final int MAX_CAPACITY = 1 << 30;
 
+    /** What stands for a user's stage, source or master in a {@link #checking} assembly, which never runs. */
+    private static final Stage<Object, Object> STAND_IN = (item, out) -> {
+        throw new AssertionError("a checking assembly never runs");
+    };
+
     private final Run run;
     private final int capacity;
+    /** Only checks the composition: makes no user stages or masters from their factories, and never runs. */
+    private final boolean checking;
 
     /** {@code capacity}: of every bounded channel, or {@link #UNBOUNDED}. */
     public Assembly(Run run, int capacity) {
+        this(run, capacity, false);
+    }
+
+    private Assembly(Run run, int capacity, boolean checking) {
         this.run = run;
         this.capacity = capacity;
+        this.checking = checking;
+    }
+
+    /**
+     * An assembly that only checks a composition when a pattern is built: it wires nodes and channels as
+     * a run would (and refuses what cannot work), but calls no stage, source or master factory, and its
+     * nodes never get threads. Block factories are called: they describe the blocks.
+     */
+    public static Assembly checking(String patternName) {
+        return new Assembly(new Run(patternName, false), 1, true);
     }
 
     public Fragment source(String name, Source<?> source) {
@@ -59,6 +82,25 @@ public final class Assembly {
 
     public Fragment stage(String name, Stage<?, ?> stage) {
         return single(new Node(run, name, Node.Role.STAGE, Objects.requireNonNull(stage, "stage")));
+    }
+
+    /** A stage made by {@code factory} for this run (not called by a {@link #checking} assembly). */
+    public Fragment stageMadeBy(String name, Supplier<? extends Stage<?, ?>> factory) {
+        return stage(name, checking ? STAND_IN : Objects.requireNonNull(factory.get(), "the stage factory returned null"));
+    }
+
+    /**
+     * A stage made by {@code factory} for this run, with {@code atExit} run on the node's thread as it ends,
+     * however it ends (the stage's own resources); neither is called by a {@link #checking} assembly.
+     */
+    public <S extends Stage<?, ?>> Fragment stageMadeBy(String name, Supplier<S> factory, Consumer<? super S> atExit) {
+        if (checking) {
+            return stage(name, STAND_IN);
+        }
+        S stage = Objects.requireNonNull(factory.get(), "the stage factory returned null");
+        Fragment fragment = stage(name, stage);
+        fragment.nodes.get(0).atExit = () -> atExit.accept(stage);
+        return fragment;
     }
 
     private Fragment single(Node node) {
@@ -83,14 +125,16 @@ public final class Assembly {
 
     /**
      * A farm: items reach one worker each by {@code routing}; results leave through the collector, or,
-     * without one, from every worker. An ordered farm gets an identity collector if it has none.
+     * without one, from every worker. An ordered farm gets an identity collector if it has none. A worker
+     * that routes items itself (a farm or an all-to-all, maybe at the head of a pipeline) keeps its own
+     * routing: see {@link #members}.
      */
     public Fragment farm(String where, List<Fragment> workers, Routing routing, boolean ordered, Fragment collector) {
         List<Node> nodes = new ArrayList<>();
-        List<Node> entries = new ArrayList<>();
         List<Node> exits = new ArrayList<>();
-        for (int i = 0; i < workers.size(); i++) {
-            Fragment worker = workers.get(i);
+        List<Fragment> members = ordered ? workers : members(workers, routing);
+        for (int i = 0; i < members.size(); i++) {
+            Fragment worker = members.get(i);
             if (ordered) {
                 requireSingleStage(worker, "an ordered farm", "its collector puts results back in order by input,"
                         + " which only a single stage per worker keeps track of; make the worker one stage,"
@@ -99,9 +143,9 @@ public final class Assembly {
             }
             setWorker(worker, i);
             nodes.addAll(worker.nodes);
-            entries.addAll(worker.entries);
             exits.addAll(worker.exits);
         }
+        List<Node> entries = interleavedEntries(members);
         Fragment set = new Fragment(where, nodes, entries, routing, ordered, exits);
         Fragment end = collector;
         if (end == null && ordered) {
@@ -116,6 +160,58 @@ public final class Assembly {
         connect(set, end);
         nodes.addAll(end.nodes);
         return new Fragment(where, nodes, entries, routing, ordered, end.exits);
+    }
+
+    /**
+     * The members of a set that the producers in front reach by {@code routing}, each keeping its own
+     * routing. A member with several entries (a farm or all-to-all) is flattened into the set, its entries
+     * reached directly by the producers in front, only where that changes nothing: when the set and every
+     * member route round-robin and the members have as many entries each, the entries taken in turn across
+     * the members ({@link #interleavedEntries}) give each member, and each of its entries, the same turns.
+     * Otherwise such a member, and any ordered farm (whose items must be numbered by one node), gets an
+     * emitter node in front that receives the items the set's routing gives the member and routes them by
+     * the member's own routing, so that a router or a key chooses among the set's members, not among their
+     * inner nodes.
+     */
+    private List<Fragment> members(List<Fragment> workers, Routing routing) {
+        int entries = workers.get(0).entries.size();
+        boolean flat = routing.kind == Routing.Kind.ROUND_ROBIN;
+        for (Fragment worker : workers) {
+            flat &= !worker.ordered && worker.routing.kind == Routing.Kind.ROUND_ROBIN && worker.entries.size() == entries;
+        }
+        if (flat) {
+            return workers;
+        }
+        List<Fragment> members = new ArrayList<>(workers.size());
+        for (Fragment worker : workers) {
+            members.add(worker.ordered || worker.entries.size() > 1 ? withEmitter(worker) : worker);
+        }
+        return members;
+    }
+
+    private Fragment withEmitter(Fragment member) {
+        Fragment emitter = stage("emitter of " + member.where, (Stage<Object, Object>) (item, out) -> out.emit(item));
+        connect(emitter, member);
+        List<Node> nodes = new ArrayList<>(emitter.nodes);
+        nodes.addAll(member.nodes);
+        return new Fragment(member.where, nodes, emitter.entries, Routing.ROUND_ROBIN, false, member.exits);
+    }
+
+    /** The members' entries, the first entry of each member in turn, then the second of each... */
+    private static List<Node> interleavedEntries(List<Fragment> members) {
+        List<Node> entries = new ArrayList<>();
+        int most = 0;
+        for (Fragment member : members) {
+            most = Math.max(most, member.entries.size());
+        }
+        for (int k = 0; k < most; k++) {
+            for (Fragment member : members) {
+                if (k < member.entries.size()) {
+                    entries.add(member.entries.get(k));
+                }
+            }
+        }
+        return entries;
     }
 
     /** Every node of {@code left} connected to every node of {@code right}; items cross by {@code routing}. */
@@ -133,9 +229,10 @@ public final class Assembly {
      * A master that sends tasks to {@code workers} by {@code routing} and receives their results back on
      * unbounded channels; it is both the entry and the exit of the block.
      */
-    public Fragment masterWorker(String where, String masterName, Master<?, ?, ?, ?> master, List<Fragment> workers,
-            Routing routing) {
-        Node masterNode = run.register(new Node(run, masterName, Node.Role.MASTER, Objects.requireNonNull(master, "master")));
+    public Fragment masterWorker(String where, String masterName, Supplier<? extends Master<?, ?, ?, ?>> master,
+            List<Fragment> workers, Routing routing) {
+        Object logic = checking ? STAND_IN : Objects.requireNonNull(master.get(), "the master factory returned null");
+        Node masterNode = run.register(new Node(run, masterName, Node.Role.MASTER, logic));
         masterNode.worker = -1;
         masterNode.workerRouting = routing;
         List<Node> nodes = new ArrayList<>();

@@ -12,6 +12,11 @@ abstract class Channel {
     final Node consumer;
     /** True for the unbounded channels that carry a master-worker farm's results back to the master. */
     final boolean feedback;
+    /**
+     * Set by the consumer when it ended the stream early: it now discards what arrives, until end of
+     * stream. A producer all of whose outputs are closed ends too ({@link Node#checkEmitting}).
+     */
+    volatile boolean closed;
 
     Channel(Node producer, Node consumer, boolean feedback) {
         this.producer = producer;

@@ -120,13 +120,16 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     /** A later stage of a master-worker farm's worker: pass the end-of-task notices on. */
     boolean forwardsTaskDone;
     int worker;
+    /** Run on the node's thread as it ends, however it ends; may be {@code null}. */
+    Runnable atExit;
     Thread thread;
 
     // ------------------------------------------------------------------ running state (node thread)
 
     // The wait flags (waiting, parked, wakeAtOnce, woken) are in the superclasses, on a cache line of their own.
     private Channel[] inputs;
-    private Channel[] outputs;
+    /** Empty until the node runs (a channel driven by hand in a test may ask {@link #checkEmitting} before). */
+    private Channel[] outputs = new Channel[0];
     private Channel[] workers;
     private boolean[] ended;
     private int endedCount;
@@ -142,6 +145,15 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     private boolean holding;
     private long inFlight;
     private boolean masterEnding;
+    /** The master called {@link #endStream}: it ends the stream once its current call returns. */
+    private boolean endRequested;
+    /**
+     * The node sends its end of stream, or ends early: a send no longer ends it when its consumers ended
+     * early ({@link #checkEmitting}), and input hooks no longer run.
+     */
+    private boolean ending;
+    /** End of stream was sent on {@link #outputs}. */
+    private boolean endSent;
     private int upstreamEnded;
     private Channel waitChannel;
     /** The only input, while it has not ended: the common case, polled without the fairness bookkeeping. */
@@ -199,13 +211,17 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         onlyOutput = outputs.length == 1 && plain ? outputs[0] : null;
         ended = new boolean[inputs.length];
         try {
-            switch (role) {
-                case SOURCE -> runSource();
-                case STAGE -> runStage();
-                case MASTER -> runMaster();
-                default -> throw new AssertionError(role);
+            try {
+                switch (role) {
+                    case SOURCE -> runSource();
+                    case STAGE -> runStage();
+                    case MASTER -> runMaster();
+                    default -> throw new AssertionError(role);
+                }
+            } catch (DownstreamEnded nobodyListens) {
+                endEarly();
             }
-            endOutputs(outputs);
+            endOutputsOnce();
         } catch (StopSignal stop) {
             // Another node failed or the pattern was cancelled; the run already holds the reason.
         } catch (Throwable failure) {
@@ -216,6 +232,17 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
             }
             // An ended node owes no wake-up: its neighbours may park for the long limit, not tick every millisecond.
             waiting = true;
+            if (atExit != null) {
+                runAtExit();
+            }
+        }
+    }
+
+    private void runAtExit() {
+        try {
+            atExit.run();
+        } catch (RuntimeException | Error failure) {
+            run.fail(this, failure);
         }
     }
 
@@ -254,13 +281,14 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         for (Channel input : inputs) {
             upstream += input.feedback ? 0 : 1;
         }
-        while (true) {
+        while (!endRequested) {
             if (upstreamEnded == upstream && inFlight == 0) {
                 long before = sequence;
                 master.end(this);
                 if (sequence == before) {
                     break;
                 }
+                continue;
             }
             int endedBefore = endedCount;
             Object item = pollAny();
@@ -278,13 +306,67 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
                 master.input(item, this);
             }
         }
+        if (endRequested) {
+            endEarly();
+            return;
+        }
         masterEnding = true;
         endOutputs(workers);
         Object item;
-        while ((item = next()) != null) {
+        while (!endRequested && (item = next()) != null) {
             if (item != TASK_DONE) {
                 master.result(item, this);
             }
+        }
+        if (endRequested) {
+            endEarly();
+        }
+    }
+
+    /**
+     * Ends this node's stream before its inputs ended, because its master called {@link #endStream} or
+     * every node it sends to ended early: end of stream goes downstream at once; every input is closed (a
+     * producer whose every output is closed ends early itself at its next send, so a master's workers stop
+     * after their current task) and drained, its items discarded, until each input ended, so that no node in
+     * front stays blocked; a master sends end of stream to its workers before it drains.
+     */
+    private void endEarly() throws Exception {
+        ending = true;
+        endOutputsOnce();
+        for (Channel input : inputs) {
+            input.closed = true;
+        }
+        if (role == Role.MASTER && !masterEnding) {
+            masterEnding = true;
+            endOutputs(workers);
+        }
+        while (next() != null) {
+            // discarded: nobody wants what this node would make of it
+        }
+    }
+
+    /** Sends end of stream on this node's outputs, once. */
+    private void endOutputsOnce() {
+        if (!endSent) {
+            endSent = true;
+            endOutputs(outputs);
+        }
+    }
+
+    /**
+     * Called by this node's output channels every few items it sends (a ring's publish batch, each item on
+     * an unbounded channel): throws {@link StopSignal} once the run stopped, and {@link DownstreamEnded}
+     * once every output's consumer ended the stream early. Never per item on a ring: the fast path stays free.
+     */
+    void checkEmitting() {
+        run.checkRunning();
+        if (!ending && outputs.length > 0) {
+            for (Channel output : outputs) {
+                if (!output.closed) {
+                    return;
+                }
+            }
+            throw DownstreamEnded.INSTANCE;
         }
     }
 
@@ -348,7 +430,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         if (!inputs[input].feedback) {
             upstreamEnded++;
         }
-        if (role == Role.STAGE) {
+        if (role == Role.STAGE && !ending) {
             ((Stage<Object, Object>) logic).inputEnded(input, this);
         }
     }
@@ -494,8 +576,16 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         return workers.length;
     }
 
+    @Override
+    public void endStream() {
+        if (role != Role.MASTER) {
+            throw new IllegalStateException("only a master ends its stream this way");
+        }
+        endRequested = true;
+    }
+
     private void refuseAfterEnd() {
-        if (masterEnding) {
+        if (masterEnding || endRequested) {
             throw new IllegalStateException("the master-worker stream has ended: no more tasks can be submitted");
         }
     }
@@ -562,7 +652,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     /** Sends {@code item} on {@code channel}, waiting while it is full. */
     private void put(Channel channel, Object item) {
         while (!channel.offer(item)) {
-            run.checkRunning();
+            checkEmitting();
             waitChannel = channel;
             await(ROOM);
         }
@@ -580,6 +670,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     }
 
     private void endOutputs(Channel[] channels) {
+        ending = true;
         for (Channel channel : channels) {
             put(channel, END);
             channel.flushWake();

@@ -32,6 +32,10 @@ import java.lang.invoke.VarHandle;
  * by itself within that limit and takes what is unpublished, and it cannot switch to the long limit while
  * this producer runs (it does so only when every neighbour waits).
  *
+ * <p>Stopping: once per publish batch (or wake-up decision, while the consumer waits) the producer checks
+ * whether it should stop ({@link Node#checkEmitting}), so that a producer that never waits for room, because
+ * its consumer keeps up, still notices a cancellation, a failure or an early end within a batch; never per item.
+ *
  * <p>Fields are grouped by the thread that writes them, and padded so that a line one side writes for every
  * item is never a line the other side reads: the published tail and head each have a line of their own.
  */
@@ -122,6 +126,7 @@ final class SpscRing extends Channel {
         producerTail = ++t;
         if (t - publishedTail >= publishBatch) {
             publish(t);
+            producer.checkEmitting();
         }
         if (consumer.waiting) {
             // a waiting consumer spins or sleeps on the tail: give it each item at once (a plain store
@@ -130,6 +135,7 @@ final class SpscRing extends Channel {
             if (++owedItems < wakeCheckAt) {
                 return true;
             }
+            producer.checkEmitting();
             if (consumer.wakeOrDefer(owedItems < wakeBatch)) {
                 owedItems = 0;
                 wakeCheckAt = publishBatch;

@@ -6,7 +6,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A channel that never refuses an item, for the feedback edges of a master-worker farm: with bounded
  * channels in both directions of a cycle, a master blocked on its workers and workers blocked on the
  * master would deadlock. {@link ConcurrentLinkedQueue} offers and polls with compare-and-set, which is a
- * full fence, like the one a ring's producer issues in {@link Node#wakeIfWaiting}.
+ * full fence, like the one a ring's producer issues in {@link Node#wakeIfWaiting}. Every offer checks
+ * whether the producer should stop ({@link Node#checkEmitting}): an unbounded channel never makes its
+ * producer wait, which is where a producer on a ring notices.
  */
 final class UnboundedChannel extends Channel {
 
@@ -18,6 +20,7 @@ final class UnboundedChannel extends Channel {
 
     @Override
     boolean offer(Object item) {
+        producer.checkEmitting();
         queue.offer(item);
         consumer.wakeIfWaiting();
         return true;
