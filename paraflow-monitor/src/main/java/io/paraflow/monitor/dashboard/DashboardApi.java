@@ -2,9 +2,12 @@ package io.paraflow.monitor.dashboard;
 
 import io.paraflow.monitor.internal.Json;
 import io.paraflow.monitor.store.RunDatabase;
+import io.paraflow.monitor.trace.ChromeTrace;
 import io.paraflow.monitor.trace.TaskGraph;
 import io.paraflow.monitor.trace.TaskGraphDot;
 
+import java.io.IOException;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,6 +42,11 @@ final class DashboardApi implements AutoCloseable {
             super(message);
             this.status = status;
         }
+    }
+
+    /** The run database's file. */
+    Path file() {
+        return file;
     }
 
     private RunDatabase run() throws SQLException {
@@ -147,11 +155,7 @@ final class DashboardApi implements AutoCloseable {
      * grouped by name above.
      */
     String graph(Map<String, String> query) throws SQLException, BadRequest {
-        long max = query.containsKey("max") ? number(query, "max") : TaskGraphDot.DEFAULT_MAX_TASKS;
-        if (max < 0 || max > MAX_GRAPH_TASKS) {
-            throw new BadRequest(400, "max must be between 0 and " + MAX_GRAPH_TASKS + ", got " + max);
-        }
-        TaskGraph graph = TaskGraph.read(run(), (int) max);
+        TaskGraph graph = TaskGraph.read(run(), maxGraphTasks(query));
         StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
                 .append("{\"grouped\":").append(graph.grouped()).append(",\"nodes\":[");
         for (int i = 0; i < graph.nodes().size(); i++) {
@@ -169,6 +173,25 @@ final class DashboardApi implements AutoCloseable {
                     .append(edge.count()).append(']');
         }
         return out.append("]}").toString();
+    }
+
+    /** The graph's bound on tasks drawn one by one: {@code max}, default {@value TaskGraphDot#DEFAULT_MAX_TASKS}. */
+    static int maxGraphTasks(Map<String, String> query) throws BadRequest {
+        long max = query.containsKey("max") ? number(query, "max") : TaskGraphDot.DEFAULT_MAX_TASKS;
+        if (max < 0 || max > MAX_GRAPH_TASKS) {
+            throw new BadRequest(400, "max must be between 0 and " + MAX_GRAPH_TASKS + ", got " + max);
+        }
+        return (int) max;
+    }
+
+    /** Writes the run as a Chrome trace ({@link ChromeTrace}) to {@code out}. */
+    void trace(Writer out) throws SQLException, IOException {
+        ChromeTrace.write(run(), out);
+    }
+
+    /** Writes the task graph in DOT ({@link TaskGraphDot}) to {@code out}, grouped above {@code maxTasks}. */
+    void dot(int maxTasks, Writer out) throws SQLException, IOException {
+        TaskGraphDot.write(run(), out, maxTasks);
     }
 
     /** The latest tries (up to {@code limit}), for the timeline of tasks per worker; times in ms since the start. */

@@ -127,6 +127,28 @@ class DashboardTest {
     }
 
     @Test
+    void theTraceAndTheGraphInDotAreDownloads() throws Exception {
+        HttpResponse<String> trace = get("api/trace");
+        assertThat(trace.statusCode()).isEqualTo(200);
+        assertThat(trace.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(trace.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"mixed.trace.json\"");
+        JsonNode slices = new ObjectMapper().readTree(trace.body()).path("traceEvents");
+        assertThat(slices).filteredOn(e -> e.path("ph").asText().equals("X"))
+                .extracting(e -> e.path("name").asText() + "/" + e.path("args").path("attempt").asInt() + ":" + e.path("cat").asText())
+                .containsExactlyInAnyOrder("ok/1:finished", "flaky/1:retried", "flaky/2:finished", "broken/1:failed",
+                        "blocked/1:cancelled");
+
+        HttpResponse<String> dot = get("api/graph.dot");
+        assertThat(dot.statusCode()).isEqualTo(200);
+        assertThat(dot.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"mixed.dot\"");
+        assertThat(dot.body()).startsWith("digraph run {").contains("t" + ids.get("broken") + " -> t" + ids.get("downstream") + ";");
+        assertThat(get("api/graph.dot?max=2").body()).contains("\"broken\" -> \"downstream\" [label=\"1\"];");
+        assertError("api/graph.dot?max=x", 400, "the parameter 'max' must be a whole number, got 'x'");
+
+        assertThat(get("").body()).contains("href=\"api/trace\"").contains("href=\"api/graph.dot\"");
+    }
+
+    @Test
     void badRequestsGetAStatusAndAMessage() throws Exception {
         assertError("api/task?id=abc", 400, "the parameter 'id' must be a whole number, got 'abc'");
         assertError("api/task", 400, "the parameter 'id' is missing");
