@@ -68,7 +68,9 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.first(out, run);
         }
         out.append(",\"counts\":");
-        try (PreparedStatement counts = prepare("SELECT submitted, running, finished, failed, cancelled, at_ns / 1000000 AS atMs"
+        // the run's average rate: what a finished run shows, since its counts no longer change between polls
+        try (PreparedStatement counts = prepare("SELECT submitted, running, finished, failed, cancelled, at_ns / 1000000 AS atMs,"
+                + " (finished + failed + cancelled) * 1e9 / max(1, at_ns - (SELECT started_ns FROM run)) AS averagePerSecond"
                 + " FROM progress ORDER BY at_ns DESC LIMIT 1")) {
             JsonRows.first(out, counts);
         }
@@ -119,7 +121,7 @@ final class DashboardApi implements AutoCloseable {
     String task(Map<String, String> query) throws SQLException, BadRequest {
         long id = number(query, "id");
         StringBuilder out = new StringBuilder(4096).append("{\"task\":");
-        try (PreparedStatement task = prepare("SELECT task_id AS id, name, executor, cores, memory_bytes AS memoryBytes,"
+        try (PreparedStatement task = prepare("SELECT task_id AS id, name, executor, cores, gpus, memory_bytes AS memoryBytes,"
                 + " state, attempts, submitted_ns / 1000000 AS submittedMs, ready_ns / 1000000 AS readyMs,"
                 + " ended_ns / 1000000 AS endedMs FROM tasks WHERE task_id = ?")) {
             task.setLong(1, id);
@@ -137,7 +139,8 @@ final class DashboardApi implements AutoCloseable {
         }
         out.append(",\"failures\":");
         try (PreparedStatement failures = prepare("SELECT attempt, outcome, type, message, root_task_id AS rootTaskId,"
-                + " stack_trace AS stackTrace, stderr_tail AS stderrTail FROM failures WHERE task_id = ? ORDER BY attempt")) {
+                + " stack_trace AS stackTrace, stderr_tail AS stderrTail, stdout_tail AS stdoutTail FROM failures"
+                + " WHERE task_id = ? ORDER BY attempt")) {
             failures.setLong(1, id);
             JsonRows.array(out, failures);
         }

@@ -2,7 +2,13 @@ package io.paraflow.monitor.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandResult;
+import io.paraflow.exec.Resources;
 import io.paraflow.monitor.MixedRun;
+import io.paraflow.monitor.Monitoring;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +78,11 @@ class DashboardTest {
         assertThat(counts.path("failed").asInt()).isEqualTo(2);
         assertThat(counts.path("cancelled").asInt()).isEqualTo(2);
         assertThat(counts.path("running").asInt()).isZero();
+        // a finished run's counts do not change between polls: its throughput is its average
+        JsonNode run = overview.path("run");
+        long runMs = run.path("endedMs").asLong() - run.path("startedMs").asLong();   // each end truncated to a ms
+        assertThat(counts.path("averagePerSecond").asDouble()).isBetween(6 * 1000.0 / (runMs + 1),
+                6 * 1000.0 / Math.max(0.5, runMs - 1));
         assertThat(overview.path("series")).isNotEmpty();
         assertThat(overview.path("workers")).anySatisfy(w -> assertThat(w.path("worker").asText()).startsWith("jvm:"));
     }
@@ -103,6 +114,28 @@ class DashboardTest {
 
         JsonNode downstream = json("api/task?id=" + ids.get("downstream"));
         assertThat(downstream.path("dependencies")).extracting(d -> d.path("name").asText()).containsExactly("ok", "broken");
+    }
+
+    @Test
+    void aFailedCommandsPageHasTheTailsOfItsStderrAndStdoutAndItsGpus() throws Exception {
+        Path commandDb = dir.resolve("command.db");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 1),
+                dir.resolve("runs"));
+        long id;
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(commandDb)).build()) {
+            Task<CommandResult> failing = flow.command("convert").gpus(1)
+                    .shell("echo 'converted 2 rows'; echo 'line 3: bad value' >&2; exit 3").submit();
+            id = failing.id();
+            flow.awaitAll();
+        }
+        try (Dashboard commandDashboard = Dashboard.start(commandDb, 0)) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(commandDashboard.uri().resolve("api/task?id=" + id))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode page = new ObjectMapper().readTree(response.body());
+            assertThat(page.path("task").path("gpus").asInt()).isEqualTo(1);
+            assertThat(page.path("failures").get(0).path("stderrTail").asText()).isEqualTo("line 3: bad value");
+            assertThat(page.path("failures").get(0).path("stdoutTail").asText()).isEqualTo("converted 2 rows");
+        }
     }
 
     @Test
