@@ -33,7 +33,8 @@ function drawSeries(series) {
   if (series.length < 2) return;
   const tMax = Math.max(series[series.length - 1].t, 1e-9);
   const yMax = Math.max(1, ...series.map(p => p.submitted));
-  for (const [key, colour] of [['finished', '#2e7d32'], ['running', '#1565c0'], ['failed', '#c62828']]) {
+  for (const [key, colour] of [['submitted', '#9e9e9e'], ['finished', '#2e7d32'], ['running', '#1565c0'],
+      ['failed', '#c62828'], ['cancelled', '#616161']]) {
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
     line.setAttribute('points', series.map(p => `${(p.t / tMax * 600).toFixed(1)},${(118 - p[key] / yMax * 116).toFixed(1)}`).join(' '));
     line.setAttribute('fill', 'none');
