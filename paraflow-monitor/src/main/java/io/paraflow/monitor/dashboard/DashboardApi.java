@@ -132,8 +132,9 @@ final class DashboardApi implements AutoCloseable {
             }
         }
         out.append(",\"tries\":");
-        try (PreparedStatement tries = prepare("SELECT attempt, worker, outcome, (ended_ns - started_ns) / 1e6 AS ms"
-                + " FROM tries WHERE task_id = ? ORDER BY attempt")) {
+        try (PreparedStatement tries = prepare("SELECT attempt, worker, outcome, (ended_ns - started_ns) / 1e6 AS ms,"
+                + " (started_ns - (SELECT started_ns FROM run)) / 1e6 AS startMs,"
+                + " (ended_ns - (SELECT started_ns FROM run)) / 1e6 AS endMs FROM tries WHERE task_id = ? ORDER BY attempt")) {
             tries.setLong(1, id);
             JsonRows.array(out, tries);
         }

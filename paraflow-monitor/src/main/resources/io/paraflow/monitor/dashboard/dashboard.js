@@ -198,7 +198,11 @@ async function showTask(id) {
   };
   add('p', `executor ${task.executor}, ${task.cores} core(s)${task.gpus ? ', ' + task.gpus + ' GPU(s)' : ''}, ${task.attempts} attempt(s)`
       + (task.readyMs ? `, waited ${task.readyMs - task.submittedMs} ms for its inputs` : ''));
-  for (const t of detail.tries) add('p', `attempt ${t.attempt} on ${t.worker}: ${t.outcome} after ${t.ms === null ? '?' : t.ms.toFixed(2)} ms`);
+  const seconds = ms => (ms / 1000).toFixed(3) + ' s';
+  for (const t of detail.tries) {
+    add('p', `attempt ${t.attempt} on ${t.worker}: ${t.outcome}, from ${seconds(t.startMs)}`
+        + (t.endMs === null ? ' (still running)' : ` to ${seconds(t.endMs)} of the run (${t.ms.toFixed(2)} ms)`));
+  }
   for (const f of detail.failures) {
     add('p', `attempt ${f.attempt} (${f.outcome}): ${f.type}: ${text(f.message)}`, 'error');
     if (f.stackTrace) add('pre', f.stackTrace);

@@ -111,6 +111,13 @@ class DashboardTest {
 
         JsonNode flaky = json("api/task?id=" + ids.get("flaky"));
         assertThat(flaky.path("tries")).extracting(t -> t.path("outcome").asText()).containsExactly("retried", "finished");
+        // each try's start and end, in ms since the run's start: the retry starts after the first try ended
+        JsonNode first = flaky.path("tries").get(0);
+        JsonNode retry = flaky.path("tries").get(1);
+        assertThat(first.path("startMs").asDouble()).isNotNegative().isLessThanOrEqualTo(first.path("endMs").asDouble());
+        assertThat(retry.path("startMs").asDouble()).isGreaterThanOrEqualTo(first.path("endMs").asDouble());
+        assertThat(retry.path("endMs").asDouble() - retry.path("startMs").asDouble())
+                .isCloseTo(retry.path("ms").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
 
         JsonNode downstream = json("api/task?id=" + ids.get("downstream"));
         assertThat(downstream.path("dependencies")).extracting(d -> d.path("name").asText()).containsExactly("ok", "broken");
