@@ -71,7 +71,9 @@ public final class Dashboard implements AutoCloseable {
         this.worker = worker;
         this.api = api;
         String fileName = api.file().getFileName().toString();
-        this.runName = fileName.endsWith(".db") ? fileName.substring(0, fileName.length() - 3) : fileName;
+        // the name of downloads, in a header: only characters that need no quoting or escaping there
+        this.runName = (fileName.endsWith(".db") ? fileName.substring(0, fileName.length() - 3) : fileName)
+                .replaceAll("[^A-Za-z0-9._-]", "_");
         InetSocketAddress address = server.getAddress();
         this.uri = URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort() + "/");
     }

@@ -189,6 +189,17 @@ class DashboardTest {
     }
 
     @Test
+    void aDownloadIsNamedAfterTheDatabaseWithoutCharactersAHeaderWouldQuote() throws Exception {
+        Path odd = java.nio.file.Files.copy(db, dir.resolve("sweep \"7\";x.db"));
+        try (Dashboard oddDashboard = Dashboard.start(odd, 0)) {
+            HttpResponse<String> trace = client.send(HttpRequest.newBuilder(oddDashboard.uri().resolve("api/trace")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(trace.headers().firstValue("Content-Disposition"))
+                    .hasValue("attachment; filename=\"sweep__7__x.trace.json\"");
+        }
+    }
+
+    @Test
     void badRequestsGetAStatusAndAMessage() throws Exception {
         assertError("api/task?id=abc", 400, "the parameter 'id' must be a whole number, got 'abc'");
         assertError("api/task", 400, "the parameter 'id' is missing");
