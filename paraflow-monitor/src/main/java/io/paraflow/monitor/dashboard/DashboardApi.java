@@ -83,8 +83,11 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, series);
         }
         out.append(",\"workers\":");
+        // memory as last known: the last sample of a worker process that has just exited has none
         try (PreparedStatement workers = prepare("SELECT s.worker, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs,"
-                + " s.memory_used_bytes AS memoryUsed, s.memory_max_bytes AS memoryMax FROM samples s"
+                + " m.memory_used_bytes AS memoryUsed, m.memory_max_bytes AS memoryMax FROM samples s"
+                + " LEFT JOIN samples m ON m.worker = s.worker AND m.at_ns = (SELECT max(at_ns) FROM samples"
+                + " WHERE worker = s.worker AND memory_used_bytes IS NOT NULL)"
                 + " WHERE s.at_ns = (SELECT max(at_ns) FROM samples WHERE worker = s.worker) ORDER BY s.worker")) {
             JsonRows.array(out, workers);
         }

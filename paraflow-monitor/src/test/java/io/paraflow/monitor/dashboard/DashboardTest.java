@@ -189,6 +189,33 @@ class DashboardTest {
     }
 
     @Test
+    void aWorkersMemoryIsItsLastKnownAndHasNoMaximumWhereNoneWasRecorded() throws Exception {
+        Path copy = java.nio.file.Files.copy(db, dir.resolve("samples.db"));
+        try (java.sql.Connection c = MixedRun.open(copy); java.sql.Statement insert = c.createStatement()) {
+            insert.executeUpdate("INSERT INTO samples VALUES ('processes-1 (pid 42)', 1000, 0.5, 100000000, 104857600, NULL)");
+            // the last sample of a worker process that has just exited: its memory is unknown
+            insert.executeUpdate("INSERT INTO samples VALUES ('processes-1 (pid 42)', 2000, 0.25, 150000000, NULL, NULL)");
+        }
+        try (Dashboard copyDashboard = Dashboard.start(copy, 0)) {
+            JsonNode workers = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    copyDashboard.uri().resolve("api/overview")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .path("workers");
+            JsonNode process = null;
+            for (JsonNode worker : workers) {
+                if (worker.path("worker").asText().equals("processes-1 (pid 42)")) {
+                    process = worker;
+                }
+            }
+            assertThat(process).as("the worker process in %s", workers).isNotNull();
+            assertThat(process.path("cpuMs").asLong()).isEqualTo(150);
+            assertThat(process.path("memoryUsed").asLong()).isEqualTo(104_857_600);
+            assertThat(process.path("memoryMax").isNull()).isTrue();
+            assertThat(workers).filteredOn(w -> w.path("worker").asText().startsWith("jvm:"))
+                    .allSatisfy(jvm -> assertThat(jvm.path("memoryMax").asLong()).isPositive());
+        }
+    }
+
+    @Test
     void aDownloadIsNamedAfterTheDatabaseWithoutCharactersAHeaderWouldQuote() throws Exception {
         Path odd = java.nio.file.Files.copy(db, dir.resolve("sweep \"7\";x.db"));
         try (Dashboard oddDashboard = Dashboard.start(odd, 0)) {
