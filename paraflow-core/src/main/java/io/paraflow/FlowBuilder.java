@@ -171,7 +171,9 @@ public final class FlowBuilder {
      * @throws RuntimeException         what a listener's {@link TaskListener#flowStarted} threw (the flow is closed),
      *                                  or what an {@link io.paraflow.exec.ExecutorProvider} threw when the system
      *                                  property {@value io.paraflow.exec.ExecutorProvider#PROPERTY} asks for
-     *                                  executors that every flow gets (see there)
+     *                                  executors that every flow gets (see there), or what an
+     *                                  {@link io.paraflow.event.ListenerProvider} threw when
+     *                                  {@value io.paraflow.event.ListenerProvider#PROPERTY} asks for listeners
      */
     public Flow build() {
         Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
@@ -199,7 +201,9 @@ public final class FlowBuilder {
                 throw new ParaflowException("cannot open the checkpoint store in " + checkpoints + ": " + e.getMessage(), e);
             }
         }
+        List<TaskListener> allListeners = new ArrayList<>(listeners);
         try {
+            allListeners.addAll(ProvidedListeners.create());
             ProvidedExecutors.addMissing(byLabel);
         } catch (RuntimeException e) {
             closeOnFailure(store, e);
@@ -208,7 +212,7 @@ public final class FlowBuilder {
         Map<String, TaskExecutor> all = new LinkedHashMap<>();
         all.put(THREADS, ThreadExecutor.create(THREADS, threads, memoryBytes));
         all.putAll(byLabel);
-        FlowRuntime flow = new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(listeners),
+        FlowRuntime flow = new FlowRuntime(all, defaultExecutor, maxUnfinished, cancelOnClose, List.copyOf(allListeners),
                 fingerprints.copy(), store, JavaSerializer.allowing(checkpointAllowList));
         flow.start();
         return flow;

@@ -8,7 +8,9 @@ import io.paraflow.examples.SweepWorkflow.Outcome;
 import io.paraflow.examples.SweepWorkflow.Scenario;
 import io.paraflow.examples.SweepWorkflow.Summary;
 import io.paraflow.monitor.Monitoring;
+import io.paraflow.monitor.progress.Terminal;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,7 +41,9 @@ import java.util.stream.Collectors;
         description = {
                 "Runs a parameter sweep of a stochastic epidemic model (simulation tasks, dependent analysis"
                         + " tasks and a tree reduction) on all cores, then on one thread, and prints the result,"
-                        + " the number of tasks, the wall time of each run and the speed-up."})
+                        + " the number of tasks, the wall time of each run and the speed-up.",
+                "Each timed run shows its progress; --database and --dashboard record and serve the parallel run"
+                        + " (with --dashboard alone, in a new file in the temporary directory, which is kept)."})
 final class DemoCommand implements Callable<Integer> {
 
     static final int DEFAULT_SIZE = 2;
@@ -56,19 +60,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Scale of the sweep: 64 x S simulations (default: ${DEFAULT-VALUE}).")
     private int size = DEFAULT_SIZE;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Shows the progress of each timed run on stderr (default: on; --no-progress hides it).")
-    private boolean progress;
-
-    @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", fallbackValue = "0",
-            description = "Records the parallel run in a monitoring database and serves its live dashboard on"
-                    + " 127.0.0.1:PORT while it runs (no PORT: any free port); the address is printed on stderr.")
-    private Integer dashboardPort;
-
-    @Option(names = "--database", paramLabel = "FILE",
-            description = "Records the parallel run in this new monitoring database (default with --dashboard: a new"
-                    + " file in the temporary directory); 'paraflow monitor FILE' serves it afterwards.")
-    private Path database;
+    @Mixin
+    private MonitoringOptions monitoring;
 
     private void validate() {
         if (threads < 1) {
@@ -78,20 +71,13 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--size must be between 1 and " + SweepWorkflow.MAX_SIZE + ", got " + size);
         }
-        if (dashboardPort != null && (dashboardPort < 0 || dashboardPort > 65_535)) {
-            throw new ParameterException(spec.commandLine(), "--dashboard port must be between 0 and 65535, got "
-                    + dashboardPort);
-        }
-        if (database != null && Files.exists(database)) {
-            throw new ParameterException(spec.commandLine(), "--database " + database + " already exists; give each"
-                    + " run a new file");
-        }
+        monitoring.validate();
     }
 
     /** Where the parallel run is recorded, or null if it is not. */
     private Path recording() {
-        if (database != null || dashboardPort == null) {
-            return database;
+        if (monitoring.database != null || monitoring.dashboardPort == null) {
+            return monitoring.database;
         }
         try {
             return Files.createTempDirectory("paraflow-demo").resolve("parallel.db");
@@ -190,19 +176,19 @@ final class DemoCommand implements Callable<Integer> {
                 firstId.merge(task.name(), task.id(), Math::min);
             }
         });
-        boolean showProgress = progress && label != null;
+        boolean showProgress = monitoring.progress && label != null;
         if (showProgress || recorded != null) {
-            Monitoring.Builder monitoring = Monitoring.builder().name(label);
+            Monitoring.Builder watching = Monitoring.builder().name(label);
             if (showProgress) {
-                monitoring.progress(spec.commandLine().getErr(), System.console() != null, Duration.ofSeconds(10));
+                watching.progress(spec.commandLine().getErr(), Terminal.standardErrorIsTerminal(), Duration.ofSeconds(10));
             }
             if (recorded != null) {
-                monitoring.database(recorded);
-                if (dashboardPort != null) {
-                    monitoring.dashboard(dashboardPort);
+                watching.database(recorded);
+                if (monitoring.dashboardPort != null) {
+                    watching.dashboard(monitoring.dashboardAddress(), monitoring.dashboardPort);
                 }
             }
-            builder.listener(monitoring.build());
+            builder.listener(watching.build());
         }
         try (Flow flow = builder.build()) {
             summary = SweepWorkflow.run(flow, size);

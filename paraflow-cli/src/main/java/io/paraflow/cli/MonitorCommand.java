@@ -2,6 +2,8 @@ package io.paraflow.cli;
 
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.monitor.store.RunDatabase;
+import io.paraflow.monitor.trace.ChromeTrace;
+import io.paraflow.monitor.trace.TaskGraphDot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -9,8 +11,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
@@ -18,12 +22,14 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code paraflow monitor RUN.db}: serves the web dashboard of a recorded run (a monitoring database) until
- * the command is stopped (Ctrl-C, or an interrupt of its thread when embedded).
+ * the command is stopped (Ctrl-C, or an interrupt of its thread when embedded); with {@code --trace} or
+ * {@code --dot}, writes the run's Chrome trace or task graph instead and exits.
  */
 @Command(name = "monitor",
         mixinStandardHelpOptions = true,
         description = {"Serves the web dashboard of a run recorded in a monitoring database (finished, or still"
-                + " running in another process) until stopped with Ctrl-C."})
+                + " running in another process) until stopped with Ctrl-C.",
+                "With --trace or --dot, writes the run's Chrome trace or task graph to a new file instead, and exits."})
 final class MonitorCommand implements Callable<Integer> {
 
     static final int DEFAULT_PORT = 8050;
@@ -42,15 +48,42 @@ final class MonitorCommand implements Callable<Integer> {
                     + " names, errors and stack traces).")
     private String bind = "127.0.0.1";
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Writes the run as a Chrome trace to this new FILE (open it in ui.perfetto.dev or"
+                    + " chrome://tracing) and exits without serving.")
+    private Path trace;
+
+    @Option(names = "--dot", paramLabel = "FILE",
+            description = "Writes the task graph in Graphviz DOT to this new FILE (grouped by task name above"
+                    + " --dot-max tasks; draw it with 'dot -Tsvg FILE') and exits without serving.")
+    private Path dot;
+
+    @Option(names = "--dot-max", paramLabel = "N",
+            description = "With --dot: the most tasks drawn one by one (default: ${DEFAULT-VALUE}).")
+    private int dotMax = TaskGraphDot.DEFAULT_MAX_TASKS;
+
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() throws SQLException, IOException {
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
         }
-        try (RunDatabase run = RunDatabase.open(database)) {
-            run.run();
+        if (dotMax < 0) {
+            throw new ParameterException(spec.commandLine(), "--dot-max must not be negative, got " + dotMax);
+        }
+        for (Path export : new Path[] {trace, dot}) {
+            if (export != null && Files.exists(export)) {
+                throw new ParameterException(spec.commandLine(), export + " already exists; give a new file (nothing"
+                        + " is overwritten)");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
+        try (RunDatabase run = RunDatabase.open(database)) {
+            run.run();
+            if (trace != null || dot != null) {
+                export(run, out);
+                return 0;
+            }
+        }
         try (Dashboard dashboard = Dashboard.start(database, new InetSocketAddress(bind, port))) {
             out.println("Serving the dashboard of " + database + " at " + dashboard.uri() + " (Ctrl-C stops it)");
             out.flush();
@@ -59,5 +92,17 @@ final class MonitorCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private void export(RunDatabase run, PrintWriter out) throws SQLException, IOException {
+        if (trace != null) {
+            ChromeTrace.write(run, trace);
+            out.println("Wrote the Chrome trace of " + database + " to " + trace + " (open it in ui.perfetto.dev)");
+        }
+        if (dot != null) {
+            TaskGraphDot.write(run, dot, dotMax);
+            out.println("Wrote the task graph of " + database + " to " + dot + " (draw it with: dot -Tsvg " + dot + ")");
+        }
+        out.flush();
     }
 }

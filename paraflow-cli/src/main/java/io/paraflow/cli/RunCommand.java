@@ -4,8 +4,11 @@ import io.paraflow.cluster.ClusterExecutor;
 import io.paraflow.cluster.ClusterExecutorProvider;
 import io.paraflow.cluster.ClusterJvm;
 import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.event.ListenerProvider;
 import io.paraflow.exec.ExecutorProvider;
+import io.paraflow.monitor.MonitoringProvider;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -26,6 +29,8 @@ import java.util.jar.Manifest;
 /**
  * {@code paraflow run}: runs a program's main class in a child JVM with Paraflow on its classpath and, with
  * {@code --cluster}, a cluster executor in every flow it builds (through {@link ClusterExecutorProvider}).
+ * Every flow also gets monitoring as the options ask (through {@link MonitoringProvider}): the progress line
+ * by default, a database, a dashboard.
  */
 @Command(name = "run",
         mixinStandardHelpOptions = true,
@@ -36,7 +41,10 @@ import java.util.jar.Manifest;
                         + " .on(\"" + ClusterExecutor.DEFAULT_LABEL + "\") run there without changes to the program"
                         + " (a flow that adds its own executor with that label keeps it).",
                 "The cluster secret comes from --secret-file or the environment variable "
-                        + ClusterSecret.ENVIRONMENT_VARIABLE + "; it is never accepted on the command line."})
+                        + ClusterSecret.ENVIRONMENT_VARIABLE + "; it is never accepted on the command line.",
+                "Every flow the program builds shows its progress on stderr (unless --no-progress), and with"
+                        + " --database or --dashboard is recorded or served: the first flow in FILE, the n-th in FILE"
+                        + " with -n before its extension."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -60,6 +68,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--main", paramLabel = "CLASS", description = "The class to run (default: APP.jar's Main-Class).")
     private String mainClass;
+
+    @Mixin
+    private MonitoringOptions monitoring;
 
     /** Only here to refuse a secret given in clear, where other users of the machine can read it. */
     @Option(names = "--secret", hidden = true)
@@ -90,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
                 command.add(property(ClusterExecutorProvider.ALLOW, String.join(",", allow)));
             }
         }
+        command.addAll(monitoringProperties());
         command.addAll(List.of("-cp", System.getProperty("java.class.path") + File.pathSeparator + jar.toAbsolutePath(), main));
         command.addAll(args);
         // The child inherits the environment, so PARAFLOW_SECRET reaches it without a command line showing it.
@@ -110,7 +122,26 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The system properties that give every flow of the program its {@link MonitoringProvider monitoring}. */
+    private List<String> monitoringProperties() {
+        List<String> properties = new ArrayList<>();
+        if (!monitoring.progress && monitoring.database == null && monitoring.dashboardPort == null) {
+            return properties;
+        }
+        properties.add(property(ListenerProvider.PROPERTY, MonitoringProvider.NAME));
+        properties.add(property(MonitoringProvider.PROGRESS, Boolean.toString(monitoring.progress)));
+        if (monitoring.database != null) {
+            properties.add(property(MonitoringProvider.DATABASE, monitoring.database.toAbsolutePath().toString()));
+        }
+        if (monitoring.dashboardPort != null) {
+            properties.add(property(MonitoringProvider.DASHBOARD, monitoring.dashboardPort.toString()));
+            properties.add(property(MonitoringProvider.DASHBOARD_BIND, monitoring.dashboardAddress()));
+        }
+        return properties;
+    }
+
     private void checkOptions() throws IOException {
+        monitoring.validate();
         if (secret != null) {
             throw usage("a cluster secret is never accepted on the command line (other users of the machine can read it);"
                     + " give it with --secret-file FILE or the environment variable " + ClusterSecret.ENVIRONMENT_VARIABLE);

@@ -75,8 +75,8 @@ class MainTest {
     @Test
     void demoWithTheDashboardRecordsTheParallelRunInADatabaseThatMonitorServes(@TempDir Path dir) throws Exception {
         Path db = dir.resolve("demo.db");
-        CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2", "--no-progress", "--dashboard", "--database",
-                db.toString());
+        CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2", "--no-progress", "--dashboard",
+                "--dashboard-bind", "127.0.0.1", "--database", db.toString());
 
         assertThat(demo.exitCode()).as(demo.err()).isZero();
         assertThat(demo.out()).contains("The parallel run is recorded in " + db + "; see it with: paraflow monitor " + db);
@@ -109,6 +109,7 @@ class MainTest {
             "demo --size many             | Invalid value for option '--size': 'many' is not an int",
             "demo --colour                | Unknown option: '--colour'",
             "demo --dashboard 70000       | --dashboard port must be between 0 and 65535, got 70000",
+            "demo --dashboard-bind 0.0.0.0 | --dashboard-bind sets the address of the dashboard: it needs --dashboard",
     })
     void badArgumentsAreUsageErrors(String arguments, String message) {
         CommandRun bad = CommandRun.of(arguments.isEmpty() ? new String[0] : arguments.split(" "));

@@ -1,5 +1,7 @@
 package io.paraflow.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paraflow.Flow;
 import io.paraflow.monitor.Monitoring;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,47 @@ class MonitorCommandTest {
         assertThat(exitCode).isEqualTo(1);
         assertThat(err.toString()).startsWith("paraflow monitor: no run database at " + missing);
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void traceAndDotWriteTheirFilesAndExitWithoutServing() throws Exception {
+        Path db = dir.resolve("run.db");
+        try (Flow flow = Flow.builder().threads(2).listener(Monitoring.builder().name("exported").database(db).build()).build()) {
+            flow.task("square").submit(x -> x * x, flow.task("seed").submit(() -> 7)).get();
+        }
+        Path trace = dir.resolve("run.trace.json");
+        Path dot = dir.resolve("run.dot");
+        CommandRun run = CommandRun.of("monitor", db.toString(), "--trace", trace.toString(), "--dot", dot.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Wrote the Chrome trace of " + db + " to " + trace)
+                .contains("Wrote the task graph of " + db + " to " + dot).doesNotContain("Serving");
+
+        JsonNode events = new ObjectMapper().readTree(trace.toFile()).path("traceEvents");
+        assertThat(events).filteredOn(e -> e.path("ph").asText().equals("X")).extracting(e -> e.path("name").asText())
+                .containsExactlyInAnyOrder("seed", "square");
+        assertThat(Files.readString(dot)).startsWith("digraph run {").containsPattern("t\\d+ -> t\\d+;")
+                .contains("seed").contains("square");
+
+        Path grouped = dir.resolve("grouped.dot");
+        assertThat(CommandRun.of("monitor", db.toString(), "--dot", grouped.toString(), "--dot-max", "1").exitCode()).isZero();
+        assertThat(Files.readString(grouped)).contains("\"seed\" -> \"square\" [label=\"1\"];");
+    }
+
+    @Test
+    void anExportNeverOverwritesAFile() throws Exception {
+        Path db = dir.resolve("run.db");
+        Flow.builder().listener(Monitoring.database(db)).build().close();
+        Path existing = Files.writeString(dir.resolve("notes.json"), "my notes");
+        for (String option : new String[] {"--trace", "--dot"}) {
+            CommandRun run = CommandRun.of("monitor", db.toString(), option, existing.toString());
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains(existing + " already exists; give a new file");
+        }
+        CommandRun onItself = CommandRun.of("monitor", db.toString(), "--trace", db.toString());
+        assertThat(onItself.exitCode()).isEqualTo(2);
+        assertThat(Files.readString(existing)).isEqualTo("my notes");
+        assertThat(CommandRun.of("monitor", db.toString(), "--dot", dir.resolve("g.dot").toString(), "--dot-max", "-1")
+                .err()).contains("--dot-max must not be negative, got -1");
     }
 
     @Test

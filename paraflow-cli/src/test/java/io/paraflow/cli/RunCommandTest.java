@@ -2,6 +2,7 @@ package io.paraflow.cli;
 
 import io.paraflow.cluster.ClusterJvm;
 import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.monitor.store.RunDatabase;
 import io.paraflow.testing.Ports;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,10 +14,17 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +32,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -33,7 +43,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * jar's) run locally and against a worker JVM this test starts and stops.
  */
 class RunCommandTest {
-    /** Writes "PID-WHERE-THE-TASK-RAN PID-OF-THE-PROGRAM" to args[0], the task on executor args[1]; or exits. */
+    /**
+     * Writes "PID-WHERE-THE-TASK-RAN PID-OF-THE-PROGRAM" to args[0], the task on executor args[1]; or exits; or
+     * runs a task that waits until the file args[1] exists.
+     */
     private static final String PROGRAM = """
             package runapp;
 
@@ -45,6 +58,18 @@ class RunCommandTest {
                 public static void main(String[] args) throws Exception {
                     if (args[0].equals("--exit")) {
                         System.exit(Integer.parseInt(args[1]));
+                    }
+                    if (args[0].equals("--wait-for")) {
+                        String release = args[1];
+                        try (Flow flow = Flow.local()) {
+                            flow.task("waiting").submit(() -> {
+                                while (!Files.exists(Path.of(release))) {
+                                    Thread.sleep(20);
+                                }
+                                return 0;
+                            }).get();
+                        }
+                        return;
                     }
                     try (Flow flow = Flow.local()) {
                         long ran = flow.task("where").on(args[1]).submit(Where::pid).get();
@@ -191,6 +216,100 @@ class RunCommandTest {
             if (!worker.waitFor(20, TimeUnit.SECONDS)) {
                 worker.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void byDefaultEveryFlowShowsItsProgressAndWithDatabaseItIsRecorded() throws Exception {
+        Path out = directory.resolve("where.txt");
+        Path db = directory.resolve("runs/where.db");
+        Program run = Program.start(directory.resolve("paraflow.err"), "run", "--database", db.toString(), app.toString(),
+                out.toString(), "threads");
+        assertThat(run.waitFor()).as(run.err()).isZero();
+        assertThat(run.err()).contains("tasks 1/1 done | 0 running");
+        assertThat(out).exists();
+        try (RunDatabase recorded = RunDatabase.open(db);
+             Statement query = recorded.connection().createStatement();
+             ResultSet tasks = query.executeQuery("SELECT name, state FROM tasks")) {
+            assertThat(recorded.run().outcome()).isEqualTo("succeeded");
+            assertThat(tasks.next()).isTrue();
+            assertThat(tasks.getString(1) + ":" + tasks.getString(2)).isEqualTo("where:finished");
+            assertThat(tasks.next()).isFalse();
+        }
+    }
+
+    @Test
+    void withDashboardEachFlowIsServedWhileItRunsAndNoProgressHidesTheLine() throws Exception {
+        Path release = directory.resolve("release");
+        Program run = Program.start(directory.resolve("paraflow.err"), "run", "--no-progress", "--dashboard",
+                "--dashboard-bind", "127.0.0.1", app.toString(), "--wait-for", release.toString());
+        try {
+            Matcher serving = Pattern.compile("paraflow dashboard of flow \\d+: (http://127\\.0\\.0\\.1:\\d+/)").matcher("");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!serving.reset(run.err()).find()) {
+                assertThat(System.nanoTime()).as("hang guard: no dashboard address; stderr: %s", run.err()).isLessThan(deadline);
+                assertThat(run.process().isAlive()).as("the program ended early: %s", run.err()).isTrue();
+                Thread.sleep(20);
+            }
+            HttpResponse<String> overview = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(serving.group(1) + "api/overview")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(overview.statusCode()).isEqualTo(200);
+            assertThat(overview.body()).contains("\"run\":{");
+        } finally {
+            Files.writeString(release, "go");
+        }
+        assertThat(run.waitFor()).as(run.err()).isZero();
+        assertThat(run.err()).doesNotContain("tasks ");
+    }
+
+    @Test
+    void badMonitoringOptionsAreUsageErrors() throws IOException {
+        Path existing = Files.writeString(directory.resolve("old.db"), "an earlier run");
+        CommandRun run = CommandRun.of("run", "--database", existing.toString(), app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--database " + existing + " already exists");
+        assertThat(Files.readString(existing)).isEqualTo("an earlier run");
+
+        run = CommandRun.of("run", "--dashboard-bind", "0.0.0.0", app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--dashboard-bind sets the address of the dashboard: it needs --dashboard");
+
+        run = CommandRun.of("run", "--dashboard=70000", app.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--dashboard port must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void dashboardWithoutAPortBeforeTheJarTakesTheJarAsTheProgram() {
+        CommandRun run = CommandRun.of("run", "--no-progress", "--dashboard", app.toString(), "--exit", "4");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(4);
+    }
+
+    /** {@code paraflow} in a JVM of its own, so that what the program it runs prints on stderr can be read. */
+    private record Program(Process process, Path errFile) {
+        static Program start(Path err, String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+            return new Program(process, err);
+        }
+
+        String err() {
+            try {
+                return Files.readString(errFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        int waitFor() throws InterruptedException {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+                throw new AssertionError("paraflow run did not end within 60 s; stderr: " + err());
+            }
+            return process.exitValue();
         }
     }
 

@@ -15,6 +15,7 @@ public final class CommandFailedException extends ParaflowException {
 
     private final int exitCode;
     private final String stderrTail;
+    private final String stdoutTail;
     private final String stdout;
     private final String stderr;
 
@@ -24,16 +25,17 @@ public final class CommandFailedException extends ParaflowException {
      * @param command how the message names the command, e.g. {@code command 'sort' (#3)}
      */
     public CommandFailedException(String command, List<String> argv, int exitCode, Path stdout, Path stderr) {
-        this(command, argv, exitCode, stdout, stderr, Tails.of(stderr, Tails.STDERR_LINES));
+        this(command, argv, exitCode, stdout, stderr, Tails.of(stderr, Tails.STDERR_LINES),
+                Tails.of(stdout, Tails.STDOUT_LINES));
     }
 
     private CommandFailedException(String command, List<String> argv, int exitCode, Path stdout, Path stderr,
-                                   String stderrTail) {
+                                   String stderrTail, String stdoutTail) {
         super(command + " exited with code " + exitCode + ": " + CommandCall.commandLine(argv)
-                + (stderrTail.isEmpty() ? "" : "\n--- last lines of stderr (" + stderr + "):\n" + stderrTail)
-                + Tails.section("stdout", stdout, Tails.STDOUT_LINES), null);
+                + Tails.section("stderr", stderr, stderrTail) + Tails.section("stdout", stdout, stdoutTail), null);
         this.exitCode = exitCode;
         this.stderrTail = stderrTail;
+        this.stdoutTail = stdoutTail;
         this.stdout = stdout.toString();
         this.stderr = stderr.toString();
     }
@@ -46,6 +48,11 @@ public final class CommandFailedException extends ParaflowException {
     /** The last lines of the program's standard error (up to 20), or "" if it wrote none. */
     public String stderrTail() {
         return stderrTail;
+    }
+
+    /** The last lines of the program's standard output (up to 10), or "" if it wrote none. */
+    public String stdoutTail() {
+        return stdoutTail;
     }
 
     /** The file with the program's whole standard output. */

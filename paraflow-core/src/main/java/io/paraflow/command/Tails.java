@@ -43,7 +43,11 @@ final class Tails {
 
     /** A message section for a non-empty tail: "\n--- last lines of stderr (path):\n...". */
     static String section(String stream, Path file, int lines) {
-        String tail = of(file, lines);
+        return section(stream, file, of(file, lines));
+    }
+
+    /** A message section for {@code tail} of {@code file}, if it is not empty. */
+    static String section(String stream, Path file, String tail) {
         return tail.isEmpty() ? "" : "\n--- last lines of " + stream + " (" + file + "):\n" + tail;
     }
 }

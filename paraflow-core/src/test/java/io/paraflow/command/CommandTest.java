@@ -76,6 +76,7 @@ class CommandTest {
                 assertThat(e.getCause()).isInstanceOfSatisfying(CommandFailedException.class, c -> {
                     assertThat(c.exitCode()).isEqualTo(3);
                     assertThat(c.stderrTail().lines()).hasSize(20).startsWith("problem 11").endsWith("problem 30");
+                    assertThat(c.stdoutTail()).isEqualTo("partial");
                     assertThat(c.getMessage()).contains("command 'crash' (#" + failing.id() + ") exited with code 3")
                             .contains("problem 30").doesNotContain("problem 10\n").contains("partial")
                             .contains(c.stderr().toString());

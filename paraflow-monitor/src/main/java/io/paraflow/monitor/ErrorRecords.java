@@ -11,7 +11,7 @@ import java.io.StringWriter;
 
 /**
  * Turns the error of a task event into a row of {@code failures}: the root error, its type and trace, and
- * for a command that failed the tail of its stderr.
+ * for a command that failed the tails of its stderr and stdout.
  * User exceptions whose {@code getMessage()} or stack trace printing throws are recorded with a note
  * instead, so that one odd exception never stops the recording of a run.
  */
@@ -25,9 +25,10 @@ final class ErrorRecords {
         Long rootTaskId = error instanceof DependencyFailedException dependency ? dependency.failedTaskId() : null;
         // the runtime's own exceptions (timeout, cancellation, failed dependency) carry no useful trace
         boolean ownError = !(root instanceof TaskException);
-        String stderrTail = root instanceof CommandFailedException command ? command.stderrTail() : null;
+        CommandFailedException command = root instanceof CommandFailedException failed ? failed : null;
         return new FailureRow(taskId, attempt, outcome, root.getClass().getName(), message(root), rootTaskId,
-                ownError ? stackTrace(root) : null, stderrTail);
+                ownError ? stackTrace(root) : null, command != null ? command.stderrTail() : null,
+                command != null ? command.stdoutTail() : null);
     }
 
     private static String message(Throwable error) {

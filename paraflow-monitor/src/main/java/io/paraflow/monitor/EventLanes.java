@@ -2,6 +2,7 @@ package io.paraflow.monitor;
 
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskInfo;
+import io.paraflow.exec.Resources;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -101,7 +102,7 @@ final class EventLanes {
          * {@code startedNs} is 0 if that attempt never started (then {@code worker} is null).
          */
         void ended(TaskEvent.Kind end, long taskId, int attempt, String name, String executor, int cores,
-                   long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
+                   int gpus, long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
                    String worker, long endedNs, Throwable error);
     }
 
@@ -331,8 +332,9 @@ final class EventLanes {
             l[p + 3] = startedNanos;
             l[p + 4] = task.submittedNanos();
             l[p + 5] = task.readyNanos();
-            l[p + 6] = task.resources().cores();
-            l[p + 7] = task.resources().memoryBytes();
+            Resources asked = task.resources();
+            l[p + 6] = asked.cores() | ((long) asked.gpus() << 32);
+            l[p + 7] = asked.memoryBytes();
             System.arraycopy(dependencies, 0, l, p + END_LONGS, inline);
             int q = refPos;
             r[q] = task.worker();
@@ -426,8 +428,8 @@ final class EventLanes {
             } else {
                 dependencies = Arrays.copyOfRange(l, p + END_LONGS, p + END_LONGS + inline);
             }
-            consumer.ended(kind(kind), l[p + 1], attempt, (String) r[q + 2], (String) r[q + 3], (int) l[p + 6], l[p + 7],
-                    dependencies, l[p + 4], l[p + 5], l[p + 3], worker, l[p + 2], error);
+            consumer.ended(kind(kind), l[p + 1], attempt, (String) r[q + 2], (String) r[q + 3], (int) l[p + 6],
+                    (int) (l[p + 6] >>> 32), l[p + 7], dependencies, l[p + 4], l[p + 5], l[p + 3], worker, l[p + 2], error);
             Arrays.fill(r, q, q + END_REFS, null);
             readLong = p + END_LONGS + inline;
             readRef = q + END_REFS;

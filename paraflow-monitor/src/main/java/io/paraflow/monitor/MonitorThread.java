@@ -3,6 +3,7 @@ package io.paraflow.monitor;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskInfo;
+import io.paraflow.exec.Resources;
 import io.paraflow.internal.Threads;
 import io.paraflow.monitor.progress.Progress;
 import io.paraflow.monitor.progress.ProgressLine;
@@ -155,7 +156,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     @Override
     public void ended(TaskEvent.Kind end, long taskId, int attempt, String name, String executor, int cores,
-                      long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
+                      int gpus, long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
                       String worker, long endedNs, Throwable error) {
         String outcome = switch (end) {
             case FINISHED -> "finished";
@@ -175,7 +176,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         if (error != null) {
             write(() -> writer.failure(ErrorRecords.of(taskId, attempt, outcome, error)));
         }
-        write(() -> writer.task(new TaskRow(taskId, name, executor, cores, memoryBytes, outcome, attempt, submittedNs,
+        write(() -> writer.task(new TaskRow(taskId, name, executor, cores, gpus, memoryBytes, outcome, attempt, submittedNs,
                 readyNs, endedNs, ids(dependencies))));
     }
 
@@ -223,8 +224,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 continue;
             }
             TryRow tryRow = new TryRow(task.id(), attempt, worker, startedNs, 0, RUNNING);
-            TaskRow taskRow = new TaskRow(task.id(), task.name(), task.executorLabel(), task.resources().cores(),
-                    task.resources().memoryBytes(), RUNNING, attempt, task.submittedNanos(), task.readyNanos(), 0,
+            Resources asked = task.resources();
+            TaskRow taskRow = new TaskRow(task.id(), task.name(), task.executorLabel(), asked.cores(), asked.gpus(),
+                    asked.memoryBytes(), RUNNING, attempt, task.submittedNanos(), task.readyNanos(), 0,
                     ids(task.dependencyIds()));
             write(() -> writer.running(taskRow, tryRow));
         }

@@ -6,12 +6,16 @@ import io.paraflow.event.TaskInfo;
 import io.paraflow.event.TaskListener;
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.monitor.progress.ProgressLine;
+import io.paraflow.monitor.progress.Terminal;
 import io.paraflow.monitor.store.RunWriter;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -61,10 +65,13 @@ public final class Monitoring implements TaskListener {
     private final Duration progressInterval;
     private final Duration sampleEvery;
     private final int dashboardPort;
+    private final InetAddress dashboardBind;
     private final long bufferBytes;
     private final AtomicLong watchedFlow = new AtomicLong(-1);
     private volatile MonitorThread monitor;
     private volatile Dashboard dashboard;
+    /** The database the dashboard reads when none was chosen: deleted, with its directory, when the flow closes. */
+    private volatile Path temporaryDatabase;
 
     private Monitoring(Builder builder) {
         this.database = builder.database;
@@ -75,6 +82,7 @@ public final class Monitoring implements TaskListener {
         this.progressInterval = builder.progressInterval;
         this.sampleEvery = builder.sampleEvery;
         this.dashboardPort = builder.dashboardPort;
+        this.dashboardBind = builder.dashboardBind;
         this.bufferBytes = builder.bufferBytes;
     }
 
@@ -88,14 +96,30 @@ public final class Monitoring implements TaskListener {
         return builder().progress(true).build();
     }
 
+    /**
+     * Only the live dashboard, on 127.0.0.1:{@code port} (0: any free port), reading a temporary database
+     * deleted when the flow closes; see {@link Builder#dashboard(int)}.
+     */
+    public static Monitoring dashboard(int port) {
+        return builder().dashboard(port).build();
+    }
+
     /** Only the monitoring database, in {@code file}, which must not exist yet. */
     public static Monitoring database(Path file) {
         return builder().database(file).build();
     }
 
-    /** The database file, if this monitoring writes one. */
+    /**
+     * The database file, if one was chosen with {@link Builder#database}; empty otherwise, also when a
+     * dashboard without one reads a temporary database.
+     */
     public Optional<Path> databaseFile() {
         return Optional.ofNullable(database);
+    }
+
+    /** The temporary database a dashboard without a chosen one reads, while the flow runs. */
+    Optional<Path> temporaryDatabase() {
+        return Optional.ofNullable(temporaryDatabase);
     }
 
     /** Where the live dashboard is served while the flow runs, if this monitoring has one and the flow started. */
@@ -117,23 +141,35 @@ public final class Monitoring implements TaskListener {
             throw new IllegalStateException("this Monitoring already watches flow " + watchedFlow.get()
                     + "; build a new Monitoring for each flow");
         }
-        RunWriter writer = null;
-        if (database != null) {
+        Path recording = database;
+        if (recording == null && dashboardPort >= 0) {
             try {
-                writer = RunWriter.create(database, name, flow);
+                recording = Files.createTempDirectory("paraflow-dashboard-").resolve("run.db");
+            } catch (IOException e) {
+                throw new MonitoringException("cannot create a temporary database for the dashboard: " + e.getMessage()
+                        + "; choose one with database(file)", e);
+            }
+            temporaryDatabase = recording;
+        }
+        RunWriter writer = null;
+        if (recording != null) {
+            try {
+                writer = RunWriter.create(recording, name, flow);
             } catch (IOException | SQLException e) {
-                throw new MonitoringException("cannot create the monitoring database " + database + ": " + e.getMessage(), e);
+                deleteTemporaryDatabase(e);
+                throw new MonitoringException("cannot create the monitoring database " + recording + ": " + e.getMessage(), e);
             }
         }
         ProgressLine line = !progress ? null : progressOut != null
                 ? new ProgressLine(progressOut, name, progressInPlace, progressInterval, System.nanoTime())
-                : new ProgressLine(new PrintWriter(System.err), name, System.console() != null, progressInterval,
+                : new ProgressLine(new PrintWriter(System.err), name, Terminal.standardErrorIsTerminal(), progressInterval,
                         System.nanoTime());
         if (dashboardPort >= 0) {
             try {
-                dashboard = Dashboard.start(database, dashboardPort);
+                dashboard = Dashboard.start(recording, new InetSocketAddress(dashboardBind, dashboardPort));
             } catch (UncheckedIOException e) {
                 discard(writer, e);
+                deleteTemporaryDatabase(e);
                 throw new MonitoringException(e.getMessage() + "; choose another port with dashboard(port), or 0 for any", e);
             }
             System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
@@ -157,6 +193,26 @@ public final class Monitoring implements TaskListener {
         }
     }
 
+    /** Deletes the temporary database of a dashboard without a chosen one, if there is one, and its directory. */
+    private void deleteTemporaryDatabase(Exception failure) {
+        Path temporary = temporaryDatabase;
+        if (temporary == null) {
+            return;
+        }
+        try {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(Path.of(temporary + suffix));
+            }
+            Files.deleteIfExists(temporary.getParent());
+        } catch (IOException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            } else {
+                throw new MonitoringException("cannot delete the dashboard's temporary database " + temporary + ": " + e, e);
+            }
+        }
+    }
+
     /** Hands the step to the monitor's thread; see the class comment for its cost. */
     @Override
     public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
@@ -175,6 +231,7 @@ public final class Monitoring implements TaskListener {
         if (dashboard != null) {
             dashboard.close();
         }
+        deleteTemporaryDatabase(null);
         if (failure != null) {
             throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
                     : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
@@ -184,7 +241,8 @@ public final class Monitoring implements TaskListener {
 
     @Override
     public String toString() {
-        return "Monitoring[" + (database != null ? "database=" + database : "") + (progress ? " progress" : "") + "]";
+        return "Monitoring[" + (database != null ? "database=" + database : "") + (progress ? " progress" : "")
+                + (dashboardPort >= 0 ? " dashboard=" + dashboardBind.getHostAddress() + ":" + dashboardPort : "") + "]";
     }
 
     /** Chooses what a {@link Monitoring} records. Not thread-safe. */
@@ -197,6 +255,7 @@ public final class Monitoring implements TaskListener {
         private Duration progressInterval = Duration.ofSeconds(10);
         private Duration sampleEvery = Duration.ofSeconds(1);
         private int dashboardPort = -1;
+        private InetAddress dashboardBind = InetAddress.getLoopbackAddress();
         private long bufferBytes = DEFAULT_BUFFER_BYTES;
 
         private Builder() {
@@ -249,13 +308,41 @@ public final class Monitoring implements TaskListener {
 
         /**
          * Serves the live dashboard on 127.0.0.1:{@code port} (0: any free port, see
-         * {@link Monitoring#dashboardUri()}) while the flow runs; it reads the database, so it needs one.
-         * Its address is printed on standard error. After the run, {@code paraflow monitor RUN.db} serves it.
+         * {@link Monitoring#dashboardUri()}) while the flow runs; its address is printed on standard error.
+         * It reads the run's database: the one chosen with {@link #database}, which
+         * {@code paraflow monitor RUN.db} serves after the run, or else a temporary one, deleted when the flow
+         * closes.
          */
         public Builder dashboard(int port) {
+            return dashboard(InetAddress.getLoopbackAddress(), port);
+        }
+
+        /**
+         * Serves the live dashboard on {@code bind}:{@code port}, e.g. {@code 0.0.0.0} for every interface;
+         * otherwise as {@link #dashboard(int)}. The pages show task names, errors and stack traces: bind
+         * beyond the loopback address only on a network you trust.
+         *
+         * @throws IllegalArgumentException if {@code bind} is not an address or a name that resolves to one
+         */
+        public Builder dashboard(String bind, int port) {
+            Objects.requireNonNull(bind, "bind");
+            if (bind.isBlank()) {
+                throw new IllegalArgumentException("dashboard bind address '" + bind + "' is blank; give an IP address"
+                        + " such as 127.0.0.1 or 0.0.0.0");
+            }
+            try {
+                return dashboard(InetAddress.getByName(bind), port);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("dashboard bind address '" + bind + "' is not an address of this"
+                        + " machine (" + e.getMessage() + "); give an IP address such as 127.0.0.1 or 0.0.0.0", e);
+            }
+        }
+
+        private Builder dashboard(InetAddress bind, int port) {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("dashboard port must be between 0 and 65535, got " + port);
             }
+            this.dashboardBind = bind;
             this.dashboardPort = port;
             return this;
         }
@@ -277,17 +364,12 @@ public final class Monitoring implements TaskListener {
         /**
          * Builds the monitoring.
          *
-         * @throws IllegalStateException if neither a database nor the progress line was chosen, or a dashboard
-         *                               without a database
+         * @throws IllegalStateException if neither a database, nor the progress line, nor a dashboard was chosen
          */
         public Monitoring build() {
-            if (dashboardPort >= 0 && database == null) {
-                throw new IllegalStateException("dashboard(" + dashboardPort + ") needs database(file): the dashboard"
-                        + " shows what the database records");
-            }
-            if (database == null && !progress) {
+            if (database == null && !progress && dashboardPort < 0) {
                 throw new IllegalStateException("this Monitoring would record nothing: choose database(file),"
-                        + " progress(true), or both");
+                        + " progress(true), dashboard(port), or several");
             }
             return new Monitoring(this);
         }

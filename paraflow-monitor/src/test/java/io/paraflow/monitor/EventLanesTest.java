@@ -37,9 +37,9 @@ class EventLanesTest {
 
         @Override
         public void ended(TaskEvent.Kind end, long taskId, int attempt, String name, String executor, int cores,
-                          long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
+                          int gpus, long memoryBytes, long[] dependencies, long submittedNs, long readyNs, long startedNs,
                           String worker, long endedNs, Throwable error) {
-            lines.add(end + " " + taskId + " " + attempt + " " + name + " " + executor + " " + cores + " " + memoryBytes
+            lines.add(end + " " + taskId + " " + attempt + " " + name + " " + executor + " " + cores + " " + gpus + " " + memoryBytes
                     + " " + dependencies.length + ":" + LongStream.of(dependencies).sum() + " " + submittedNs + " "
                     + readyNs + " " + startedNs + " " + worker + " " + endedNs + " "
                     + (error == null ? "-" : error.getMessage()));
@@ -47,7 +47,7 @@ class EventLanesTest {
     }
 
     /**
-     * A task of flow 1 named after its id, on executor "threads", asking for 2 cores and 4096 bytes, on
+     * A task of flow 1 named after its id, on executor "threads", asking for 2 cores, 4096 bytes and 3 GPUs, on
      * attempt 2, submitted at 10, ready at 20, its attempt started at 30 on worker-(id % 5) unless
      * {@code started} is false.
      */
@@ -73,7 +73,7 @@ class EventLanesTest {
 
         @Override
         public Resources resources() {
-            return new Resources(2, 4096, 0);
+            return new Resources(2, 4096, 3);
         }
 
         @Override
@@ -132,9 +132,9 @@ class EventLanesTest {
 
         assertThat(recorder.lines).containsExactly(
                 "retried 7 2 worker-2 30-1007 broken",
-                "FINISHED 7 2 task1 threads 2 4096 2:7 10 20 30 worker-2 1007 -",
-                "FAILED 8 2 task2 threads 2 4096 257:" + (256L * 257 / 2) + " 10 20 30 worker-3 1008 broken",
-                "CANCELLED 9 2 task0 threads 2 4096 0:0 10 20 0 null 1009 -");
+                "FINISHED 7 2 task1 threads 2 3 4096 2:7 10 20 30 worker-2 1007 -",
+                "FAILED 8 2 task2 threads 2 3 4096 257:" + (256L * 257 / 2) + " 10 20 30 worker-3 1008 broken",
+                "CANCELLED 9 2 task0 threads 2 3 4096 0:0 10 20 0 null 1009 -");
         assertThat(lanes.counts()).as("submitted, started, tries ended, finished, failed, cancelled")
                 .containsExactly(2, 3, 3, 1, 1, 1);
         assertThat(lanes.drain(recorder, 100, true)).isZero();

@@ -70,6 +70,19 @@ public final class MixedRun {
         return ids;
     }
 
+    /**
+     * Keeps the calling thread busy for {@code millis}, so that a resource sample sees its worker working;
+     * returns how many rounds it made.
+     */
+    public static long spin(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long rounds = 0;
+        while (System.nanoTime() < end) {
+            rounds++;
+        }
+        return rounds;
+    }
+
     /** A read-write JDBC connection to {@code db}. */
     public static Connection open(Path db) throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + db);

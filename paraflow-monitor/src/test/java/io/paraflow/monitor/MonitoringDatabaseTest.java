@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -124,35 +128,28 @@ class MonitoringDatabaseTest {
     }
 
     @Test
-    void aFailedCommandHasTheTailOfItsStderrInFailuresAndFailedTasks() throws Exception {
+    void aFailedCommandHasTheTailsOfItsStderrAndStdoutInFailuresAndFailedTasks() throws Exception {
         Path db = dir.resolve("command.db");
-        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 2),
                 dir.resolve("runs"));
         try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
-            Task<CommandResult> failing = flow.command("convert")
-                    .shell("echo 'reading input.csv' >&2; echo 'input.csv: line 3: bad value' >&2; exit 3").submit();
+            Task<CommandResult> failing = flow.command("convert").gpus(1)
+                    .shell("echo 'reading input.csv' >&2; echo 'converted 2 rows'; echo 'input.csv: line 3: bad value' >&2;"
+                            + " exit 3").submit();
             assertThatThrownBy(failing::get).hasRootCauseInstanceOf(CommandFailedException.class);
         }
 
         try (Connection c = open(db)) {
-            List<List<Object>> failure = rows(c, "SELECT type, stderr_tail FROM failures");
+            List<List<Object>> failure = rows(c, "SELECT type, stderr_tail, stdout_tail FROM failures");
             assertThat(failure).hasSize(1);
             assertThat(failure.get(0).get(0)).isEqualTo(CommandFailedException.class.getName());
             assertThat((String) failure.get(0).get(1))
                     .containsSubsequence("reading input.csv", "input.csv: line 3: bad value");
-            assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%' FROM failed_tasks"))
-                    .containsExactly(List.of("convert", 1));
+            assertThat(failure.get(0).get(2)).isEqualTo("converted 2 rows");
+            assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%', stdout_tail FROM failed_tasks"))
+                    .containsExactly(List.of("convert", 1, "converted 2 rows"));
+            assertThat(rows(c, "SELECT cores, gpus FROM tasks")).containsExactly(List.of(1, 1));
         }
-    }
-
-    /** Keeps the calling thread busy for {@code millis}; returns how many rounds it made. */
-    static long spin(long millis) {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        long rounds = 0;
-        while (System.nanoTime() < end) {
-            rounds++;
-        }
-        return rounds;
     }
 
     @Test
@@ -163,8 +160,8 @@ class MonitoringDatabaseTest {
         Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).build();
         try (Flow flow = Flow.builder().threads(1).executor(processes).listener(monitoring).build()) {
             // the first task's end names the worker to the monitor; the second keeps it busy while it samples
-            flow.task("first").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> spin(1)).get();
-            flow.task("busy").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> spin(600)).get();
+            flow.task("first").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> MixedRun.spin(1)).get();
+            flow.task("busy").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> MixedRun.spin(600)).get();
         }
 
         try (Connection c = open(db)) {
@@ -215,7 +212,7 @@ class MonitoringDatabaseTest {
         Path db = dir.resolve("empty.db");
         Flow.builder().listener(Monitoring.database(db)).build().close();
         try (Connection c = open(db)) {
-            assertThat(rows(c, "PRAGMA user_version")).containsExactly(List.of(1));
+            assertThat(rows(c, "PRAGMA user_version")).containsExactly(List.of(2));
             assertThat(rows(c, "SELECT outcome, tasks FROM run")).containsExactly(List.of("succeeded", 0));
             assertThat(rows(c, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
         }
@@ -255,8 +252,40 @@ class MonitoringDatabaseTest {
             assertThat(second).doesNotExist();
             assertThat(flow.submit(() -> 1).get()).isEqualTo(1);
         }
-        assertThatThrownBy(() -> Monitoring.builder().dashboard(0).progress(true).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs database(file)");
+    }
+
+    @Test
+    void aDashboardAloneReadsATemporaryDatabaseDeletedWhenTheFlowCloses() throws Exception {
+        Monitoring monitoring = Monitoring.dashboard(0);
+        Path temporary;
+        try (Flow flow = Flow.builder().threads(1).listener(monitoring).build()) {
+            flow.task("shown").submit(() -> 1).get();
+            temporary = monitoring.temporaryDatabase().orElseThrow();
+            assertThat(temporary).exists();
+            assertThat(monitoring.databaseFile()).isEmpty();
+            HttpResponse<String> overview = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    monitoring.dashboardUri().orElseThrow().resolve("api/overview")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(overview.statusCode()).isEqualTo(200);
+            assertThat(overview.body()).contains("\"submitted\":");
+        }
+        assertThat(temporary).doesNotExist();
+        assertThat(temporary.getParent()).doesNotExist();
+    }
+
+    @Test
+    void theDashboardBindsToTheAddressItIsGiven() throws Exception {
+        Monitoring monitoring = Monitoring.builder().dashboard("127.0.0.2", 0).build();
+        try (Flow flow = Flow.builder().threads(1).listener(monitoring).build()) {
+            URI served = monitoring.dashboardUri().orElseThrow();
+            assertThat(served.getHost()).isEqualTo("127.0.0.2");
+            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(served.resolve("api/overview")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        assertThat(Monitoring.builder().dashboard(0).build().toString()).contains("dashboard=127.0.0.1:0");
+        assertThatThrownBy(() -> Monitoring.builder().dashboard(" ", 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dashboard bind address ' '");
+        assertThatThrownBy(() -> Monitoring.builder().dashboard("127.0.0.1", 65_536))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 65536");
     }
 
     @Test
@@ -273,7 +302,8 @@ class MonitoringDatabaseTest {
     void aMonitoringThatRecordsNothingIsRefused() {
         assertThatThrownBy(() -> Monitoring.builder().build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("database(file)").hasMessageContaining("progress(true)");
+                .hasMessageContaining("database(file)").hasMessageContaining("progress(true)")
+                .hasMessageContaining("dashboard(port)");
         assertThatThrownBy(() -> Monitoring.builder().sampleEvery(java.time.Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sampleEvery");
     }

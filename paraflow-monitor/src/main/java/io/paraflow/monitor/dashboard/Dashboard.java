@@ -8,7 +8,9 @@ import io.paraflow.internal.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,7 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * stack traces and dependencies. Endpoints: {@code /api/overview}, {@code /api/failures},
  * {@code /api/tasks?state=&name=&limit=}, {@code /api/task?id=}, {@code /api/graph?max=},
  * {@code /api/timeline?limit=}; a bad parameter is answered with status
- * 400 and {@code {"error": ...}}.
+ * 400 and {@code {"error": ...}}. Downloads: {@code /api/trace} (the run as a Chrome trace, see
+ * {@link io.paraflow.monitor.trace.ChromeTrace}) and {@code /api/graph.dot?max=} (the task graph in DOT, see
+ * {@link io.paraflow.monitor.trace.TaskGraphDot}).
  *
  * <p>Binds to the loopback address unless told otherwise: the pages show task names, errors and stack
  * traces. Requests are answered one at a time on one thread ({@code paraflow-dashboard-<port>}), which owns
@@ -48,7 +52,12 @@ public final class Dashboard implements AutoCloseable {
     private static final Map<String, String> PAGES = Map.of(
             "/", "index.html", "/index.html", "index.html", "/dashboard.js", "dashboard.js", "/dashboard.css", "dashboard.css");
 
+    /** Files to download, by path: the run's Chrome trace and its task graph in DOT. */
+    private static final Map<String, String> DOWNLOADS = Map.of(
+            "/api/trace", "application/json", "/api/graph.dot", "text/vnd.graphviz; charset=utf-8");
+
     private final HttpServer server;
+    private final String runName;
     private final ExecutorService thread;
     /** The executor's one thread, joined on close: a terminated executor's thread may still be exiting. */
     private final AtomicReference<Thread> worker;
@@ -61,6 +70,10 @@ public final class Dashboard implements AutoCloseable {
         this.thread = thread;
         this.worker = worker;
         this.api = api;
+        String fileName = api.file().getFileName().toString();
+        // the name of downloads, in a header: only characters that need no quoting or escaping there
+        this.runName = (fileName.endsWith(".db") ? fileName.substring(0, fileName.length() - 3) : fileName)
+                .replaceAll("[^A-Za-z0-9._-]", "_");
         InetSocketAddress address = server.getAddress();
         this.uri = URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort() + "/");
     }
@@ -117,6 +130,8 @@ public final class Dashboard implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             if (!"GET".equals(exchange.getRequestMethod())) {
                 sendError(exchange, 405, "only GET is served");
+            } else if (DOWNLOADS.containsKey(path)) {
+                download(exchange, path);
             } else if (path.startsWith("/api/")) {
                 answer(exchange, path);
             } else if (PAGES.containsKey(path)) {
@@ -150,6 +165,36 @@ public final class Dashboard implements AutoCloseable {
             sendError(exchange, e.status, e.getMessage());
         } catch (SQLException | RuntimeException e) {
             sendError(exchange, 500, "reading the run database failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Streams a download (the trace of a run of millions of tries is too large to build in memory first), so
+     * a failure while writing can only cut the file short; a bad parameter is answered before anything is sent.
+     */
+    private void download(HttpExchange exchange, String path) throws IOException {
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        int maxTasks;
+        try {
+            maxTasks = DashboardApi.maxGraphTasks(query);
+        } catch (DashboardApi.BadRequest e) {
+            sendError(exchange, e.status, e.getMessage());
+            return;
+        }
+        String fileName = runName + (path.equals("/api/trace") ? ".trace.json" : ".dot");
+        exchange.getResponseHeaders().set("Content-Type", DOWNLOADS.get(path));
+        exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(200, 0);
+        try (Writer out = new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8)) {
+            if (path.equals("/api/trace")) {
+                api.trace(out);
+            } else {
+                api.dot(maxTasks, out);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "writing " + fileName + " from the run database failed; the download"
+                    + " is cut short", e);
         }
     }
 

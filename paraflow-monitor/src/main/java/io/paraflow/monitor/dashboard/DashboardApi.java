@@ -2,9 +2,12 @@ package io.paraflow.monitor.dashboard;
 
 import io.paraflow.monitor.internal.Json;
 import io.paraflow.monitor.store.RunDatabase;
+import io.paraflow.monitor.trace.ChromeTrace;
 import io.paraflow.monitor.trace.TaskGraph;
 import io.paraflow.monitor.trace.TaskGraphDot;
 
+import java.io.IOException;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -41,6 +44,11 @@ final class DashboardApi implements AutoCloseable {
         }
     }
 
+    /** The run database's file. */
+    Path file() {
+        return file;
+    }
+
     private RunDatabase run() throws SQLException {
         if (run == null) {
             run = RunDatabase.open(file);
@@ -60,7 +68,9 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.first(out, run);
         }
         out.append(",\"counts\":");
-        try (PreparedStatement counts = prepare("SELECT submitted, running, finished, failed, cancelled, at_ns / 1000000 AS atMs"
+        // the run's average rate: what a finished run shows, since its counts no longer change between polls
+        try (PreparedStatement counts = prepare("SELECT submitted, running, finished, failed, cancelled, at_ns / 1000000 AS atMs,"
+                + " (finished + failed + cancelled) * 1e9 / max(1, at_ns - (SELECT started_ns FROM run)) AS averagePerSecond"
                 + " FROM progress ORDER BY at_ns DESC LIMIT 1")) {
             JsonRows.first(out, counts);
         }
@@ -73,8 +83,11 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, series);
         }
         out.append(",\"workers\":");
+        // memory as last known: the last sample of a worker process that has just exited has none
         try (PreparedStatement workers = prepare("SELECT s.worker, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs,"
-                + " s.memory_used_bytes AS memoryUsed, s.memory_max_bytes AS memoryMax FROM samples s"
+                + " m.memory_used_bytes AS memoryUsed, m.memory_max_bytes AS memoryMax FROM samples s"
+                + " LEFT JOIN samples m ON m.worker = s.worker AND m.at_ns = (SELECT max(at_ns) FROM samples"
+                + " WHERE worker = s.worker AND memory_used_bytes IS NOT NULL)"
                 + " WHERE s.at_ns = (SELECT max(at_ns) FROM samples WHERE worker = s.worker) ORDER BY s.worker")) {
             JsonRows.array(out, workers);
         }
@@ -111,7 +124,7 @@ final class DashboardApi implements AutoCloseable {
     String task(Map<String, String> query) throws SQLException, BadRequest {
         long id = number(query, "id");
         StringBuilder out = new StringBuilder(4096).append("{\"task\":");
-        try (PreparedStatement task = prepare("SELECT task_id AS id, name, executor, cores, memory_bytes AS memoryBytes,"
+        try (PreparedStatement task = prepare("SELECT task_id AS id, name, executor, cores, gpus, memory_bytes AS memoryBytes,"
                 + " state, attempts, submitted_ns / 1000000 AS submittedMs, ready_ns / 1000000 AS readyMs,"
                 + " ended_ns / 1000000 AS endedMs FROM tasks WHERE task_id = ?")) {
             task.setLong(1, id);
@@ -122,14 +135,16 @@ final class DashboardApi implements AutoCloseable {
             }
         }
         out.append(",\"tries\":");
-        try (PreparedStatement tries = prepare("SELECT attempt, worker, outcome, (ended_ns - started_ns) / 1e6 AS ms"
-                + " FROM tries WHERE task_id = ? ORDER BY attempt")) {
+        try (PreparedStatement tries = prepare("SELECT attempt, worker, outcome, (ended_ns - started_ns) / 1e6 AS ms,"
+                + " (started_ns - (SELECT started_ns FROM run)) / 1e6 AS startMs,"
+                + " (ended_ns - (SELECT started_ns FROM run)) / 1e6 AS endMs FROM tries WHERE task_id = ? ORDER BY attempt")) {
             tries.setLong(1, id);
             JsonRows.array(out, tries);
         }
         out.append(",\"failures\":");
         try (PreparedStatement failures = prepare("SELECT attempt, outcome, type, message, root_task_id AS rootTaskId,"
-                + " stack_trace AS stackTrace, stderr_tail AS stderrTail FROM failures WHERE task_id = ? ORDER BY attempt")) {
+                + " stack_trace AS stackTrace, stderr_tail AS stderrTail, stdout_tail AS stdoutTail FROM failures"
+                + " WHERE task_id = ? ORDER BY attempt")) {
             failures.setLong(1, id);
             JsonRows.array(out, failures);
         }
@@ -147,11 +162,7 @@ final class DashboardApi implements AutoCloseable {
      * grouped by name above.
      */
     String graph(Map<String, String> query) throws SQLException, BadRequest {
-        long max = query.containsKey("max") ? number(query, "max") : TaskGraphDot.DEFAULT_MAX_TASKS;
-        if (max < 0 || max > MAX_GRAPH_TASKS) {
-            throw new BadRequest(400, "max must be between 0 and " + MAX_GRAPH_TASKS + ", got " + max);
-        }
-        TaskGraph graph = TaskGraph.read(run(), (int) max);
+        TaskGraph graph = TaskGraph.read(run(), maxGraphTasks(query));
         StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
                 .append("{\"grouped\":").append(graph.grouped()).append(",\"nodes\":[");
         for (int i = 0; i < graph.nodes().size(); i++) {
@@ -169,6 +180,25 @@ final class DashboardApi implements AutoCloseable {
                     .append(edge.count()).append(']');
         }
         return out.append("]}").toString();
+    }
+
+    /** The graph's bound on tasks drawn one by one: {@code max}, default {@value TaskGraphDot#DEFAULT_MAX_TASKS}. */
+    static int maxGraphTasks(Map<String, String> query) throws BadRequest {
+        long max = query.containsKey("max") ? number(query, "max") : TaskGraphDot.DEFAULT_MAX_TASKS;
+        if (max < 0 || max > MAX_GRAPH_TASKS) {
+            throw new BadRequest(400, "max must be between 0 and " + MAX_GRAPH_TASKS + ", got " + max);
+        }
+        return (int) max;
+    }
+
+    /** Writes the run as a Chrome trace ({@link ChromeTrace}) to {@code out}. */
+    void trace(Writer out) throws SQLException, IOException {
+        ChromeTrace.write(run(), out);
+    }
+
+    /** Writes the task graph in DOT ({@link TaskGraphDot}) to {@code out}, grouped above {@code maxTasks}. */
+    void dot(int maxTasks, Writer out) throws SQLException, IOException {
+        TaskGraphDot.write(run(), out, maxTasks);
     }
 
     /** The latest tries (up to {@code limit}), for the timeline of tasks per worker; times in ms since the start. */

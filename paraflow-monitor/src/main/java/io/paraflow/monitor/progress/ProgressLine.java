@@ -84,10 +84,11 @@ public final class ProgressLine {
         if (inPlace) {
             // spaces wipe what a longer previous line left on the terminal
             out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
-            out.flush();
         } else {
             out.println(line);
         }
+        // a log shows each line when it is printed, not when the buffer fills or the run ends
+        out.flush();
         lastLength = line.length();
         lastLine = line;
     }

@@ -12,7 +12,8 @@ package io.paraflow.monitor.store;
  * @param stackTrace the root error's stack trace, null where it says nothing (cancellation, timeout,
  *                   failed dependency: the root task's own row has the trace)
  * @param stderrTail the last lines a command wrote to stderr, null for other tasks
+ * @param stdoutTail the last lines a command wrote to stdout, null for other tasks
  */
 public record FailureRow(long taskId, int attempt, String outcome, String type, String message, Long rootTaskId,
-                         String stackTrace, String stderrTail) {
+                         String stackTrace, String stderrTail, String stdoutTail) {
 }

@@ -58,7 +58,8 @@ public final class RunDatabase implements AutoCloseable {
             }
             if (!hasRun || version != Schema.VERSION) {
                 throw new IllegalArgumentException(file + " is not a Paraflow run database of schema version "
-                        + Schema.VERSION + (hasRun ? " (it has version " + version + ")" : " (it has no run table)"));
+                        + Schema.VERSION + (hasRun ? " (it has version " + version + "; it was recorded by another version of"
+                        + " Paraflow)" : " (it has no run table)"));
             }
             return new RunDatabase(file, connection);
         } catch (RuntimeException e) {

@@ -35,8 +35,9 @@ public final class RunWriter implements AutoCloseable {
      * few single-row ones (1.5x the tasks per second at 100 rows, measured in the commit that added it).
      */
     static final int ROWS_PER_INSERT = 100;
-    private static final String TASK_COLUMNS = " INTO tasks (task_id, name, executor, cores, memory_bytes,"
+    private static final String TASK_COLUMNS = " INTO tasks (task_id, name, executor, cores, gpus, memory_bytes,"
             + " state, attempts, submitted_ns, ready_ns, ended_ns) VALUES ";
+    private static final int TASK_COLUMN_COUNT = 11;
     private static final String TRY_COLUMNS = " INTO tries (task_id, attempt, worker, started_ns,"
             + " ended_ns, outcome) VALUES ";
     private static final String REPLACE = "INSERT OR REPLACE";
@@ -64,16 +65,16 @@ public final class RunWriter implements AutoCloseable {
     private RunWriter(Path file, Connection connection) throws SQLException {
         this.file = file;
         this.connection = connection;
-        this.insertTask = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(10, 1));
-        this.insertTasks = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(10, ROWS_PER_INSERT));
-        this.insertRunningTask = connection.prepareStatement(KEEP + TASK_COLUMNS + values(10, 1));
+        this.insertTask = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
+        this.insertTasks = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(TASK_COLUMN_COUNT, ROWS_PER_INSERT));
+        this.insertRunningTask = connection.prepareStatement(KEEP + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
         this.insertRunningTry = connection.prepareStatement(KEEP + TRY_COLUMNS + values(6, 1));
         this.insertDependency = connection.prepareStatement(
                 "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES (?, ?)");
         this.insertTry = connection.prepareStatement(REPLACE + TRY_COLUMNS + values(6, 1));
         this.insertTries = connection.prepareStatement(REPLACE + TRY_COLUMNS + values(6, ROWS_PER_INSERT));
         this.insertFailure = connection.prepareStatement("INSERT OR REPLACE INTO failures (task_id, attempt, outcome,"
-                + " type, message, root_task_id, stack_trace, stderr_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                + " type, message, root_task_id, stack_trace, stderr_tail, stdout_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
                 + " memory_used_bytes, memory_max_bytes) VALUES (?, ?, ?, ?, ?, ?)");
         this.insertProgress = connection.prepareStatement("INSERT OR REPLACE INTO progress (at_ns, submitted, running,"
@@ -171,7 +172,7 @@ public final class RunWriter implements AutoCloseable {
         pendingTasks[pendingTaskCount++] = task;
         if (pendingTaskCount == ROWS_PER_INSERT) {
             for (int i = 0; i < ROWS_PER_INSERT; i++) {
-                bindTask(insertTasks, i * 10, pendingTasks[i]);
+                bindTask(insertTasks, i * TASK_COLUMN_COUNT, pendingTasks[i]);
             }
             insertTasks.addBatch();
             pendingTaskCount = 0;
@@ -189,12 +190,13 @@ public final class RunWriter implements AutoCloseable {
         insert.setString(offset + 2, task.name());
         insert.setString(offset + 3, task.executor());
         insert.setInt(offset + 4, task.cores());
-        insert.setLong(offset + 5, task.memoryBytes());
-        insert.setString(offset + 6, task.state());
-        insert.setInt(offset + 7, task.attempts());
-        insert.setLong(offset + 8, task.submittedNs());
-        setTime(insert, offset + 9, task.readyNs());
-        setTime(insert, offset + 10, task.endedNs());
+        insert.setInt(offset + 5, task.gpus());
+        insert.setLong(offset + 6, task.memoryBytes());
+        insert.setString(offset + 7, task.state());
+        insert.setInt(offset + 8, task.attempts());
+        insert.setLong(offset + 9, task.submittedNs());
+        setTime(insert, offset + 10, task.readyNs());
+        setTime(insert, offset + 11, task.endedNs());
     }
 
     /** Adds an attempt; a later row for the same attempt replaces it. */
@@ -250,6 +252,7 @@ public final class RunWriter implements AutoCloseable {
         }
         insertFailure.setString(7, failure.stackTrace());
         insertFailure.setString(8, failure.stderrTail());
+        insertFailure.setString(9, failure.stdoutTail());
         insertFailure.addBatch();
         added(1);
     }

@@ -10,8 +10,11 @@ import java.sql.Statement;
  */
 final class Schema {
 
-    /** Stored in {@code PRAGMA user_version}, so that readers can refuse a database of another layout. */
-    static final int VERSION = 1;
+    /**
+     * Stored in {@code PRAGMA user_version}, so that readers can refuse a database of another layout. Raised
+     * with every change of a table: 2 added {@code tasks.gpus} and {@code failures.stdout_tail}.
+     */
+    static final int VERSION = 2;
 
     private static final String[] TABLES = {
         """
@@ -26,7 +29,7 @@ final class Schema {
         """
         CREATE TABLE tasks (
           task_id INTEGER PRIMARY KEY, name TEXT NOT NULL, executor TEXT NOT NULL,
-          cores INTEGER NOT NULL, memory_bytes INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+          cores INTEGER NOT NULL, gpus INTEGER NOT NULL, memory_bytes INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
           submitted_ns INTEGER NOT NULL, ready_ns INTEGER, ended_ns INTEGER)""",
         "CREATE INDEX tasks_by_state ON tasks (state)",
         """
@@ -42,7 +45,7 @@ final class Schema {
         CREATE TABLE failures (
           task_id INTEGER NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL,
           type TEXT NOT NULL, message TEXT, root_task_id INTEGER, stack_trace TEXT, stderr_tail TEXT,
-          PRIMARY KEY (task_id, attempt)) WITHOUT ROWID""",
+          stdout_tail TEXT, PRIMARY KEY (task_id, attempt)) WITHOUT ROWID""",
         """
         CREATE TABLE samples (
           worker TEXT NOT NULL, at_ns INTEGER NOT NULL, cpu_load REAL, cpu_time_ns INTEGER,
@@ -55,7 +58,7 @@ final class Schema {
         """
         CREATE VIEW failed_tasks AS
           SELECT t.task_id, t.name, t.executor, f.attempt, w.worker, f.type, f.message, f.root_task_id,
-                 f.stack_trace, f.stderr_tail
+                 f.stack_trace, f.stderr_tail, f.stdout_tail
           FROM tasks t JOIN failures f ON f.task_id = t.task_id AND f.attempt = t.attempts
                LEFT JOIN tries w ON w.task_id = t.task_id AND w.attempt = t.attempts
           WHERE t.state = 'failed'""",

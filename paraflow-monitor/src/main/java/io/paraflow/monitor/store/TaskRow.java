@@ -9,6 +9,7 @@ import java.util.List;
  * @param name         the task's name
  * @param executor     the label of its executor
  * @param cores        cores asked for
+ * @param gpus         GPUs asked for
  * @param memoryBytes  memory asked for, 0 if none
  * @param state        {@code finished}, {@code failed} or {@code cancelled}; for a task that had not ended
  *                     when the run stopped, the last state seen: {@code submitted}, {@code ready}, {@code running}
@@ -18,6 +19,6 @@ import java.util.List;
  * @param endedNs      when it ended, 0 if it had not
  * @param dependencies ids of the tasks it takes as arguments
  */
-public record TaskRow(long taskId, String name, String executor, int cores, long memoryBytes, String state,
+public record TaskRow(long taskId, String name, String executor, int cores, int gpus, long memoryBytes, String state,
                       int attempts, long submittedNs, long readyNs, long endedNs, List<Long> dependencies) {
 }

@@ -33,7 +33,8 @@ function drawSeries(series) {
   if (series.length < 2) return;
   const tMax = Math.max(series[series.length - 1].t, 1e-9);
   const yMax = Math.max(1, ...series.map(p => p.submitted));
-  for (const [key, colour] of [['finished', '#2e7d32'], ['running', '#1565c0'], ['failed', '#c62828']]) {
+  for (const [key, colour] of [['submitted', '#9e9e9e'], ['finished', '#2e7d32'], ['running', '#1565c0'],
+      ['failed', '#c62828'], ['cancelled', '#616161']]) {
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
     line.setAttribute('points', series.map(p => `${(p.t / tMax * 600).toFixed(1)},${(118 - p[key] / yMax * 116).toFixed(1)}`).join(' '));
     line.setAttribute('fill', 'none');
@@ -44,6 +45,13 @@ function drawSeries(series) {
 }
 
 let previousCounts = null;
+
+/** "used of max MiB", or "used MiB" where the maximum is unknown (worker processes have none recorded). */
+function memory(used, max) {
+  if (used === null) return '';
+  const mib = bytes => (bytes / 1048576).toFixed(0);
+  return max === null ? mib(used) + ' MiB' : mib(used) + ' of ' + mib(max) + ' MiB';
+}
 
 async function refreshOverview() {
   const overview = await json('api/overview');
@@ -56,9 +64,12 @@ async function refreshOverview() {
   for (const key of ['submitted', 'running', 'finished', 'failed', 'cancelled']) {
     $('count-' + key).textContent = text(counts[key]);
   }
-  if (previousCounts && counts.atMs > previousCounts.atMs) {
-    const ended = c => c.finished + c.failed + c.cancelled;
+  // while the run goes on, the rate between two polls; once it ended (or before a second poll), its average
+  const ended = c => c.finished + c.failed + c.cancelled;
+  if (!run.outcome && previousCounts && counts.atMs > previousCounts.atMs) {
     $('throughput').textContent = ((ended(counts) - ended(previousCounts)) * 1000 / (counts.atMs - previousCounts.atMs)).toFixed(1);
+  } else if (counts.averagePerSecond !== undefined && (run.outcome || !previousCounts)) {
+    $('throughput').textContent = counts.averagePerSecond.toFixed(1) + (run.outcome ? ' (average)' : '');
   }
   previousCounts = counts;
   drawSeries(overview.series);
@@ -66,7 +77,7 @@ async function refreshOverview() {
     cell(row, w.worker);
     cell(row, w.cpuLoad === null ? '' : w.cpuLoad.toFixed(2));
     cell(row, w.cpuMs === null ? '' : (w.cpuMs / 1000).toFixed(1) + ' s');
-    cell(row, w.memoryUsed === null ? '' : (w.memoryUsed / 1048576).toFixed(0) + ' of ' + (w.memoryMax / 1048576).toFixed(0) + ' MiB');
+    cell(row, memory(w.memoryUsed, w.memoryMax));
   });
 }
 
@@ -185,13 +196,24 @@ async function showTask(id) {
     if (className) element.className = className;
     box.appendChild(element);
   };
-  add('p', `executor ${task.executor}, ${task.cores} core(s), ${task.attempts} attempt(s)`
+  add('p', `executor ${task.executor}, ${task.cores} core(s)${task.gpus ? ', ' + task.gpus + ' GPU(s)' : ''}, ${task.attempts} attempt(s)`
       + (task.readyMs ? `, waited ${task.readyMs - task.submittedMs} ms for its inputs` : ''));
-  for (const t of detail.tries) add('p', `attempt ${t.attempt} on ${t.worker}: ${t.outcome} after ${t.ms === null ? '?' : t.ms.toFixed(2)} ms`);
+  const seconds = ms => (ms / 1000).toFixed(3) + ' s';
+  for (const t of detail.tries) {
+    add('p', `attempt ${t.attempt} on ${t.worker}: ${t.outcome}, from ${seconds(t.startMs)}`
+        + (t.endMs === null ? ' (still running)' : ` to ${seconds(t.endMs)} of the run (${t.ms.toFixed(2)} ms)`));
+  }
   for (const f of detail.failures) {
     add('p', `attempt ${f.attempt} (${f.outcome}): ${f.type}: ${text(f.message)}`, 'error');
     if (f.stackTrace) add('pre', f.stackTrace);
-    if (f.stderrTail) add('pre', f.stderrTail);
+    if (f.stderrTail) {
+      add('p', 'last lines of stderr:');
+      add('pre', f.stderrTail, 'stderr-tail');
+    }
+    if (f.stdoutTail) {
+      add('p', 'last lines of stdout:');
+      add('pre', f.stdoutTail, 'stdout-tail');
+    }
   }
   if (detail.dependencies.length) {
     add('p', 'depends on ' + detail.dependencies.map(d => `${text(d.name) || 'a value'} #${d.id}${d.state ? ' (' + d.state + ')' : ''}`).join(', '));

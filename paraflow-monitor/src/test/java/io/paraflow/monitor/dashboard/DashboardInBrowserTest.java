@@ -2,6 +2,8 @@ package io.paraflow.monitor.dashboard;
 
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.exec.process.ProcessExecutor;
+import io.paraflow.monitor.MixedRun;
 import io.paraflow.monitor.Monitoring;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,27 @@ class DashboardInBrowserTest {
             release.countDown();
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void theDashboardOfAFinishedRunShowsItsAverageThroughputAndTheMemoryOfAWorkerProcess() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("finished.db");
+        ProcessExecutor processes = ProcessExecutor.builder().workers(1).forwardStderr(false)
+                .allow("io.paraflow.monitor.**").build();
+        Monitoring monitoring = Monitoring.builder().name("finished").database(db).sampleEvery(Duration.ofMillis(20)).build();
+        try (Flow flow = Flow.builder().threads(1).executor(processes).listener(monitoring).build()) {
+            // the first task's end names the worker to the monitor; the second keeps it busy while it samples
+            flow.task("first").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> MixedRun.spin(1)).get();
+            flow.task("busy").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> MixedRun.spin(300)).get();
+        }
+        try (Dashboard dashboard = Dashboard.start(db, 0)) {
+            String dom = chromium(dashboard.uri(), "--dump-dom", "--virtual-time-budget=3000");
+            assertThat(dom).containsPattern("<span id=\"throughput\">[0-9.]+ \\(average\\)</span>")
+                    .containsPattern("<td>processes-\\d+ \\(pid \\d+\\)</td>(<td>[^<]*</td>){2}<td>\\d+ MiB</td>")
+                    .containsPattern("<td>jvm:[^<]+</td>(<td>[^<]*</td>){2}<td>\\d+ of \\d+ MiB</td>")
+                    .doesNotContain(" of 0 MiB");
         }
     }
 

@@ -57,6 +57,18 @@ class RunDatabaseTest {
             s.executeUpdate("CREATE TABLE things (x INTEGER)");
         }
         assertThatThrownBy(() -> RunDatabase.open(other)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(other + " is not a Paraflow run database of schema version 1 (it has no run table)");
+                .hasMessage(other + " is not a Paraflow run database of schema version 2 (it has no run table)");
+    }
+
+    @Test
+    void aRunDatabaseOfAnotherSchemaVersionIsRefusedSayingWhich() throws Exception {
+        Path older = dir.resolve("older.db");
+        try (Connection c = MixedRun.open(older); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE run (name TEXT)");
+            s.executeUpdate("PRAGMA user_version = 1");
+        }
+        assertThatThrownBy(() -> RunDatabase.open(older)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(older + " is not a Paraflow run database of schema version 2 (it has version 1; it was"
+                        + " recorded by another version of Paraflow)");
     }
 }
