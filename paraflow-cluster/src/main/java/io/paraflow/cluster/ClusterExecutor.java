@@ -159,11 +159,11 @@ public final class ClusterExecutor implements TaskExecutor {
         this.serializerName = builder.serializerFactory.getClass().getName();
         this.submissionCheck = new SubmissionCheck(serializer, label, "a cluster worker");
         Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver"));
-        this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
+        this.envelopes = Envelopes.ofDriver(settings.secret().cipher(), "cluster executor '" + label + "'");
         this.hazelcast = Hazelcasts.start(settings, this::receive);
         try {
             this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
-            envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
+            envelopes.connect(hazelcast, "cluster executor '" + label + "'");
             hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent event) {
@@ -322,6 +322,7 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /** A worker left or was lost: what it was sent is placed again. */
     private void workerLeft(Member member) {
+        envelopes.forget(member.getUuid());
         greeted.remove(member.getUuid());
         int replaced;
         synchronized (lock) {

@@ -116,7 +116,7 @@ public final class ClusterWorker implements AutoCloseable {
             attributes.put(Hazelcasts.NAME, builder.name);
         }
         Hazelcasts.Settings settings = builder.options.settings(false, attributes);
-        this.envelopes = new Envelopes(settings.secret().cipher(), "a starting worker");
+        this.envelopes = Envelopes.ofWorker(settings.secret().cipher(), "a starting worker");
         // loading and first use of the default serializer take a second or more: do it while joining
         this.warmUp = new Thread(ClusterWorker::warmUpSerializer, "paraflow-cluster-warmup");
         warmUp.setDaemon(true);
@@ -124,7 +124,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
         this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
-        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "worker " + name);
+        envelopes.connect(hazelcast, "worker " + name);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -132,6 +132,7 @@ public final class ClusterWorker implements AutoCloseable {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                envelopes.forget(event.getMember().getUuid());
                 if ("driver".equals(event.getMember().getAttribute(Hazelcasts.ROLE))) {
                     driverGone(event.getMember().getUuid().toString());
                 }

@@ -1,0 +1,57 @@
+package io.paraflow.cluster.internal;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import io.paraflow.cluster.security.ClusterSecret;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What an eavesdropper on the cluster's network can do, for tests: record the envelopes a member receives,
+ * exactly as they travelled, and deliver them again, unchanged, from another member.
+ */
+public final class Wiretap {
+    /** An envelope as it travelled. */
+    public record Message(byte kind, byte[] payload) {
+    }
+
+    private final List<Message> captured = new CopyOnWriteArrayList<>();
+
+    private Wiretap() {
+    }
+
+    /** Starts recording what {@code member} receives from now on; it still receives everything. */
+    public static Wiretap on(HazelcastInstance member) {
+        Wiretap tap = new Wiretap();
+        Inbox inbox = (Inbox) member.getUserContext().get(Envelope.INBOX);
+        member.getUserContext().put(Envelope.INBOX, (Inbox) (kind, payload) -> {
+            tap.captured.add(new Message(kind, payload));
+            inbox.receive(kind, payload);
+        });
+        return tap;
+    }
+
+    /** The envelopes of {@code kind} recorded so far, oldest first. */
+    public List<Message> captured(byte kind) {
+        return captured.stream().filter(message -> message.kind() == kind).toList();
+    }
+
+    /** Delivers {@code message} unchanged from {@code from} to {@code to}; returns once {@code to} has handled it. */
+    public static void replay(HazelcastInstance from, Member to, Message message) throws Exception {
+        from.getExecutorService(Hazelcasts.MESSAGES).submitToMember(new Envelope(message.kind(), message.payload()), to)
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The plaintext of {@code message} as a member holding {@code secret} whose id is {@code recipient} would
+     * open it the first time it came; null if it would not open.
+     */
+    public static byte[] open(ClusterSecret secret, UUID recipient, Message message) {
+        Envelopes envelopes = Envelopes.ofWorker(secret.cipher(), "wiretap");
+        envelopes.connect(null, recipient, "wiretap");
+        return envelopes.open(message.kind(), message.payload());
+    }
+}
