@@ -72,7 +72,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock. One dispatcher thread takes every waiting attempt that fits somewhere, serializes them outside the
  * lock and sends one batch per worker, so that the per-message cost of Hazelcast is shared by many small
  * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
- * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network.
+ * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network;
+ * a task counts as started when its worker says it took it from its queue (a notice sent with outcomes), so
+ * that its timeout does not count the time it waited there.
  * Outcomes arrive on Hazelcast's executor threads, which open them and pass them to one reporting thread of
  * the driver's ({@code paraflow-cluster-outcomes}), which reports them to the flow: user callbacks of tasks
  * run there (a callback that blocks holds up the reporting of later outcomes, not Hazelcast).
@@ -436,7 +438,6 @@ public final class ClusterExecutor implements TaskExecutor {
                 sendBatch(node, sending, jobs);
                 bytesInBatch = 0;
             }
-            task.started(pending.attempt, node.name());
             sending.add(pending);
             jobs.add(new Batches.Job(pending.key, pending.cores, pending.memory, task.name(), bytes));
             bytesInBatch += bytes.length;
@@ -531,11 +532,33 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         for (Batches.Outcome outcome : batch.outcomes()) {
             Pending pending = outstanding.get(outcome.key());
+            if (outcome.kind() == Batches.STARTED) {
+                reportStarted(pending, batch.worker());
+                continue;
+            }
             String worker = accept(pending, batch.worker(), outcome.kind());
             if (worker != null) {
                 report(pending, outcome, worker);
             }
         }
+    }
+
+    /**
+     * The worker says it started an attempt: the flow counts its timeout from now. A notice from a worker the
+     * attempt was taken from, or that arrives after the attempt's outcome, is ignored.
+     */
+    private void reportStarted(Pending pending, String fromWorker) {
+        if (pending == null) {
+            return;
+        }
+        String worker;
+        synchronized (lock) {
+            if (pending.at == null || !pending.at.worker().member().getUuid().toString().equals(fromWorker)) {
+                return;
+            }
+            worker = pending.at.worker().name();
+        }
+        pending.task.started(pending.attempt, worker);
     }
 
     /**
@@ -599,7 +622,8 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /**
      * Ends the current attempt of {@code task}: interrupts it on its worker if it was sent to one (the worker
-     * answers, and its slots are freed then), else drops it. It is never placed again.
+     * answers, and its slots are freed then; one still in the worker's queue leaves it), else drops it. It is
+     * never placed again.
      */
     @Override
     public void stop(ReadyTask task) {
@@ -620,6 +644,12 @@ public final class ClusterExecutor implements TaskExecutor {
             key = pending.key;
         }
         envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
+    }
+
+    /** An attempt cancelled before its worker started it leaves the worker's queue, as {@link #stop} does. */
+    @Override
+    public void withdraw(ReadyTask task) {
+        stop(task);
     }
 
     /** The attempts sent to workers whose outcome has not arrived yet (for tests). */

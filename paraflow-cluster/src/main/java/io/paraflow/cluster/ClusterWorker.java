@@ -73,6 +73,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
     /** How long a leaving worker waits for its interrupted tasks to end before it leaves without them. */
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
+    /** How long start notices with no outcome to travel with wait for one (see {@link #sendOutcomes}). */
+    private static final long START_NOTICE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a greeting waits for its sender to appear in this worker's view of the members. */
     private static final long GREETING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -401,6 +403,9 @@ public final class ClusterWorker implements AutoCloseable {
                 run.thread = Thread.currentThread();
                 cancelled = run.cancelled;
             }
+            if (!cancelled) {
+                outbox.add(startNotice(run));
+            }
             // a cancelled run is answered too: its driver holds its slots until it hears of it
             run.outcome = cancelled ? cancelledBeforeStart(run).outcome : executeOrFail(run);
             synchronized (run) {
@@ -485,6 +490,13 @@ public final class ClusterWorker implements AutoCloseable {
                 + " before it started"));
     }
 
+    /** Tells the driver that {@code run} starts now (see {@link Batches#STARTED}); sent with the next outcomes. */
+    private static Run startNotice(Run run) {
+        Run notice = new Run(run.driver, run.job, null);
+        notice.outcome = new Batches.Outcome(run.job.key(), Batches.STARTED, new byte[0]);
+        return notice;
+    }
+
     private void handBack(Run run) {
         run.outcome = handedBack(run);
         outbox.add(run);
@@ -496,16 +508,29 @@ public final class ClusterWorker implements AutoCloseable {
 
     // ---------------------------------------------------------------- answering
 
-    /** Sends outcomes in batches: everything that finished while the previous batch was being sent. */
+    /**
+     * Sends outcomes in batches: everything that finished while the previous batch was being sent. Start
+     * notices alone wait up to {@link #START_NOTICE_DELAY_NANOS} for company, so that tasks starting one by one
+     * do not send a message each.
+     */
     private void sendOutcomes() {
         List<Run> drained = new ArrayList<>();
         while (true) {
             try {
                 drained.add(outbox.take());
+                outbox.drainTo(drained);
+                if (onlyStartNotices(drained)) {
+                    Run next = outbox.poll(START_NOTICE_DELAY_NANOS, TimeUnit.NANOSECONDS);
+                    if (next != null) {
+                        drained.add(next);
+                        outbox.drainTo(drained);
+                    }
+                }
             } catch (InterruptedException e) {
-                continue;
+                if (drained.isEmpty()) {
+                    continue;
+                }
             }
-            outbox.drainTo(drained);
             boolean stop = drained.remove(STOP_SENDING);
             Map<String, List<Batches.Outcome>> byDriver = new HashMap<>();
             for (Run run : drained) {
@@ -528,6 +553,15 @@ public final class ClusterWorker implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private static boolean onlyStartNotices(List<Run> runs) {
+        for (Run run : runs) {
+            if (run == STOP_SENDING || run.outcome.kind() != Batches.STARTED) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isLeaving() {

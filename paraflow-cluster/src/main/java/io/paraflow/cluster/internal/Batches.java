@@ -21,6 +21,11 @@ public final class Batches {
     public static final byte FAILURE = 2;
     /** Outcome: the worker did not run the task (it is leaving); the driver places it again. */
     public static final byte HANDED_BACK = 3;
+    /**
+     * Not an outcome but a notice before it: the task has just started on the worker (it left the worker's
+     * queue for a thread), so its timeout counts from now; no bytes. Its outcome follows, maybe in the same batch.
+     */
+    public static final byte STARTED = 4;
 
     /** At most 3 bytes per char in modified UTF-8, so names this long always fit. */
     private static final int MAX_NAME_CHARS = 16_000;
@@ -42,7 +47,7 @@ public final class Batches {
     public record TaskBatch(String driver, String serializer, List<String> allowed, List<Job> jobs) {
     }
 
-    /** One outcome: the task's key, {@link #RESULT}, {@link #FAILURE} or {@link #HANDED_BACK}, and its bytes. */
+    /** One outcome: the task's key, {@link #RESULT}, {@link #FAILURE}, {@link #HANDED_BACK} or {@link #STARTED}, and its bytes. */
     public record Outcome(long key, byte kind, byte[] bytes) {
     }
 
