@@ -123,6 +123,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Map<UUID, Placement.Slots<Node>> workers = new HashMap<>();
     /** The greeting sent to each worker that joined: it gets tasks once it answered it. */
     private final Map<UUID, Greeting> greeted = new ConcurrentHashMap<>();
+    private final GreetingRetries greetingRetries = new GreetingRetries();
     private boolean changed;
     private boolean closed;
     /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
@@ -181,6 +182,7 @@ public final class ClusterExecutor implements TaskExecutor {
             this.capacity = awaitWorkers(builder);
         } catch (RuntimeException | Error e) {
             // a member left running would keep the JVM alive (Hazelcast's threads are not daemons)
+            greetingRetries.close();
             hazelcast.shutdown();
             throw e;
         }
@@ -290,7 +292,16 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         Greeting hello = Greeting.fresh(driver);
         if (greeted.putIfAbsent(member.getUuid(), hello) == null) {
-            envelopes.send(member, Envelopes.HELLO, hello.encode());
+            Runnable greet = () -> envelopes.send(member, Envelopes.HELLO, hello.encode());
+            greet.run();
+            greetingRetries.retry(Hazelcasts.name(member), () -> isUnanswered(member, hello), greet);
+        }
+    }
+
+    /** Whether {@code hello}, sent to {@code member}, still waits for its answer (the member is still there). */
+    private boolean isUnanswered(Member member, Greeting hello) {
+        synchronized (lock) {
+            return !closed && greeted.get(member.getUuid()) == hello && !workers.containsKey(member.getUuid());
         }
     }
 
@@ -694,6 +705,7 @@ public final class ClusterExecutor implements TaskExecutor {
         Threads.joinUninterruptibly(dispatcher);
         results.add(STOP_REPORTING);
         Threads.joinUninterruptibly(reporter);
+        greetingRetries.close();
         hazelcast.shutdown();
     }
 

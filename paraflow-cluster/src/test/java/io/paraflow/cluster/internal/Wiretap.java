@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What an eavesdropper on the cluster's network can do, for tests: record the envelopes a member receives,
@@ -25,11 +26,22 @@ public final class Wiretap {
 
     /** Starts recording what {@code member} receives from now on; it still receives everything. */
     public static Wiretap on(HazelcastInstance member) {
+        return losing(member, (byte) 0, 0);
+    }
+
+    /**
+     * Starts recording what {@code member} receives from now on, and loses the next {@code count} envelopes of
+     * {@code kind} on the way: they are recorded but never reach it.
+     */
+    public static Wiretap losing(HazelcastInstance member, byte kind, int count) {
         Wiretap tap = new Wiretap();
+        AtomicInteger toLose = new AtomicInteger(count);
         Inbox inbox = (Inbox) member.getUserContext().get(Envelope.INBOX);
-        member.getUserContext().put(Envelope.INBOX, (Inbox) (kind, payload) -> {
-            tap.captured.add(new Message(kind, payload));
-            inbox.receive(kind, payload);
+        member.getUserContext().put(Envelope.INBOX, (Inbox) (received, payload) -> {
+            tap.captured.add(new Message(received, payload));
+            if (received != kind || toLose.getAndDecrement() <= 0) {
+                inbox.receive(received, payload);
+            }
         });
         return tap;
     }
