@@ -75,6 +75,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
     /** How long start notices with no outcome to travel with wait for one (see {@link #sendOutcomes}). */
     private static final long START_NOTICE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How many driver configurations (serializer and allow-list) a worker keeps a serializer for. */
+    private static final int MAX_SERIALIZERS = 16;
     /** How long a greeting waits for its sender to appear in this worker's view of the members. */
     private static final long GREETING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -87,7 +89,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final String uuid;
     /** Failures travel as Java-serialized {@link RemoteTaskException}s, whatever the driver's serializer. */
     private final Serializer failures = JavaSerializer.allowing(List.of());
-    private final Map<String, Serializer> serializers = new ConcurrentHashMap<>();
+    private final SerializerCache serializers = new SerializerCache(MAX_SERIALIZERS, this::createSerializer);
     private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
@@ -246,8 +248,7 @@ public final class ClusterWorker implements AutoCloseable {
         }
         Serializer serializer;
         try {
-            serializer = serializers.computeIfAbsent(batch.serializer() + "\n" + String.join("\n", batch.allowed()),
-                    header -> createSerializer(batch.serializer(), batch.allowed()));
+            serializer = serializers.get(batch.serializer(), batch.allowed());
         } catch (RuntimeException e) {
             for (Batches.Job job : batch.jobs()) {
                 outbox.add(failed(new Run(batch.driver(), job, null), e));
