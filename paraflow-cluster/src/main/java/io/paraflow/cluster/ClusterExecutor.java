@@ -638,6 +638,21 @@ public final class ClusterExecutor implements TaskExecutor {
      */
     @Override
     public void stop(ReadyTask task) {
+        end(task, true);
+    }
+
+    /**
+     * An attempt cancelled before its worker started it leaves the worker's queue, as with {@link #stop}; one
+     * still waiting here is dropped by the dispatcher when it comes to it (a flow cancelling a large backlog
+     * would otherwise pay a search of the queue per task).
+     */
+    @Override
+    public void withdraw(ReadyTask task) {
+        end(task, false);
+    }
+
+    /** Ends the current attempt of {@code task}; drops it from the waiting attempts now if {@code dropWaiting}. */
+    private void end(ReadyTask task, boolean dropWaiting) {
         Member member;
         long key;
         synchronized (lock) {
@@ -647,20 +662,16 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             pending.stopped = true;
             if (pending.at == null) {
-                waiting.remove(pending);
-                forget(pending);
+                if (dropWaiting) {
+                    waiting.remove(pending);
+                    forget(pending);
+                }
                 return;
             }
             member = pending.at.worker().member();
             key = pending.key;
         }
         envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
-    }
-
-    /** An attempt cancelled before its worker started it leaves the worker's queue, as {@link #stop} does. */
-    @Override
-    public void withdraw(ReadyTask task) {
-        stop(task);
     }
 
     /** The attempts sent to workers whose outcome has not arrived yet (for tests). */

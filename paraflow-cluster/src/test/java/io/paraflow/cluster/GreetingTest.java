@@ -1,10 +1,7 @@
 package io.paraflow.cluster;
 
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.Flow;
 import io.paraflow.cluster.internal.Envelopes;
-import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.Wiretap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +20,7 @@ class GreetingTest {
         ClusterWorker worker = ClusterWorker.builder().secret(WorkerJvm.SECRET).port(WorkerJvm.freePort()).cores(1)
                 .name("greeted twice").detection(Duration.ofSeconds(5)).drainTime(Duration.ofSeconds(5)).start();
         try {
-            Wiretap tap = Wiretap.losing(instanceNamed("greeted twice"), Envelopes.HELLO, 1);
+            Wiretap tap = Wiretap.losing(Wiretap.member("greeted twice"), Envelopes.HELLO, 1);
             // build() waits for the worker's answer, which only a second greeting can bring
             ClusterExecutor executor = ClusterExecutor.builder().join(worker.address()).port(WorkerJvm.freePort())
                     .secret(WorkerJvm.SECRET).awaitWorkers(1, Duration.ofSeconds(20)).build();
@@ -36,11 +33,5 @@ class GreetingTest {
             worker.close();
         }
         ClusterLeaks.assertNoneLeft();
-    }
-
-    private static HazelcastInstance instanceNamed(String name) {
-        return Hazelcast.getAllHazelcastInstances().stream()
-                .filter(h -> name.equals(h.getCluster().getLocalMember().getAttribute(Hazelcasts.NAME))).findFirst()
-                .orElseThrow();
     }
 }

@@ -107,12 +107,12 @@ class ReplayTest {
 
     @Test
     void aTaskBatchRecordedAndDeliveredAgainToItsWorkerDoesNotRunAgain() throws Exception {
-        Wiretap tap = Wiretap.on(member("first"));
+        Wiretap tap = Wiretap.on(Wiretap.member("first"));
         assertThat(flow.task("counted").on("cluster").submit(ReplayTest::run, flow.value("replayed")).get()).isEqualTo(1);
         List<Wiretap.Message> batches = tap.captured(Envelopes.TASKS);
         assertThat(batches).isNotEmpty();
         // control: what was recorded is the genuine batch for this worker, and would open there had it not come before
-        UUID firstId = member("first").getCluster().getLocalMember().getUuid();
+        UUID firstId = Wiretap.member("first").getCluster().getLocalMember().getUuid();
         assertThat(batches.stream().map(batch -> Wiretap.open(WorkerJvm.SECRET, firstId, batch))
                 .flatMap(plain -> Batches.decodeTasks(plain).jobs().stream()).map(Batches.Job::name)).contains("counted");
 
@@ -126,7 +126,7 @@ class ReplayTest {
 
     @Test
     void aTaskBatchRecordedForOneWorkerAndDeliveredToAnotherDoesNotRunThere() throws Exception {
-        Wiretap tap = Wiretap.on(member("first"));
+        Wiretap tap = Wiretap.on(Wiretap.member("first"));
         assertThat(flow.task("counted").on("cluster").submit(ReplayTest::run, flow.value("redirected")).get()).isEqualTo(1);
 
         for (Wiretap.Message batch : tap.captured(Envelopes.TASKS)) {
@@ -217,13 +217,6 @@ class ReplayTest {
             }
             Thread.sleep(10);
         }
-    }
-
-    /** The Hazelcast instance in this JVM of the member named {@code name}. */
-    private static HazelcastInstance member(String name) {
-        return Hazelcast.getAllHazelcastInstances().stream()
-                .filter(h -> name.equals(h.getCluster().getLocalMember().getAttribute(Hazelcasts.NAME))).findFirst()
-                .orElseThrow();
     }
 
     /** The Hazelcast instance in this JVM of the member with id {@code id}. */

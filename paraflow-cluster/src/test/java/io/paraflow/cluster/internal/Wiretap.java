@@ -1,6 +1,7 @@
 package io.paraflow.cluster.internal;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.cluster.security.ClusterSecret;
 
@@ -22,6 +23,13 @@ public final class Wiretap {
     private final List<Message> captured = new CopyOnWriteArrayList<>();
 
     private Wiretap() {
+    }
+
+    /** The Hazelcast instance of the member named {@code name} (its {@link Hazelcasts#NAME}) in this JVM: one to tap. */
+    public static HazelcastInstance member(String name) {
+        return Hazelcast.getAllHazelcastInstances().stream()
+                .filter(h -> name.equals(h.getCluster().getLocalMember().getAttribute(Hazelcasts.NAME))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no member named " + name + " in this JVM"));
     }
 
     /** Starts recording what {@code member} receives from now on; it still receives everything. */
