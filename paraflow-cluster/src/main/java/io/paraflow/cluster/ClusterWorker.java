@@ -10,6 +10,7 @@ import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.internal.RecentSet;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.exec.Invocation;
 import io.paraflow.fn.Fn0;
@@ -75,6 +76,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
     /** How long start notices with no outcome to travel with wait for one (see {@link #sendOutcomes}). */
     private static final long START_NOTICE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How many cancelled tasks a worker remembers that it did not hold when their cancellation came. */
+    private static final int CANCELLED_REMEMBERED = 4096;
     /** How many driver configurations (serializer and allow-list) a worker keeps a serializer for. */
     private static final int MAX_SERIALIZERS = 16;
     /** How long a greeting waits for its sender to appear in this worker's view of the members. */
@@ -91,6 +94,12 @@ public final class ClusterWorker implements AutoCloseable {
     private final Serializer failures = JavaSerializer.allowing(List.of());
     private final SerializerCache serializers = new SerializerCache(MAX_SERIALIZERS, this::createSerializer);
     private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
+    /**
+     * Tasks a driver cancelled that this worker did not hold: finished, or not arrived yet (their cancellation
+     * overtook them), in which case they are answered as cancelled when they arrive. Guarded by {@link #lock}
+     * (with {@link #active}'s additions).
+     */
+    private final RecentSet<RunKey> cancelledBeforeArrival = new RecentSet<>(CANCELLED_REMEMBERED);
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
     private final Thread warmUp;
@@ -256,11 +265,14 @@ public final class ClusterWorker implements AutoCloseable {
             return;
         }
         List<Run> handBack = new ArrayList<>();
+        List<Run> cancelled = new ArrayList<>();
         synchronized (lock) {
             for (Batches.Job job : batch.jobs()) {
                 Run run = new Run(batch.driver(), job, serializer);
                 if (leaving) {
                     handBack.add(run);
+                } else if (cancelledBeforeArrival.remove(new RunKey(batch.driver(), job.key()))) {
+                    cancelled.add(run);
                 } else if (active.putIfAbsent(new RunKey(batch.driver(), job.key()), run) == null) {
                     queued.add(run);
                 } else {
@@ -271,6 +283,7 @@ public final class ClusterWorker implements AutoCloseable {
             startQueued();
         }
         handBack.forEach(this::handBack);
+        cancelled.forEach(run -> outbox.add(cancelledBeforeStart(run)));
     }
 
     /** Creates the driver's serializer, accepting only {@link SerializerFactory} classes. */
@@ -292,18 +305,22 @@ public final class ClusterWorker implements AutoCloseable {
      */
     private void cancel(Batches.Cancel cancel) {
         List<Run> victims = new ArrayList<>();
-        if (cancel.all()) {
-            active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
-        } else {
-            for (long key : cancel.keys()) {
-                Run run = active.get(new RunKey(cancel.driver(), key));
-                if (run != null) {
-                    victims.add(run);
-                }
-            }
-        }
         List<Run> notStarted = new ArrayList<>();
         synchronized (lock) {
+            if (cancel.all()) {
+                active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
+            } else {
+                for (long key : cancel.keys()) {
+                    RunKey runKey = new RunKey(cancel.driver(), key);
+                    Run run = active.get(runKey);
+                    if (run != null) {
+                        victims.add(run);
+                    } else {
+                        // finished, or still on its way (a cancellation can overtake its task): see accept
+                        cancelledBeforeArrival.add(runKey);
+                    }
+                }
+            }
             for (Run run : victims) {
                 if (queued.remove(run)) {
                     notStarted.add(run);

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Someone on the cluster's network, without the secret, records sealed messages and delivers them again
  * (from a Hazelcast member of its own that copied the cluster's name): to the member they were meant for,
  * to another member, or to the driver of another run. None of it may run a task again or complete one.
- * The workers run in this JVM, so that the test can record what they receive and count what their tasks do.
+ * The workers run in this JVM, so that the test can record what they receive and count what their tasks do;
+ * the same set-up checks a cancellation that overtakes its task on the way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(90)
@@ -51,6 +52,7 @@ class ReplayTest {
     private ClusterExecutor executor;
     private Flow flow;
     private HazelcastInstance eavesdropper;
+    private Envelopes holder;
 
     @BeforeAll
     void startCluster() {
@@ -69,6 +71,10 @@ class ReplayTest {
         // it has no secret, only the cluster's name (it travels in clear)
         config.setClusterName(WorkerJvm.SECRET.clusterName());
         eavesdropper = Hazelcast.newHazelcastInstance(config);
+        // what a member holding the secret sends from the same place, for controls (one session for the class:
+        // a worker keeps to the first session it learnt from a member)
+        holder = Envelopes.ofDriver(WorkerJvm.SECRET.cipher(), "secret holder");
+        holder.connect(eavesdropper, "secret holder");
     }
 
     private ClusterExecutor driver() {
@@ -134,12 +140,10 @@ class ReplayTest {
         }
         // control: a batch sealed for the second worker by a member holding the secret runs there, after the
         // redirected ones (one core, in order of arrival), which shows that the second worker does run tasks
-        Envelopes genuine = Envelopes.ofDriver(WorkerJvm.SECRET.cipher(), "test");
-        genuine.connect(eavesdropper, "test");
         Serializer fory = new ForySerializer.Factory().create(List.of());
         Fn1<String, Integer> counted = ReplayTest::run;
         Batches.Job job = new Batches.Job(Long.MAX_VALUE, 1, 0, "control", fory.toBytes(new Invocation(counted, "control")));
-        assertThat(genuine.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
                 driverId(), ForySerializer.Factory.class.getName(), List.of(), List.of(job))), Duration.ofSeconds(10)))
                 .isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -148,6 +152,28 @@ class ReplayTest {
         }
         assertThat(runs("control")).as("runs of the control task").isEqualTo(1);
         assertThat(runs("redirected")).as("runs of the redirected task").isEqualTo(1);
+    }
+
+    @Test
+    void aCancellationThatOvertakesItsTaskStillCancelsIt() throws Exception {
+        // a member holding the secret, as a driver: its cancellation of a task reaches the worker before the task
+        Serializer fory = new ForySerializer.Factory().create(List.of());
+        Fn1<String, Integer> counted = ReplayTest::run;
+        long key = Long.MAX_VALUE - 1;
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driverId(),
+                false, new long[] {key})), Duration.ofSeconds(10))).isTrue();
+        List<Batches.Job> jobs = List.of(
+                new Batches.Job(key, 1, 0, "overtaken", fory.toBytes(new Invocation(counted, "overtaken"))),
+                new Batches.Job(key - 1, 1, 0, "control", fory.toBytes(new Invocation(counted, "after overtaken"))));
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
+                driverId(), ForySerializer.Factory.class.getName(), List.of(), jobs)), Duration.ofSeconds(10))).isTrue();
+        // one core, in order: once the control task of the same batch ran, the cancelled one would have run before it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (runs("after overtaken") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(runs("after overtaken")).as("runs of the control task").isEqualTo(1);
+        assertThat(runs("overtaken")).as("runs of the task cancelled before it arrived").isZero();
     }
 
     @Test

@@ -9,10 +9,7 @@ import io.paraflow.cluster.security.RejectedMessageException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -71,13 +68,7 @@ public final class Envelopes {
     /** The driver's own session; null for a worker, which learns each driver's. */
     private final UUID session;
     private final Map<UUID, Peer> peers = new ConcurrentHashMap<>();
-    private final Set<UUID> departed = Collections.synchronizedSet(Collections.newSetFromMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
-                    return size() > DEPARTED_REMEMBERED;
-                }
-            }));
+    private final RecentSet<UUID> departed = new RecentSet<>(DEPARTED_REMEMBERED);
     private final ThrottledLog drops = new ThrottledLog(LOG, Duration.ofSeconds(WARNING_INTERVAL_SECONDS));
     private volatile IExecutorService messages;
     private volatile UUID self;
