@@ -82,7 +82,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock. One dispatcher thread takes every waiting attempt that fits somewhere, serializes them outside the
  * lock and sends one batch per worker, so that the per-message cost of Hazelcast is shared by many small
  * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
- * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network.
+ * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network;
+ * a task counts as started when its worker says it took it from its queue (a notice sent with outcomes), so
+ * that its timeout does not count the time it waited there.
  * Outcomes arrive on Hazelcast's executor threads, which open them and pass them to one reporting thread of
  * the driver's ({@code paraflow-cluster-outcomes}), which reports them to the flow: user callbacks of tasks
  * run there (a callback that blocks holds up the reporting of later outcomes, not Hazelcast).
@@ -135,6 +137,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Map<UUID, Placement.Slots<Node>> workers = new HashMap<>();
     /** The greeting sent to each worker that joined: it gets tasks once it answered it. */
     private final Map<UUID, Greeting> greeted = new ConcurrentHashMap<>();
+    private final GreetingRetries greetingRetries = new GreetingRetries();
     private boolean changed;
     private boolean closed;
     /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
@@ -176,12 +179,12 @@ public final class ClusterExecutor implements TaskExecutor {
         this.submissionCheck = new SubmissionCheck(serializer, label, "a cluster worker");
         Hazelcasts.Settings settings = builder.options.settings(true, Map.of(Hazelcasts.ROLE, "driver",
                 ResultStore.THRESHOLD, Long.toString(builder.gridThreshold)));
-        this.envelopes = new Envelopes(settings.secret().cipher(), "cluster executor '" + label + "'");
+        this.envelopes = Envelopes.ofDriver(settings.secret().cipher(), "cluster executor '" + label + "'");
         this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.grid = new ResultStore(hazelcast, settings.secret().cipher(), "cluster executor '" + label + "'", 0);
         try {
             this.driver = hazelcast.getCluster().getLocalMember().getUuid().toString();
-            envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "cluster executor '" + label + "'");
+            envelopes.connect(hazelcast, "cluster executor '" + label + "'");
             hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent event) {
@@ -197,6 +200,7 @@ public final class ClusterExecutor implements TaskExecutor {
             this.capacity = awaitWorkers(builder);
         } catch (RuntimeException | Error e) {
             // a member left running would keep the JVM alive (Hazelcast's threads are not daemons)
+            greetingRetries.close();
             hazelcast.shutdown();
             throw e;
         }
@@ -315,7 +319,16 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         Greeting hello = Greeting.fresh(driver);
         if (greeted.putIfAbsent(member.getUuid(), hello) == null) {
-            envelopes.send(member, Envelopes.HELLO, hello.encode());
+            Runnable greet = () -> envelopes.send(member, Envelopes.HELLO, hello.encode());
+            greet.run();
+            greetingRetries.retry(Hazelcasts.name(member), () -> isUnanswered(member, hello), greet);
+        }
+    }
+
+    /** Whether {@code hello}, sent to {@code member}, still waits for its answer (the member is still there). */
+    private boolean isUnanswered(Member member, Greeting hello) {
+        synchronized (lock) {
+            return !closed && greeted.get(member.getUuid()) == hello && !workers.containsKey(member.getUuid());
         }
     }
 
@@ -349,6 +362,7 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /** A worker left or was lost: what it was sent is placed again. */
     private void workerLeft(Member member) {
+        envelopes.forget(member.getUuid());
         greeted.remove(member.getUuid());
         int replaced;
         synchronized (lock) {
@@ -474,7 +488,6 @@ public final class ClusterExecutor implements TaskExecutor {
                 sendBatch(node, sending, jobs);
                 bytesInBatch = 0;
             }
-            task.started(pending.attempt, node.name());
             sending.add(pending);
             jobs.add(new Batches.Job(pending.key, pending.cores, pending.memory, task.name(), bytes));
             bytesInBatch += bytes.length;
@@ -569,11 +582,33 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         for (Batches.Outcome outcome : batch.outcomes()) {
             Pending pending = outstanding.get(outcome.key());
+            if (outcome.kind() == Batches.STARTED) {
+                reportStarted(pending, batch.worker());
+                continue;
+            }
             String worker = accept(pending, batch.worker(), outcome.kind());
             if (worker != null) {
                 report(pending, outcome, worker, batch.worker());
             }
         }
+    }
+
+    /**
+     * The worker says it started an attempt: the flow counts its timeout from now. A notice from a worker the
+     * attempt was taken from, or that arrives after the attempt's outcome, is ignored.
+     */
+    private void reportStarted(Pending pending, String fromWorker) {
+        if (pending == null) {
+            return;
+        }
+        String worker;
+        synchronized (lock) {
+            if (pending.at == null || !pending.at.worker().member().getUuid().toString().equals(fromWorker)) {
+                return;
+            }
+            worker = pending.at.worker().name();
+        }
+        pending.task.started(pending.attempt, worker);
     }
 
     /**
@@ -656,10 +691,26 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /**
      * Ends the current attempt of {@code task}: interrupts it on its worker if it was sent to one (the worker
-     * answers, and its slots are freed then), else drops it. It is never placed again.
+     * answers, and its slots are freed then; one still in the worker's queue leaves it), else drops it. It is
+     * never placed again.
      */
     @Override
     public void stop(ReadyTask task) {
+        end(task, true);
+    }
+
+    /**
+     * An attempt cancelled before its worker started it leaves the worker's queue, as with {@link #stop}; one
+     * still waiting here is dropped by the dispatcher when it comes to it (a flow cancelling a large backlog
+     * would otherwise pay a search of the queue per task).
+     */
+    @Override
+    public void withdraw(ReadyTask task) {
+        end(task, false);
+    }
+
+    /** Ends the current attempt of {@code task}; drops it from the waiting attempts now if {@code dropWaiting}. */
+    private void end(ReadyTask task, boolean dropWaiting) {
         Member member;
         long key;
         synchronized (lock) {
@@ -669,8 +720,10 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             pending.stopped = true;
             if (pending.at == null) {
-                waiting.remove(pending);
-                forget(pending);
+                if (dropWaiting) {
+                    waiting.remove(pending);
+                    forget(pending);
+                }
                 return;
             }
             member = pending.at.worker().member();
@@ -736,6 +789,7 @@ public final class ClusterExecutor implements TaskExecutor {
         Threads.joinUninterruptibly(dispatcher);
         results.add(STOP_REPORTING);
         Threads.joinUninterruptibly(reporter);
+        greetingRetries.close();
         grid.forget(driver);
         hazelcast.shutdown();
     }

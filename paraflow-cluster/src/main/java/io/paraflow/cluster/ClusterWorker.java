@@ -10,6 +10,7 @@ import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.MemberOptions;
+import io.paraflow.cluster.internal.RecentSet;
 import io.paraflow.cluster.internal.ResultStore;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.exec.Invocation;
@@ -77,6 +78,12 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Duration LAST_SEND_TIMEOUT = Duration.ofSeconds(5);
     /** How long a leaving worker waits for its interrupted tasks to end before it leaves without them. */
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(5);
+    /** How long start notices with no outcome to travel with wait for one (see {@link #sendOutcomes}). */
+    private static final long START_NOTICE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How many cancelled tasks a worker remembers that it did not hold when their cancellation came. */
+    private static final int CANCELLED_REMEMBERED = 4096;
+    /** How many driver configurations (serializer and allow-list) a worker keeps a serializer for. */
+    private static final int MAX_SERIALIZERS = 16;
     /** How long a greeting waits for its sender to appear in this worker's view of the members. */
     private static final long GREETING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -91,8 +98,14 @@ public final class ClusterWorker implements AutoCloseable {
     private final ResultStore grid;
     /** Failures travel as Java-serialized {@link RemoteTaskException}s, whatever the driver's serializer. */
     private final Serializer failures = JavaSerializer.allowing(List.of());
-    private final Map<String, Serializer> serializers = new ConcurrentHashMap<>();
+    private final SerializerCache serializers = new SerializerCache(MAX_SERIALIZERS, this::createSerializer);
     private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
+    /**
+     * Tasks a driver cancelled that this worker did not hold: finished, or not arrived yet (their cancellation
+     * overtook them), in which case they are answered as cancelled when they arrive. Guarded by {@link #lock}
+     * (with {@link #active}'s additions).
+     */
+    private final RecentSet<RunKey> cancelledBeforeArrival = new RecentSet<>(CANCELLED_REMEMBERED);
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
     private final Thread warmUp;
@@ -122,7 +135,7 @@ public final class ClusterWorker implements AutoCloseable {
             attributes.put(Hazelcasts.NAME, builder.name);
         }
         Hazelcasts.Settings settings = builder.options.settings(false, attributes);
-        this.envelopes = new Envelopes(settings.secret().cipher(), "a starting worker");
+        this.envelopes = Envelopes.ofWorker(settings.secret().cipher(), "a starting worker");
         // loading and first use of the default serializer take a second or more: do it while joining
         this.warmUp = new Thread(ClusterWorker::warmUpSerializer, "paraflow-cluster-warmup");
         warmUp.setDaemon(true);
@@ -131,7 +144,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
         this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
         this.grid = new ResultStore(hazelcast, settings.secret().cipher(), name, Runtime.getRuntime().maxMemory() / 4);
-        envelopes.connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), "worker " + name);
+        envelopes.connect(hazelcast, "worker " + name);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -139,6 +152,7 @@ public final class ClusterWorker implements AutoCloseable {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                envelopes.forget(event.getMember().getUuid());
                 if ("driver".equals(event.getMember().getAttribute(Hazelcasts.ROLE))) {
                     driverGone(event.getMember().getUuid().toString());
                 }
@@ -250,8 +264,7 @@ public final class ClusterWorker implements AutoCloseable {
         }
         Serializer serializer;
         try {
-            serializer = serializers.computeIfAbsent(batch.serializer() + "\n" + String.join("\n", batch.allowed()),
-                    header -> createSerializer(batch.serializer(), batch.allowed()));
+            serializer = serializers.get(batch.serializer(), batch.allowed());
         } catch (RuntimeException e) {
             for (Batches.Job job : batch.jobs()) {
                 outbox.add(failed(new Run(batch.driver(), job, null), e));
@@ -259,11 +272,14 @@ public final class ClusterWorker implements AutoCloseable {
             return;
         }
         List<Run> handBack = new ArrayList<>();
+        List<Run> cancelled = new ArrayList<>();
         synchronized (lock) {
             for (Batches.Job job : batch.jobs()) {
                 Run run = new Run(batch.driver(), job, serializer);
                 if (leaving) {
                     handBack.add(run);
+                } else if (cancelledBeforeArrival.remove(new RunKey(batch.driver(), job.key()))) {
+                    cancelled.add(run);
                 } else if (active.putIfAbsent(new RunKey(batch.driver(), job.key()), run) == null) {
                     queued.add(run);
                 } else {
@@ -274,6 +290,7 @@ public final class ClusterWorker implements AutoCloseable {
             startQueued();
         }
         handBack.forEach(this::handBack);
+        cancelled.forEach(run -> outbox.add(cancelledBeforeStart(run)));
     }
 
     /** Creates the driver's serializer, accepting only {@link SerializerFactory} classes. */
@@ -295,18 +312,22 @@ public final class ClusterWorker implements AutoCloseable {
      */
     private void cancel(Batches.Cancel cancel) {
         List<Run> victims = new ArrayList<>();
-        if (cancel.all()) {
-            active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
-        } else {
-            for (long key : cancel.keys()) {
-                Run run = active.get(new RunKey(cancel.driver(), key));
-                if (run != null) {
-                    victims.add(run);
-                }
-            }
-        }
         List<Run> notStarted = new ArrayList<>();
         synchronized (lock) {
+            if (cancel.all()) {
+                active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
+            } else {
+                for (long key : cancel.keys()) {
+                    RunKey runKey = new RunKey(cancel.driver(), key);
+                    Run run = active.get(runKey);
+                    if (run != null) {
+                        victims.add(run);
+                    } else {
+                        // finished, or still on its way (a cancellation can overtake its task): see accept
+                        cancelledBeforeArrival.add(runKey);
+                    }
+                }
+            }
             for (Run run : victims) {
                 if (queued.remove(run)) {
                     notStarted.add(run);
@@ -408,6 +429,9 @@ public final class ClusterWorker implements AutoCloseable {
                 run.thread = Thread.currentThread();
                 cancelled = run.cancelled;
             }
+            if (!cancelled) {
+                outbox.add(startNotice(run));
+            }
             // a cancelled run is answered too: its driver holds its slots until it hears of it
             run.outcome = cancelled ? cancelledBeforeStart(run).outcome : executeOrFail(run);
             synchronized (run) {
@@ -492,6 +516,13 @@ public final class ClusterWorker implements AutoCloseable {
                 + " before it started"));
     }
 
+    /** Tells the driver that {@code run} starts now (see {@link Batches#STARTED}); sent with the next outcomes. */
+    private static Run startNotice(Run run) {
+        Run notice = new Run(run.driver, run.job, null);
+        notice.outcome = new Batches.Outcome(run.job.key(), Batches.STARTED, new byte[0]);
+        return notice;
+    }
+
     private void handBack(Run run) {
         run.outcome = handedBack(run);
         outbox.add(run);
@@ -503,16 +534,29 @@ public final class ClusterWorker implements AutoCloseable {
 
     // ---------------------------------------------------------------- answering
 
-    /** Sends outcomes in batches: everything that finished while the previous batch was being sent. */
+    /**
+     * Sends outcomes in batches: everything that finished while the previous batch was being sent. Start
+     * notices alone wait up to {@link #START_NOTICE_DELAY_NANOS} for company, so that tasks starting one by one
+     * do not send a message each.
+     */
     private void sendOutcomes() {
         List<Run> drained = new ArrayList<>();
         while (true) {
             try {
                 drained.add(outbox.take());
+                outbox.drainTo(drained);
+                if (onlyStartNotices(drained)) {
+                    Run next = outbox.poll(START_NOTICE_DELAY_NANOS, TimeUnit.NANOSECONDS);
+                    if (next != null) {
+                        drained.add(next);
+                        outbox.drainTo(drained);
+                    }
+                }
             } catch (InterruptedException e) {
-                continue;
+                if (drained.isEmpty()) {
+                    continue;
+                }
             }
-            outbox.drainTo(drained);
             boolean stop = drained.remove(STOP_SENDING);
             Map<String, List<Batches.Outcome>> byDriver = new HashMap<>();
             for (Run run : drained) {
@@ -535,6 +579,15 @@ public final class ClusterWorker implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private static boolean onlyStartNotices(List<Run> runs) {
+        for (Run run : runs) {
+            if (run == STOP_SENDING || run.outcome.kind() != Batches.STARTED) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isLeaving() {

@@ -6,6 +6,8 @@ import io.paraflow.ResourceRequestException;
 import io.paraflow.Task;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.cluster.security.ClusterSecret;
+import io.paraflow.event.TaskEvent;
+import io.paraflow.event.TaskListener;
 import io.paraflow.serial.SerializationException;
 import org.example.cluster.Reading;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +22,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -39,12 +44,13 @@ class ClusterExecutorTest {
     private List<WorkerJvm> workers = new ArrayList<>();
     private ClusterExecutor executor;
     private Flow flow;
+    private final Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
 
     @BeforeAll
     void startCluster() {
         workers = WorkerJvm.startCluster(2, 5);
         executor = WorkerJvm.driverOf(workers).build();
-        flow = Flow.builder().threads(2).executor(executor).build();
+        flow = Flow.builder().threads(2).executor(executor).listener(TaskListener.ofEvents(events::add)).build();
     }
 
     @AfterAll
@@ -122,7 +128,37 @@ class ClusterExecutorTest {
     }
 
     @Test
-    void aTaskTimingOutWhileQueuedBehindBusyCoresIsAnsweredAndNothingStaysReserved() throws Exception {
+    void aQueuedTaskStartsWhenItsWorkerStartsItAndItsTimeoutCountsFromThen() throws Exception {
+        long blocking = 1_500;
+        List<Task<Long>> blockers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            blockers.add(flow.task("blocker").on("cluster").cores(2).submit(ClusterExecutorTest::sleep, flow.value(blocking)));
+        }
+        // sent at once to a worker whose every core is busy: it waits in the worker's queue for longer than its timeout
+        Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(500)).submit(() -> 1);
+        assertThat(queued.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        for (Task<Long> blocker : blockers) {
+            assertThat(blocker.get(20, TimeUnit.SECONDS)).isEqualTo(blocking);
+        }
+        long blockersSubmitted = blockers.stream().mapToLong(blocker -> eventOf(blocker, TaskEvent.Kind.SUBMITTED))
+                .min().orElseThrow();
+        assertThat(eventOf(queued, TaskEvent.Kind.STARTED)).as("when the queued task started")
+                .isGreaterThanOrEqualTo(blockersSubmitted + TimeUnit.MILLISECONDS.toNanos(blocking));
+    }
+
+    static long sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return millis;
+    }
+
+    /** When {@code task}'s first event of {@code kind} happened (epoch nanoseconds). */
+    private long eventOf(Task<?> task, TaskEvent.Kind kind) {
+        return events.stream().filter(event -> event.taskId() == task.id() && event.kind() == kind).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " event of " + task)).epochNanos();
+    }
+
+    @Test
+    void aTaskCancelledWhileQueuedBehindBusyCoresLeavesTheQueueAndNothingStaysReserved() throws Exception {
         assertThat(executor.unanswered()).as("attempts of earlier tests still reserved").isZero();
         List<Task<Object>> blockers = new ArrayList<>();
         try {
@@ -132,17 +168,25 @@ class ClusterExecutorTest {
                     return null;
                 }));
             }
-            // sent to a worker whose every core is busy: it times out in the worker's queue
-            Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(300)).submit(() -> 1);
-            assertThatThrownBy(queued::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+            Task<Integer> queued = flow.task("queued").on("cluster").submit(() -> 1);
+            awaitUnanswered(3);
+            // sent to a worker whose every core is busy: cancelled in the worker's queue, it is answered from there
+            queued.cancel(true);
+            assertThatThrownBy(queued::get).isInstanceOf(CancellationException.class);
+            awaitUnanswered(2);
+            assertThat(executor.unanswered()).as("attempts reserved while the blockers run").isEqualTo(2);
         } finally {
             blockers.forEach(blocker -> blocker.cancel(true));
         }
+        awaitUnanswered(0);
+        assertThat(executor.unanswered()).as("attempts whose slots stay reserved").isZero();
+    }
+
+    private void awaitUnanswered(int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (executor.unanswered() > 0 && System.nanoTime() < deadline) {
+        while (executor.unanswered() != count && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(executor.unanswered()).as("attempts whose slots stay reserved").isZero();
     }
 
     @Test

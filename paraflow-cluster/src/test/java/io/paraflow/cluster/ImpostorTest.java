@@ -72,8 +72,8 @@ class ImpostorTest {
         Config config = Hazelcasts.config(settings, (kind, payload) -> received.add(new Received(kind, payload)));
         config.setClusterName(WorkerJvm.SECRET.clusterName());
         impostor = Hazelcast.newHazelcastInstance(config);
-        forged = new Envelopes(WRONG.cipher(), "impostor");
-        forged.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "impostor");
+        forged = Envelopes.ofDriver(WRONG.cipher(), "impostor");
+        forged.connect(impostor, "impostor");
     }
 
     @AfterAll
@@ -124,8 +124,8 @@ class ImpostorTest {
         assertThat(marker).doesNotExist();
 
         // control: the same envelope sealed with the secret is executed, so the forgery was well formed
-        Envelopes genuine = new Envelopes(WorkerJvm.SECRET.cipher(), "test");
-        genuine.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "test");
+        Envelopes genuine = Envelopes.ofDriver(WorkerJvm.SECRET.cipher(), "test");
+        genuine.connect(impostor, "test");
         genuine.sendAndWait(workerMembers().get(0), Envelopes.TASKS, Batches.encode(batch), Duration.ofSeconds(10));
         while (!Files.exists(marker)) {
             Thread.sleep(10);
@@ -147,8 +147,10 @@ class ImpostorTest {
             Thread.sleep(300);
             return "computed";
         });
-        Envelopes genuine = new Envelopes(WorkerJvm.SECRET.cipher(), "test");
-        genuine.connect(impostor.getExecutorService(Hazelcasts.MESSAGES), "test");
+        // (a member with the secret learns the driver's session from the greeting the driver sent it)
+        Envelopes genuine = Envelopes.ofWorker(WorkerJvm.SECRET.cipher(), "test");
+        genuine.connect(impostor, "test");
+        assertThat(genuine.open(Envelopes.HELLO, greeting().payload())).isNotNull();
         sendResultsForEveryKey(genuine);
         assertThat(slowToo.get()).isEqualTo("forged");
     }
@@ -167,6 +169,14 @@ class ImpostorTest {
                     Batches.encode(new Batches.ResultBatch(worker.getUuid().toString(), guesses)), Duration.ofSeconds(10)))
                     .isTrue();
         }
+    }
+
+    /** The greeting the driver sent the impostor when it joined. */
+    private Received greeting() throws InterruptedException {
+        while (received.isEmpty()) {
+            Thread.sleep(10);
+        }
+        return received.get(0);
     }
 
     private List<Member> workerMembers() {

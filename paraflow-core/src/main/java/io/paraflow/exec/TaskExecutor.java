@@ -82,6 +82,16 @@ public interface TaskExecutor extends AutoCloseable {
     default void stop(ReadyTask task) {
     }
 
+    /**
+     * The flow ended an attempt handed to this executor that had not started (it was cancelled while it
+     * waited): an executor that sent it elsewhere to wait there (a cluster worker's queue) drops it there.
+     * Any report of it is ignored from now on. Called at most once per attempt, on the cancelling thread;
+     * must not block or throw. The default does nothing: an executor that asks {@link ReadyTask#invocation()}
+     * only when it starts an attempt learns then that it ended.
+     */
+    default void withdraw(ReadyTask task) {
+    }
+
     /** Interrupts every attempt that runs now (used when a flow is closed with cancellation). */
     void interruptAll();
 

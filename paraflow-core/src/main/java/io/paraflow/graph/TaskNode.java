@@ -775,6 +775,9 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             cancelTimeout();
             end(null, new TaskCancelledException(id, name(), reason), null, null);
             propagate(this);
+            if (phase == READY) {
+                executor().withdraw(this);
+            }
             return true;
         }
     }

@@ -40,6 +40,8 @@ final class SerializingWorkerExecutor implements TaskExecutor {
     final Queue<List<Object>> shippedArguments = new ConcurrentLinkedQueue<>();
     /** Ids of the tasks the flow asked to stop. */
     final Queue<Long> stopped = new ConcurrentLinkedQueue<>();
+    /** Ids of the tasks the flow withdrew before they started. */
+    final Queue<Long> withdrawn = new ConcurrentLinkedQueue<>();
 
     SerializingWorkerExecutor(String label) {
         this.label = label;
@@ -119,6 +121,11 @@ final class SerializingWorkerExecutor implements TaskExecutor {
                 worker.interrupt();
             }
         }
+    }
+
+    @Override
+    public void withdraw(ReadyTask task) {
+        withdrawn.add(task.id());
     }
 
     @Override

@@ -186,6 +186,32 @@ class WorkerExecutorSpiTest {
     }
 
     @Test
+    void cancellingAWorkerTaskThatWaitsForTheWorkerWithdrawsItFromTheExecutor() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            SerializingWorkerExecutor remote = new SerializingWorkerExecutor("remote");
+            try (Flow flow = Flow.builder().threads(1).executor(remote).build()) {
+                Task<Integer> running = flow.task("running remote").on("remote")
+                        .submit(WorkerExecutorSpiTest::blockUntilInterrupted);
+                await(remoteStarted);
+                // the worker runs one task at a time: this one waits in the executor's queue
+                Task<Integer> waiting = flow.task("waiting remote").on("remote").submit(() -> 1);
+
+                assertThat(waiting.cancel(true)).isTrue();
+
+                assertThat(remote.withdrawn).containsExactly(waiting.id());
+                assertThat(remote.stopped).isEmpty();
+                assertThatThrownBy(waiting::get).isInstanceOf(TaskCancelledException.class);
+                assertThat(running.cancel(true)).isTrue();
+                await(remoteInterrupted);
+                assertThat(remote.withdrawn).as("a running task is stopped, not withdrawn").containsExactly(waiting.id());
+                assertThat(remote.stopped).containsExactly(running.id());
+            } finally {
+                never.countDown();
+            }
+        });
+    }
+
+    @Test
     void closeWithCancellationInterruptsTheWorkersRunningTask() {
         assertTimeoutPreemptively(GUARD, () -> {
             SerializingWorkerExecutor remote = new SerializingWorkerExecutor("remote");

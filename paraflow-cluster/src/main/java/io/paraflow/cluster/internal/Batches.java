@@ -23,6 +23,11 @@ public final class Batches {
     public static final byte HANDED_BACK = 3;
     /** Outcome: the task returned a large result, kept in the data grid ({@link ResultStore}); the bytes are its size. */
     public static final byte KEPT = 4;
+    /**
+     * Not an outcome but a notice before it: the task has just started on the worker (it left the worker's
+     * queue for a thread), so its timeout counts from now; no bytes. Its outcome follows, maybe in the same batch.
+     */
+    public static final byte STARTED = 5;
 
     /** At most 3 bytes per char in modified UTF-8, so names this long always fit. */
     private static final int MAX_NAME_CHARS = 16_000;
@@ -44,7 +49,10 @@ public final class Batches {
     public record TaskBatch(String driver, String serializer, List<String> allowed, List<Job> jobs) {
     }
 
-    /** One outcome: the task's key, {@link #RESULT}, {@link #FAILURE}, {@link #HANDED_BACK} or {@link #KEPT}, and its bytes. */
+    /**
+     * One outcome: the task's key, {@link #RESULT}, {@link #FAILURE}, {@link #HANDED_BACK}, {@link #KEPT} or
+     * {@link #STARTED}, and its bytes.
+     */
     public record Outcome(long key, byte kind, byte[] bytes) {
     }
 

@@ -1,13 +1,20 @@
 package io.paraflow.cluster.internal;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import io.paraflow.cluster.security.ClusterCipher;
 import io.paraflow.cluster.security.RejectedMessageException;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,7 +23,23 @@ import java.util.concurrent.TimeoutException;
  * The one place where bytes enter and leave the cluster: every task batch, result batch and cancellation
  * is sealed here with the cluster's {@link ClusterCipher} (AES-GCM, bound to its kind) before it is handed
  * to Hazelcast, and opened here before anything in it is decoded. A payload that does not open is dropped
- * and logged, and nothing in it is deserialized.
+ * and logged (at most one warning per {@value #WARNING_INTERVAL_SECONDS} s, so that a flood cannot fill the
+ * disk), and nothing in it is deserialized.
+ *
+ * <p>Every message is also bound to its sender, its recipient and a session, and numbered, so that a
+ * message captured on the network and sent again is refused:
+ * <pre>
+ * payload = sender UUID (16 bytes) | session UUID (16) | sequence number (8) | sealed message
+ * sealed for its kind, with context = sender | session | sequence | recipient UUID (the receiver's own)
+ * </pre>
+ * The session is the driver's run: a random UUID a driver draws when it starts, carried by every message
+ * between it and its workers in both directions. A driver opens only messages of its own session; a worker
+ * learns a driver's session from its first message (the greeting) and opens only that session from that
+ * sender. The sender numbers its messages to each recipient 1, 2, 3...; the recipient keeps a
+ * {@link ReplayWindow} per sender and opens each number once. A message delivered to another member does not
+ * open (the recipient is in the context); one of another driver's run does not either (the session). When a
+ * member leaves the cluster, {@link #forget} drops what was kept for it and refuses its messages from then
+ * on (for the last {@value #DEPARTED_REMEMBERED} members that left).
  *
  * <p>Thread-safe.
  */
@@ -33,40 +56,100 @@ public final class Envelopes {
     public static final byte WELCOME = 5;
     /** How long a member that is still starting makes a sender wait for {@link #connect}. */
     private static final long CONNECT_WAIT_SECONDS = 30;
+    private static final long WARNING_INTERVAL_SECONDS = 10;
+    /** How many members that left are remembered, so that their captured messages stay refused. */
+    private static final int DEPARTED_REMEMBERED = 10_000;
+    /** Sender, session and sequence number, in clear before the sealed message. */
+    static final int HEADER_BYTES = 16 + 16 + 8;
 
     private static final System.Logger LOG = System.getLogger(Envelopes.class.getName());
 
     private final ClusterCipher cipher;
+    /** The driver's own session; null for a worker, which learns each driver's. */
+    private final UUID session;
+    private final Map<UUID, Peer> peers = new ConcurrentHashMap<>();
+    private final RecentSet<UUID> departed = new RecentSet<>(DEPARTED_REMEMBERED);
+    private final ThrottledLog drops = new ThrottledLog(LOG, Duration.ofSeconds(WARNING_INTERVAL_SECONDS));
     private volatile IExecutorService messages;
+    private volatile UUID self;
     private volatile String member;
     private final CountDownLatch connected = new CountDownLatch(1);
 
-    /**
-     * Envelopes sealed with {@code cipher}. They can be opened at once (messages may arrive while the
-     * member is still starting); sending waits for {@link #connect}.
-     */
-    public Envelopes(ClusterCipher cipher, String member) {
-        this.cipher = cipher;
-        this.member = member;
+    /** What this member keeps about another one it talks to. */
+    private static final class Peer {
+        final UUID session;
+        final ReplayWindow received = new ReplayWindow();
+        /** The number of the last message sealed for this peer. Guarded by this peer. */
+        long sent;
+
+        Peer(UUID session) {
+            this.session = session;
+        }
     }
 
-    /** Sends through {@code messages}, the executor service every member runs envelopes on; names this member. */
-    public void connect(IExecutorService messages, String member) {
+    private Envelopes(ClusterCipher cipher, String member, UUID session) {
+        this.cipher = cipher;
+        this.member = member;
+        this.session = session;
+    }
+
+    /**
+     * The envelopes of a driver: sealed with {@code cipher} in a new session of its own. They can be opened
+     * once {@link #connect} was called (opening waits for it); so can they be sent.
+     */
+    public static Envelopes ofDriver(ClusterCipher cipher, String member) {
+        return new Envelopes(cipher, member, UUID.randomUUID());
+    }
+
+    /**
+     * The envelopes of a worker: sealed with {@code cipher} in the session of the driver it talks to, which it
+     * learns from the driver's first message (it cannot send to a driver it has not heard from).
+     */
+    public static Envelopes ofWorker(ClusterCipher cipher, String member) {
+        return new Envelopes(cipher, member, null);
+    }
+
+    /**
+     * Sends through {@code hazelcast}'s executor service that every member runs envelopes on, as its local
+     * member; names this member in warnings.
+     */
+    public void connect(HazelcastInstance hazelcast, String member) {
+        connect(hazelcast.getExecutorService(Hazelcasts.MESSAGES), hazelcast.getCluster().getLocalMember().getUuid(),
+                member);
+    }
+
+    void connect(IExecutorService messages, UUID self, String member) {
         this.messages = messages;
+        this.self = self;
         this.member = member;
         connected.countDown();
     }
 
     /**
+     * Forgets {@code member}, which left the cluster: what was kept for it is dropped, and messages from it
+     * are refused from now on (a member that left never comes back under the same UUID).
+     */
+    public void forget(UUID member) {
+        // before the removal: a message sent or opened now cannot bring the peer back (see peerTo, peerSending)
+        departed.add(member);
+        peers.remove(member);
+    }
+
+    /**
      * Seals {@code plaintext} for its kind and delivers it to {@code member}, without waiting. Returns false
-     * if the member is gone or this member is shutting down: nothing was sent.
+     * if the member is gone or this member is shutting down, or if this worker has not heard from that
+     * member yet (it does not know its session): nothing was sent.
      */
     public boolean send(Member member, byte kind, byte[] plaintext) {
-        if (!awaitConnected()) {
+        Peer peer = awaitConnected() ? peerTo(member.getUuid()) : null;
+        if (peer == null) {
             return false;
         }
         try {
-            messages.executeOnMember(envelope(kind, plaintext), member);
+            // sealed and handed over in sequence order, so that delivery alone reorders the numbers
+            synchronized (peer) {
+                messages.executeOnMember(envelope(peer, member.getUuid(), kind, plaintext), member);
+            }
             return true;
         } catch (RejectedExecutionException | IllegalStateException e) {
             // the member left (its loss is handled by the membership listener) or this member is shutting down
@@ -79,11 +162,16 @@ public final class Envelopes {
      * for a member about to leave the cluster, whose last messages must not be lost with its connections.
      */
     public boolean sendAndWait(Member member, byte kind, byte[] plaintext, Duration timeout) {
-        if (!awaitConnected()) {
+        Peer peer = awaitConnected() ? peerTo(member.getUuid()) : null;
+        if (peer == null) {
             return false;
         }
         try {
-            messages.submitToMember(envelope(kind, plaintext), member).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Future<Boolean> received;
+            synchronized (peer) {
+                received = messages.submitToMember(envelope(peer, member.getUuid(), kind, plaintext), member);
+            }
+            received.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (RejectedExecutionException | IllegalStateException | ExecutionException | TimeoutException e) {
             return false;
@@ -107,28 +195,119 @@ public final class Envelopes {
         }
     }
 
-    private Envelope envelope(byte kind, byte[] plaintext) {
-        return new Envelope(kind, seal(kind, plaintext));
+    /** The peer this member sends to as {@code recipient}, or null (logged if it is a worker's) if it cannot. */
+    private Peer peerTo(UUID recipient) {
+        if (session != null) {
+            Peer peer = peers.computeIfAbsent(recipient, r -> new Peer(session));
+            if (departed.contains(recipient)) {
+                peers.remove(recipient, peer);
+                return null;
+            }
+            return peer;
+        }
+        Peer peer = peers.get(recipient);
+        if (peer == null) {
+            drops.warn(() -> member + " has no session with member " + recipient + " (it has not heard from it):"
+                    + " a message to it was not sent");
+        }
+        return peer;
     }
 
-    /** The payload of an envelope of {@code kind}: {@code plaintext} sealed for that kind. */
-    byte[] seal(byte kind, byte[] plaintext) {
-        return cipher.seal(purpose(kind), plaintext);
+    /** A new envelope for {@code recipient}, numbered next. Holds {@code peer}'s lock. */
+    private Envelope envelope(Peer peer, UUID recipient, byte kind, byte[] plaintext) {
+        return new Envelope(kind, seal(peer, recipient, kind, plaintext));
     }
 
-    /** The plaintext of a received payload, or null (logged) if it does not open: drop it then. */
-    public byte[] open(byte kind, byte[] sealed) {
+    /** The payload of an envelope of {@code kind} to {@code recipient}; see the class comment. Holds {@code peer}'s lock. */
+    private byte[] seal(Peer peer, UUID recipient, byte kind, byte[] plaintext) {
+        byte[] header = header(self, peer.session, ++peer.sent);
+        byte[] sealed = cipher.seal(purpose(kind), context(header, recipient), plaintext);
+        byte[] payload = Arrays.copyOf(header, HEADER_BYTES + sealed.length);
+        System.arraycopy(sealed, 0, payload, HEADER_BYTES, sealed.length);
+        return payload;
+    }
+
+    /** The payload of the next envelope of {@code kind} to {@code recipient}, as {@link #send} would make it. */
+    byte[] seal(UUID recipient, byte kind, byte[] plaintext) {
+        Peer peer = peerTo(recipient);
+        if (peer == null) {
+            throw new IllegalStateException(member + " cannot send to " + recipient + ": no session with it");
+        }
+        synchronized (peer) {
+            return seal(peer, recipient, kind, plaintext);
+        }
+    }
+
+    /**
+     * The plaintext of a received payload, or null (logged) if it does not open, or opened before, or comes
+     * from a member that left or from another session: drop it then.
+     */
+    public byte[] open(byte kind, byte[] payload) {
         if (kind < TASKS || kind > WELCOME) {
-            LOG.log(System.Logger.Level.WARNING, member + " dropped a cluster message of unknown kind " + kind);
+            drops.warn(() -> member + " dropped a cluster message of unknown kind " + kind);
             return null;
         }
+        if (payload.length < HEADER_BYTES) {
+            drops.warn(() -> member + " dropped a " + purpose(kind) + " message that is not sealed");
+            return null;
+        }
+        if (!awaitConnected()) {
+            // it does not know its own member id yet, which every message is bound to
+            drops.warn(() -> member + " dropped a " + purpose(kind) + " message that came before it could open it");
+            return null;
+        }
+        ByteBuffer header = ByteBuffer.wrap(payload, 0, HEADER_BYTES);
+        UUID sender = new UUID(header.getLong(), header.getLong());
+        UUID senderSession = new UUID(header.getLong(), header.getLong());
+        long sequence = header.getLong();
+        byte[] plain;
         try {
-            return cipher.open(purpose(kind), sealed);
+            plain = cipher.open(purpose(kind), context(Arrays.copyOf(payload, HEADER_BYTES), self),
+                    Arrays.copyOfRange(payload, HEADER_BYTES, payload.length));
         } catch (RejectedMessageException e) {
-            LOG.log(System.Logger.Level.WARNING, member + " dropped a " + purpose(kind) + " message that failed"
-                    + " authentication (a member with another secret, or changed on the way): " + e.getMessage());
+            drops.warn(() -> member + " dropped a " + purpose(kind) + " message that failed authentication (a member"
+                    + " with another secret, sent to another member, or changed on the way): " + e.getMessage());
             return null;
         }
+        // only now that it is authentic may it change what this member keeps
+        Peer peer = peerSending(sender, senderSession);
+        if (peer == null) {
+            drops.warn(() -> member + " dropped a " + purpose(kind) + " message from member " + sender + " of session "
+                    + senderSession + ": another driver's run, or a member that left (a replayed message?)");
+            return null;
+        }
+        if (!peer.received.accept(sequence)) {
+            drops.warn(() -> member + " dropped a " + purpose(kind) + " message from member " + sender + " that it"
+                    + " has received before, or too old (number " + sequence + "): a replayed message?");
+            return null;
+        }
+        return plain;
+    }
+
+    /** The peer an authentic message from {@code sender} of {@code senderSession} comes from, or null if refused. */
+    private Peer peerSending(UUID sender, UUID senderSession) {
+        if (session != null && !session.equals(senderSession)) {
+            return null;
+        }
+        Peer peer = peers.computeIfAbsent(sender, s -> new Peer(senderSession));
+        if (departed.contains(sender)) {
+            // it left while this message was on its way: it is not kept
+            peers.remove(sender, peer);
+            return null;
+        }
+        return peer.session.equals(senderSession) ? peer : null;
+    }
+
+    private static byte[] header(UUID sender, UUID session, long sequence) {
+        return ByteBuffer.allocate(HEADER_BYTES).putLong(sender.getMostSignificantBits())
+                .putLong(sender.getLeastSignificantBits()).putLong(session.getMostSignificantBits())
+                .putLong(session.getLeastSignificantBits()).putLong(sequence).array();
+    }
+
+    /** What a message is bound to: its header (sender, session, number) and its recipient. */
+    private static byte[] context(byte[] header, UUID recipient) {
+        return ByteBuffer.allocate(HEADER_BYTES + 16).put(header).putLong(recipient.getMostSignificantBits())
+                .putLong(recipient.getLeastSignificantBits()).array();
     }
 
     /** What a kind of envelope carries: the purpose its seal is bound to, so that one never opens as another. */

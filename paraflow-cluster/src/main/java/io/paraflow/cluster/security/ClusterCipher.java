@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ClusterSecret} with HKDF-SHA256 (RFC 5869). A sealed message is
  * {@code version (1 byte) | nonce (12 bytes) | ciphertext | tag (16 bytes)}; the version and the purpose
  * are authenticated with it, so a message sealed for one purpose (a task) never opens for another (a
- * result), and a changed bit anywhere makes it fail to open.
+ * result), and a changed bit anywhere makes it fail to open. A caller may bind a message to a context as
+ * well (who sends it to whom, in which session: see {@link #seal(String, byte[], byte[])}): it is
+ * authenticated, not carried, so the receiver must give the same context to open it.
  *
  * <p>Nonces never repeat under one key: each cipher takes a random 32-bit prefix and a 64-bit counter
  * starting at a random value, so two members collide only if both random draws meet.
@@ -32,6 +34,7 @@ public final class ClusterCipher {
     private static final int MINIMUM_BYTES = HEADER_BYTES + TAG_BITS / 8;
     private static final byte[] HKDF_SALT = "paraflow-cluster".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HKDF_INFO = "paraflow-cluster aes-256-gcm v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_CONTEXT = new byte[0];
 
     private final SecretKeySpec key;
     private final int noncePrefix;
@@ -53,6 +56,15 @@ public final class ClusterCipher {
      * @return a new array, {@value #MINIMUM_BYTES} bytes longer than {@code plaintext}
      */
     public byte[] seal(String purpose, byte[] plaintext) {
+        return seal(purpose, NO_CONTEXT, plaintext);
+    }
+
+    /**
+     * Like {@link #seal(String, byte[])}, and binds the message to {@code context} as well: it opens only
+     * with an equal context (for example the sender, the recipient and a session, so that a message
+     * delivered to another recipient does not open). The context is authenticated, not encrypted or carried.
+     */
+    public byte[] seal(String purpose, byte[] context, byte[] plaintext) {
         byte[] sealed = new byte[MINIMUM_BYTES + plaintext.length];
         sealed[0] = VERSION;
         long counter = nonceCounter.getAndIncrement();
@@ -63,6 +75,7 @@ public final class ClusterCipher {
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
             cipher.updateAAD(associatedData(purpose));
+            cipher.updateAAD(context);
             cipher.doFinal(plaintext, 0, plaintext.length, sealed, HEADER_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is unavailable or misconfigured in this JDK", e);
@@ -77,6 +90,16 @@ public final class ClusterCipher {
      *     changed, or is not a sealed message; nothing of it is returned then
      */
     public byte[] open(String purpose, byte[] sealed) throws RejectedMessageException {
+        return open(purpose, NO_CONTEXT, sealed);
+    }
+
+    /**
+     * Checks and decrypts a message made by {@link #seal(String, byte[], byte[])} with the same secret,
+     * {@code purpose} and {@code context}.
+     *
+     * @throws RejectedMessageException as {@link #open(String, byte[])}, and if it was sealed for another context
+     */
+    public byte[] open(String purpose, byte[] context, byte[] sealed) throws RejectedMessageException {
         if (sealed.length < MINIMUM_BYTES) {
             throw new RejectedMessageException("not a sealed message: " + sealed.length + " bytes, fewer than "
                     + MINIMUM_BYTES);
@@ -89,21 +112,23 @@ public final class ClusterCipher {
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
             cipher.updateAAD(associatedData(purpose));
+            cipher.updateAAD(context);
             return cipher.doFinal(sealed, HEADER_BYTES, sealed.length - HEADER_BYTES);
         } catch (AEADBadTagException e) {
             throw new RejectedMessageException("message failed authentication for purpose '" + purpose
-                    + "': another cluster secret, another purpose, or changed on the way", e);
+                    + "': another cluster secret, another purpose or context, or changed on the way", e);
         } catch (GeneralSecurityException e) {
             throw new RejectedMessageException("message could not be opened: " + e.getMessage(), e);
         }
     }
 
+    /** The version and the purpose, ended by a zero byte so that no purpose and context reads as another pair. */
     private static byte[] associatedData(String purpose) {
-        if (purpose.isEmpty()) {
-            throw new IllegalArgumentException("purpose must not be empty");
+        if (purpose.isEmpty() || purpose.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("purpose must be a non-empty text without NUL characters");
         }
         byte[] text = purpose.getBytes(StandardCharsets.UTF_8);
-        byte[] data = new byte[text.length + 1];
+        byte[] data = new byte[text.length + 2];
         data[0] = VERSION;
         System.arraycopy(text, 0, data, 1, text.length);
         return data;

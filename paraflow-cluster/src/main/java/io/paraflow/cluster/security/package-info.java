@@ -16,7 +16,8 @@
  * without the secret, and execution of tasks sent by such a party; Paraflow's own payloads are never
  * decoded before they are authenticated (Hazelcast still deserializes its own operations, within its
  * allow-list). What it does not: a member without the secret can still join Hazelcast's membership and
- * disturb it (denial of service), and anyone holding the secret is trusted completely. A captured message
- * replayed is not detected here (see the module's README for what the cluster runtime does about it).
+ * disturb it (denial of service), and anyone holding the secret is trusted completely. The cipher binds a
+ * message to a context given by the caller (who sends it to whom, in which session); refusing a captured
+ * message replayed is the cluster runtime's part (numbered messages, see the module's README).
  */
 package io.paraflow.cluster.security;

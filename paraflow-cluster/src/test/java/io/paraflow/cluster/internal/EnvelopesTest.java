@@ -6,14 +6,26 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** What a member does with what it receives: only what was sealed with its secret, for that kind, opens. */
+/**
+ * What a member does with what it receives: only what was sealed with its secret, for that kind, for it, in
+ * its driver's session, and not received before, opens.
+ */
 class EnvelopesTest {
     private static final ClusterSecret SECRET = ClusterSecret.generate();
-    private final Envelopes ours = new Envelopes(SECRET.cipher(), "test member");
+    private final UUID driverId = UUID.randomUUID();
+    private final UUID workerId = UUID.randomUUID();
+    private final Envelopes driver = connected(Envelopes.ofDriver(SECRET.cipher(), "driver"), driverId);
+    private final Envelopes worker = connected(Envelopes.ofWorker(SECRET.cipher(), "worker"), workerId);
+
+    private static Envelopes connected(Envelopes envelopes, UUID self) {
+        envelopes.connect(null, self, "member " + self);
+        return envelopes;
+    }
 
     private static byte[] taskBatch() {
         return Batches.encode(new Batches.TaskBatch("driver", "factory", List.of("org.example.*"),
@@ -21,31 +33,90 @@ class EnvelopesTest {
     }
 
     @Test
-    void whatAMemberWithTheSameSecretSealedOpensAsSent() {
+    void whatAMemberWithTheSameSecretSealedForItOpensAsSent() {
         byte[] plain = taskBatch();
-        byte[] opened = ours.open(Envelopes.TASKS, new Envelopes(SECRET.cipher(), "other member").seal(Envelopes.TASKS, plain));
+        byte[] opened = worker.open(Envelopes.TASKS, driver.seal(workerId, Envelopes.TASKS, plain));
         assertThat(opened).isEqualTo(plain);
         assertThat(Batches.decodeTasks(opened).jobs()).singleElement().satisfies(job -> assertThat(job.key()).isEqualTo(7));
+        // the worker learnt the driver's session from it, and answers in it
+        assertThat(driver.open(Envelopes.RESULTS, worker.seal(driverId, Envelopes.RESULTS, new byte[] {1}))).containsExactly(1);
     }
 
     @Test
     void whatAMemberWithAnotherSecretSealedIsDropped() {
-        Envelopes rogue = new Envelopes(ClusterSecret.generate().cipher(), "rogue");
-        assertThat(ours.open(Envelopes.TASKS, rogue.seal(Envelopes.TASKS, taskBatch()))).isNull();
-        assertThat(ours.open(Envelopes.RESULTS, rogue.seal(Envelopes.RESULTS, new byte[8]))).isNull();
+        Envelopes rogue = connected(Envelopes.ofDriver(ClusterSecret.generate().cipher(), "rogue"), driverId);
+        assertThat(worker.open(Envelopes.TASKS, rogue.seal(workerId, Envelopes.TASKS, taskBatch()))).isNull();
+        assertThat(worker.open(Envelopes.CANCEL, rogue.seal(workerId, Envelopes.CANCEL, new byte[8]))).isNull();
     }
 
     @Test
     void aTaskBatchNeverOpensAsAResultOrACancellation() {
-        byte[] sealed = ours.seal(Envelopes.TASKS, taskBatch());
-        assertThat(ours.open(Envelopes.RESULTS, sealed)).isNull();
-        assertThat(ours.open(Envelopes.CANCEL, sealed)).isNull();
+        byte[] sealed = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(worker.open(Envelopes.RESULTS, sealed)).isNull();
+        assertThat(worker.open(Envelopes.CANCEL, sealed)).isNull();
+        assertThat(worker.open(Envelopes.TASKS, sealed)).as("control: it opens as what it is").isNotNull();
     }
 
     @Test
     void unsealedBytesAndUnknownKindsAreDropped() {
-        assertThat(ours.open(Envelopes.TASKS, taskBatch())).isNull();
-        assertThat(ours.open((byte) 9, ours.seal(Envelopes.TASKS, taskBatch()))).isNull();
+        assertThat(worker.open(Envelopes.TASKS, taskBatch())).isNull();
+        assertThat(worker.open(Envelopes.TASKS, new byte[3])).isNull();
+        assertThat(worker.open((byte) 9, driver.seal(workerId, Envelopes.TASKS, taskBatch()))).isNull();
+    }
+
+    @Test
+    void aMessageOpensOnceOnly() {
+        byte[] sealed = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(worker.open(Envelopes.TASKS, sealed)).isNotNull();
+        assertThat(worker.open(Envelopes.TASKS, sealed)).as("the same message again").isNull();
+        assertThat(worker.open(Envelopes.TASKS, sealed.clone())).as("a copy of it").isNull();
+    }
+
+    @Test
+    void messagesOpenInAnyOrderWithinTheWindow() {
+        List<byte[]> sealed = List.of(driver.seal(workerId, Envelopes.TASKS, taskBatch()),
+                driver.seal(workerId, Envelopes.CANCEL, new byte[1]), driver.seal(workerId, Envelopes.TASKS, taskBatch()));
+        assertThat(worker.open(Envelopes.TASKS, sealed.get(2))).isNotNull();
+        assertThat(worker.open(Envelopes.TASKS, sealed.get(0))).isNotNull();
+        assertThat(worker.open(Envelopes.CANCEL, sealed.get(1))).isNotNull();
+    }
+
+    @Test
+    void aMessageForOneMemberDoesNotOpenAtAnother() {
+        UUID otherId = UUID.randomUUID();
+        Envelopes other = connected(Envelopes.ofWorker(SECRET.cipher(), "other worker"), otherId);
+        byte[] forWorker = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(other.open(Envelopes.TASKS, forWorker)).isNull();
+        assertThat(other.open(Envelopes.TASKS, driver.seal(otherId, Envelopes.TASKS, taskBatch())))
+                .as("control: what is sealed for it opens").isNotNull();
+    }
+
+    @Test
+    void aMessageOfAnotherDriversRunDoesNotOpen() {
+        // a driver of another run under the same member id, as after a restart: only the session tells them apart
+        Envelopes otherRun = connected(Envelopes.ofDriver(SECRET.cipher(), "driver of another run"), driverId);
+        worker.open(Envelopes.HELLO, driver.seal(workerId, Envelopes.HELLO, new byte[1]));
+        byte[] result = worker.seal(driverId, Envelopes.RESULTS, new byte[] {1});
+        assertThat(otherRun.open(Envelopes.RESULTS, result)).isNull();
+        assertThat(driver.open(Envelopes.RESULTS, result)).as("control: its own run opens it").isNotNull();
+        assertThat(worker.open(Envelopes.TASKS, otherRun.seal(workerId, Envelopes.TASKS, taskBatch())))
+                .as("the worker keeps to the session it learnt from that member").isNull();
+    }
+
+    @Test
+    void aWorkerCannotSendToADriverItHasNotHeardFrom() {
+        assertThatThrownBy(() -> worker.seal(driverId, Envelopes.RESULTS, new byte[1]))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no session");
+    }
+
+    @Test
+    void messagesOfAMemberThatLeftAreRefused() {
+        byte[] first = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        byte[] later = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(worker.open(Envelopes.TASKS, first)).isNotNull();
+        worker.forget(driverId);
+        assertThat(worker.open(Envelopes.TASKS, later)).isNull();
+        assertThat(worker.open(Envelopes.TASKS, first)).isNull();
     }
 
     @Test

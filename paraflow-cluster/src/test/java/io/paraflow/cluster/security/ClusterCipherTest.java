@@ -59,6 +59,23 @@ class ClusterCipherTest {
     }
 
     @Test
+    void aMessageSealedForAContextOpensOnlyWithTheSameContext() throws Exception {
+        byte[] context = "from a to b, session 7, number 1".getBytes(StandardCharsets.UTF_8);
+        byte[] sealed = cipher.seal("task", context, new byte[]{1, 2, 3});
+
+        assertThat(cipher.open("task", context.clone(), sealed)).containsExactly(1, 2, 3);
+        byte[] otherRecipient = "from a to c, session 7, number 1".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> cipher.open("task", otherRecipient, sealed)).isInstanceOf(RejectedMessageException.class);
+        assertThatThrownBy(() -> cipher.open("task", sealed)).as("without its context")
+                .isInstanceOf(RejectedMessageException.class);
+        // the purpose and the context are kept apart: moving bytes from one to the other does not open it
+        byte[] shifted = ("k" + new String(context, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> cipher.open("tas", shifted, sealed)).isInstanceOf(RejectedMessageException.class);
+        assertThatThrownBy(() -> cipher.seal("task\0", new byte[0], new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    }
+
+    @Test
     void everyChangedBitIsRejected() {
         byte[] sealed = cipher.seal("task", "tiny".getBytes(StandardCharsets.UTF_8));
 
