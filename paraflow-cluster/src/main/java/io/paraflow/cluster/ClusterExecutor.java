@@ -570,8 +570,15 @@ public final class ClusterExecutor implements TaskExecutor {
         for (Batches.Outcome outcome : batch.outcomes()) {
             Pending pending = outstanding.get(outcome.key());
             String worker = accept(pending, batch.worker(), outcome.kind());
-            if (worker != null) {
+            if (worker == null) {
+                continue;
+            }
+            try {
                 report(pending, outcome, worker, batch.worker());
+            } catch (Throwable e) {
+                // the flow's paths do not throw; whatever does must not end the reporting of every later outcome
+                LOG.log(System.Logger.Level.ERROR, "cluster executor '" + label + "': reporting the outcome of task "
+                        + pending.task.name() + " from worker " + worker + " failed; the task may never end", e);
             }
         }
     }
@@ -687,6 +694,21 @@ public final class ClusterExecutor implements TaskExecutor {
     /** How many results of this driver are in the data grid now (for tests). */
     int gridEntries() {
         return grid.size(driver);
+    }
+
+    /** The keys of this driver's results in the data grid now (for tests). */
+    Set<Long> gridKeys() {
+        return grid.keys(driver);
+    }
+
+    /** This driver's member UUID (for tests). */
+    String driverUuid() {
+        return driver;
+    }
+
+    /** Whether the grid map of {@code driverUuid}'s results exists in the cluster, as this member sees it (for tests). */
+    boolean gridHasMapOf(String driverUuid) {
+        return grid.hasMap(driverUuid);
     }
 
     /** The addresses of the workers holding the primary copies of this driver's results in the grid (for tests). */

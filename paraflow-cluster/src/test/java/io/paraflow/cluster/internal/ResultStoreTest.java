@@ -147,11 +147,17 @@ class ResultStoreTest {
     @Test
     void forgettingADriverDropsItsCopiesAndItsMap() {
         GridRef ref = keep(text(2_000));
+        assertThat(producer.hasMap(driver)).isTrue();
         producer.forget(driver);
 
-        assertThat(map().size()).isZero();
+        assertThat(producer.hasMap(driver)).as("destroyed, not only emptied").isFalse();
         assertThatThrownBy(() -> producer.resolve(new Object[] {ref}, serializer))
-                .hasMessageContaining("not in the cluster any more");
+                .hasMessageContaining("not in the cluster any more").hasMessageContaining("run of its driver ended");
+
+        String large = text(3_000);
+        Batches.Outcome late = producer.outcome(driver, keys.incrementAndGet(), large, serializer.toBytes(large));
+        assertThat(late.kind()).as("a result finished after its driver left is not kept").isEqualTo(Batches.RESULT);
+        assertThat(producer.hasMap(driver)).as("and its map is not made again").isFalse();
     }
 
     private static int freePort() {
