@@ -25,11 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Failures of members: three worker JVMs on 127.0.0.1 with a detection time of 3 s. A worker killed with
- * SIGKILL at a random moment (three times, a fresh worker replacing each) loses no result and changes no
- * result; a driver killed while it keeps every worker busy leaves no worker busy.
+ * SIGKILL at a random moment (three times, a fresh worker replacing each; twice more while every result and
+ * its consumer's input is kept in the data grid) loses no result and changes no result; a driver killed while it keeps every worker busy leaves no worker busy.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(90)
+@Timeout(120)
 class WorkerLossTest {
     private static final int DETECTION_SECONDS = 3;
     private static final int TASKS = 300;
@@ -84,6 +84,49 @@ class WorkerLossTest {
             assertThat(jvms).as("results from the survivors (and the victim before it died)").hasSizeBetween(2, 3);
             assertThat(executor.workers()).as("the lost worker is noticed").hasSize(2);
             workers.add(WorkerJvm.start(workers, 2, "cluster", DETECTION_SECONDS, null));
+        }
+    }
+
+    static long plusOne(Square square) {
+        return square.value() + 1;
+    }
+
+    @Test
+    void aWorkerKilledAtARandomMomentWhileEveryResultIsKeptInTheGridChangesNoResult() throws Exception {
+        // every result is kept in the grid: the kill may hit a store (and its backup), a consumer reading the
+        // grid, or the holder a consumer was placed near
+        Random random = new Random();
+        long expected = 0;
+        for (int i = 0; i < TASKS; i++) {
+            expected += (long) i * i + 1;
+        }
+        ClusterExecutor grid = WorkerJvm.driverOf(workers).detection(Duration.ofSeconds(DETECTION_SECONDS)).prefetch(4)
+                .gridThreshold(0).build();
+        try (Flow run = Flow.builder().threads(2).executor(grid).build()) {
+            for (int round = 0; round < 2; round++) {
+                List<Task<Square>> squares = new ArrayList<>();
+                List<Task<Long>> consumers = new ArrayList<>();
+                for (int i = 0; i < TASKS; i++) {
+                    Task<Square> square = run.task("square").on("cluster").submit(WorkerLossTest::square, run.value(i));
+                    squares.add(square);
+                    consumers.add(run.task("plus one").on("cluster").submit(WorkerLossTest::plusOne, square));
+                }
+                Thread.sleep(50 + random.nextInt(600));
+                WorkerJvm victim = workers.remove(random.nextInt(workers.size()));
+                victim.kill();
+                long sum = 0;
+                for (Task<Long> consumer : consumers) {
+                    sum += consumer.get(60, TimeUnit.SECONDS);
+                }
+                assertThat(sum).as("round %d: the consumers' results", round).isEqualTo(expected);
+                long squaresSum = 0;
+                for (Task<Square> square : squares) {
+                    squaresSum += square.get(60, TimeUnit.SECONDS).value() + 1;
+                }
+                assertThat(squaresSum).as("round %d: every kept result fetched by the driver", round).isEqualTo(expected);
+                assertThat(grid.gridReads()).as("the driver fetched from the grid").isPositive();
+                workers.add(WorkerJvm.start(workers, 2, "cluster", DETECTION_SECONDS, null));
+            }
         }
     }
 

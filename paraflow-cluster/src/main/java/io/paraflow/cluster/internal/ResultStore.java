@@ -23,14 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The data grid of task results: a result whose serialized form is at least the driver's threshold does not
  * travel with its completion but stays in the cluster, in one Hazelcast map per driver
- * ({@value #MAP_PREFIX}{@code <driver uuid>}, one synchronous backup: it survives the loss of one member),
+ * ({@value #MAP_PREFIX}{@code <driver uuid>}, one synchronous backup: it survives the loss of one member;
+ * a store whose backup is not confirmed in time fails, and the value goes with its completion instead),
  * and the completion carries only its size ({@link Batches#KEPT}). The worker that computed it also keeps
- * the value itself in its memory (least recently used first out, within a budget) for the next tasks placed
- * on it; other members read the map.
+ * the value itself in its memory (softly, least recently used first out, within a budget of serialized
+ * bytes) for the next tasks placed on it; other members read the map.
  *
  * <p>Values in the map are sealed with the cluster's {@link ClusterCipher} for a purpose that names the
- * driver and the key, so a member without the secret that reads the map learns nothing, and a value planted
- * by it, or moved from another key, fails to open: nothing of it is deserialized.
+ * driver and the key, so a member without the secret that reads the map learns nothing of their contents
+ * (it sees their keys and sizes), and a value planted by it, or moved from another key, fails to open and
+ * never reaches Paraflow's deserializer (Hazelcast itself decodes the stored entry before it is checked).
  *
  * <p>Thread-safe.
  */
@@ -105,8 +107,8 @@ public final class ResultStore {
             // the primary copy may be there, its backup is not known to be: the value travels with its completion
             map.deleteAsync(key);
             LOG.log(System.Logger.Level.WARNING, member + " could not confirm the backup of a " + bytes.length
-                    + "-byte result in the data grid in time; it is sent to its driver instead: "
-                    + backupNotConfirmed.getMessage());
+                    + "-byte result in the data grid in time (a member may have been lost or be overloaded); it is"
+                    + " sent to its driver instead");
             return new Batches.Outcome(key, Batches.RESULT, bytes);
         }
         if (gone.contains(driver)) {
