@@ -418,15 +418,14 @@ public final class ClusterExecutor implements TaskExecutor {
     }
 
     /**
-     * Places an attempt on the worker that holds its largest kept input if that worker has a free core now
-     * (the input is then used where it is), else on the worker with the most free slots. Holds {@link #lock}.
+     * Places an attempt near the worker that holds its largest kept input ({@link Placement#placeNear}: there
+     * if it can start it now, or if no other worker can either), else on the worker with the most free slots.
+     * Holds {@link #lock}.
      */
     private Placement.Slots<Node> place(Pending pending) {
         Placement.Slots<Node> holder = pending.near == null ? null : workers.get(pending.near);
-        if (holder != null && placement.placeOnIdle(holder, pending.cores, pending.memory)) {
-            return holder;
-        }
-        return placement.place(pending.cores, pending.memory);
+        return holder != null ? placement.placeNear(holder, pending.cores, pending.memory)
+                : placement.place(pending.cores, pending.memory);
     }
 
     /**

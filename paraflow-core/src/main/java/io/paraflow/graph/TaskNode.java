@@ -1145,7 +1145,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (!isDone()) {
             ThreadExecutor.awaitHelping(this::isDone, true);
         }
-        observeInterruptibly();
+        observeWithoutWaiting();
         try {
             return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (CancellationException e) {
@@ -1184,14 +1184,43 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
      * @throws ResultUnavailableException only if the fetch was interrupted (nothing is kept then)
      */
     private void observe() {
+        if (mustCompleteWithKept()) {
+            completeWithFetched((RemoteValue) value);
+        }
+    }
+
+    /**
+     * Marks the future as read (OBSERVED); returns whether the task ended with a result kept elsewhere that
+     * the caller must now fetch to complete the future (else the future is complete, or the task's end will
+     * complete it).
+     */
+    private boolean mustCompleteWithKept() {
         if (super.isDone()) {
-            return;
+            return false;
         }
         // once OBSERVED is set the task's end fetches, so later readers skip the read-modify-write
         int access = valueAccess;
-        if ((access & KEPT_REMOTE) != 0
-                || (access & OBSERVED) == 0 && ((int) VALUE_ACCESS.getAndBitwiseOr(this, OBSERVED) & KEPT_REMOTE) != 0) {
-            completeWithFetched((RemoteValue) value);
+        return (access & KEPT_REMOTE) != 0
+                || (access & OBSERVED) == 0 && ((int) VALUE_ACCESS.getAndBitwiseOr(this, OBSERVED) & KEPT_REMOTE) != 0;
+    }
+
+    /**
+     * {@link #observe} for a wait with a deadline: a fetch that must happen runs on the flow's callback
+     * threads (the future is completed when it ends), so that the caller's wait for the future keeps its
+     * deadline and stays interruptible.
+     */
+    private void observeWithoutWaiting() {
+        if (mustCompleteWithKept()) {
+            RemoteValue remote = (RemoteValue) value;
+            if (remote.isFetched()) {
+                completeWithFetchedOrFailure(remote);
+                return;
+            }
+            try {
+                flow.callbackExecutor().execute(() -> completeWithFetchedOrFailure(remote));
+            } catch (RejectedExecutionException closed) {
+                completeWithFetchedOrFailure(remote);
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -440,6 +441,26 @@ class RemoteValueTest {
                 assertThat(consumer.get()).isEqualTo(18);
                 assertThat(keeping.loadThreads).first()
                         .satisfies(thread -> assertThat(thread).doesNotStartWith("paraflow-test-worker-"));
+            }
+        });
+    }
+
+    @Test
+    void getWithATimeoutKeepsItsDeadlineWhileTheValueIsFetched() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> task = flow.task("produce").on("keeping").submit(() -> 9);
+                flow.awaitAll();
+                CountDownLatch gate = new CountDownLatch(1);
+                keeping.loadGate = gate;
+
+                assertThatThrownBy(() -> task.get(100, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+                assertThat(keeping.loadStarted.await(30, TimeUnit.SECONDS)).as("the fetch goes on").isTrue();
+                gate.countDown();
+                assertThat(task.get(30, TimeUnit.SECONDS)).isEqualTo(9);
+                assertThat(task.join()).isEqualTo(9);
+                assertThat(keeping.loads).hasValue(1);
             }
         });
     }
