@@ -654,7 +654,7 @@ public final class ClusterExecutor implements TaskExecutor {
                     + " received from worker " + worker + ": " + e.getMessage(), e), worker);
             return;
         }
-        GridRef ref = new GridRef(driver, outcome.key(), size, workerUuid, worker, task.name());
+        GridRef ref = new GridRef(driver, outcome.key(), size, workerUuid, worker, task.id(), task.name());
         task.succeeded(pending.attempt, new RemoteResult(task, ref, grid, serializer), worker);
     }
 

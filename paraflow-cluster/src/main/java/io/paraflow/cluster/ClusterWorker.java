@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.RemoteTaskException;
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
@@ -486,7 +487,10 @@ public final class ClusterWorker implements AutoCloseable {
     private Run failed(Run run, Throwable error) {
         byte[] bytes;
         try {
-            bytes = failures.toBytes(RemoteTaskException.capture(error));
+            // an argument that cannot be read goes back as itself (its cause is captured), so that the driver does
+            // not retry the task: reading it again would fail the same way
+            bytes = failures.toBytes(error instanceof ResultUnavailableException unavailable ? unavailable
+                    : RemoteTaskException.capture(error));
         } catch (Throwable unreadable) {
             bytes = failures.toBytes(new RemoteTaskException(error.getClass().getName(), "task '" + run.job.name()
                     + "' failed on worker " + name + " with an exception that cannot be captured ("

@@ -417,14 +417,19 @@ class RemoteValueTest {
                 flow.awaitAll();
                 keeping.kept.clear();
 
-                Task<Integer> local = flow.task("local").cache().submit(RemoteValueTest::triple, lost);
-                Task<Integer> shipped = flow.task("shipped").on("keeping").cache().submit(RemoteValueTest::triple, lost);
+                Task<Integer> local = flow.task("local").cache().retries(3).submit(RemoteValueTest::triple, lost);
+                Task<Integer> shipped = flow.task("shipped").on("keeping").cache().retries(3)
+                        .submit(RemoteValueTest::triple, lost);
 
                 for (Task<Integer> consumer : List.of(local, shipped)) {
-                    assertThatThrownBy(consumer::get).cause().isInstanceOfSatisfying(TaskFailedException.class,
-                            e -> assertThat(e.getCause()).isInstanceOf(ResultUnavailableException.class)
-                                    .hasMessageContaining("'lost'"));
+                    assertThatThrownBy(consumer::get).cause().isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                        assertThat(e.getCause()).isInstanceOf(ResultUnavailableException.class)
+                                .hasMessageContaining("'lost'");
+                        assertThat(e.attempts()).as("not retried: it would fail the same way").isEqualTo(1);
+                    });
                 }
+                assertThatThrownBy(shipped::get).cause().isInstanceOfSatisfying(TaskFailedException.class,
+                        e -> assertThat(e.worker()).as("no worker ran it: the executor").isEqualTo("keeping"));
                 flow.awaitAll();
             }
         });

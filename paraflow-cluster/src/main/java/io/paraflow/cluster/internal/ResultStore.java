@@ -5,6 +5,8 @@ import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
+import io.paraflow.RemoteTaskException;
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.cluster.security.ClusterCipher;
 import io.paraflow.cluster.security.RejectedMessageException;
 import io.paraflow.serial.Serializer;
@@ -164,7 +166,8 @@ public final class ResultStore {
      * else read from the grid, opened and deserialized with {@code serializer} (and kept here for the next
      * tasks).
      *
-     * @throws IllegalStateException naming the argument, the task that computed it and why it cannot be read
+     * @throws ResultUnavailableException naming the task that computed it and its worker, with a cause naming
+     *     the argument, this member and why it cannot be read
      */
     public Object[] resolve(Object[] arguments, Serializer serializer) {
         for (int i = 0; i < arguments.length; i++) {
@@ -182,8 +185,10 @@ public final class ResultStore {
                 try {
                     arguments[i] = read(ref, serializer);
                 } catch (RuntimeException e) {
-                    throw new IllegalStateException("argument " + (i + 1) + " cannot be read on worker " + member
-                            + ": " + e.getMessage(), e);
+                    // the cause is captured so that the exception travels back to the driver whatever caused it
+                    throw new ResultUnavailableException(ref.taskId(), ref.task(), ref.worker(), RemoteTaskException.capture(
+                            new IllegalStateException("argument " + (i + 1) + " cannot be read on worker " + member
+                                    + ": " + e.getMessage(), e)));
                 }
                 keepLocally(where, arguments[i], ref.size());
             }
