@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Failures of members: three worker JVMs on 127.0.0.1 with a detection time of 3 s. A worker killed with
  * SIGKILL at a random moment (three times, a fresh worker replacing each; twice more while every result and
- * its consumer's input is kept in the data grid) loses no result and changes no result; a driver killed while it keeps every worker busy leaves no worker busy.
+ * its consumer's input is kept in the data grid) loses no result and changes no result; a driver killed
+ * while it keeps every worker busy leaves no worker busy, and no map of its results in the grid.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -139,8 +140,12 @@ class WorkerLossTest {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(ClusterSecret.ENVIRONMENT_VARIABLE, WorkerJvm.SECRET.encoded());
         Process driver = builder.start();
+        String driverUuid;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8))) {
-            assertThat(out.readLine()).as("the dying driver keeps every worker busy").isEqualTo("BUSY");
+            String line = out.readLine();
+            assertThat(line).as("the dying driver keeps every worker busy").startsWith("BUSY ");
+            driverUuid = line.substring("BUSY ".length());
+            assertThat(executor.gridHasMapOf(driverUuid)).as("the dying driver keeps a result in the grid").isTrue();
         } finally {
             driver.destroyForcibly();
             driver.waitFor(20, TimeUnit.SECONDS);
@@ -153,5 +158,10 @@ class WorkerLossTest {
         for (Task<Integer> task : wide) {
             assertThat(task.get(DETECTION_SECONDS + 20, TimeUnit.SECONDS)).isEqualTo(1);
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (executor.gridHasMapOf(driverUuid) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(executor.gridHasMapOf(driverUuid)).as("the workers destroyed the lost driver's map").isFalse();
     }
 }
