@@ -553,7 +553,12 @@ public final class ClusterExecutor implements TaskExecutor {
             if (plain == STOP_REPORTING) {
                 return;
             }
-            reportResults(plain);
+            try {
+                reportResults(plain);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "cluster executor '" + label + "': a message of outcomes could"
+                        + " not be reported; its tasks may never end", e);
+            }
         }
     }
 

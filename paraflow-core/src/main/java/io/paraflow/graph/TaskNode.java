@@ -784,19 +784,21 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     /**
      * The task ended with a result kept elsewhere that is needed here (a stage waits for it, or the memo
      * records it): fetches it on the flow's callback threads, never on the thread that reports outcomes (an
-     * executor's single outcome thread must not wait for a fetch, nor die of one), records it, completes the
-     * future (with the {@link ResultUnavailableException} if it cannot be fetched), and only then counts the
+     * executor's single outcome thread must not wait for a fetch, nor die of one), completes the future (with
+     * the {@link ResultUnavailableException} if it cannot be fetched), records it, and only then counts the
      * task as ended, so that {@code close()} waits for the fetch while the executor is still open.
      */
     private void fetchThenCountAsEnded(RemoteValue remote) {
         try {
             flow.callbackExecutor().execute(() -> {
                 try {
+                    completeWithFetchedOrFailure(remote);
                     if (options.cache != null) {
                         flow.cache().recordFetched((CachedTaskNode<?>) this, remote);
                     }
-                    completeWithFetchedOrFailure(remote);
                 } finally {
+                    // an interrupted fetch restored the flag: it must not reach the next callback on this thread
+                    Thread.interrupted();
                     countAsEnded();
                 }
             });
@@ -1217,7 +1219,10 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
                 return;
             }
             try {
-                flow.callbackExecutor().execute(() -> completeWithFetchedOrFailure(remote));
+                flow.callbackExecutor().execute(() -> {
+                    completeWithFetchedOrFailure(remote);
+                    Thread.interrupted();
+                });
             } catch (RejectedExecutionException closed) {
                 completeWithFetchedOrFailure(remote);
             }

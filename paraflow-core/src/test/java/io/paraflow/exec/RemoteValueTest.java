@@ -7,7 +7,9 @@ import io.paraflow.TaskFailedException;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -467,6 +469,26 @@ class RemoteValueTest {
                 assertThat(task.join()).isEqualTo(9);
                 assertThat(keeping.loads).hasValue(1);
             }
+        });
+    }
+
+    @Test
+    void aMemoizedTaskWithACheckpointStoreRecordsItsKeptResultBeforeTheFlowClosesAndAResumedRunReusesIt(
+            @TempDir Path dir) {
+        assertTimeoutPreemptively(GUARD, () -> {
+            Path store = dir.resolve("store");
+            KeepingWorkerExecutor first = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = Flow.builder().threads(2).executor(first).checkpoints(store).resume(true).build()) {
+                flow.task("memo").on("keeping").cache().submit(RemoteValueTest::triple, flow.value(4));
+            }
+            assertThat(first.loads).as("fetched to be recorded, before the executor closed").hasValue(1);
+
+            KeepingWorkerExecutor second = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = Flow.builder().threads(2).executor(second).checkpoints(store).resume(true).build()) {
+                Task<Integer> again = flow.task("memo").on("keeping").cache().submit(RemoteValueTest::triple, flow.value(4));
+                assertThat(again.get()).isEqualTo(12);
+            }
+            assertThat(second.shippedArguments).as("reused, not run again").isEmpty();
         });
     }
 }
