@@ -7,7 +7,8 @@ package io.paraflow;
  * authentication or could not be deserialized. The task itself stays finished and its dependents that had
  * the value are unaffected; whoever needed the value here fails with this exception (as the cause of
  * {@link java.util.concurrent.ExecutionException} from {@code get()}, or of the {@link TaskFailedException}
- * of a task that needed it as an argument). The cause says what went wrong.
+ * of a task that needed it as an argument). The cause says what went wrong. A task that failed with it
+ * is not retried: its retry policy is not asked, since fetching again would fail the same way.
  */
 public final class ResultUnavailableException extends TaskException {
     private static final long serialVersionUID = 1L;

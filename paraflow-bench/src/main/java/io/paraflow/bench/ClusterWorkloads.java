@@ -370,7 +370,8 @@ public final class ClusterWorkloads {
 
     /**
      * Like {@link #nanosPerDecision(int, int, boolean)}; with {@code preferring}, every other task first asks for
-     * a random worker (the one holding its input, as the executor does) and takes it if it has a free core.
+     * to be placed near a random worker (the one holding its input, as the executor does: {@link
+     * Placement#placeNear}).
      */
     static double nanosPerDecision(int workers, int decisions, boolean linear, boolean preferring) {
         Placement<Integer> placement = new Placement<>();
@@ -417,7 +418,7 @@ public final class ClusterWorkloads {
                 }
             } else {
                 Placement.Slots<Integer> holder = preferring && (i & 1) == 0 ? all.get(random.nextInt(workers)) : null;
-                Placement.Slots<Integer> slots = holder != null && placement.placeOnIdle(holder, cores, memory) ? holder
+                Placement.Slots<Integer> slots = holder != null ? placement.placeNear(holder, cores, memory)
                         : placement.place(cores, memory);
                 chosen = slots == null ? -1 : slots.worker();
             }

@@ -432,15 +432,14 @@ public final class ClusterExecutor implements TaskExecutor {
     }
 
     /**
-     * Places an attempt on the worker that holds its largest kept input if that worker has a free core now
-     * (the input is then used where it is), else on the worker with the most free slots. Holds {@link #lock}.
+     * Places an attempt near the worker that holds its largest kept input ({@link Placement#placeNear}: there
+     * if it can start it now, or if no other worker can either), else on the worker with the most free slots.
+     * Holds {@link #lock}.
      */
     private Placement.Slots<Node> place(Pending pending) {
         Placement.Slots<Node> holder = pending.near == null ? null : workers.get(pending.near);
-        if (holder != null && placement.placeOnIdle(holder, pending.cores, pending.memory)) {
-            return holder;
-        }
-        return placement.place(pending.cores, pending.memory);
+        return holder != null ? placement.placeNear(holder, pending.cores, pending.memory)
+                : placement.place(pending.cores, pending.memory);
     }
 
     /**
@@ -567,7 +566,12 @@ public final class ClusterExecutor implements TaskExecutor {
             if (plain == STOP_REPORTING) {
                 return;
             }
-            reportResults(plain);
+            try {
+                reportResults(plain);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "cluster executor '" + label + "': a message of outcomes could"
+                        + " not be reported; its tasks may never end", e);
+            }
         }
     }
 
@@ -587,8 +591,15 @@ public final class ClusterExecutor implements TaskExecutor {
                 continue;
             }
             String worker = accept(pending, batch.worker(), outcome.kind());
-            if (worker != null) {
+            if (worker == null) {
+                continue;
+            }
+            try {
                 report(pending, outcome, worker, batch.worker());
+            } catch (Throwable e) {
+                // the flow's paths do not throw; whatever does must not end the reporting of every later outcome
+                LOG.log(System.Logger.Level.ERROR, "cluster executor '" + label + "': reporting the outcome of task "
+                        + pending.task.name() + " from worker " + worker + " failed; the task may never end", e);
             }
         }
     }
@@ -683,7 +694,7 @@ public final class ClusterExecutor implements TaskExecutor {
                     + " received from worker " + worker + ": " + e.getMessage(), e), worker);
             return;
         }
-        GridRef ref = new GridRef(driver, outcome.key(), size, workerUuid, worker, task.name());
+        GridRef ref = new GridRef(driver, outcome.key(), size, workerUuid, worker, task.id(), task.name());
         task.succeeded(pending.attempt, new RemoteResult(task, ref, grid, serializer), worker);
     }
 
@@ -740,6 +751,21 @@ public final class ClusterExecutor implements TaskExecutor {
     /** How many results of this driver are in the data grid now (for tests). */
     int gridEntries() {
         return grid.size(driver);
+    }
+
+    /** The keys of this driver's results in the data grid now (for tests). */
+    Set<Long> gridKeys() {
+        return grid.keys(driver);
+    }
+
+    /** This driver's member UUID (for tests). */
+    String driverUuid() {
+        return driver;
+    }
+
+    /** Whether the grid map of {@code driverUuid}'s results exists in the cluster, as this member sees it (for tests). */
+    boolean gridHasMapOf(String driverUuid) {
+        return grid.hasMap(driverUuid);
     }
 
     /** The addresses of the workers holding the primary copies of this driver's results in the grid (for tests). */

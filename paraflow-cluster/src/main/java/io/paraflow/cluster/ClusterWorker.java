@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.RemoteTaskException;
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
@@ -57,8 +58,13 @@ import java.util.concurrent.locks.LockSupport;
  *       arguments and results must be on the worker's classpath. A class the worker cannot load fails its task
  *       with a message naming the class and the worker.</li>
  *   <li>A result at least as large as its driver's grid threshold is stored, sealed, in the cluster's data
- *       grid (with one backup) and kept in the worker's memory (within a quarter of its heap) for the next
- *       tasks placed on it; only its size goes back to the driver.</li>
+ *       grid (with one backup) and kept in the worker's memory for the next tasks placed on it; only its size
+ *       goes back to the driver. The worker's own copies are bounded by their serialized size (an eighth of its
+ *       maximum heap, the least recently used dropped first) and held softly, so that the collector drops them
+ *       (they are read from the grid again) rather than run out of memory; the grid's share of the heap (the
+ *       primary and backup copies of the partitions this member holds) is not bounded. Tasks on this worker
+ *       that take the same kept value may get the very same object (as tasks on a flow's threads do), others a
+ *       copy: task arguments are to be read, not changed.</li>
  *   <li>When a driver leaves or is lost, the worker drops its queued tasks and interrupts its running ones at
  *       once, and forgets its results in the grid: no worker stays busy for a driver that is gone.</li>
  *   <li>{@link #close()} leaves cleanly: tasks not started are handed back to their drivers (which place them
@@ -143,7 +149,8 @@ public final class ClusterWorker implements AutoCloseable {
         this.hazelcast = Hazelcasts.start(settings, this::receive);
         this.name = Hazelcasts.name(hazelcast.getCluster().getLocalMember());
         this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
-        this.grid = new ResultStore(hazelcast, settings.secret().cipher(), name, Runtime.getRuntime().maxMemory() / 4);
+        // the budget counts serialized bytes, and a value takes several times that on the heap: an eighth of it
+        this.grid = new ResultStore(hazelcast, settings.secret().cipher(), name, Runtime.getRuntime().maxMemory() / 8);
         envelopes.connect(hazelcast, "worker " + name);
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -362,7 +369,10 @@ public final class ClusterWorker implements AutoCloseable {
             }
         }
         victims.forEach(this::interrupt);
-        grid.forget(driver);
+        // destroying the map is a blocking cluster-wide call: not on Hazelcast's event thread
+        Thread forgetting = new Thread(() -> grid.forget(driver), "paraflow-cluster-forget");
+        forgetting.setDaemon(true);
+        forgetting.start();
         LOG.log(System.Logger.Level.DEBUG, () -> "worker " + name + ": driver " + driver + " left; " + victims.size()
                 + " running task(s) interrupted");
     }
@@ -501,7 +511,10 @@ public final class ClusterWorker implements AutoCloseable {
     private Run failed(Run run, Throwable error) {
         byte[] bytes;
         try {
-            bytes = failures.toBytes(RemoteTaskException.capture(error));
+            // an argument that cannot be read goes back as itself (its cause is captured), so that the driver does
+            // not retry the task: reading it again would fail the same way
+            bytes = failures.toBytes(error instanceof ResultUnavailableException unavailable ? unavailable
+                    : RemoteTaskException.capture(error));
         } catch (Throwable unreadable) {
             bytes = failures.toBytes(new RemoteTaskException(error.getClass().getName(), "task '" + run.job.name()
                     + "' failed on worker " + name + " with an exception that cannot be captured ("

@@ -141,16 +141,25 @@ class DataGridTest {
     @Test
     @Order(3)
     void aValueNobodyCanAskForAnyMoreIsDeletedFromTheGrid() throws Exception {
-        int entries = executor.gridEntries();
+        Task<Blob> held = produceOnCluster((int) THRESHOLD * 2);
+        flow.awaitAll();
+        Set<Long> before = executor.gridKeys();
         produceOnCluster((int) THRESHOLD * 2);
         flow.awaitAll();
-        assertThat(executor.gridEntries()).isEqualTo(entries + 1);
+        // the Cleaner may delete older entries meanwhile, never add one: what is new is the unreferenced task's
+        Set<Long> added = executor.gridKeys();
+        added.removeAll(before);
+        assertThat(added).as("the unreferenced task's result is in the grid").hasSize(1);
+        long key = added.iterator().next();
+
         // the task and its handle are garbage now; the grid entry goes once the collector has noticed
-        for (int i = 0; i < 100 && executor.gridEntries() > entries; i++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (executor.gridKeys().contains(key) && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(50);
         }
-        assertThat(executor.gridEntries()).isLessThanOrEqualTo(entries);
+        assertThat(executor.gridKeys()).as("the entry of the unreferenced result was deleted").doesNotContain(key);
+        assertThat(held.get().data()).as("a result still referenced stays").hasSize((int) THRESHOLD * 2);
     }
 
     @Test
@@ -203,6 +212,7 @@ class DataGridTest {
     void killingTheWorkerThatHoldsTheOnlyCopyOfAResultButItsBackupLosesNothing() throws Exception {
         // a driver of its own, so that its grid holds this one value and the test knows where its primary copy is
         Task<Blob> unfetched;
+        String secondDriver;
         ClusterExecutor second = WorkerJvm.driverOf(workers).detection(Duration.ofSeconds(DETECTION_SECONDS))
                 .gridThreshold(THRESHOLD).label("cluster").build();
         try (Flow run = Flow.builder().threads(2).executor(second).build()) {
@@ -220,9 +230,18 @@ class DataGridTest {
             assertThat(downstream.get(60, TimeUnit.SECONDS)).isEqualTo((int) THRESHOLD * 8);
             unfetched = run.task("produce").on("cluster").submit(DataGridTest::produce, run.value((int) THRESHOLD));
             run.awaitAll();
+            secondDriver = second.driverUuid();
+            assertThat(executor.gridHasMapOf(secondDriver)).as("another member sees the second driver's map").isTrue();
         }
-        assertThatThrownBy(unfetched::get).as("closing the flow deleted its values").cause()
-                .isInstanceOf(ResultUnavailableException.class).hasMessageContaining("'produce'");
+        assertThatThrownBy(unfetched::get).as("a value not fetched before close").cause()
+                .isInstanceOfSatisfying(ResultUnavailableException.class, e -> assertThat(e)
+                        .hasMessageContaining("'produce'").hasMessageContaining("cluster executor was closed"));
+        // seen from a member that stays: closing the flow destroyed the second driver's map
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (executor.gridHasMapOf(secondDriver) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(executor.gridHasMapOf(secondDriver)).as("closing the flow destroyed its map").isFalse();
     }
 
     private HazelcastInstance startImpostor() {

@@ -9,14 +9,22 @@ import io.paraflow.ResultUnavailableException;
  * {@linkplain #fetch() fetched} once, on first need, and kept:
  * <ul>
  *   <li>when user code reads the task ({@code get}, {@code join}, {@code getNow}, {@code toCompletableFuture},
- *       or a stage chained on it: {@code thenApply}, {@code whenComplete}...); a stage chained before the
- *       task ended makes the fetch happen as soon as it ends, on the thread that reports the outcome.
+ *       or a stage chained on it: {@code thenApply}, {@code whenComplete}...), on the reading thread. A stage
+ *       chained before the task ended (or a {@code getNow} before it ended) makes the fetch happen as soon as it
+ *       ends, on the flow's callback threads (those of {@code *Async} stages), never on the thread that reports
+ *       the outcome; the task counts as ended for {@code awaitAll} and {@code close} once that fetch is done, and
+ *       a fetch that fails there completes the task's future with the {@link ResultUnavailableException}.
  *       {@code isDone()} is true once the task ended, fetched or not;</li>
+ *   <li>when the task is memoized and the flow has a checkpoint store (its value is written there), also on
+ *       the callback threads; without a store the memo keeps the handle itself and fetches nothing. A memoized
+ *       task that takes a kept value as an argument is memoized only if the task that produced the value is
+ *       memoized too (its key stands for the value): the value is never fetched to fingerprint it;</li>
  *   <li>when a task running in this JVM ({@code all}, {@code reduce}, a task on threads) takes it as an
  *       argument;</li>
  *   <li>when an executor builds an {@link ReadyTask#invocation()} for a task that takes it as an argument,
  *       unless the executor {@linkplain TaskExecutor#acceptsRemote accepts the handle itself} (its workers
- *       fetch it where they run).</li>
+ *       fetch it where they run). The flow fetches such arguments on its callback threads before it hands
+ *       the task to the executor, so an executor's own threads do not wait for a fetch.</li>
  * </ul>
  * Users never see the handle, only the value or a {@link ResultUnavailableException}. One exception: on JDK 19
  * and later, {@code Future.state()}, {@code resultNow()} and {@code exceptionNow()} read the future as it is and
@@ -61,8 +69,9 @@ public abstract class RemoteValue {
 
     /**
      * The value: loaded on the first call (blocking the caller while it is), then kept. A failure to load is
-     * kept too and thrown again to every caller; an interrupted load, or one that threw an {@link Error}, is
-     * not, so the next call tries again.
+     * kept too and thrown again to every caller; an interrupted load, or one that threw an {@link Error} (such
+     * as an {@link OutOfMemoryError} while deserializing a large value), is not, so the next call tries again.
+     * Either way the caller gets a {@link ResultUnavailableException}: this method throws nothing else.
      *
      * @throws ResultUnavailableException naming the task, the worker and the cause, if it cannot be loaded
      */
@@ -96,6 +105,8 @@ public abstract class RemoteValue {
                 throw new ResultUnavailableException(taskId, taskName, location, e);
             }
             failure = new ResultUnavailableException(taskId, taskName, location, e);
+        } catch (Error e) {
+            throw new ResultUnavailableException(taskId, taskName, location, e);
         }
         fetched = true;
     }

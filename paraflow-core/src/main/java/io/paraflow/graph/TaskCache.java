@@ -98,21 +98,47 @@ final class TaskCache {
         return true;
     }
 
-    /** Records how {@code task} ended, if it ran and its outcome is one to keep. */
+    /**
+     * Records how {@code task} ended, if it ran and its outcome is one to keep. A result kept elsewhere is
+     * kept as its handle in memory (nothing is fetched); with a store, it is recorded by {@link #recordFetched}
+     * instead, off the thread that ends the task.
+     */
     void ended(CachedTaskNode<?> task, Object value, Throwable failure) {
         Fingerprint key = task.key;
         if (key == null) {
             return;
         }
-        Outcome outcome;
-        if (failure == null && value instanceof RemoteValue remote) {
-            try {
-                value = remote.fetch();
-            } catch (ResultUnavailableException e) {
-                warnOnce(task, "fetch", "the result of task '" + task.name() + "' is not memoized: " + e.getMessage());
-                return;
+        if (failure == null && value instanceof RemoteValue) {
+            if (store == null) {
+                memory.put(key, new Outcome(value, null, NO_FILES));
             }
+            return;
         }
+        record(task, key, value, failure);
+    }
+
+    /** Whether {@code task}, which ended with a result kept elsewhere, needs it fetched to be recorded. */
+    boolean recordsFetched(CachedTaskNode<?> task) {
+        return store != null && task.key != null;
+    }
+
+    /** Fetches the result kept elsewhere of {@code task} (blocking) and records it; never throws. */
+    void recordFetched(CachedTaskNode<?> task, RemoteValue remote) {
+        if (!recordsFetched(task)) {
+            return;
+        }
+        Object value;
+        try {
+            value = remote.fetch();
+        } catch (ResultUnavailableException e) {
+            warnOnce(task, "fetch", "the result of task '" + task.name() + "' is not memoized: " + e.getMessage());
+            return;
+        }
+        record(task, task.key, value, null);
+    }
+
+    private void record(CachedTaskNode<?> task, Fingerprint key, Object value, Throwable failure) {
+        Outcome outcome;
         if (failure == null) {
             try {
                 outcome = new Outcome(value, null, FileManifest.of(value));
@@ -212,6 +238,13 @@ final class TaskCache {
                 continue;
             }
             Object value = argument instanceof TaskNode<?> node ? node.valueForKey() : argument;
+            if (value instanceof RemoteValue kept) {
+                warnOnce(task, "fingerprint", "task '" + task.name() + "' is not memoized: argument " + (i + 1)
+                        + " is the result of task '" + ((TaskNode<?>) argument).name() + "', kept on worker " + kept.location()
+                        + ", which is not memoized (memoize it too, so that its key stands for its result;"
+                        + " a kept result is not fetched to fingerprint it)");
+                return null;
+            }
             try {
                 parts.add(fingerprints.of(value));
             } catch (NotFingerprintableException e) {

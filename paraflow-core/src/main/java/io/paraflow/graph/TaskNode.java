@@ -28,6 +28,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -292,6 +293,65 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             return;
         }
         TaskExecutor executor = executor();
+        if (!(executor instanceof ThreadExecutor) && mustFetchArgumentsFor(executor)) {
+            try {
+                flow.callbackExecutor().execute(() -> fetchArgumentsThenHandTo(executor, continuation));
+                return;
+            } catch (RejectedExecutionException closing) {
+                // the flow is closing: the executor fetches on its own thread, or refuses
+            }
+        }
+        handTo(executor, continuation);
+    }
+
+    /**
+     * Whether an argument is a result kept elsewhere that {@code executor} does not take as a handle and that
+     * was not fetched yet: the executor would fetch it, blocking one of its own threads (or the thread that
+     * made this task ready, such as another executor's outcome reporter).
+     */
+    private boolean mustFetchArgumentsFor(TaskExecutor executor) {
+        Object in = inputs;
+        if (in == null || (shape & RAW_INPUTS) != 0) {
+            return false;
+        }
+        if (!(in instanceof Object[] array)) {
+            return mustFetch(in, executor);
+        }
+        for (Object input : array) {
+            if (mustFetch(input, executor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean mustFetch(Object input, TaskExecutor executor) {
+        return ((TaskNode<?>) input).value instanceof RemoteValue remote && !remote.isFetched()
+                && !executor.acceptsRemote(remote);
+    }
+
+    /**
+     * Runs on the flow's callback threads: fetches the arguments the executor would fetch, then hands the task
+     * to it. A fetch that fails is kept by its handle, and the executor's {@link #invocation()} fails the task
+     * with it.
+     */
+    private void fetchArgumentsThenHandTo(TaskExecutor executor, boolean continuation) {
+        Object in = inputs;
+        if (in != null) {
+            for (Object input : in instanceof Object[] array ? array : new Object[] {in}) {
+                if (mustFetch(input, executor)) {
+                    try {
+                        ((RemoteValue) ((TaskNode<?>) input).value).fetch();
+                    } catch (ResultUnavailableException kept) {
+                        break;
+                    }
+                }
+            }
+        }
+        handTo(executor, continuation);
+    }
+
+    private void handTo(TaskExecutor executor, boolean continuation) {
         try {
             if (continuation) {
                 executor.continueWith(this);
@@ -591,7 +651,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
             finish(attempt, null, new TaskCancelledException(id, name(), FlowRuntime.CANCELLED_BY_CLOSE), worker);
             return;
         }
-        RetryDecision decision = decide(error, attempt);
+        RetryDecision decision = error instanceof ResultUnavailableException ? RetryDecision.giveUp()
+                : decide(error, attempt);
         if (decision.retry()) {
             if (flow.listening) {
                 flow.emit(TaskEvent.Kind.RETRIED, this, attempt, worker, error);
@@ -694,8 +755,10 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     private void completeFuture() {
         if (failure == null) {
             if (value instanceof RemoteValue remote) {
-                if (((int) VALUE_ACCESS.getAndBitwiseOr(this, KEPT_REMOTE) & OBSERVED) != 0) {
-                    completeWithFetched(remote);
+                boolean observed = ((int) VALUE_ACCESS.getAndBitwiseOr(this, KEPT_REMOTE) & OBSERVED) != 0;
+                if (observed || options.cache != null && flow.cache().recordsFetched((CachedTaskNode<?>) this)) {
+                    fetchThenCountAsEnded(remote);
+                    return;
                 }
             } else {
                 @SuppressWarnings("unchecked")
@@ -705,12 +768,54 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         } else {
             super.completeExceptionally(failure);
         }
+        countAsEnded();
+    }
+
+    private void countAsEnded() {
         GroupImpl group = options.group;
         if (group != null) {
             group.ended(this, failure);
         }
         if (function != null) {
             flow.taskEnded();
+        }
+    }
+
+    /**
+     * The task ended with a result kept elsewhere that is needed here (a stage waits for it, or the memo
+     * records it): fetches it on the flow's callback threads, never on the thread that reports outcomes (an
+     * executor's single outcome thread must not wait for a fetch, nor die of one), completes the future (with
+     * the {@link ResultUnavailableException} if it cannot be fetched), records it, and only then counts the
+     * task as ended, so that {@code close()} waits for the fetch while the executor is still open.
+     */
+    private void fetchThenCountAsEnded(RemoteValue remote) {
+        try {
+            flow.callbackExecutor().execute(() -> {
+                try {
+                    completeWithFetchedOrFailure(remote);
+                    if (options.cache != null) {
+                        flow.cache().recordFetched((CachedTaskNode<?>) this, remote);
+                    }
+                } finally {
+                    // an interrupted fetch restored the flag: it must not reach the next callback on this thread
+                    Thread.interrupted();
+                    countAsEnded();
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            super.completeExceptionally(new ResultUnavailableException(id, name(), remote.location(), closed));
+            countAsEnded();
+        }
+    }
+
+    /** Completes the future with the fetched value or with the failure to fetch it; never throws. */
+    private void completeWithFetchedOrFailure(RemoteValue remote) {
+        try {
+            @SuppressWarnings("unchecked")
+            T result = (T) remote.fetch();
+            super.complete(result);
+        } catch (ResultUnavailableException e) {
+            super.completeExceptionally(e);
         }
     }
 
@@ -806,8 +911,8 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         try {
             arguments = argumentValues(in, executor());
         } catch (ResultUnavailableException e) {
-            String worker = Thread.currentThread().getName();
-            failed(attempt(), e, worker);
+            // no worker ran the attempt: the failure names the executor, and the exception the value's worker
+            failed(attempt(), e, executor().label());
             throw new IllegalStateException("task " + this + " failed: an argument could not be fetched", e);
         }
         return new Invocation(fn, arguments);
@@ -973,9 +1078,12 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         return options;
     }
 
-    /** The value of this ended task, for fingerprinting it as another task's argument (fetched if kept elsewhere). */
+    /**
+     * The value of this ended task, for fingerprinting it as another task's argument: a {@link RemoteValue} if
+     * its result is kept elsewhere (never fetched for that).
+     */
     Object valueForKey() {
-        return value instanceof RemoteValue remote ? remote.fetch() : value;
+        return value;
     }
 
     /**
@@ -1042,7 +1150,7 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (!isDone()) {
             ThreadExecutor.awaitHelping(this::isDone, true);
         }
-        observeInterruptibly();
+        observeWithoutWaiting();
         try {
             return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (CancellationException e) {
@@ -1081,8 +1189,46 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
      * @throws ResultUnavailableException only if the fetch was interrupted (nothing is kept then)
      */
     private void observe() {
-        if (!super.isDone() && ((int) VALUE_ACCESS.getAndBitwiseOr(this, OBSERVED) & KEPT_REMOTE) != 0) {
+        if (mustCompleteWithKept()) {
             completeWithFetched((RemoteValue) value);
+        }
+    }
+
+    /**
+     * Marks the future as read (OBSERVED); returns whether the task ended with a result kept elsewhere that
+     * the caller must now fetch to complete the future (else the future is complete, or the task's end will
+     * complete it).
+     */
+    private boolean mustCompleteWithKept() {
+        if (super.isDone()) {
+            return false;
+        }
+        // once OBSERVED is set the task's end fetches, so later readers skip the read-modify-write
+        int access = valueAccess;
+        return (access & KEPT_REMOTE) != 0
+                || (access & OBSERVED) == 0 && ((int) VALUE_ACCESS.getAndBitwiseOr(this, OBSERVED) & KEPT_REMOTE) != 0;
+    }
+
+    /**
+     * {@link #observe} for a wait with a deadline: a fetch that must happen runs on the flow's callback
+     * threads (the future is completed when it ends), so that the caller's wait for the future keeps its
+     * deadline and stays interruptible.
+     */
+    private void observeWithoutWaiting() {
+        if (mustCompleteWithKept()) {
+            RemoteValue remote = (RemoteValue) value;
+            if (remote.isFetched()) {
+                completeWithFetchedOrFailure(remote);
+                return;
+            }
+            try {
+                flow.callbackExecutor().execute(() -> {
+                    completeWithFetchedOrFailure(remote);
+                    Thread.interrupted();
+                });
+            } catch (RejectedExecutionException closed) {
+                completeWithFetchedOrFailure(remote);
+            }
         }
     }
 

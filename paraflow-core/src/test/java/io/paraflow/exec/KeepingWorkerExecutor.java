@@ -35,6 +35,10 @@ final class KeepingWorkerExecutor implements TaskExecutor {
     final Queue<RemoteValue> largestArguments = new ConcurrentLinkedQueue<>();
     /** If set, loads wait for it. */
     volatile CountDownLatch loadGate;
+    /** If set, loads throw it (an {@link Error}, or an {@link InterruptedException} as an interrupted load does). */
+    volatile Throwable loadFailure;
+    /** The threads that loaded, in order. */
+    final Queue<String> loadThreads = new ConcurrentLinkedQueue<>();
     final CountDownLatch loadStarted = new CountDownLatch(1);
 
     KeepingWorkerExecutor(String label, boolean acceptHandles) {
@@ -58,7 +62,15 @@ final class KeepingWorkerExecutor implements TaskExecutor {
         @Override
         protected Object load() throws Exception {
             loads.incrementAndGet();
+            loadThreads.add(Thread.currentThread().getName());
             loadStarted.countDown();
+            Throwable failure = loadFailure;
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            if (failure instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
             CountDownLatch gate = loadGate;
             if (gate != null && !gate.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never opened the load gate");

@@ -7,7 +7,9 @@ import io.paraflow.TaskFailedException;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -273,13 +276,13 @@ class RemoteValueTest {
             try (Flow flow = flowWith(keeping)) {
                 Task<Integer> first = flow.task("memo").on("keeping").cache().submit(RemoteValueTest::triple, flow.value(5));
                 flow.awaitAll();
-                assertThat(keeping.loads).as("the memo needs the value itself").hasValue(1);
+                assertThat(keeping.loads).as("the memo (without a store) keeps the handle").hasValue(0);
 
                 Task<Integer> again = flow.task("memo").on("keeping").cache().submit(RemoteValueTest::triple, flow.value(5));
                 assertThat(again.get()).isEqualTo(15);
                 assertThat(first.get()).isEqualTo(15);
                 assertThat(keeping.shippedArguments).as("ran once").hasSize(1);
-                assertThat(keeping.loads).hasValue(1);
+                assertThat(keeping.loads).as("one handle, fetched once").hasValue(1);
             }
         });
     }
@@ -333,6 +336,159 @@ class RemoteValueTest {
                 assertThat(task.get()).isEqualTo(3);
                 assertThat(dependent.isCancelled()).isTrue();
             }
+        });
+    }
+
+    @Test
+    void aStageChainedBeforeTheEndIsFetchedOffTheReportingThread() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            producerGate = new CountDownLatch(1);
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> task = flow.task("produce").on("keeping").submit(RemoteValueTest::gatedSeven);
+                CompletableFuture<Integer> stage = task.thenApply(x -> x + 1).toCompletableFuture();
+                producerGate.countDown();
+
+                assertThat(stage.get(30, TimeUnit.SECONDS)).isEqualTo(8);
+                assertThat(keeping.loadThreads).singleElement()
+                        .satisfies(thread -> assertThat(thread).doesNotStartWith("paraflow-test-worker-"));
+            }
+        });
+    }
+
+    @Test
+    void aFetchThatThrowsAnErrorForAStageChainedBeforeTheEndFailsThatStageAndTheFlowGoesOn() {
+        aFailedFetchOnTheCompleterPathFailsTheStageAndTheFlowGoesOn(new OutOfMemoryError("test: no room for the value"));
+    }
+
+    @Test
+    void anInterruptedFetchForAStageChainedBeforeTheEndFailsThatStageAndTheFlowGoesOn() {
+        aFailedFetchOnTheCompleterPathFailsTheStageAndTheFlowGoesOn(new InterruptedException("test: interrupted load"));
+    }
+
+    private void aFailedFetchOnTheCompleterPathFailsTheStageAndTheFlowGoesOn(Throwable loadFailure) {
+        assertTimeoutPreemptively(GUARD, () -> {
+            producerGate = new CountDownLatch(1);
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> failing = flow.task("failing").on("keeping").submit(RemoteValueTest::gatedSeven);
+                CompletableFuture<Integer> stage = failing.thenApply(x -> x + 1).toCompletableFuture();
+                keeping.loadFailure = loadFailure;
+                producerGate.countDown();
+
+                assertThatThrownBy(() -> stage.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOfSatisfying(ResultUnavailableException.class, e -> {
+                            assertThat(e.taskName()).isEqualTo("failing");
+                            assertThat(e.worker()).isEqualTo("w1");
+                            assertThat(e.getCause()).isSameAs(loadFailure);
+                        });
+                flow.awaitAll();
+                keeping.loadFailure = null;
+                Task<Integer> later = flow.task("later").on("keeping").submit(() -> 5);
+                assertThat(later.thenApply(x -> x * 2).toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(10);
+                assertThat(flow.submit(() -> 1).get()).isEqualTo(1);
+            }
+        });
+    }
+
+    @Test
+    void aMemoizedTaskTakingAKeptResultOfATaskThatIsNotMemoizedRunsWithoutFetchingIt() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", true);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> produced = flow.task("produce").on("keeping").submit(() -> 6);
+                Task<Integer> first = flow.task("consume").on("keeping").cache().submit(RemoteValueTest::triple, produced);
+                flow.awaitAll();
+                Task<Integer> second = flow.task("consume").on("keeping").cache().submit(RemoteValueTest::triple, produced);
+                flow.awaitAll();
+
+                assertThat(keeping.loads).as("not fetched to fingerprint it").hasValue(0);
+                assertThat(keeping.shippedArguments).as("not memoized: both ran").hasSize(3);
+                assertThat(first.get()).isEqualTo(18);
+                assertThat(second.get()).isEqualTo(18);
+            }
+        });
+    }
+
+    @Test
+    void aMemoizedTaskTakingALostKeptResultFailsWithTheReasonAndTheFlowCloses() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> lost = flow.task("lost").on("keeping").submit(() -> 1);
+                flow.awaitAll();
+                keeping.kept.clear();
+
+                Task<Integer> local = flow.task("local").cache().retries(3).submit(RemoteValueTest::triple, lost);
+                Task<Integer> shipped = flow.task("shipped").on("keeping").cache().retries(3)
+                        .submit(RemoteValueTest::triple, lost);
+
+                for (Task<Integer> consumer : List.of(local, shipped)) {
+                    assertThatThrownBy(consumer::get).cause().isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                        assertThat(e.getCause()).isInstanceOf(ResultUnavailableException.class)
+                                .hasMessageContaining("'lost'");
+                        assertThat(e.attempts()).as("not retried: it would fail the same way").isEqualTo(1);
+                    });
+                }
+                assertThatThrownBy(shipped::get).cause().isInstanceOfSatisfying(TaskFailedException.class,
+                        e -> assertThat(e.worker()).as("no worker ran it: the executor").isEqualTo("keeping"));
+                flow.awaitAll();
+            }
+        });
+    }
+
+    @Test
+    void aConsumerOfAKeptResultOnAnExecutorThatFetchesGetsItFetchedOffTheReportingThread() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> produced = flow.task("produce").on("keeping").submit(() -> 6);
+                Task<Integer> consumer = flow.task("consume").on("keeping").submit(RemoteValueTest::triple, produced);
+
+                assertThat(consumer.get()).isEqualTo(18);
+                assertThat(keeping.loadThreads).first()
+                        .satisfies(thread -> assertThat(thread).doesNotStartWith("paraflow-test-worker-"));
+            }
+        });
+    }
+
+    @Test
+    void getWithATimeoutKeepsItsDeadlineWhileTheValueIsFetched() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            KeepingWorkerExecutor keeping = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = flowWith(keeping)) {
+                Task<Integer> task = flow.task("produce").on("keeping").submit(() -> 9);
+                flow.awaitAll();
+                CountDownLatch gate = new CountDownLatch(1);
+                keeping.loadGate = gate;
+
+                assertThatThrownBy(() -> task.get(100, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+                assertThat(keeping.loadStarted.await(30, TimeUnit.SECONDS)).as("the fetch goes on").isTrue();
+                gate.countDown();
+                assertThat(task.get(30, TimeUnit.SECONDS)).isEqualTo(9);
+                assertThat(task.join()).isEqualTo(9);
+                assertThat(keeping.loads).hasValue(1);
+            }
+        });
+    }
+
+    @Test
+    void aMemoizedTaskWithACheckpointStoreRecordsItsKeptResultBeforeTheFlowClosesAndAResumedRunReusesIt(
+            @TempDir Path dir) {
+        assertTimeoutPreemptively(GUARD, () -> {
+            Path store = dir.resolve("store");
+            KeepingWorkerExecutor first = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = Flow.builder().threads(2).executor(first).checkpoints(store).resume(true).build()) {
+                flow.task("memo").on("keeping").cache().submit(RemoteValueTest::triple, flow.value(4));
+            }
+            assertThat(first.loads).as("fetched to be recorded, before the executor closed").hasValue(1);
+
+            KeepingWorkerExecutor second = new KeepingWorkerExecutor("keeping", false);
+            try (Flow flow = Flow.builder().threads(2).executor(second).checkpoints(store).resume(true).build()) {
+                Task<Integer> again = flow.task("memo").on("keeping").cache().submit(RemoteValueTest::triple, flow.value(4));
+                assertThat(again.get()).isEqualTo(12);
+            }
+            assertThat(second.shippedArguments).as("reused, not run again").isEmpty();
         });
     }
 }

@@ -11,8 +11,9 @@ import java.io.Serializable;
  * @param size       the size of the serialized value, in bytes
  * @param workerUuid the member UUID of the worker that computed it (and keeps a copy in its memory)
  * @param worker     that worker's name, for messages
+ * @param taskId     the id of the task that computed it, for messages
  * @param task       the name of the task that computed it, for messages
  */
-public record GridRef(String driver, long key, long size, String workerUuid, String worker, String task)
+public record GridRef(String driver, long key, long size, String workerUuid, String worker, long taskId, String task)
         implements Serializable {
 }

@@ -88,7 +88,10 @@ public final class Hazelcasts {
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
         // Paraflow keeps only large results in partitions: fewer of them make joining and leaving (migrations) cheaper
         config.setProperty("hazelcast.partition.count", "23");
-        // a kept result survives the loss of one member: the put returns once its backup is written
+        // a kept result survives the loss of one member: the put returns once its backup is written, and a put
+        // whose backup did not confirm in time (hazelcast.operation.backup.timeout.millis) fails instead of
+        // returning as if it had (ResultStore then sends the value with its completion)
+        config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
         config.getMapConfig(ResultStore.MAP_PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0)
                 .setStatisticsEnabled(false);
         config.getMemberAttributeConfig().setAttributes(settings.attributes());

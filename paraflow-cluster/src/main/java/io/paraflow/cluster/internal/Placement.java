@@ -99,15 +99,28 @@ public final class Placement<W> {
     }
 
     /**
-     * Reserves {@code cores} slots and {@code memory} bytes on {@code slots} if it is present and can start
-     * them now (free cores, not only prefetch slots); returns whether it did. O(log workers).
+     * Reserves {@code cores} slots and {@code memory} bytes for a task that would rather run on {@code near}
+     * (it holds the task's input): on {@code near} if it can start the task now (free cores), else on the
+     * worker with the most free slots if that one can start it now, else on {@code near} if it has a free
+     * prefetch slot (the task waits there as long as on another busy worker, and then reads its input where
+     * it is), else wherever {@link #place} puts it; null if no worker can take it now. O(log workers).
      */
-    public boolean placeOnIdle(Slots<W> slots, int cores, long memory) {
-        if (!slots.present || slots.usedSlots + cores > slots.cores || slots.memory - slots.usedMemory < memory) {
-            return false;
+    public Slots<W> placeNear(Slots<W> near, int cores, long memory) {
+        if (canTake(near, cores, memory) && near.usedSlots + cores <= near.cores) {
+            reserve(near, cores, memory);
+            return near;
         }
-        reserve(slots, cores, memory);
-        return true;
+        Slots<W> chosen = place(cores, memory);
+        if (chosen == null || chosen == near || chosen.usedSlots <= chosen.cores || !canTake(near, cores, memory)) {
+            return chosen;
+        }
+        release(chosen, cores, memory);
+        reserve(near, cores, memory);
+        return near;
+    }
+
+    private static boolean canTake(Slots<?> slots, int cores, long memory) {
+        return slots.present && slots.cores >= cores && slots.free() >= cores && slots.memory - slots.usedMemory >= memory;
     }
 
     /** Whether some worker could take {@code cores} and {@code memory} once its running tasks end. O(workers). */

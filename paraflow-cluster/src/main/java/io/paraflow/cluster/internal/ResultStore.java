@@ -3,12 +3,16 @@ package io.paraflow.cluster.internal;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
+import io.paraflow.RemoteTaskException;
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.cluster.security.ClusterCipher;
 import io.paraflow.cluster.security.RejectedMessageException;
 import io.paraflow.serial.Serializer;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.SoftReference;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -21,14 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The data grid of task results: a result whose serialized form is at least the driver's threshold does not
  * travel with its completion but stays in the cluster, in one Hazelcast map per driver
- * ({@value #MAP_PREFIX}{@code <driver uuid>}, one synchronous backup: it survives the loss of one member),
+ * ({@value #MAP_PREFIX}{@code <driver uuid>}, one synchronous backup: it survives the loss of one member;
+ * a store whose backup is not confirmed in time fails, and the value goes with its completion instead),
  * and the completion carries only its size ({@link Batches#KEPT}). The worker that computed it also keeps
- * the value itself in its memory (least recently used first out, within a budget) for the next tasks placed
- * on it; other members read the map.
+ * the value itself in its memory (softly, least recently used first out, within a budget of serialized
+ * bytes) for the next tasks placed on it; other members read the map.
  *
  * <p>Values in the map are sealed with the cluster's {@link ClusterCipher} for a purpose that names the
- * driver and the key, so a member without the secret that reads the map learns nothing, and a value planted
- * by it, or moved from another key, fails to open: nothing of it is deserialized.
+ * driver and the key, so a member without the secret that reads the map learns nothing of their contents
+ * (it sees their keys and sizes), and a value planted by it, or moved from another key, fails to open and
+ * never reaches Paraflow's deserializer (Hazelcast itself decodes the stored entry before it is checked).
  *
  * <p>Thread-safe.
  */
@@ -46,6 +52,11 @@ public final class ResultStore {
     private final String member;
     private final long localBudget;
     private final Map<String, Long> thresholds = new ConcurrentHashMap<>();
+    /**
+     * Drivers whose run ended here ({@link #forget}): their maps must not be made again. A few dozen bytes per
+     * run for the life of the member.
+     */
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private final AtomicLong reads = new AtomicLong();
     /** Values computed or read here, most recently used last. Guarded by itself. */
     private final LinkedHashMap<Local, Kept> local = new LinkedHashMap<>(16, 0.75f, true);
@@ -55,7 +66,8 @@ public final class ResultStore {
     private record Local(String driver, long key) {
     }
 
-    private record Kept(Object value, long size) {
+    /** A value kept here: softly, so that the collector may drop it (it is read from the grid again) before the heap fills. */
+    private record Kept(SoftReference<Object> value, long size) {
     }
 
     /**
@@ -87,10 +99,25 @@ public final class ResultStore {
      * into the driver's map and the value kept in this member's memory.
      */
     public Batches.Outcome outcome(String driver, long key, Object result, byte[] bytes) {
-        if (bytes.length < thresholds.computeIfAbsent(driver, this::thresholdOf)) {
+        if (gone.contains(driver) || bytes.length < thresholds.computeIfAbsent(driver, this::thresholdOf)) {
             return new Batches.Outcome(key, Batches.RESULT, bytes);
         }
-        map(driver).set(key, cipher.seal(purpose(driver, key), bytes));
+        IMap<Long, byte[]> map = map(driver);
+        try {
+            map.set(key, cipher.seal(purpose(driver, key), bytes));
+        } catch (IndeterminateOperationStateException backupNotConfirmed) {
+            // the primary copy may be there, its backup is not known to be: the value travels with its completion
+            map.deleteAsync(key);
+            LOG.log(System.Logger.Level.WARNING, member + " could not confirm the backup of a " + bytes.length
+                    + "-byte result in the data grid in time (a member may have been lost or be overloaded); it is"
+                    + " sent to its driver instead");
+            return new Batches.Outcome(key, Batches.RESULT, bytes);
+        }
+        if (gone.contains(driver)) {
+            // the driver went while the value was stored: the set may have made its destroyed map again
+            map.destroy();
+            return new Batches.Outcome(key, Batches.RESULT, bytes);
+        }
         keepLocally(new Local(driver, key), result, bytes.length);
         return new Batches.Outcome(key, Batches.KEPT, ByteBuffer.allocate(Long.BYTES).putLong(bytes.length).array());
     }
@@ -119,7 +146,10 @@ public final class ResultStore {
             return;
         }
         synchronized (local) {
-            Kept previous = local.put(where, new Kept(value, size));
+            if (gone.contains(where.driver())) {
+                return;
+            }
+            Kept previous = local.put(where, new Kept(new SoftReference<>(value), size));
             localBytes += size - (previous == null ? 0 : previous.size());
             Iterator<Kept> oldest = local.values().iterator();
             while (localBytes > localBudget && oldest.hasNext()) {
@@ -136,25 +166,29 @@ public final class ResultStore {
      * else read from the grid, opened and deserialized with {@code serializer} (and kept here for the next
      * tasks).
      *
-     * @throws IllegalStateException naming the argument, the task that computed it and why it cannot be read
+     * @throws ResultUnavailableException naming the task that computed it and its worker, with a cause naming
+     *     the argument, this member and why it cannot be read
      */
     public Object[] resolve(Object[] arguments, Serializer serializer) {
         for (int i = 0; i < arguments.length; i++) {
             if (arguments[i] instanceof GridRef ref) {
                 Local where = new Local(ref.driver(), ref.key());
-                Kept kept;
+                Object value;
                 synchronized (local) {
-                    kept = local.get(where);
+                    Kept kept = local.get(where);
+                    value = kept == null ? null : kept.value().get();
                 }
-                if (kept != null) {
-                    arguments[i] = kept.value();
+                if (value != null) {
+                    arguments[i] = value;
                     continue;
                 }
                 try {
                     arguments[i] = read(ref, serializer);
                 } catch (RuntimeException e) {
-                    throw new IllegalStateException("argument " + (i + 1) + " cannot be read on worker " + member
-                            + ": " + e.getMessage(), e);
+                    // the cause is captured so that the exception travels back to the driver whatever caused it
+                    throw new ResultUnavailableException(ref.taskId(), ref.task(), ref.worker(), RemoteTaskException.capture(
+                            new IllegalStateException("argument " + (i + 1) + " cannot be read on worker " + member
+                                    + ": " + e.getMessage(), e)));
                 }
                 keepLocally(where, arguments[i], ref.size());
             }
@@ -173,6 +207,10 @@ public final class ResultStore {
         reads.incrementAndGet();
         String what = "the result of task '" + ref.task() + "' (computed on worker " + ref.worker() + ", "
                 + ref.size() + " bytes, kept in the data grid)";
+        if (gone.contains(ref.driver())) {
+            throw new IllegalStateException(what + " is not in the cluster any more: the run of its driver ended (its"
+                    + " cluster executor was closed); read a result (get, join) before closing its flow");
+        }
         byte[] sealed = map(ref.driver()).get(ref.key());
         if (sealed == null) {
             throw new IllegalStateException(what + " is not in the cluster any more: lost with the members that held"
@@ -204,6 +242,16 @@ public final class ResultStore {
         return map(driver).size();
     }
 
+    /** The keys of {@code driver}'s values in the grid (for tests). */
+    public Set<Long> keys(String driver) {
+        return new HashSet<>(map(driver).keySet());
+    }
+
+    /** Whether the map of {@code driver}'s values exists in the cluster (for tests; does not make it). */
+    public boolean hasMap(String driver) {
+        return existingMap(driver) != null;
+    }
+
     /** The addresses of the members holding the primary copies of {@code driver}'s values (for tests). */
     public Set<String> owners(String driver) {
         Set<String> owners = new HashSet<>();
@@ -222,7 +270,11 @@ public final class ResultStore {
     public void deleteWhenUnreachable(Object handle, GridRef ref) {
         IMap<Long, byte[]> map = map(ref.driver());
         long key = ref.key();
+        String driver = ref.driver();
         CLEANER.register(handle, () -> {
+            if (gone.contains(driver)) {
+                return;
+            }
             try {
                 map.deleteAsync(key);
             } catch (RuntimeException closed) {
@@ -236,6 +288,7 @@ public final class ResultStore {
      * it was lost: nobody will ask for them).
      */
     public void forget(String driver) {
+        gone.add(driver);
         synchronized (local) {
             Iterator<Map.Entry<Local, Kept>> entries = local.entrySet().iterator();
             while (entries.hasNext()) {
@@ -249,14 +302,22 @@ public final class ResultStore {
         thresholds.remove(driver);
         try {
             // every worker sees the driver go: look the map up rather than getMap, which would create it again
-            for (DistributedObject object : hazelcast.getDistributedObjects()) {
-                if (object.getName().equals(mapName(driver))) {
-                    object.destroy();
-                }
+            DistributedObject map = existingMap(driver);
+            if (map != null) {
+                map.destroy();
             }
         } catch (RuntimeException closing) {
             // this member is shutting down: the map goes with the cluster
         }
+    }
+
+    private DistributedObject existingMap(String driver) {
+        for (DistributedObject object : hazelcast.getDistributedObjects()) {
+            if (object.getName().equals(mapName(driver))) {
+                return object;
+            }
+        }
+        return null;
     }
 
     private IMap<Long, byte[]> map(String driver) {

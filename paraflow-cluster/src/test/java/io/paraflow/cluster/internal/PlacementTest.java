@@ -53,4 +53,25 @@ class PlacementTest {
         assertThat(placement.place(1, 0)).isNull();
         assertThat(placement.anyFree()).isFalse();
     }
+
+    @Test
+    void aTaskNearItsInputGoesToItsHolderIfItCanStartThereOrIfNoOtherWorkerCanStartItNow() {
+        Placement<String> placement = new Placement<>();
+        Placement.Slots<String> holder = placement.add("holder", 1, 1, 1_000);
+        Placement.Slots<String> other = placement.add("other", 1, 2, 1_000);
+
+        assertThat(placement.placeNear(holder, 1, 0)).as("a free core on the holder").isSameAs(holder);
+        assertThat(placement.placeNear(holder, 1, 0)).as("another worker can start it now").isSameAs(other);
+        assertThat(placement.placeNear(holder, 1, 0))
+                .as("nobody can start it now: the holder's prefetch slot, not the other's (which has more)")
+                .isSameAs(holder);
+        assertThat(placement.placeNear(holder, 1, 0)).as("the holder is full: the other's prefetch slot")
+                .isSameAs(other);
+        assertThat(placement.placeNear(holder, 1, 0)).as("and its last one").isSameAs(other);
+        assertThat(placement.placeNear(holder, 1, 0)).as("full everywhere").isNull();
+
+        placement.release(other, 1, 0);
+        placement.remove(holder);
+        assertThat(placement.placeNear(holder, 1, 0)).as("a holder that left").isSameAs(other);
+    }
 }

@@ -2,6 +2,8 @@ package io.paraflow.cluster.internal;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.paraflow.RemoteTaskException;
+import io.paraflow.ResultUnavailableException;
 import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.Serializer;
@@ -73,7 +75,7 @@ class ResultStoreTest {
         Batches.Outcome outcome = producer.outcome(driver, key, value, bytes);
         assertThat(outcome.kind()).isEqualTo(Batches.KEPT);
         assertThat(ResultStore.keptSize(outcome)).isEqualTo(bytes.length);
-        return new GridRef(driver, key, bytes.length, driver, "producer", "task " + key);
+        return new GridRef(driver, key, bytes.length, driver, "producer", key, "task " + key);
     }
 
     private IMap<Long, byte[]> map() {
@@ -135,7 +137,13 @@ class ResultStoreTest {
 
         for (GridRef ref : List.of(moved, planted)) {
             assertThatThrownBy(() -> reader.resolve(new Object[] {1, ref}, serializer))
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOfSatisfying(ResultUnavailableException.class, e -> {
+                        assertThat(e.taskId()).isEqualTo(ref.taskId());
+                        assertThat(e.taskName()).isEqualTo(ref.task());
+                        assertThat(e.worker()).isEqualTo("producer");
+                        assertThat(e.getCause()).as("captured: it travels back to the driver")
+                                .isInstanceOf(RemoteTaskException.class);
+                    })
                     .hasMessageContaining("argument 2").hasMessageContaining("worker reader")
                     .hasMessageContaining("task '" + ref.task() + "'").hasMessageContaining("computed on worker producer")
                     .hasMessageContaining("failed authentication");
@@ -147,11 +155,17 @@ class ResultStoreTest {
     @Test
     void forgettingADriverDropsItsCopiesAndItsMap() {
         GridRef ref = keep(text(2_000));
+        assertThat(producer.hasMap(driver)).isTrue();
         producer.forget(driver);
 
-        assertThat(map().size()).isZero();
+        assertThat(producer.hasMap(driver)).as("destroyed, not only emptied").isFalse();
         assertThatThrownBy(() -> producer.resolve(new Object[] {ref}, serializer))
-                .hasMessageContaining("not in the cluster any more");
+                .hasMessageContaining("not in the cluster any more").hasMessageContaining("run of its driver ended");
+
+        String large = text(3_000);
+        Batches.Outcome late = producer.outcome(driver, keys.incrementAndGet(), large, serializer.toBytes(large));
+        assertThat(late.kind()).as("a result finished after its driver left is not kept").isEqualTo(Batches.RESULT);
+        assertThat(producer.hasMap(driver)).as("and its map is not made again").isFalse();
     }
 
     private static int freePort() {
