@@ -8,7 +8,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -309,6 +313,125 @@ class MasterWorkerTest {
                 .isInstanceOf(PatternException.class)
                 .hasMessageContaining("master of stage 2 failed")
                 .hasMessageContaining("the master-worker stream has ended: no more tasks can be submitted");
+    }
+
+    @Test
+    void anOrderedFarmRightBehindTheMasterKeepsTheOrderTheMasterEmitsIn() throws Exception {
+        // The master numbers what it sends into the ordered farm and counts the tasks it submits: two counts.
+        List<Long> emitted = new ArrayList<>();
+        AtomicInteger endCalls = new AtomicInteger();
+        Running<List<Long>> running = Pattern.from(Source.range(0, 2_000))
+                .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void input(Long item, MasterContext<Long, Long> context) {
+                        context.submit(item);
+                    }
+
+                    @Override
+                    public void result(Long square, MasterContext<Long, Long> context) {
+                        emitted.add(square);
+                        context.emit(square);
+                    }
+
+                    @Override
+                    public void end(MasterContext<Long, Long> context) {
+                        endCalls.incrementAndGet();
+                        emitted.add(-1L);
+                        context.emit(-1L);
+                    }
+                }, 2, () -> Stage.<Long, Long>map(i -> i * i)).onDemand(2))
+                .then(Farm.of(3, () -> (Long item, Output<Long> out) -> {
+                    if (item % 7 == 0) {
+                        LockSupport.parkNanos(20_000);
+                    }
+                    out.emit(item);
+                }).ordered())
+                .collect(Collectors.toList())
+                .capacity(8)
+                .start();
+        List<Long> result = awaitOrCancel(running);
+        assertThat(endCalls).hasValue(1);
+        assertThat(result).hasSize(2_001).containsExactlyElementsOf(emitted).endsWith(-1L);
+    }
+
+    @Test
+    void aStageInFrontThatStopsEmittingEndsWhenTheMasterEndsTheStream() throws Exception {
+        // The filter never sends again after 1000, and its source is endless: the filter has to notice on
+        // its input side that nobody listens, or the source, and the pattern, never end.
+        Running<List<Long>> running = Pattern.from(endless())
+                .then(Stage.<Long>filter(i -> i <= 1_000))
+                .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void input(Long item, MasterContext<Long, Long> context) {
+                        context.submit(item);
+                    }
+
+                    @Override
+                    public void result(Long value, MasterContext<Long, Long> context) {
+                        if (value == 1_000) {
+                            context.emit(value);
+                            context.endStream();
+                        }
+                    }
+                }, 2, () -> Stage.<Long, Long>map(i -> i)))
+                .collect(Collectors.toList())
+                .start();
+        assertThat(awaitOrCancel(running)).containsExactly(1_000L);
+    }
+
+    @Test
+    void masterWorkersAsTheRightSetOfAnAllToAll() throws Exception {
+        // By key: right member k gets the items with i % 2 == k, its master submits each and sums the squares.
+        Running<List<Long>> running = Pattern.from(Source.range(0, 1_000))
+                .then(AllToAll.ofBlocks(2, left -> Block.of(Stage.<Long, Long>map(i -> i)),
+                        2, right -> MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                            private long sum;
+
+                            @Override
+                            public void input(Long item, MasterContext<Long, Long> context) {
+                                assertThat(item % 2).isEqualTo((long) right);
+                                context.submit(item);
+                            }
+
+                            @Override
+                            public void result(Long square, MasterContext<Long, Long> context) {
+                                sum += square;
+                            }
+
+                            @Override
+                            public void end(MasterContext<Long, Long> context) {
+                                context.emit(sum);
+                            }
+                        }, 2, () -> Stage.<Long, Long>map(i -> i * i))).byKey(i -> i % 2))
+                .collect(Collectors.toList())
+                .capacity(4)
+                .start();
+        long evens = 0;
+        long odds = 0;
+        for (long i = 0; i < 1_000; i++) {
+            if (i % 2 == 0) {
+                evens += i * i;
+            } else {
+                odds += i * i;
+            }
+        }
+        assertThat(awaitOrCancel(running)).containsExactlyInAnyOrder(evens, odds);
+    }
+
+    /** The pattern's result, or a test failure (with the pattern cancelled) if it has not ended in 20 s. */
+    private static <R> R awaitOrCancel(Running<R> running) throws InterruptedException {
+        try {
+            return running.await(Duration.ofSeconds(20));
+        } catch (TimeoutException hung) {
+            running.cancel();
+            AssertionError failure = new AssertionError("the pattern did not end", hung);
+            try {
+                running.await(Duration.ofSeconds(20));
+            } catch (RuntimeException | TimeoutException afterCancel) {
+                failure.addSuppressed(afterCancel);
+            }
+            throw failure;
+        }
     }
 
     @Test
