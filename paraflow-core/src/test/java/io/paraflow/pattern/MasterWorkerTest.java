@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -152,12 +154,17 @@ class MasterWorkerTest {
 
     /**
      * A search: squares every input in the workers until it finds {@code target}'s square, then emits it
-     * and ends the stream at once, although the input is endless and tasks are out.
+     * and ends the stream at once, although the input is endless and tasks are out. Its workers make sure
+     * of that without relying on timing: the target's square waits until the master took the next input,
+     * and that next input's square waits until the master ended the stream. The master submits nothing
+     * after that next input (it drops the inputs that follow), so it never waits for a held worker.
      */
     private static final class Search implements Master<Long, Long, Long, Long> {
         private final long target;
         private final AtomicLong tasksOutAtTheEnd;
         private final AtomicBoolean calledAfterTheEnd;
+        private final CountDownLatch pastTheTarget = new CountDownLatch(1);
+        private final CountDownLatch streamEnded = new CountDownLatch(1);
         private long submitted;
         private long received;
         private boolean ended;
@@ -168,11 +175,34 @@ class MasterWorkerTest {
             this.calledAfterTheEnd = calledAfterTheEnd;
         }
 
+        /** A worker: squares, held back as described above. */
+        Stage<Long, Long> square() {
+            return (Long i, Output<Long> out) -> {
+                if (i == target) {
+                    awaitOrFail(pastTheTarget);
+                } else if (i == target + 1) {
+                    awaitOrFail(streamEnded);
+                }
+                out.emit(i * i);
+            };
+        }
+
+        private static void awaitOrFail(CountDownLatch latch) throws InterruptedException {
+            if (!latch.await(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("the search did not get that far");
+            }
+        }
+
         @Override
         public void input(Long item, MasterContext<Long, Long> context) {
             calledAfterTheEnd.compareAndSet(false, ended);
-            submitted++;
-            context.submit(item);
+            if (item > target) {
+                pastTheTarget.countDown();
+            }
+            if (item <= target + 1) {
+                submitted++;
+                context.submit(item);
+            }
         }
 
         @Override
@@ -184,6 +214,7 @@ class MasterWorkerTest {
                 tasksOutAtTheEnd.set(submitted - received);
                 ended = true;
                 context.endStream();
+                streamEnded.countDown();
             }
         }
 
@@ -201,40 +232,28 @@ class MasterWorkerTest {
         };
     }
 
-    /** Squares; slowly after the target, so that tasks are still out when the master ends the stream. */
-    private static Stage<Long, Long> slowSquare(long target) {
-        return (Long i, Output<Long> out) -> {
-            if (i > target) {
-                LockSupport.parkNanos(200_000);
-            }
-            out.emit(i * i);
-        };
-    }
-
     static Stream<Arguments> searches() {
-        long target = 5_000;
         return Stream.of(
-                Arguments.of("stage in front, one-stage workers", (Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>>)
-                        master -> Pattern.from(endless()).map(i -> i)
-                                .then(MasterWorker.of(() -> master, 2, () -> slowSquare(target)).onDemand(2))
+                Arguments.of("stage in front, one-stage workers", (Function<Search, Pattern<List<Long>>>)
+                        search -> Pattern.from(endless()).map(i -> i)
+                                .then(MasterWorker.of(() -> search, 2, search::square).onDemand(2))
                                 .collect(Collectors.toList())),
-                Arguments.of("farm in front, pipeline workers", (Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>>)
-                        master -> Pattern.from(endless())
+                Arguments.of("farm in front, pipeline workers", (Function<Search, Pattern<List<Long>>>)
+                        search -> Pattern.from(endless())
                                 .then(Farm.of(2, () -> Stage.<Long, Long>map(i -> i)))
-                                .then(MasterWorker.ofBlocks(() -> master, 3, w -> Pipeline.of(Stage.<Long, Long>map(i -> i))
-                                        .then(slowSquare(target))))
+                                .then(MasterWorker.ofBlocks(() -> search, 3, w -> Pipeline.of(Stage.<Long, Long>map(i -> i))
+                                        .then(search.square())))
                                 .map(square -> square)
                                 .collect(Collectors.toList())),
-                Arguments.of("unbounded channels", (Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>>)
-                        master -> Pattern.from(endless()).map(i -> i)
-                                .then(MasterWorker.of(() -> master, 2, () -> slowSquare(target)))
+                Arguments.of("unbounded channels", (Function<Search, Pattern<List<Long>>>)
+                        search -> Pattern.from(endless()).map(i -> i)
+                                .then(MasterWorker.of(() -> search, 2, search::square))
                                 .collect(Collectors.toList()).unboundedChannels()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("searches")
-    void theMasterEndsTheStreamWhileInputFlowsAndTasksAreOut(String shape,
-            Function<Master<Long, Long, Long, Long>, Pattern<List<Long>>> pattern) {
+    void theMasterEndsTheStreamWhileInputFlowsAndTasksAreOut(String shape, Function<Search, Pattern<List<Long>>> pattern) {
         AtomicLong tasksOut = new AtomicLong(-1);
         AtomicBoolean calledAfterTheEnd = new AtomicBoolean();
         // The source is endless: the run ends only because the end reached it and every other node.
