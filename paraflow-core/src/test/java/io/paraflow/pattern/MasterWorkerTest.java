@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -153,11 +154,89 @@ class MasterWorkerTest {
     }
 
     /**
+     * The first stage of a wrap-around pipeline that triples and increments each value until it passes
+     * 10 000: it sends each input round the loop, sends every value that comes back round again or on, and
+     * checks that values come back in the order they were sent round.
+     */
+    private static final class Grow implements Master<Long, Long, Long, String> {
+        private final ArrayDeque<Long> goingRound = new ArrayDeque<>();
+        private final long stopAfter;
+        private long finished;
+
+        Grow(long stopAfter) {
+            this.stopAfter = stopAfter;
+        }
+
+        @Override
+        public void input(Long start, MasterContext<Long, String> context) {
+            sendRound(start, context);
+        }
+
+        @Override
+        public void result(Long grown, MasterContext<Long, String> context) {
+            long sent = goingRound.removeFirst();
+            assertThat(grown).as("the value that went round first comes back first").isEqualTo(sent * 3 + 1);
+            if (grown <= 10_000) {
+                sendRound(grown, context);
+                return;
+            }
+            context.emit(sent + " -> " + grown);
+            if (++finished == stopAfter) {
+                context.endStream();
+            }
+        }
+
+        private void sendRound(long value, MasterContext<Long, String> context) {
+            goingRound.addLast(value);
+            context.submit(value);
+        }
+    }
+
+    private static String grownSequentially(long start) {
+        long value = start;
+        long before;
+        do {
+            before = value;
+            value = value * 3 + 1;
+        } while (value <= 10_000);
+        return before + " -> " + value;
+    }
+
+    @Test
+    void aWrapAroundPipelineFeedsItsLastStageBackToItsFirst() throws Exception {
+        Running<List<String>> running = Pattern.from(Source.range(1, 500))
+                .then(MasterWorker.wrapAround(() -> new Grow(Long.MAX_VALUE),
+                        () -> Pipeline.of(Stage.<Long, Long>map(x -> x * 3)).map(x -> x + 1)))
+                .collect(Collectors.toList())
+                .capacity(4)
+                .start();
+        List<String> expected = new ArrayList<>();
+        for (long start = 1; start < 500; start++) {
+            expected.add(grownSequentially(start));
+        }
+        assertThat(awaitOrCancel(running)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void theFirstStageOfAWrapAroundPipelineEndsAnEndlessStream() throws Exception {
+        Running<List<String>> running = Pattern.from(endless())
+                .then(MasterWorker.wrapAround(() -> new Grow(100),
+                        () -> Pipeline.of(Stage.<Long, Long>map(x -> x * 3)).map(x -> x + 1)))
+                .collect(Collectors.toList())
+                .start();
+        assertThat(awaitOrCancel(running)).hasSize(100).allSatisfy(line -> {
+            long start = Long.parseLong(line.substring(0, line.indexOf(' ')));
+            assertThat(line).isEqualTo(grownSequentially(start));
+        });
+    }
+
+    /**
      * A search: squares every input in the workers until it finds {@code target}'s square, then emits it
      * and ends the stream at once, although the input is endless and tasks are out. Its workers make sure
-     * of that without relying on timing: the target's square waits until the master took the next input,
-     * and that next input's square waits until the master ended the stream. The master submits nothing
-     * after that next input (it drops the inputs that follow), so it never waits for a held worker.
+     * of that without relying on timing: after the target, the master submits one more input past it, the
+     * held task (the block in front may deliver inputs out of order), and drops the inputs past the target
+     * that follow, so that it never waits for a held worker; the target's square waits until the held task
+     * was submitted (behind it, if on the same worker), and the held task waits until the stream ended.
      */
     private static final class Search implements Master<Long, Long, Long, Long> {
         private final long target;
@@ -165,6 +244,8 @@ class MasterWorkerTest {
         private final AtomicBoolean calledAfterTheEnd;
         private final CountDownLatch pastTheTarget = new CountDownLatch(1);
         private final CountDownLatch streamEnded = new CountDownLatch(1);
+        private final AtomicLong held = new AtomicLong(-1);
+        private boolean targetSubmitted;
         private long submitted;
         private long received;
         private boolean ended;
@@ -180,7 +261,7 @@ class MasterWorkerTest {
             return (Long i, Output<Long> out) -> {
                 if (i == target) {
                     awaitOrFail(pastTheTarget);
-                } else if (i == target + 1) {
+                } else if (i == held.get()) {
                     awaitOrFail(streamEnded);
                 }
                 out.emit(i * i);
@@ -197,12 +278,15 @@ class MasterWorkerTest {
         public void input(Long item, MasterContext<Long, Long> context) {
             calledAfterTheEnd.compareAndSet(false, ended);
             if (item > target) {
+                if (!targetSubmitted || held.get() >= 0) {
+                    return;
+                }
+                held.set(item);
                 pastTheTarget.countDown();
             }
-            if (item <= target + 1) {
-                submitted++;
-                context.submit(item);
-            }
+            targetSubmitted |= item == target;
+            submitted++;
+            context.submit(item);
         }
 
         @Override
