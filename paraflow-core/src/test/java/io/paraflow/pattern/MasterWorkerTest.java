@@ -463,20 +463,12 @@ class MasterWorkerTest {
         // its input side that nobody listens, or the source, and the pattern, never end.
         Running<List<Long>> running = Pattern.from(endless())
                 .then(Stage.<Long>filter(i -> i <= 1_000))
-                .then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
-                    @Override
-                    public void input(Long item, MasterContext<Long, Long> context) {
-                        context.submit(item);
+                .then(MasterWorker.of(() -> new ForwardingMaster((value, context) -> {
+                    if (value == 1_000) {
+                        context.emit(value);
+                        context.endStream();
                     }
-
-                    @Override
-                    public void result(Long value, MasterContext<Long, Long> context) {
-                        if (value == 1_000) {
-                            context.emit(value);
-                            context.endStream();
-                        }
-                    }
-                }, 2, () -> Stage.<Long, Long>map(i -> i)))
+                }), 2, () -> Stage.<Long, Long>map(i -> i)))
                 .collect(Collectors.toList())
                 .start();
         assertThat(awaitOrCancel(running)).containsExactly(1_000L);
