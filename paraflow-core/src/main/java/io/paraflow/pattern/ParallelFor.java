@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  *     no more; the loop throws a {@link CancellationException} if some index did not run, and returns its
  *     result as usual if every index had run (the interrupt came too late to save any work).</li>
  * </ul>
- * In every case the caller's interrupt flag is set when the loop returns or throws. A failing body wins
+ * In both cases the caller's interrupt flag is still set when the loop returns or throws. A failing body wins
  * over an interrupt: the loop then throws the {@link PatternException}.
  */
 public final class ParallelFor implements AutoCloseable {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -457,8 +458,9 @@ class MasterWorkerTest {
         assertThat(result).hasSize(2_001).containsExactlyElementsOf(emitted).endsWith(-1L);
     }
 
-    @Test
-    void aStageInFrontThatStopsEmittingEndsWhenTheMasterEndsTheStream() throws Exception {
+    @ParameterizedTest(name = "channels of {0} items")
+    @ValueSource(ints = {Pattern.DEFAULT_CAPACITY, 4})
+    void aStageInFrontThatStopsEmittingEndsWhenTheMasterEndsTheStream(int capacity) throws Exception {
         // The filter never sends again after 1000, and its source is endless: the filter has to notice on
         // its input side that nobody listens, or the source, and the pattern, never end.
         Running<List<Long>> running = Pattern.from(endless())
@@ -470,6 +472,7 @@ class MasterWorkerTest {
                     }
                 }), 2, () -> Stage.<Long, Long>map(i -> i)))
                 .collect(Collectors.toList())
+                .capacity(capacity)
                 .start();
         assertThat(awaitOrCancel(running)).containsExactly(1_000L);
     }
