@@ -28,9 +28,11 @@ public interface MasterContext<T, O> extends Output<O> {
      * <li>tasks out are dropped: each worker ends after the task it is running (a worker pipeline's later
      *     stages at their next sends), tasks not started are discarded, and results are discarded;</li>
      * <li>items still coming from the block in front are discarded, and the block in front ends early: a
-     *     node there whose every output leads to this master ends at its next send (a source as if it had
-     *     returned, a stage without its end hook), and so on up the stream; a node that also sends
-     *     elsewhere goes on, its items for this master discarded.</li>
+     *     node there whose every output leads to this master ends at its next send, or, if it no longer
+     *     sends (a filter whose matches ran out), within at most 64 items taken (an eighth of its input
+     *     channel's capacity if that is fewer) or when it next waits for input (a source as if it had returned, a stage without its end
+     *     hook), and so on up the stream; a node that also sends elsewhere goes on, its items for this
+     *     master discarded.</li>
      * </ul>
      * {@link #submit} after this throws {@link IllegalStateException}. The pattern ends when every node
      * has ended; a node busy in its own code (a source that never sends) ends when it next sends.

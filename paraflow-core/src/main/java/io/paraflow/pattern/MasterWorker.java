@@ -48,8 +48,8 @@ public final class MasterWorker<I, T, R, O> extends Block<I, O> {
 
     /**
      * A master and {@code workers} workers, worker {@code i} being {@code worker.apply(i)}: a stage or a
-     * {@link Pipeline} of stages (a pipeline whose last stage feeds its first through the master is
-     * FastFlow's pipeline wrap-around). A worker that contains a farm or an all-to-all is refused when the
+     * {@link Pipeline} of stages (with one worker, a pipeline whose last stage feeds its first through the
+     * master is FastFlow's pipeline wrap-around: see {@link #wrapAround}). A worker that contains a farm or an all-to-all is refused when the
      * pattern starts: the master's count of tasks in flight needs each task's results to stay in order.
      */
     public static <I, T, R, O> MasterWorker<I, T, R, O> ofBlocks(Supplier<? extends Master<I, T, R, O>> master,
@@ -59,6 +59,25 @@ public final class MasterWorker<I, T, R, O> extends Block<I, O> {
         }
         return new MasterWorker<>(Objects.requireNonNull(master, "master"), workers,
                 Objects.requireNonNull(worker, "worker"), Routing.ROUND_ROBIN);
+    }
+
+    /**
+     * FastFlow's pipeline wrap-around: a pipeline whose last stage feeds its first. {@code first} is the
+     * first stage, a {@link Master}: it gets the stream from the block in front ({@link Master#input}) and
+     * every item the last stage of {@code rest} emits ({@link Master#result}); it sends items round the
+     * loop with {@link MasterContext#submit}, sends items on with {@code emit}, and decides the end, as a
+     * master does: the stream ends once the block in front ended and nothing is going round (then
+     * {@link Master#end}), or when it calls {@link MasterContext#endStream}. {@code rest} (a stage or a
+     * {@link Pipeline} of stages, made for each run) is one chain of nodes, so items go round in the order
+     * they were submitted, each stage's results in the order it emitted them.
+     *
+     * <p>The same as {@link #ofBlocks ofBlocks(first, 1, w -> rest.get())}: the channel from the last stage
+     * back to the first is unbounded, so the loop cannot deadlock; the others are bounded as usual.
+     */
+    public static <I, T, R, O> MasterWorker<I, T, R, O> wrapAround(Supplier<? extends Master<I, T, R, O>> first,
+            Supplier<? extends Block<T, R>> rest) {
+        Objects.requireNonNull(rest, "rest");
+        return ofBlocks(first, 1, w -> rest.get());
     }
 
     /** Tasks go to a worker with room in its queue of {@code queue} tasks (load balancing). */

@@ -9,8 +9,12 @@ package io.paraflow.pattern;
  * (back-pressure). If the pattern stops meanwhile (another node failed, or it was cancelled), the send
  * throws a {@link java.util.concurrent.CancellationException}; let it propagate. A send also throws one
  * when every node this node sends to has ended the stream early (a master that called
- * {@link MasterContext#endStream}); the node then ends, without its end hook. Sends notice both within a
- * batch of items (tens), not necessarily at once. Items may not be {@code null}.
+ * {@link MasterContext#endStream}); the node then ends, without its end hook. Sends notice both, not
+ * necessarily at once: at once when a send waits for room; else, on a bounded channel, within a quarter of
+ * the channel's capacity of items sent on it (256 at {@link Pattern#DEFAULT_CAPACITY}; at most 32 while its
+ * consumer is busy); on an unbounded channel, at every send. A node that no longer sends notices the early
+ * end as it takes items: within 64 items taken from a channel (an eighth of its capacity if that is fewer)
+ * or when it waits for input. Items may not be {@code null}.
  *
  * @param <T> the type of the items sent
  */

@@ -28,10 +28,19 @@ import java.util.function.Supplier;
  *
  * <p>One loop runs at a time: loops called from several threads wait their turn. A loop may not be called
  * from inside a loop body of the same team. If the body throws, the remaining chunks are skipped and the
- * loop throws a {@link PatternException} whose cause is the first exception. If the thread that called
- * the loop is interrupted (e.g. its pattern stopped), every thread finishes the index it is on and takes no
- * more, and the loop throws a {@link CancellationException} with the interrupt flag set. {@link #close}
- * stops the team's threads; a closed team refuses loops.
+ * loop throws a {@link PatternException} whose cause is the first exception. {@link #close} stops the
+ * team's threads; a closed team refuses loops.
+ *
+ * <p>Interruption of the thread that calls a loop (e.g. its pattern stopped) cancels the loop:
+ * <ul>
+ * <li>if the caller's interrupt flag is already set when it calls the loop, no index runs and the loop
+ *     throws a {@link CancellationException};</li>
+ * <li>if the caller is interrupted while the loop runs, every thread finishes the index it is on and takes
+ *     no more; the loop throws a {@link CancellationException} if some index did not run, and returns its
+ *     result as usual if every index had run (the interrupt came too late to save any work).</li>
+ * </ul>
+ * In both cases the caller's interrupt flag is still set when the loop returns or throws. A failing body wins
+ * over an interrupt: the loop then throws the {@link PatternException}.
  */
 public final class ParallelFor implements AutoCloseable {
 
@@ -166,7 +175,14 @@ public final class ParallelFor implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code body} for every index of {@code [from, to)}, split by {@code schedule}; returns when all ran. */
+    /**
+     * Runs {@code body} for every index of {@code [from, to)}, split by {@code schedule}; returns when all ran.
+     *
+     * @throws PatternException if the body threw (its cause); the remaining indices were skipped
+     * @throws CancellationException if the calling thread was interrupted before the loop started (no
+     *         index ran) or while it ran and some index did not run (see the class comment); the thread's
+     *         interrupt flag stays set
+     */
     public void forEach(long from, long to, Schedule schedule, Body body) {
         Objects.requireNonNull(body, "body");
         reduce(from, to, schedule, () -> null, (ignored, i) -> {
@@ -180,6 +196,11 @@ public final class ParallelFor implements AutoCloseable {
      * {@code identity}, then combines them with {@code combine}. Within a thread, indices are folded in
      * increasing order; with static chunks, the accumulators are combined in index order, so
      * {@code combine} needs only be associative; with dynamic chunks it must also be commutative.
+     *
+     * @throws PatternException if {@code fold} threw (its cause); the remaining indices were skipped
+     * @throws CancellationException if the calling thread was interrupted before the loop started (no
+     *         index ran) or while it ran and some index did not run (see the class comment); the thread's
+     *         interrupt flag stays set
      */
     public <A> A reduce(long from, long to, Schedule schedule, Supplier<A> identity, Fold<A> fold,
             BinaryOperator<A> combine) {
@@ -190,6 +211,10 @@ public final class ParallelFor implements AutoCloseable {
         Thread self = Thread.currentThread();
         if (self == looping || helpers.contains(self)) {
             throw new IllegalStateException("a loop cannot be started from inside a loop of the same team (" + name + ")");
+        }
+        if (self.isInterrupted()) {
+            throw new CancellationException(name + ": the loop over [" + from + ", " + to + ") was cancelled before"
+                    + " it started: its calling thread was interrupted");
         }
         synchronized (this) {
             if (closed) {
@@ -219,7 +244,7 @@ public final class ParallelFor implements AutoCloseable {
         if (failure != null) {
             throw new PatternException(name, "parallel-for loop over [" + from + ", " + to + ")", failure);
         }
-        if (current.cancelled) {
+        if (!current.everyIndexRan()) {
             throw new CancellationException(name + ": the loop over [" + from + ", " + to + ") was cancelled:"
                     + " its calling thread was interrupted");
         }
@@ -270,6 +295,8 @@ public final class ParallelFor implements AutoCloseable {
         volatile boolean cancelled;
         /** Written by each participant before it reports done; read by the caller after all reported. */
         final Object[] partials;
+        /** Indices each participant folded (unless the body failed); written and read like {@link #partials}. */
+        final long[] ran;
 
         Job(long from, long to, long chunk, Supplier<A> identity, Fold<A> fold, int participants, Thread caller) {
             this.from = from;
@@ -282,6 +309,7 @@ public final class ParallelFor implements AutoCloseable {
             this.next = new AtomicLong(from);
             this.helpersLeft = new AtomicInteger(participants - 1);
             this.partials = new Object[participants];
+            this.ran = new long[participants];
         }
 
         void work(int participant) {
@@ -294,22 +322,36 @@ public final class ParallelFor implements AutoCloseable {
                     long extra = Long.remainderUnsigned(size, participants);
                     long start = from + base * participant + Math.min(participant, extra);
                     long end = start + base + (participant < extra ? 1 : 0);
-                    for (long i = start; i < end && !stopping(); i++) {
+                    long i = start;
+                    for (; i < end && !stopping(); i++) {
                         accumulator = fold.apply(accumulator, i);
                     }
+                    ran[participant] = i - start;
                 } else {
                     long start;
                     while (!stopping() && (start = next.getAndAccumulate(chunk, this::advance)) < to) {
                         long end = advance(start, chunk);
-                        for (long i = start; i < end && !stopping(); i++) {
+                        long i = start;
+                        for (; i < end && !stopping(); i++) {
                             accumulator = fold.apply(accumulator, i);
                         }
+                        ran[participant] += i - start;
                     }
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
             }
             partials[participant] = accumulator;
+        }
+
+        /** After every participant reported done: whether every index of the range was folded. */
+        boolean everyIndexRan() {
+            long total = 0;
+            for (long count : ran) {
+                total += count;
+            }
+            // unsigned, like the range's size: both wrap the same way
+            return total == to - from;
         }
 
         /** {@code step} indices after {@code index}, but not past {@code to} (and never wrapping round). */

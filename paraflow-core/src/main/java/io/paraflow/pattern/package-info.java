@@ -2,7 +2,8 @@
  * Structured streaming patterns (FastFlow's building blocks): {@link io.paraflow.pattern.Pipeline},
  * {@link io.paraflow.pattern.Farm} (round-robin, on-demand, custom routing, ordered),
  * {@link io.paraflow.pattern.AllToAll} (round-robin, by key, broadcast, on-demand, explicit),
- * {@link io.paraflow.pattern.MasterWorker} (farm with feedback, whose master may end the stream early) and
+ * {@link io.paraflow.pattern.MasterWorker} (farm with feedback, whose master may end the stream early, and
+ * pipeline wrap-around: {@link io.paraflow.pattern.MasterWorker#wrapAround}) and
  * {@link io.paraflow.pattern.ParallelFor} (parallel-for and parallel-reduce, and a map stage), composable: any {@link io.paraflow.pattern.Block} can be a pipeline
  * stage, a farm worker or a member of an all-to-all set. A {@link io.paraflow.pattern.Pattern} starts at
  * a {@link io.paraflow.pattern.Source} and ends in a sink; user code is written as

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -327,5 +328,59 @@ class ErrorsAndCancellationTest {
                     .run();
             assertThat(result).hasSize(100).contains(99L * 99);
         }
+    }
+
+    /**
+     * A source whose resource fails to close: the stop exception from its send gets the close failure as a
+     * suppressed exception; records each stop exception it saw.
+     */
+    private static Source<Long> endlessWithAFailingResource(List<CancellationException> seen) {
+        return out -> {
+            try (AutoCloseable resource = () -> {
+                throw new IllegalStateException("close failed");
+            }) {
+                for (long i = 0; ; i++) {
+                    out.emit(i);
+                }
+            } catch (CancellationException stop) {
+                seen.add(stop);
+                throw stop;
+            }
+        };
+    }
+
+    static Stream<Arguments> stops() {
+        return Stream.of(
+                Arguments.of("a failure downstream", (Function<Source<Long>, Pattern<Long>>)
+                        source -> Pattern.from(source).then(failAt("stage")).collect(Collectors.counting())),
+                Arguments.of("a master ending the stream", (Function<Source<Long>, Pattern<Long>>)
+                        source -> Pattern.from(source).then(MasterWorker.of(() -> new Master<Long, Long, Long, Long>() {
+                            @Override
+                            public void input(Long item, MasterContext<Long, Long> context) {
+                                context.endStream();
+                            }
+
+                            @Override
+                            public void result(Long result, MasterContext<Long, Long> context) {
+                            }
+                        }, 1, () -> Stage.<Long, Long>map(i -> i))).collect(Collectors.counting())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stops")
+    void whatUserCodeAddsToAStopExceptionDoesNotReachTheNextRun(String how,
+            Function<Source<Long>, Pattern<Long>> pattern) {
+        List<CancellationException> seen = new CopyOnWriteArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            try {
+                pattern.apply(endlessWithAFailingResource(seen)).run();
+            } catch (PatternException expectedForAFailure) {
+                assertThat(expectedForAFailure).hasRootCauseInstanceOf(Boom.class);
+            }
+        }
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(1)).isNotSameAs(seen.get(0));
+        assertThat(seen.get(1).getSuppressed()).singleElement()
+                .satisfies(closeFailure -> assertThat(closeFailure).hasMessage("close failed"));
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -117,10 +118,19 @@ class ParallelForTest {
     @Test
     void aMapStageRunsADataParallelLoopOnEachItemOnATeamOfItsRun() {
         Set<String> teamThreads = ConcurrentHashMap.newKeySet();
+        // Index 0 waits until a thread of the team ran an index: a helper takes part on a loaded machine too.
+        CountDownLatch aHelperRan = new CountDownLatch(1);
         Pattern<List<Long>> pattern = Pattern.from(Source.range(0, 50))
                 .then(ParallelFor.map(3, (Long n, ParallelFor team) -> team.reduce(0, n * 100, ParallelFor.dynamicChunks(64),
                         () -> 0L, (acc, i) -> {
-                            teamThreads.add(Thread.currentThread().getName());
+                            String thread = Thread.currentThread().getName();
+                            teamThreads.add(thread);
+                            if (thread.startsWith("paraflow-pfor-")) {
+                                aHelperRan.countDown();
+                            }
+                            if (i == 0 && !aHelperRan.await(20, TimeUnit.SECONDS)) {
+                                throw new AssertionError("no helper of the team took part in the loop");
+                            }
                             return acc + i;
                         }, Long::sum)))
                 .collect(Collectors.toList());
@@ -221,5 +231,60 @@ class ParallelForTest {
         assertThat(thrown.get()).isInstanceOf(CancellationException.class)
                 .hasMessageContaining("was cancelled: its calling thread was interrupted");
         assertThat(flagKept).isTrue();
+    }
+
+    @Test
+    void aCallerInterruptedBeforeTheLoopRunsNoIndex() {
+        AtomicLong ran = new AtomicLong();
+        try (ParallelFor team = ParallelFor.create(2)) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> team.forEach(0, 1_000, ParallelFor.dynamicChunks(10), i -> ran.incrementAndGet()))
+                        .isInstanceOf(CancellationException.class)
+                        .hasMessageContaining("was cancelled before it started: its calling thread was interrupted");
+                assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag kept").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(ran).hasValue(0);
+            assertThat(team.reduce(0, 1_000, ParallelFor.staticChunks(), () -> 0L, (acc, i) -> acc + i, Long::sum))
+                    .as("the next loop of a caller no longer interrupted").isEqualTo(999L * 1_000 / 2);
+        }
+    }
+
+    @Test
+    void anInterruptAfterEveryIndexRanKeepsTheResult() throws Exception {
+        // Static chunks over [0, 2) on two threads: the caller folds 0, then waits for the helper, which folds
+        // 1 and, once the caller is parked waiting for it, interrupts it: every index has run, so the loop
+        // returns its result, flag set.
+        Thread caller = Thread.currentThread();
+        CountDownLatch zeroDone = new CountDownLatch(1);
+        try (ParallelFor team = ParallelFor.create(2)) {
+            long sum;
+            boolean flagKept;
+            try {
+                sum = team.reduce(0, 2, ParallelFor.staticChunks(), () -> 0L, (acc, i) -> {
+                    if (i == 0) {
+                        zeroDone.countDown();
+                    } else if (!zeroDone.await(20, TimeUnit.SECONDS)) {
+                        throw new AssertionError("index 0 never ran");
+                    } else {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        while (caller.getState() != Thread.State.WAITING) {
+                            if (System.nanoTime() > deadline) {
+                                throw new AssertionError("the caller never waited for the helper");
+                            }
+                            Thread.onSpinWait();
+                        }
+                        caller.interrupt();
+                    }
+                    return acc + i + 10;
+                }, Long::sum);
+            } finally {
+                flagKept = Thread.interrupted();
+            }
+            assertThat(sum).isEqualTo(21L);
+            assertThat(flagKept).as("interrupt flag kept").isTrue();
+        }
     }
 }

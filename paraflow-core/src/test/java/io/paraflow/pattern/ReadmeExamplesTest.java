@@ -54,4 +54,32 @@ class ReadmeExamplesTest {
                 .run();
         assertThat(perKey).isEqualTo(Map.of("a", 3L, "b", 2L, "c", 1L));
     }
+
+    @Test
+    void wrapAroundGrowsEachValueUntilItPassesTenThousand() {
+        List<Long> grown = Pattern.from(Source.range(1, 500))
+                .then(MasterWorker.wrapAround(() -> new Master<Long, Long, Long, Long>() {
+                    @Override
+                    public void input(Long start, MasterContext<Long, Long> loop) {
+                        loop.submit(start);                                        // into the loop
+                    }
+
+                    @Override
+                    public void result(Long value, MasterContext<Long, Long> loop) {
+                        if (value <= 10_000) {
+                            loop.submit(value);                                    // round again
+                        } else {
+                            loop.emit(value);                                      // out of the loop
+                        }
+                    }
+                }, () -> Pipeline.of(Stage.<Long, Long>map(x -> x * 3)).map(x -> x + 1)))  // the rest of the loop
+                .collect(Collectors.toList())
+                .run();
+        assertThat(grown).hasSize(499).allSatisfy(value -> assertThat(value).isBetween(10_001L, 3 * 10_000L + 1));
+        long fromOne = 1;
+        while (fromOne <= 10_000) {
+            fromOne = fromOne * 3 + 1;
+        }
+        assertThat(grown).contains(fromOne);
+    }
 }

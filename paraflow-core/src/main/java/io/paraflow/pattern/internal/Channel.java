@@ -14,7 +14,8 @@ abstract class Channel {
     final boolean feedback;
     /**
      * Set by the consumer when it ended the stream early: it now discards what arrives, until end of
-     * stream. A producer all of whose outputs are closed ends too ({@link Node#checkEmitting}).
+     * stream. A node all of whose outputs are closed ends too, which it notices as it sends and as it takes
+     * items ({@link Node#checkWanted}).
      */
     volatile boolean closed;
 
@@ -40,7 +41,12 @@ abstract class Channel {
     /** Producer: whether an {@code offer} could succeed now (reads the consumer's progress afresh). */
     abstract boolean hasRoom();
 
-    /** Consumer: removes and returns the oldest item, or {@code null} if there is none. */
+    /**
+     * Consumer: removes and returns the oldest item, or {@code null} if there is none. Every few items (a
+     * ring's release batch, every item of an unbounded channel) it calls the consumer's
+     * {@link Node#checkWanted} before it takes the item, so it may throw what that throws, and the item
+     * stays in the channel.
+     */
     abstract Object poll();
 
     /** Consumer: the oldest item without removing it, or {@code null} if there is none. */

@@ -128,7 +128,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
 
     // The wait flags (waiting, parked, wakeAtOnce, woken) are in the superclasses, on a cache line of their own.
     private Channel[] inputs;
-    /** Empty until the node runs (a channel driven by hand in a test may ask {@link #checkEmitting} before). */
+    /** Empty until the node runs (a channel driven by hand in a test may ask {@link #checkWanted} before). */
     private Channel[] outputs = new Channel[0];
     private Channel[] workers;
     private boolean[] ended;
@@ -138,7 +138,10 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     private int currentInput;
     private int nextOutput;
     private int nextWorker;
+    /** The number of the next item sent into an ordered farm. */
     private long sequence;
+    /** Tasks a master submitted, so that it can tell whether its end hook submitted more. */
+    private long submitted;
     private long expected;
     private Sequenced envelope;
     private Object heldBack;
@@ -149,7 +152,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     private boolean endRequested;
     /**
      * The node sends its end of stream, or ends early: a send no longer ends it when its consumers ended
-     * early ({@link #checkEmitting}), and input hooks no longer run.
+     * early ({@link #checkWanted}), and input hooks no longer run.
      */
     private boolean ending;
     /** End of stream was sent on {@link #outputs}. */
@@ -164,6 +167,13 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     private Channel[] roomSet;
     /** Inputs found empty by the ordered collector, {@code null}-terminated; any one with an item ends a wait. */
     private Channel[] emptyInputs;
+
+    /**
+     * This node's own stop signals: shared instances would collect the exceptions that user code adds to
+     * them as suppressed ones (a try-with-resources around a send) from run to run.
+     */
+    private final StopSignal stopSignal = new StopSignal();
+    private final DownstreamEnded downstreamEnded = new DownstreamEnded();
 
     Node(Run run, String name, Role role, Object logic) {
         this.run = run;
@@ -283,9 +293,9 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         }
         while (!endRequested) {
             if (upstreamEnded == upstream && inFlight == 0) {
-                long before = sequence;
+                long before = submitted;
                 master.end(this);
-                if (sequence == before) {
+                if (submitted == before) {
                     break;
                 }
                 continue;
@@ -294,6 +304,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
             Object item = pollAny();
             if (item == null) {
                 if (endedCount == endedBefore) {
+                    checkWanted();
                     await(ANY_INPUT);
                 }
             } else if (inputs[currentInput].feedback) {
@@ -354,19 +365,28 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     }
 
     /**
-     * Called by this node's output channels every few items it sends (a ring's publish batch, each item on
-     * an unbounded channel): throws {@link StopSignal} once the run stopped, and {@link DownstreamEnded}
-     * once every output's consumer ended the stream early. Never per item on a ring: the fast path stays free.
+     * Called by this node's channels every few items it sends or takes (a ring's publish or release batch,
+     * each item on an unbounded channel), and by the node before it waits for input: throws
+     * {@link StopSignal} once the run stopped, and {@link DownstreamEnded} once every output's consumer ended
+     * the stream early. Checking as it takes too ends a node that no longer sends (a filter whose matches ran
+     * out) while its input goes on. Never per item on a ring: the fast path stays free.
      */
-    void checkEmitting() {
-        run.checkRunning();
+    void checkWanted() {
+        checkRunning();
         if (!ending && outputs.length > 0) {
             for (Channel output : outputs) {
                 if (!output.closed) {
                     return;
                 }
             }
-            throw DownstreamEnded.INSTANCE;
+            throw downstreamEnded;
+        }
+    }
+
+    /** Throws {@link StopSignal} once the run has stopped. */
+    private void checkRunning() {
+        if (run.isStopped()) {
+            throw stopSignal;
         }
     }
 
@@ -382,6 +402,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
             if (endedCount == inputs.length) {
                 return null;
             }
+            checkWanted();
             await(ANY_INPUT);
         }
     }
@@ -483,6 +504,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
                 for (int i = empty; i < emptyInputs.length; i++) {
                     emptyInputs[i] = null;
                 }
+                checkWanted();
                 await(ANY_EMPTY_INPUT_FILLED);
             }
         }
@@ -557,7 +579,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         Objects.requireNonNull(task, "a master cannot submit null");
         refuseAfterEnd();
         inFlight++;
-        sequence++;
+        submitted++;
         route(workers, workerRouting, task, true);
     }
 
@@ -567,7 +589,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         refuseAfterEnd();
         Objects.checkIndex(worker, workers.length);
         inFlight++;
-        sequence++;
+        submitted++;
         put(workers[worker], task);
     }
 
@@ -652,7 +674,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
     /** Sends {@code item} on {@code channel}, waiting while it is full. */
     private void put(Channel channel, Object item) {
         while (!channel.offer(item)) {
-            checkEmitting();
+            checkWanted();
             waitChannel = channel;
             await(ROOM);
         }
@@ -745,7 +767,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
         }
         if (run.busySpin) {
             for (int spin = 1; !condition.holds(this); spin++) {
-                run.checkRunning();
+                checkRunning();
                 Thread.onSpinWait();
                 if ((spin & (BUSY_SPINS_PER_TAKE - 1)) == 0) {
                     takeUnpublished();
@@ -754,7 +776,7 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
             return;
         }
         for (int i = 0; i < run.yields; i++) {
-            run.checkRunning();
+            checkRunning();
             Thread.yield();
             if (condition.holds(this)) {
                 return;
@@ -771,13 +793,13 @@ final class Node extends NodeTrailingPadding implements MasterContext<Object, Ob
                 parked = false;
                 return;
             }
-            run.checkRunning();
+            checkRunning();
             boolean shortPark = neighbourRuns && !forRoom;
             long limit = shortPark ? DEFERRED_WAKE_LIMIT_NANOS : PARK_LIMIT_NANOS;
             long start = System.nanoTime();
             LockSupport.parkNanos(this, limit);
             parked = false;
-            run.checkRunning();
+            checkRunning();
             if (shortPark) {
                 takeUnpublished();
             }

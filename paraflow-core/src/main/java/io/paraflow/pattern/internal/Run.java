@@ -111,11 +111,9 @@ public final class Run {
         }
     }
 
-    /** Throws {@link StopSignal} once the run has stopped. */
-    void checkRunning() {
-        if (stopped) {
-            throw StopSignal.INSTANCE;
-        }
+    /** Whether the run has stopped: its nodes then end with {@link StopSignal}. */
+    boolean isStopped() {
+        return stopped;
     }
 
     /**

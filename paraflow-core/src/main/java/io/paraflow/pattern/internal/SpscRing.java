@@ -33,8 +33,11 @@ import java.lang.invoke.VarHandle;
  * this producer runs (it does so only when every neighbour waits).
  *
  * <p>Stopping: once per publish batch (or wake-up decision, while the consumer waits) the producer checks
- * whether it should stop ({@link Node#checkEmitting}), so that a producer that never waits for room, because
- * its consumer keeps up, still notices a cancellation, a failure or an early end within a batch; never per item.
+ * whether it should stop ({@link Node#checkWanted}), so that a producer that never waits for room, because
+ * its consumer keeps up, still notices a cancellation, a failure or an early end within a quarter of the
+ * ring (a publish batch while its consumer is busy, up to the wake batch while its consumer waits); never per
+ * item. The consumer checks likewise once per release batch, so that a node that takes items but no longer
+ * sends any (a filter whose matches ran out) notices that every node it sends to ended early.
  *
  * <p>Fields are grouped by the thread that writes them, and padded so that a line one side writes for every
  * item is never a line the other side reads: the published tail and head each have a line of their own.
@@ -126,7 +129,7 @@ final class SpscRing extends Channel {
         producerTail = ++t;
         if (t - publishedTail >= publishBatch) {
             publish(t);
-            producer.checkEmitting();
+            producer.checkWanted();
         }
         if (consumer.waiting) {
             // a waiting consumer spins or sleeps on the tail: give it each item at once (a plain store
@@ -135,7 +138,7 @@ final class SpscRing extends Channel {
             if (++owedItems < wakeCheckAt) {
                 return true;
             }
-            producer.checkEmitting();
+            producer.checkWanted();
             if (consumer.wakeOrDefer(owedItems < wakeBatch)) {
                 owedItems = 0;
                 wakeCheckAt = publishBatch;
@@ -207,11 +210,16 @@ final class SpscRing extends Channel {
             return null;
         }
         long h = consumerHead;
+        boolean release = h + 1 - head >= releaseBatch;
+        if (release) {
+            // before the item is taken: a node that ends here takes it (maybe end of stream) as it drains
+            consumer.checkWanted();
+        }
         int index = (int) h & mask;
         Object item = buffer[index];
         buffer[index] = null;
         consumerHead = h + 1;
-        if (h + 1 - head >= releaseBatch) {
+        if (release) {
             publishHead(false);
         }
         return item;

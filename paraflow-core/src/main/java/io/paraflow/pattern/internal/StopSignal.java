@@ -5,14 +5,12 @@ import java.util.concurrent.CancellationException;
 /**
  * Thrown inside a node's thread when its pattern stops (another node failed, or it was cancelled) while
  * the node waits in the runtime, e.g. in {@code emit} on a full channel. It unwinds the node's code;
- * a node must let it propagate. One shared instance without a stack trace: it is control flow.
+ * a node must let it propagate. One instance per node, without a stack trace: it is control flow.
  */
 final class StopSignal extends CancellationException {
     private static final long serialVersionUID = 1L;
 
-    static final StopSignal INSTANCE = new StopSignal();
-
-    private StopSignal() {
+    StopSignal() {
         super("the pattern stopped");
     }
 

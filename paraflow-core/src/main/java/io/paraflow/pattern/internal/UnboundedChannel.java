@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * channels in both directions of a cycle, a master blocked on its workers and workers blocked on the
  * master would deadlock. {@link ConcurrentLinkedQueue} offers and polls with compare-and-set, which is a
  * full fence, like the one a ring's producer issues in {@link Node#wakeIfWaiting}. Every offer checks
- * whether the producer should stop ({@link Node#checkEmitting}): an unbounded channel never makes its
- * producer wait, which is where a producer on a ring notices.
+ * whether the producer should stop, and every poll whether the consumer should ({@link Node#checkWanted}):
+ * an unbounded channel never makes its producer wait, which is where a producer on a ring notices.
  */
 final class UnboundedChannel extends Channel {
 
@@ -20,7 +20,7 @@ final class UnboundedChannel extends Channel {
 
     @Override
     boolean offer(Object item) {
-        producer.checkEmitting();
+        producer.checkWanted();
         queue.offer(item);
         consumer.wakeIfWaiting();
         return true;
@@ -38,6 +38,7 @@ final class UnboundedChannel extends Channel {
 
     @Override
     Object poll() {
+        consumer.checkWanted();
         return queue.poll();
     }
 
