@@ -134,6 +134,8 @@ class ClusterExecutorTest {
         for (int i = 0; i < 2; i++) {
             blockers.add(flow.task("blocker").on("cluster").cores(2).submit(ClusterExecutorTest::sleep, flow.value(blocking)));
         }
+        // started on their workers (not only sent): a batch may overtake another on its way to a worker
+        awaitStarted(blockers);
         // sent at once to a worker whose every core is busy: it waits in the worker's queue for longer than its timeout
         Task<Integer> queued = flow.task("queued").on("cluster").timeout(Duration.ofMillis(500)).submit(() -> 1);
         assertThat(queued.get(20, TimeUnit.SECONDS)).isEqualTo(1);
@@ -168,6 +170,8 @@ class ClusterExecutorTest {
                     return null;
                 }));
             }
+            // started on their workers (not only sent): a batch may overtake another on its way to a worker
+            awaitStarted(blockers);
             Task<Integer> queued = flow.task("queued").on("cluster").submit(() -> 1);
             awaitUnanswered(3);
             // sent to a worker whose every core is busy: cancelled in the worker's queue, it is answered from there
@@ -180,6 +184,15 @@ class ClusterExecutorTest {
         }
         awaitUnanswered(0);
         assertThat(executor.unanswered()).as("attempts whose slots stay reserved").isZero();
+    }
+
+    private void awaitStarted(List<? extends Task<?>> tasks) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!tasks.stream().allMatch(task -> events.stream()
+                .anyMatch(event -> event.taskId() == task.id() && event.kind() == TaskEvent.Kind.STARTED))) {
+            assertThat(System.nanoTime()).as("the tasks started within 20 s: " + tasks).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private void awaitUnanswered(int count) throws InterruptedException {
