@@ -723,6 +723,10 @@ public final class ClusterExecutor implements TaskExecutor {
                 if (dropWaiting) {
                     waiting.remove(pending);
                     forget(pending);
+                } else if (waiting.peek() == pending) {
+                    // the dispatcher drops it only when woken: at the head, it may hold back the attempts behind it
+                    changed = true;
+                    lock.notifyAll();
                 }
                 return;
             }
