@@ -144,6 +144,8 @@ public final class ClusterExecutor implements TaskExecutor {
     private final GreetingRetries greetingRetries = new GreetingRetries();
     private boolean changed;
     private boolean closed;
+    /** Cancellations {@link #stop} and {@link #withdraw} left for the dispatcher to send, by worker. */
+    private final Map<Cancels, List<Long>> cancels = new LinkedHashMap<>();
     /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
     private Pending lastUnfit;
     /** Why this executor can run nothing any more (it was cut off from its workers); null while it can. */
@@ -445,6 +447,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private void dispatch() {
         Map<Placement.Slots<Node>, List<Pending>> batches = new LinkedHashMap<>();
         List<Unstarted> unstarted = new ArrayList<>();
+        Map<Cancels, List<Long>> cancelling = new LinkedHashMap<>();
         long checkEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(10), startWithinNanos / 4);
         long nextCheck = System.nanoTime() + checkEvery;
         while (true) {
@@ -465,6 +468,8 @@ public final class ClusterExecutor implements TaskExecutor {
                     nextCheck = System.nanoTime() + checkEvery;
                 }
                 changed = false;
+                cancelling.putAll(cancels);
+                cancels.clear();
                 int placed = 0;
                 while (!waiting.isEmpty() && placed < MAX_PER_ROUND) {
                     Pending next = waiting.peek();
@@ -492,6 +497,8 @@ public final class ClusterExecutor implements TaskExecutor {
                 }
                 changed |= placed == MAX_PER_ROUND;
             }
+            cancelling.forEach(this::sendCancels);
+            cancelling.clear();
             unstarted.forEach(this::failUnstarted);
             unstarted.clear();
             batches.forEach(this::send);
@@ -525,8 +532,7 @@ public final class ClusterExecutor implements TaskExecutor {
     /** Takes {@code taken} out of its worker's queue, if it is there, and fails it. */
     private void failUnstarted(Unstarted taken) {
         Pending pending = taken.pending();
-        envelopes.send(taken.member(), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, true,
-                new long[] {pending.key})));
+        sendCancels(new Cancels(taken.member(), true), List.of(pending.key));
         pending.task.failed(pending.attempt, new IllegalStateException("task " + pending.task.name() + " was sent to"
                 + " cluster worker " + taken.worker() + " more than " + Duration.ofNanos(startWithinNanos) + " ago and has"
                 + " not started there (its message was lost, or the worker's cores are held by tasks that do not end):"
@@ -811,7 +817,7 @@ public final class ClusterExecutor implements TaskExecutor {
     /**
      * Ends the current attempt of {@code task}: interrupts it on its worker if it was sent to one (the worker
      * answers, and its slots are freed then; one still in the worker's queue leaves it), else drops it. It is
-     * never placed again.
+     * never placed again. Does not wait for the network: the dispatcher thread sends the cancellation.
      */
     @Override
     public void stop(ReadyTask task) {
@@ -834,8 +840,6 @@ public final class ClusterExecutor implements TaskExecutor {
      * interrupts it on its worker; else only takes it from its worker's queue, if it is still there.
      */
     private void end(ReadyTask task, boolean interrupt) {
-        Member member;
-        long key;
         synchronized (lock) {
             Pending pending = latest.get(task);
             if (pending == null || pending.attempt != task.attempt()) {
@@ -853,11 +857,22 @@ public final class ClusterExecutor implements TaskExecutor {
                 }
                 return;
             }
-            member = pending.at.worker().member();
-            key = pending.key;
+            // sent by the dispatcher, with the other cancellations for that worker: the caller does not wait
+            cancels.computeIfAbsent(new Cancels(pending.at.worker().member(), !interrupt), c -> new ArrayList<>())
+                    .add(pending.key);
+            changed = true;
+            lock.notifyAll();
         }
-        envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, !interrupt,
-                new long[] {key})));
+    }
+
+    /** The tasks to cancel on one worker, only if queued there or also if running. */
+    private record Cancels(Member member, boolean queuedOnly) {
+    }
+
+    /** Sends the cancellations for one worker. */
+    private void sendCancels(Cancels cancels, List<Long> keys) {
+        envelopes.send(cancels.member(), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false,
+                cancels.queuedOnly(), keys.stream().mapToLong(Long::longValue).toArray())));
     }
 
     /** How many results the driver read from the data grid (for tests). */

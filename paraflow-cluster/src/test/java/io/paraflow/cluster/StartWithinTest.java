@@ -22,13 +22,11 @@ class StartWithinTest {
 
     @Test
     void aTaskWhoseBatchIsLostFailsOnceItHasNotStartedInTime() throws Exception {
-        ClusterWorker worker = ClusterWorker.builder().secret(WorkerJvm.SECRET).port(WorkerJvm.freePort()).cores(1)
-                .name("losing").detection(Duration.ofSeconds(5)).drainTime(Duration.ofSeconds(5)).start();
+        WorkerJvm.InJvm cluster = WorkerJvm.InJvm.named("losing");
+        ClusterWorker worker = cluster.worker();
         try {
             Wiretap tap = Wiretap.losing(Wiretap.member("losing"), Envelopes.TASKS, 1);
-            ClusterExecutor executor = ClusterExecutor.builder().join(worker.address()).port(WorkerJvm.freePort())
-                    .secret(WorkerJvm.SECRET).startWithin(Duration.ofSeconds(2)).awaitWorkers(1, Duration.ofSeconds(20))
-                    .build();
+            ClusterExecutor executor = cluster.driver().startWithin(Duration.ofSeconds(2)).build();
             try (Flow flow = Flow.builder().threads(1).executor(executor).build()) {
                 Task<Integer> lost = flow.task("lost").on("cluster").submit(() -> 1);
                 assertThatThrownBy(() -> lost.get(20, TimeUnit.SECONDS)).rootCause()
