@@ -103,10 +103,11 @@ public final class ClusterWorker implements AutoCloseable {
     private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
     /**
      * Tasks a driver cancelled that this worker did not hold: finished, or not arrived yet (their cancellation
-     * overtook them), in which case they are answered as cancelled when they arrive. Guarded by {@link #lock}
-     * (with {@link #active}'s additions).
+     * overtook them), in which case they are answered as cancelled when they arrive; by driver, the last
+     * {@value #CANCELLED_REMEMBERED} each, forgotten when the driver leaves. Guarded by {@link #lock} (with
+     * {@link #active}'s additions).
      */
-    private final RecentSet<RunKey> cancelledBeforeArrival = new RecentSet<>(CANCELLED_REMEMBERED);
+    private final Map<String, RecentSet<Long>> cancelledBeforeArrival = new HashMap<>();
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
     private final Thread warmUp;
@@ -321,7 +322,8 @@ public final class ClusterWorker implements AutoCloseable {
                 Run run = new Run(batch.driver(), job, serializer);
                 if (leaving) {
                     handBack.add(run);
-                } else if (cancelledBeforeArrival.remove(new RunKey(batch.driver(), job.key()))) {
+                } else if (cancelledBeforeArrival.containsKey(batch.driver())
+                        && cancelledBeforeArrival.get(batch.driver()).remove(job.key())) {
                     cancelled.add(run);
                 } else if (active.putIfAbsent(new RunKey(batch.driver(), job.key()), run) == null) {
                     queued.add(run);
@@ -362,13 +364,13 @@ public final class ClusterWorker implements AutoCloseable {
                 active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
             } else {
                 for (long key : cancel.keys()) {
-                    RunKey runKey = new RunKey(cancel.driver(), key);
-                    Run run = active.get(runKey);
+                    Run run = active.get(new RunKey(cancel.driver(), key));
                     if (run != null) {
                         victims.add(run);
                     } else {
                         // finished, or still on its way (a cancellation can overtake its task): see accept
-                        cancelledBeforeArrival.add(runKey);
+                        cancelledBeforeArrival.computeIfAbsent(cancel.driver(), d -> new RecentSet<>(CANCELLED_REMEMBERED))
+                                .add(key);
                     }
                 }
             }
@@ -392,6 +394,7 @@ public final class ClusterWorker implements AutoCloseable {
     private void driverGone(String driver) {
         List<Run> victims = new ArrayList<>();
         synchronized (lock) {
+            cancelledBeforeArrival.remove(driver);
             queued.removeIf(run -> {
                 if (run.driver.equals(driver)) {
                     active.remove(new RunKey(run.driver, run.job.key()));
