@@ -86,7 +86,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
  * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network;
  * a task counts as started when its worker says it took it from its queue (a notice sent with outcomes), so
- * that its timeout does not count the time it waited there.
+ * that its timeout does not count the time it waited there ({@link Builder#startWithin} bounds that wait).
  * Outcomes arrive on Hazelcast's executor threads, which open them and pass them to one reporting thread of
  * the driver's ({@code paraflow-cluster-outcomes}), which reports them to the flow: user callbacks of tasks
  * run there (a callback that blocks holds up the reporting of later outcomes, not Hazelcast).
