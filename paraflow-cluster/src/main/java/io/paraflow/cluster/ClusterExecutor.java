@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Greeting;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -84,7 +86,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * tasks; workers send their outcomes back in batches too. Each worker is sent its cores plus
  * {@link Builder#prefetch} tasks, so that it does not idle while outcomes and new tasks cross the network;
  * a task counts as started when its worker says it took it from its queue (a notice sent with outcomes), so
- * that its timeout does not count the time it waited there.
+ * that its timeout does not count the time it waited there ({@link Builder#startWithin} bounds that wait).
  * Outcomes arrive on Hazelcast's executor threads, which open them and pass them to one reporting thread of
  * the driver's ({@code paraflow-cluster-outcomes}), which reports them to the flow: user callbacks of tasks
  * run there (a callback that blocks holds up the reporting of later outcomes, not Hazelcast).
@@ -104,12 +106,14 @@ public final class ClusterExecutor implements TaskExecutor {
     /** The most attempts placed in one round of the dispatcher, so that a huge backlog does not hold the lock long. */
     private static final int MAX_PER_ROUND = 4096;
     /** Ends {@link #reporter}. */
-    private static final byte[] STOP_REPORTING = new byte[0];
+    private static final Arrival STOP_REPORTING = new Arrival("", new byte[0]);
     /** The size above which the tasks for one worker are split into several batches. */
     private static final long BATCH_BYTES = 8L << 20;
 
     private final String label;
     private final int prefetch;
+    /** {@link Builder#startWithin}, in nanoseconds; 0 if not set. */
+    private final long startWithinNanos;
     private final Serializer serializer;
     private final String serializerName;
     private final List<String> allowed;
@@ -127,7 +131,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Map<ReadyTask, Pending> latest = new HashMap<>();
     private final Thread dispatcher;
     /** Result batches opened on Hazelcast's threads, reported to the flow by {@link #reporter}. */
-    private final LinkedBlockingQueue<byte[]> results = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Arrival> results = new LinkedBlockingQueue<>();
     private final Thread reporter;
     private final SubmissionCheck submissionCheck;
 
@@ -140,8 +144,12 @@ public final class ClusterExecutor implements TaskExecutor {
     private final GreetingRetries greetingRetries = new GreetingRetries();
     private boolean changed;
     private boolean closed;
+    /** Cancellations {@link #stop} and {@link #withdraw} left for the dispatcher to send, by worker. */
+    private final Map<Cancels, List<Long>> cancels = new LinkedHashMap<>();
     /** The last attempt {@link #warnIfNoWorkerFits} warned about. */
     private Pending lastUnfit;
+    /** Why this executor can run nothing any more (it was cut off from its workers); null while it can. */
+    private String cutOff;
 
     /** A worker as the driver sees it. */
     private record Node(Member member, String name, Set<Pending> assigned) {
@@ -160,6 +168,10 @@ public final class ClusterExecutor implements TaskExecutor {
         boolean stopped;
         /** The worker that holds its largest kept input, which it prefers; null if none. */
         UUID near;
+        /** When it was placed on its worker, if {@link Builder#startWithin} is set. Guarded by the executor's lock. */
+        long placedAt;
+        /** Whether its worker said it started it. Guarded by the executor's lock. */
+        boolean started;
 
         Pending(ReadyTask task, long key) {
             this.task = task;
@@ -173,6 +185,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private ClusterExecutor(Builder builder) {
         this.label = builder.label;
         this.prefetch = builder.prefetch;
+        this.startWithinNanos = builder.startWithin == null ? 0 : builder.startWithin.toNanos();
         this.allowed = List.copyOf(builder.allowed);
         this.serializer = builder.serializerFactory.create(allowed);
         this.serializerName = builder.serializerFactory.getClass().getName();
@@ -197,6 +210,11 @@ public final class ClusterExecutor implements TaskExecutor {
                 }
             });
             hazelcast.getCluster().getMembers().forEach(this::workerJoined);
+            hazelcast.getLifecycleService().addLifecycleListener(event -> {
+                if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                    merged();
+                }
+            });
             this.capacity = awaitWorkers(builder);
         } catch (RuntimeException | Error e) {
             // a member left running would keep the JVM alive (Hazelcast's threads are not daemons)
@@ -291,8 +309,10 @@ public final class ClusterExecutor implements TaskExecutor {
         if (task.largestRemoteArgument() instanceof RemoteResult kept && kept.isIn(grid)) {
             pending.near = kept.worker();
         }
+        String refused;
         synchronized (lock) {
-            if (!closed) {
+            refused = closed ? "executor '" + label + "' is closed" : cutOff;
+            if (refused == null) {
                 waiting.add(pending);
                 latest.put(task, pending);
                 changed = true;
@@ -300,7 +320,43 @@ public final class ClusterExecutor implements TaskExecutor {
                 return;
             }
         }
-        task.failed(pending.attempt, new IllegalStateException("executor '" + label + "' is closed"), label);
+        task.failed(pending.attempt, new IllegalStateException(refused), label);
+    }
+
+    /**
+     * Hazelcast merged this member back into the cluster after a network split. Its workers on the other side
+     * took it for lost and forgot its session, and if its member id changed, nothing sealed for it opens: it
+     * cannot be trusted to get answers any more, so its tasks fail now, loudly, rather than wait for ever.
+     */
+    private void merged() {
+        String now = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        String reason = "cluster executor '" + label + "' was cut off from its workers by a network split and merged"
+                + " back into the cluster" + (now.equals(driver) ? "" : " under a new member id (" + driver + " became "
+                + now + ")") + ": workers no longer answer it; close it and build a new one";
+        List<Pending> left;
+        synchronized (lock) {
+            if (closed || cutOff != null) {
+                return;
+            }
+            cutOff = reason;
+            left = new ArrayList<>(waiting);
+            waiting.clear();
+            for (Pending pending : outstanding.values()) {
+                if (pending.at != null) {
+                    placement.release(pending.at, pending.cores, pending.memory);
+                    pending.at.worker().assigned().remove(pending);
+                    pending.at = null;
+                }
+                left.add(pending);
+            }
+            outstanding.clear();
+            latest.clear();
+        }
+        LOG.log(System.Logger.Level.ERROR, reason);
+        IllegalStateException error = new IllegalStateException(reason);
+        for (Pending pending : left) {
+            pending.task.failed(pending.attempt, error, label);
+        }
     }
 
     // ---------------------------------------------------------------- membership
@@ -390,11 +446,16 @@ public final class ClusterExecutor implements TaskExecutor {
 
     private void dispatch() {
         Map<Placement.Slots<Node>, List<Pending>> batches = new LinkedHashMap<>();
+        List<Unstarted> unstarted = new ArrayList<>();
+        Map<Cancels, List<Long>> cancelling = new LinkedHashMap<>();
+        long checkEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(10), startWithinNanos / 4);
+        long nextCheck = System.nanoTime() + checkEvery;
         while (true) {
             synchronized (lock) {
-                while (!changed && !closed) {
+                while (!changed && !closed && !(startWithinNanos > 0 && System.nanoTime() - nextCheck >= 0)) {
                     try {
-                        lock.wait();
+                        lock.wait(startWithinNanos == 0 ? 0
+                                : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime())));
                     } catch (InterruptedException ignored) {
                         // only close ends this thread
                     }
@@ -402,7 +463,13 @@ public final class ClusterExecutor implements TaskExecutor {
                 if (closed) {
                     return;
                 }
+                if (startWithinNanos > 0 && System.nanoTime() - nextCheck >= 0) {
+                    takeBackUnstarted(unstarted);
+                    nextCheck = System.nanoTime() + checkEvery;
+                }
                 changed = false;
+                cancelling.putAll(cancels);
+                cancels.clear();
                 int placed = 0;
                 while (!waiting.isEmpty() && placed < MAX_PER_ROUND) {
                     Pending next = waiting.peek();
@@ -419,6 +486,10 @@ public final class ClusterExecutor implements TaskExecutor {
                     }
                     waiting.poll();
                     next.at = slots;
+                    if (startWithinNanos > 0) {
+                        next.placedAt = System.nanoTime();
+                        next.started = false;
+                    }
                     slots.worker().assigned().add(next);
                     outstanding.put(next.key, next);
                     batches.computeIfAbsent(slots, s -> new ArrayList<>()).add(next);
@@ -426,9 +497,46 @@ public final class ClusterExecutor implements TaskExecutor {
                 }
                 changed |= placed == MAX_PER_ROUND;
             }
+            cancelling.forEach(this::sendCancels);
+            cancelling.clear();
+            unstarted.forEach(this::failUnstarted);
+            unstarted.clear();
             batches.forEach(this::send);
             batches.clear();
         }
+    }
+
+    /** An attempt taken back from the worker it was sent to, which did not start it in time. */
+    private record Unstarted(Pending pending, Member member, String worker) {
+    }
+
+    /**
+     * Takes back the attempts sent to a worker more than {@link Builder#startWithin} ago that it has not
+     * started: their batch was lost, or the worker's cores are held by tasks that do not end. Holds {@link #lock};
+     * O(attempts sent), once per quarter of that time.
+     */
+    private void takeBackUnstarted(List<Unstarted> unstarted) {
+        long now = System.nanoTime();
+        for (Pending pending : outstanding.values()) {
+            if (pending.at != null && !pending.started && now - pending.placedAt > startWithinNanos) {
+                unstarted.add(new Unstarted(pending, pending.at.worker().member(), pending.at.worker().name()));
+                placement.release(pending.at, pending.cores, pending.memory);
+                pending.at.worker().assigned().remove(pending);
+                pending.at = null;
+                forget(pending);
+                changed = true;
+            }
+        }
+    }
+
+    /** Takes {@code taken} out of its worker's queue, if it is there, and fails it. */
+    private void failUnstarted(Unstarted taken) {
+        Pending pending = taken.pending();
+        sendCancels(new Cancels(taken.member(), true), List.of(pending.key));
+        pending.task.failed(pending.attempt, new IllegalStateException("task " + pending.task.name() + " was sent to"
+                + " cluster worker " + taken.worker() + " more than " + Duration.ofNanos(startWithinNanos) + " ago and has"
+                + " not started there (its message was lost, or the worker's cores are held by tasks that do not end):"
+                + " taken back (see ClusterExecutor.Builder.startWithin)"), taken.worker());
     }
 
     /**
@@ -536,9 +644,16 @@ public final class ClusterExecutor implements TaskExecutor {
         if (plain == null) {
             return;
         }
+        String sender = Envelopes.sender(payload).toString();
         if (kind == Envelopes.WELCOME) {
             try {
-                workerAnswered(Greeting.decode(plain));
+                Greeting welcome = Greeting.decode(plain);
+                if (welcome.member().equals(sender)) {
+                    workerAnswered(welcome);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped an answer to a"
+                            + " greeting in the name of member " + welcome.member() + " sent by member " + sender);
+                }
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a malformed greeting");
             }
@@ -548,7 +663,11 @@ public final class ClusterExecutor implements TaskExecutor {
             LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a message meant for a worker");
             return;
         }
-        results.add(plain);
+        results.add(new Arrival(sender, plain));
+    }
+
+    /** A result batch opened, and the member that sealed it. */
+    private record Arrival(String sender, byte[] plain) {
     }
 
     /**
@@ -557,17 +676,17 @@ public final class ClusterExecutor implements TaskExecutor {
      */
     private void reportResults() {
         while (true) {
-            byte[] plain;
+            Arrival arrival;
             try {
-                plain = results.take();
+                arrival = results.take();
             } catch (InterruptedException e) {
                 continue;
             }
-            if (plain == STOP_REPORTING) {
+            if (arrival == STOP_REPORTING) {
                 return;
             }
             try {
-                reportResults(plain);
+                reportResults(arrival);
             } catch (Throwable e) {
                 LOG.log(System.Logger.Level.ERROR, "cluster executor '" + label + "': a message of outcomes could"
                         + " not be reported; its tasks may never end", e);
@@ -575,13 +694,18 @@ public final class ClusterExecutor implements TaskExecutor {
         }
     }
 
-    private void reportResults(byte[] plain) {
+    private void reportResults(Arrival arrival) {
         Batches.ResultBatch batch;
         try {
-            batch = Batches.decodeResults(plain);
+            batch = Batches.decodeResults(arrival.plain());
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a malformed message: "
                     + e.getMessage());
+            return;
+        }
+        if (!batch.worker().equals(arrival.sender())) {
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped outcomes in the name of member "
+                    + batch.worker() + " sent by member " + arrival.sender());
             return;
         }
         for (Batches.Outcome outcome : batch.outcomes()) {
@@ -617,6 +741,7 @@ public final class ClusterExecutor implements TaskExecutor {
             if (pending.at == null || !pending.at.worker().member().getUuid().toString().equals(fromWorker)) {
                 return;
             }
+            pending.started = true;
             worker = pending.at.worker().name();
         }
         pending.task.started(pending.attempt, worker);
@@ -703,7 +828,7 @@ public final class ClusterExecutor implements TaskExecutor {
     /**
      * Ends the current attempt of {@code task}: interrupts it on its worker if it was sent to one (the worker
      * answers, and its slots are freed then; one still in the worker's queue leaves it), else drops it. It is
-     * never placed again.
+     * never placed again. Does not wait for the network: the dispatcher thread sends the cancellation.
      */
     @Override
     public void stop(ReadyTask task) {
@@ -712,18 +837,20 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /**
      * An attempt cancelled before its worker started it leaves the worker's queue, as with {@link #stop}; one
-     * still waiting here is dropped by the dispatcher when it comes to it (a flow cancelling a large backlog
-     * would otherwise pay a search of the queue per task).
+     * that its worker started (its start notice may still be on its way) is not interrupted, and its outcome is
+     * ignored. One still waiting here is dropped by the dispatcher when it comes to it (a flow cancelling a
+     * large backlog would otherwise pay a search of the queue per task).
      */
     @Override
     public void withdraw(ReadyTask task) {
         end(task, false);
     }
 
-    /** Ends the current attempt of {@code task}; drops it from the waiting attempts now if {@code dropWaiting}. */
-    private void end(ReadyTask task, boolean dropWaiting) {
-        Member member;
-        long key;
+    /**
+     * Ends the current attempt of {@code task}: if {@code interrupt}, drops it from the waiting attempts now and
+     * interrupts it on its worker; else only takes it from its worker's queue, if it is still there.
+     */
+    private void end(ReadyTask task, boolean interrupt) {
         synchronized (lock) {
             Pending pending = latest.get(task);
             if (pending == null || pending.attempt != task.attempt()) {
@@ -731,16 +858,32 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             pending.stopped = true;
             if (pending.at == null) {
-                if (dropWaiting) {
+                if (interrupt) {
                     waiting.remove(pending);
                     forget(pending);
+                } else if (waiting.peek() == pending) {
+                    // the dispatcher drops it only when woken: at the head, it may hold back the attempts behind it
+                    changed = true;
+                    lock.notifyAll();
                 }
                 return;
             }
-            member = pending.at.worker().member();
-            key = pending.key;
+            // sent by the dispatcher, with the other cancellations for that worker: the caller does not wait
+            cancels.computeIfAbsent(new Cancels(pending.at.worker().member(), !interrupt), c -> new ArrayList<>())
+                    .add(pending.key);
+            changed = true;
+            lock.notifyAll();
         }
-        envelopes.send(member, Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false, new long[] {key})));
+    }
+
+    /** The tasks to cancel on one worker, only if queued there or also if running. */
+    private record Cancels(Member member, boolean queuedOnly) {
+    }
+
+    /** Sends the cancellations for one worker. */
+    private void sendCancels(Cancels cancels, List<Long> keys) {
+        envelopes.send(cancels.member(), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driver, false,
+                cancels.queuedOnly(), keys.stream().mapToLong(Long::longValue).toArray())));
     }
 
     /** How many results the driver read from the data grid (for tests). */
@@ -785,7 +928,7 @@ public final class ClusterExecutor implements TaskExecutor {
         synchronized (lock) {
             workers.values().forEach(slots -> members.add(slots.worker().member()));
         }
-        byte[] cancel = Batches.encode(new Batches.Cancel(driver, true, new long[0]));
+        byte[] cancel = Batches.encode(new Batches.Cancel(driver, true, false, new long[0]));
         members.forEach(member -> envelopes.send(member, Envelopes.CANCEL, cancel));
     }
 
@@ -836,6 +979,7 @@ public final class ClusterExecutor implements TaskExecutor {
         private final MemberOptions options = new MemberOptions();
         private String label = DEFAULT_LABEL;
         private int prefetch = 64;
+        private Duration startWithin;
         private int awaitCount = 1;
         private Duration awaitTime = Duration.ofSeconds(30);
         private final List<String> allowed = new ArrayList<>();
@@ -903,6 +1047,23 @@ public final class ClusterExecutor implements TaskExecutor {
                 throw new IllegalArgumentException("prefetch must not be negative, got " + slots);
             }
             this.prefetch = slots;
+            return this;
+        }
+
+        /**
+         * How long a task sent to a worker may wait there before it starts: past that, the driver takes it back
+         * (out of the worker's queue if it is still there) and fails the attempt, naming the task and the worker
+         * (its retries then apply). A task's {@code timeout} counts from its start on the worker, so it does not
+         * cover a batch of tasks lost on the way or stuck behind tasks that ignore interrupts; this does. Choose
+         * it above the longest wait in a worker's queue (its prefetched tasks run before): default none, tasks
+         * wait as long as their worker is a member.
+         */
+        public Builder startWithin(Duration time) {
+            Objects.requireNonNull(time, "startWithin");
+            if (time.isNegative() || time.isZero()) {
+                throw new IllegalArgumentException("startWithin must be positive, got " + time);
+            }
+            this.startWithin = time;
             return this;
         }
 

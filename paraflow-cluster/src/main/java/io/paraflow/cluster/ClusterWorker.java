@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.ResultUnavailableException;
 import io.paraflow.cluster.internal.Batches;
@@ -108,10 +109,11 @@ public final class ClusterWorker implements AutoCloseable {
     private final Map<RunKey, Run> active = new ConcurrentHashMap<>();
     /**
      * Tasks a driver cancelled that this worker did not hold: finished, or not arrived yet (their cancellation
-     * overtook them), in which case they are answered as cancelled when they arrive. Guarded by {@link #lock}
-     * (with {@link #active}'s additions).
+     * overtook them), in which case they are answered as cancelled when they arrive; by driver, the last
+     * {@value #CANCELLED_REMEMBERED} each, forgotten when the driver leaves. Guarded by {@link #lock} (with
+     * {@link #active}'s additions).
      */
-    private final RecentSet<RunKey> cancelledBeforeArrival = new RecentSet<>(CANCELLED_REMEMBERED);
+    private final Map<String, RecentSet<Long>> cancelledBeforeArrival = new HashMap<>();
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
     private final Thread warmUp;
@@ -165,6 +167,11 @@ public final class ClusterWorker implements AutoCloseable {
                 }
             }
         });
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                merged();
+            }
+        });
         for (int i = 0; i < cores; i++) {
             Thread thread = new Thread(this::runTasks, "paraflow-cluster-task-" + (i + 1));
             thread.setDaemon(true);
@@ -175,6 +182,20 @@ public final class ClusterWorker implements AutoCloseable {
         this.sender = new Thread(this::sendOutcomes, "paraflow-cluster-sender");
         sender.setDaemon(true);
         sender.start();
+    }
+
+    /**
+     * Hazelcast merged this worker back into the cluster after a network split: drivers took it for lost and
+     * refuse its messages from then on (and if its member id changed, nothing sealed for it opens), so it
+     * cannot work for them any more. It says so and leaves; start it again to rejoin.
+     */
+    private void merged() {
+        LOG.log(System.Logger.Level.ERROR, "worker " + name + " was cut off from the cluster by a network split and"
+                + " merged back (member id " + uuid + ", now " + hazelcast.getCluster().getLocalMember().getUuid()
+                + "): drivers no longer accept its messages, so it leaves; start it again");
+        Thread leaving = new Thread(this::close, "paraflow-cluster-leave");
+        leaving.setDaemon(true);
+        leaving.start();
     }
 
     /** A builder with the defaults: bind 127.0.0.1, port 5701 or the next free one, all processors, label "cluster". */
@@ -225,19 +246,42 @@ public final class ClusterWorker implements AutoCloseable {
         if (plain == null) {
             return;
         }
+        String sender = Envelopes.sender(payload).toString();
         try {
             if (kind == Envelopes.TASKS) {
-                accept(Batches.decodeTasks(plain));
+                Batches.TaskBatch batch = Batches.decodeTasks(plain);
+                if (isFrom(sender, batch.driver(), "tasks")) {
+                    accept(batch);
+                }
             } else if (kind == Envelopes.CANCEL) {
-                cancel(Batches.decodeCancel(plain));
+                Batches.Cancel cancel = Batches.decodeCancel(plain);
+                if (isFrom(sender, cancel.driver(), "cancellation")) {
+                    cancel(cancel);
+                }
             } else if (kind == Envelopes.HELLO) {
-                answer(Greeting.decode(plain));
+                Greeting hello = Greeting.decode(plain);
+                if (isFrom(sender, hello.member(), "greeting")) {
+                    answer(hello);
+                }
             } else {
                 LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a message meant for a driver");
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a malformed message: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether a message of {@code what} that {@code sender} sealed names that same member as its driver: one
+     * member holding the secret cannot send tasks or cancellations in another's name.
+     */
+    private boolean isFrom(String sender, String named, String what) {
+        if (sender.equals(named)) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.WARNING, "worker " + name + " dropped a " + what + " of member " + named + " sent by"
+                + " member " + sender);
+        return false;
     }
 
     /** Proves to a driver that this worker holds the secret (see {@link Greeting}). */
@@ -285,7 +329,8 @@ public final class ClusterWorker implements AutoCloseable {
                 Run run = new Run(batch.driver(), job, serializer);
                 if (leaving) {
                     handBack.add(run);
-                } else if (cancelledBeforeArrival.remove(new RunKey(batch.driver(), job.key()))) {
+                } else if (cancelledBeforeArrival.containsKey(batch.driver())
+                        && cancelledBeforeArrival.get(batch.driver()).remove(job.key())) {
                     cancelled.add(run);
                 } else if (active.putIfAbsent(new RunKey(batch.driver(), job.key()), run) == null) {
                     queued.add(run);
@@ -316,6 +361,7 @@ public final class ClusterWorker implements AutoCloseable {
     /**
      * Interrupts the runs a driver cancels. A run not started yet leaves the queue and is answered at once, so
      * that the driver frees its slots; one that reaches a task thread is answered there (see {@link #runTasks}).
+     * A run that has started is left alone if the cancellation is {@link Batches.Cancel#queuedOnly}.
      */
     private void cancel(Batches.Cancel cancel) {
         List<Run> victims = new ArrayList<>();
@@ -325,13 +371,13 @@ public final class ClusterWorker implements AutoCloseable {
                 active.values().stream().filter(r -> r.driver.equals(cancel.driver())).forEach(victims::add);
             } else {
                 for (long key : cancel.keys()) {
-                    RunKey runKey = new RunKey(cancel.driver(), key);
-                    Run run = active.get(runKey);
+                    Run run = active.get(new RunKey(cancel.driver(), key));
                     if (run != null) {
                         victims.add(run);
                     } else {
                         // finished, or still on its way (a cancellation can overtake its task): see accept
-                        cancelledBeforeArrival.add(runKey);
+                        cancelledBeforeArrival.computeIfAbsent(cancel.driver(), d -> new RecentSet<>(CANCELLED_REMEMBERED))
+                                .add(key);
                     }
                 }
             }
@@ -345,7 +391,7 @@ public final class ClusterWorker implements AutoCloseable {
             if (notStarted.contains(run)) {
                 active.remove(new RunKey(run.driver, run.job.key()));
                 outbox.add(cancelledBeforeStart(run));
-            } else {
+            } else if (!cancel.queuedOnly()) {
                 interrupt(run);
             }
         }
@@ -355,6 +401,7 @@ public final class ClusterWorker implements AutoCloseable {
     private void driverGone(String driver) {
         List<Run> victims = new ArrayList<>();
         synchronized (lock) {
+            cancelledBeforeArrival.remove(driver);
             queued.removeIf(run -> {
                 if (run.driver.equals(driver)) {
                     active.remove(new RunKey(run.driver, run.job.key()));

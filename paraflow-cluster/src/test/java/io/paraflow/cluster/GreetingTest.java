@@ -6,7 +6,6 @@ import io.paraflow.cluster.internal.Wiretap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,13 +16,12 @@ class GreetingTest {
 
     @Test
     void aWorkerWhoseFirstGreetingIsLostIsGreetedAgainAndGetsTasks() throws Exception {
-        ClusterWorker worker = ClusterWorker.builder().secret(WorkerJvm.SECRET).port(WorkerJvm.freePort()).cores(1)
-                .name("greeted twice").detection(Duration.ofSeconds(5)).drainTime(Duration.ofSeconds(5)).start();
+        WorkerJvm.InJvm cluster = WorkerJvm.InJvm.named("greeted twice");
+        ClusterWorker worker = cluster.worker();
         try {
             Wiretap tap = Wiretap.losing(Wiretap.member("greeted twice"), Envelopes.HELLO, 1);
             // build() waits for the worker's answer, which only a second greeting can bring
-            ClusterExecutor executor = ClusterExecutor.builder().join(worker.address()).port(WorkerJvm.freePort())
-                    .secret(WorkerJvm.SECRET).awaitWorkers(1, Duration.ofSeconds(20)).build();
+            ClusterExecutor executor = cluster.driver().build();
             try (Flow flow = Flow.builder().threads(1).executor(executor).build()) {
                 assertThat(tap.captured(Envelopes.HELLO)).as("greetings sent").hasSizeGreaterThanOrEqualTo(2);
                 assertThat(executor.workers()).containsExactly("greeted twice");

@@ -8,6 +8,7 @@ import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
+import io.paraflow.cluster.internal.Greeting;
 import io.paraflow.cluster.internal.Hazelcasts;
 import io.paraflow.cluster.internal.Wiretap;
 import io.paraflow.exec.Invocation;
@@ -66,7 +67,7 @@ class ReplayTest {
         flow = Flow.builder().threads(2).executor(executor).build();
 
         Hazelcasts.Settings settings = new Hazelcasts.Settings(WorkerJvm.SECRET, List.of(first.address()), "127.0.0.1",
-                WorkerJvm.freePort(), false, Duration.ofSeconds(5), true, Map.of(Hazelcasts.ROLE, "eavesdropper"));
+                WorkerJvm.freePort(), false, Duration.ofSeconds(5), true, Map.of(Hazelcasts.ROLE, "driver"));
         Config config = Hazelcasts.config(settings, (kind, payload) -> { });
         // it has no secret, only the cluster's name (it travels in clear)
         config.setClusterName(WorkerJvm.SECRET.clusterName());
@@ -75,6 +76,13 @@ class ReplayTest {
         // a worker keeps to the first session it learnt from a member)
         holder = Envelopes.ofDriver(WorkerJvm.SECRET.cipher(), "secret holder");
         holder.connect(eavesdropper, "secret holder");
+        // as a driver does, it greets the worker it sends to: that starts the worker's session with it
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.HELLO, Greeting.fresh(holderId()).encode(),
+                Duration.ofSeconds(10))).isTrue();
+    }
+
+    private String holderId() {
+        return eavesdropper.getCluster().getLocalMember().getUuid().toString();
     }
 
     private ClusterExecutor driver() {
@@ -144,7 +152,7 @@ class ReplayTest {
         Fn1<String, Integer> counted = ReplayTest::run;
         Batches.Job job = new Batches.Job(Long.MAX_VALUE, 1, 0, "control", fory.toBytes(new Invocation(counted, "control")));
         assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
-                driverId(), ForySerializer.Factory.class.getName(), List.of(), List.of(job))), Duration.ofSeconds(10)))
+                holderId(), ForySerializer.Factory.class.getName(), List.of(), List.of(job))), Duration.ofSeconds(10)))
                 .isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (runs("control") == 0 && System.nanoTime() < deadline) {
@@ -160,13 +168,13 @@ class ReplayTest {
         Serializer fory = new ForySerializer.Factory().create(List.of());
         Fn1<String, Integer> counted = ReplayTest::run;
         long key = Long.MAX_VALUE - 1;
-        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(driverId(),
-                false, new long[] {key})), Duration.ofSeconds(10))).isTrue();
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(holderId(),
+                false, false, new long[] {key})), Duration.ofSeconds(10))).isTrue();
         List<Batches.Job> jobs = List.of(
                 new Batches.Job(key, 1, 0, "overtaken", fory.toBytes(new Invocation(counted, "overtaken"))),
                 new Batches.Job(key - 1, 1, 0, "control", fory.toBytes(new Invocation(counted, "after overtaken"))));
         assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
-                driverId(), ForySerializer.Factory.class.getName(), List.of(), jobs)), Duration.ofSeconds(10))).isTrue();
+                holderId(), ForySerializer.Factory.class.getName(), List.of(), jobs)), Duration.ofSeconds(10))).isTrue();
         // one core, in order: once the control task of the same batch ran, the cancelled one would have run before it
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (runs("after overtaken") == 0 && System.nanoTime() < deadline) {
@@ -174,6 +182,61 @@ class ReplayTest {
         }
         assertThat(runs("after overtaken")).as("runs of the control task").isEqualTo(1);
         assertThat(runs("overtaken")).as("runs of the task cancelled before it arrived").isZero();
+    }
+
+    @Test
+    void aCancellationThatMayNotInterruptLeavesARunningTaskRunning() throws Exception {
+        Serializer fory = new ForySerializer.Factory().create(List.of());
+        Fn1<String, String> sleeper = ReplayTest::sleepCounted;
+        long key = Long.MAX_VALUE - 20;
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
+                holderId(), ForySerializer.Factory.class.getName(), List.of(), List.of(new Batches.Job(key, 1, 0,
+                        "sleeper", fory.toBytes(new Invocation(sleeper, "not interrupted")))))),
+                Duration.ofSeconds(10))).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (runs("not interrupted started") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.CANCEL, Batches.encode(new Batches.Cancel(holderId(),
+                false, true, new long[] {key})), Duration.ofSeconds(10))).isTrue();
+        while (runs("not interrupted ended") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(runs("not interrupted ended")).as("runs that slept to their end").isEqualTo(1);
+        assertThat(runs("not interrupted interrupted")).as("runs interrupted").isZero();
+    }
+
+    /** Counts its start, then sleeps 1 s and counts how that ended. */
+    static String sleepCounted(String what) {
+        run(what + " started");
+        try {
+            Thread.sleep(1_000);
+            run(what + " ended");
+        } catch (InterruptedException e) {
+            run(what + " interrupted");
+        }
+        return what;
+    }
+
+    @Test
+    void tasksSealedByAMemberHoldingTheSecretInTheNameOfAnotherDriverDoNotRun() throws Exception {
+        Serializer fory = new ForySerializer.Factory().create(List.of());
+        Fn1<String, Integer> counted = ReplayTest::run;
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
+                driverId(), ForySerializer.Factory.class.getName(), List.of(), List.of(new Batches.Job(Long.MAX_VALUE - 10,
+                        1, 0, "impersonated", fory.toBytes(new Invocation(counted, "impersonated")))))),
+                Duration.ofSeconds(10))).isTrue();
+        // control, after it on the same single core: the same member's tasks in its own name run
+        assertThat(holder.sendAndWait(memberOf("second"), Envelopes.TASKS, Batches.encode(new Batches.TaskBatch(
+                holderId(), ForySerializer.Factory.class.getName(), List.of(), List.of(new Batches.Job(Long.MAX_VALUE - 11,
+                        1, 0, "own", fory.toBytes(new Invocation(counted, "in its own name")))))),
+                Duration.ofSeconds(10))).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (runs("in its own name") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(runs("in its own name")).as("runs of the control task").isEqualTo(1);
+        assertThat(runs("impersonated")).as("runs of the task sent in another driver's name").isZero();
     }
 
     @Test
@@ -224,7 +287,8 @@ class ReplayTest {
     /** The member id of this test's driver. */
     private UUID executorUuid() {
         return eavesdropper.getCluster().getMembers().stream()
-                .filter(m -> "driver".equals(m.getAttribute(Hazelcasts.ROLE))).findFirst().orElseThrow().getUuid();
+                .filter(m -> "driver".equals(m.getAttribute(Hazelcasts.ROLE)) && !m.localMember()).findFirst()
+                .orElseThrow().getUuid();
     }
 
     private Member memberOf(String name) {
@@ -237,7 +301,8 @@ class ReplayTest {
         UUID mine = executorUuid();
         while (true) {
             for (Member member : eavesdropper.getCluster().getMembers()) {
-                if ("driver".equals(member.getAttribute(Hazelcasts.ROLE)) && !member.getUuid().equals(mine)) {
+                if ("driver".equals(member.getAttribute(Hazelcasts.ROLE)) && !member.getUuid().equals(mine)
+                        && !member.localMember()) {
                     return member;
                 }
             }

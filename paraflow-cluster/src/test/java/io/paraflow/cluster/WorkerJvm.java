@@ -81,6 +81,19 @@ final class WorkerJvm implements AutoCloseable {
                 .secret(SECRET).awaitWorkers(workers.size(), Duration.ofSeconds(30));
     }
 
+    /**
+     * A worker of one core in this JVM (its messages can be tapped, see {@code Wiretap}), with the tests' secret,
+     * named {@code name}, and a driver builder that joins it and waits for it.
+     */
+    record InJvm(ClusterWorker worker, ClusterExecutor.Builder driver) {
+        static InJvm named(String name) {
+            ClusterWorker worker = ClusterWorker.builder().secret(SECRET).port(freePort()).cores(1).name(name)
+                    .detection(Duration.ofSeconds(5)).drainTime(Duration.ofSeconds(5)).start();
+            return new InJvm(worker, ClusterExecutor.builder().join(worker.address()).port(freePort()).secret(SECRET)
+                    .awaitWorkers(1, Duration.ofSeconds(20)));
+        }
+    }
+
     /** Closes {@code flow} (if built) and the workers, then checks that nothing is left behind. */
     static void stopAll(Flow flow, List<WorkerJvm> workers) {
         if (flow != null) {

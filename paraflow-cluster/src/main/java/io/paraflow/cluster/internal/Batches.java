@@ -60,8 +60,12 @@ public final class Batches {
     public record ResultBatch(String worker, List<Outcome> outcomes) {
     }
 
-    /** Tasks of one driver to interrupt: their keys, or all of them if {@code all}. */
-    public record Cancel(String driver, boolean all, long[] keys) {
+    /**
+     * Tasks of one driver to cancel: their keys, or all of them if {@code all}. Those not started yet leave the
+     * worker's queue; those running are interrupted, unless {@code queuedOnly} (a cancellation that promised not
+     * to interrupt): they run to their end then.
+     */
+    public record Cancel(String driver, boolean all, boolean queuedOnly, long[] keys) {
     }
 
     public static byte[] encode(TaskBatch batch) {
@@ -131,6 +135,7 @@ public final class Batches {
         return write(out -> {
             out.writeUTF(cancel.driver());
             out.writeBoolean(cancel.all());
+            out.writeBoolean(cancel.queuedOnly());
             out.writeInt(cancel.keys().length);
             for (long key : cancel.keys()) {
                 out.writeLong(key);
@@ -142,11 +147,12 @@ public final class Batches {
         return read(bytes, in -> {
             String driver = in.readUTF();
             boolean all = in.readBoolean();
+            boolean queuedOnly = in.readBoolean();
             long[] keys = new long[count(in)];
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = in.readLong();
             }
-            return new Cancel(driver, all, keys);
+            return new Cancel(driver, all, queuedOnly, keys);
         });
     }
 

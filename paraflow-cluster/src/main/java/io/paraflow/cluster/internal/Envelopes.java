@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -37,9 +38,14 @@ import java.util.concurrent.TimeoutException;
  * learns a driver's session from its first message (the greeting) and opens only that session from that
  * sender. The sender numbers its messages to each recipient 1, 2, 3...; the recipient keeps a
  * {@link ReplayWindow} per sender and opens each number once. A message delivered to another member does not
- * open (the recipient is in the context); one of another driver's run does not either (the session). When a
- * member leaves the cluster, {@link #forget} drops what was kept for it and refuses its messages from then
- * on (for the last {@value #DEPARTED_REMEMBERED} members that left).
+ * open (the recipient is in the context); one of another driver's run does not either (the session).
+ *
+ * <p>What a member keeps about another is created only by authentic messages: a driver opens only messages
+ * of members it sent to first (it greets each worker), and a worker starts a session with a driver only from
+ * that driver's authentic {@link #HELLO}. When a member that sent authentic messages leaves the cluster,
+ * {@link #forget} drops what was kept for it and refuses its messages for the rest of the process's life; the
+ * set of such members grows by one per member that ever talked to this one with the secret, so members without
+ * the secret, which may join and leave at will, can neither grow it nor push anything out of it.
  *
  * <p>Thread-safe.
  */
@@ -57,8 +63,6 @@ public final class Envelopes {
     /** How long a member that is still starting makes a sender wait for {@link #connect}. */
     private static final long CONNECT_WAIT_SECONDS = 30;
     private static final long WARNING_INTERVAL_SECONDS = 10;
-    /** How many members that left are remembered, so that their captured messages stay refused. */
-    private static final int DEPARTED_REMEMBERED = 10_000;
     /** Sender, session and sequence number, in clear before the sealed message. */
     static final int HEADER_BYTES = 16 + 16 + 8;
 
@@ -68,8 +72,17 @@ public final class Envelopes {
     /** The driver's own session; null for a worker, which learns each driver's. */
     private final UUID session;
     private final Map<UUID, Peer> peers = new ConcurrentHashMap<>();
-    private final RecentSet<UUID> departed = new RecentSet<>(DEPARTED_REMEMBERED);
-    private final ThrottledLog drops = new ThrottledLog(LOG, Duration.ofSeconds(WARNING_INTERVAL_SECONDS));
+    /** Members that sent authentic messages and left: their messages stay refused. */
+    private final Set<UUID> departed = ConcurrentHashMap.newKeySet();
+    /** Messages that are not this cluster's: unsealed, of unknown kind, failing authentication. */
+    private final ThrottledLog unauthentic = new ThrottledLog(LOG, Duration.ofSeconds(WARNING_INTERVAL_SECONDS));
+    /**
+     * Authentic messages refused: replayed, of a member that left, of another session. Apart from the others,
+     * so that junk, which anyone can send, cannot hide these, which only a replay of real messages causes.
+     */
+    private final ThrottledLog refused = new ThrottledLog(LOG, Duration.ofSeconds(WARNING_INTERVAL_SECONDS));
+    /** Messages this member could not send or open for want of a session or of its own member id. */
+    private final ThrottledLog unsent = new ThrottledLog(LOG, Duration.ofSeconds(WARNING_INTERVAL_SECONDS));
     private volatile IExecutorService messages;
     private volatile UUID self;
     private volatile String member;
@@ -81,6 +94,8 @@ public final class Envelopes {
         final ReplayWindow received = new ReplayWindow();
         /** The number of the last message sealed for this peer. Guarded by this peer. */
         long sent;
+        /** Whether an authentic message from this peer was opened. */
+        volatile boolean heard;
 
         Peer(UUID session) {
             this.session = session;
@@ -126,13 +141,26 @@ public final class Envelopes {
     }
 
     /**
-     * Forgets {@code member}, which left the cluster: what was kept for it is dropped, and messages from it
-     * are refused from now on (a member that left never comes back under the same UUID).
+     * Forgets {@code member}, which left the cluster: what was kept for it is dropped, and if it ever sent an
+     * authentic message, messages from it are refused for the rest of this process's life (a member that left
+     * never comes back under the same UUID).
      */
     public void forget(UUID member) {
-        // before the removal: a message sent or opened now cannot bring the peer back (see peerTo, peerSending)
-        departed.add(member);
+        Peer peer = peers.get(member);
+        if (peer != null && peer.heard) {
+            // before the removal: a message sent or opened now cannot bring the peer back (see peerTo, peerSending)
+            departed.add(member);
+        }
         peers.remove(member);
+    }
+
+    /**
+     * The member that sent {@code payload}, as its header says: authentic once {@link #open} opened the payload
+     * (the header is bound to the sealed message). Compare it with any member id the message carries inside.
+     */
+    public static UUID sender(byte[] payload) {
+        ByteBuffer header = ByteBuffer.wrap(payload, 0, HEADER_BYTES);
+        return new UUID(header.getLong(), header.getLong());
     }
 
     /**
@@ -207,7 +235,7 @@ public final class Envelopes {
         }
         Peer peer = peers.get(recipient);
         if (peer == null) {
-            drops.warn(() -> member + " has no session with member " + recipient + " (it has not heard from it):"
+            unsent.warn(() -> member + " has no session with member " + recipient + " (it has not heard from it):"
                     + " a message to it was not sent");
         }
         return peer;
@@ -243,56 +271,77 @@ public final class Envelopes {
      * from a member that left or from another session: drop it then.
      */
     public byte[] open(byte kind, byte[] payload) {
-        if (kind < TASKS || kind > WELCOME) {
-            drops.warn(() -> member + " dropped a cluster message of unknown kind " + kind);
-            return null;
-        }
-        if (payload.length < HEADER_BYTES) {
-            drops.warn(() -> member + " dropped a " + purpose(kind) + " message that is not sealed");
-            return null;
-        }
-        if (!awaitConnected()) {
-            // it does not know its own member id yet, which every message is bound to
-            drops.warn(() -> member + " dropped a " + purpose(kind) + " message that came before it could open it");
+        byte[] plain = authenticate(kind, payload);
+        if (plain == null) {
             return null;
         }
         ByteBuffer header = ByteBuffer.wrap(payload, 0, HEADER_BYTES);
         UUID sender = new UUID(header.getLong(), header.getLong());
         UUID senderSession = new UUID(header.getLong(), header.getLong());
         long sequence = header.getLong();
-        byte[] plain;
-        try {
-            plain = cipher.open(purpose(kind), context(Arrays.copyOf(payload, HEADER_BYTES), self),
-                    Arrays.copyOfRange(payload, HEADER_BYTES, payload.length));
-        } catch (RejectedMessageException e) {
-            drops.warn(() -> member + " dropped a " + purpose(kind) + " message that failed authentication (a member"
-                    + " with another secret, sent to another member, or changed on the way): " + e.getMessage());
-            return null;
-        }
         // only now that it is authentic may it change what this member keeps
-        Peer peer = peerSending(sender, senderSession);
+        Peer peer = peerSending(kind, sender, senderSession);
         if (peer == null) {
-            drops.warn(() -> member + " dropped a " + purpose(kind) + " message from member " + sender + " of session "
-                    + senderSession + ": another driver's run, or a member that left (a replayed message?)");
+            refused.warn(() -> member + " dropped a " + purpose(kind) + " message from member " + sender + " of session "
+                    + senderSession + ": another driver's run, a member that left or that it has no session with (a"
+                    + " replayed message?)");
             return null;
         }
         if (!peer.received.accept(sequence)) {
-            drops.warn(() -> member + " dropped a " + purpose(kind) + " message from member " + sender + " that it"
+            refused.warn(() -> member + " dropped a " + purpose(kind) + " message from member " + sender + " that it"
                     + " has received before, or too old (number " + sequence + "): a replayed message?");
             return null;
         }
+        peer.heard = true;
         return plain;
     }
 
-    /** The peer an authentic message from {@code sender} of {@code senderSession} comes from, or null if refused. */
-    private Peer peerSending(UUID sender, UUID senderSession) {
+    /**
+     * The plaintext of a received payload if it was sealed with this cluster's secret for this member, else null
+     * (logged); whether it came before, and from whom, is not checked here (see {@link #open}).
+     */
+    byte[] authenticate(byte kind, byte[] payload) {
+        if (kind < TASKS || kind > WELCOME) {
+            unauthentic.warn(() -> member + " dropped a cluster message of unknown kind " + kind);
+            return null;
+        }
+        if (payload.length < HEADER_BYTES) {
+            unauthentic.warn(() -> member + " dropped a " + purpose(kind) + " message that is not sealed");
+            return null;
+        }
+        if (!awaitConnected()) {
+            // it does not know its own member id yet, which every message is bound to
+            unsent.warn(() -> member + " dropped a " + purpose(kind) + " message that came before it could open it");
+            return null;
+        }
+        try {
+            return cipher.open(purpose(kind), context(Arrays.copyOf(payload, HEADER_BYTES), self),
+                    Arrays.copyOfRange(payload, HEADER_BYTES, payload.length));
+        } catch (RejectedMessageException e) {
+            unauthentic.warn(() -> member + " dropped a " + purpose(kind) + " message that failed authentication (a member"
+                    + " with another secret, sent to another member, or changed on the way): " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The peer an authentic message of {@code kind} from {@code sender} of {@code senderSession} comes from, or
+     * null if refused. A driver hears only from members it sent to; a worker starts a session only from a
+     * driver's greeting.
+     */
+    private Peer peerSending(byte kind, UUID sender, UUID senderSession) {
         if (session != null && !session.equals(senderSession)) {
             return null;
         }
-        Peer peer = peers.computeIfAbsent(sender, s -> new Peer(senderSession));
-        if (departed.contains(sender)) {
-            // it left while this message was on its way: it is not kept
-            peers.remove(sender, peer);
+        Peer peer = peers.get(sender);
+        if (peer == null && session == null && kind == HELLO) {
+            peer = peers.computeIfAbsent(sender, s -> new Peer(senderSession));
+        }
+        if (peer == null || departed.contains(sender)) {
+            // (a member that left while this message was on its way is not kept)
+            if (peer != null) {
+                peers.remove(sender, peer);
+            }
             return null;
         }
         return peer.session.equals(senderSession) ? peer : null;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The last {@code capacity} elements added: adding one more forgets the oldest. For what a member must
- * remember for a while, not for ever (members that left, tasks cancelled before they arrived).
+ * remember for a while, not for ever (tasks cancelled before they arrived).
  *
  * <p>Thread-safe.
  */

@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,11 +24,21 @@ class EnvelopesTest {
     private final UUID driverId = UUID.randomUUID();
     private final UUID workerId = UUID.randomUUID();
     private final Envelopes driver = connected(Envelopes.ofDriver(SECRET.cipher(), "driver"), driverId);
-    private final Envelopes worker = connected(Envelopes.ofWorker(SECRET.cipher(), "worker"), workerId);
+    /** A worker the driver greeted: it has a session with the driver. */
+    private final Envelopes worker = greeted(connected(Envelopes.ofWorker(SECRET.cipher(), "worker"), workerId));
 
     private static Envelopes connected(Envelopes envelopes, UUID self) {
         envelopes.connect(null, self, "member " + self);
         return envelopes;
+    }
+
+    private Envelopes greeted(Envelopes worker) {
+        assertThat(worker.open(Envelopes.HELLO, driver.seal(workerId, Envelopes.HELLO, hello()))).isNotNull();
+        return worker;
+    }
+
+    private byte[] hello() {
+        return Greeting.fresh(driverId.toString()).encode();
     }
 
     private static byte[] taskBatch() {
@@ -85,9 +99,9 @@ class EnvelopesTest {
     void aMessageForOneMemberDoesNotOpenAtAnother() {
         UUID otherId = UUID.randomUUID();
         Envelopes other = connected(Envelopes.ofWorker(SECRET.cipher(), "other worker"), otherId);
-        byte[] forWorker = driver.seal(workerId, Envelopes.TASKS, taskBatch());
-        assertThat(other.open(Envelopes.TASKS, forWorker)).isNull();
-        assertThat(other.open(Envelopes.TASKS, driver.seal(otherId, Envelopes.TASKS, taskBatch())))
+        byte[] forWorker = driver.seal(workerId, Envelopes.HELLO, hello());
+        assertThat(other.open(Envelopes.HELLO, forWorker)).isNull();
+        assertThat(other.open(Envelopes.HELLO, driver.seal(otherId, Envelopes.HELLO, hello())))
                 .as("control: what is sealed for it opens").isNotNull();
     }
 
@@ -105,7 +119,8 @@ class EnvelopesTest {
 
     @Test
     void aWorkerCannotSendToADriverItHasNotHeardFrom() {
-        assertThatThrownBy(() -> worker.seal(driverId, Envelopes.RESULTS, new byte[1]))
+        Envelopes stranger = connected(Envelopes.ofWorker(SECRET.cipher(), "stranger"), UUID.randomUUID());
+        assertThatThrownBy(() -> stranger.seal(driverId, Envelopes.RESULTS, new byte[1]))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no session");
     }
 
@@ -117,6 +132,81 @@ class EnvelopesTest {
         worker.forget(driverId);
         assertThat(worker.open(Envelopes.TASKS, later)).isNull();
         assertThat(worker.open(Envelopes.TASKS, first)).isNull();
+    }
+
+    @Test
+    void aDriverThatLeftStaysRefusedHoweverManyMembersLeaveAfterIt() {
+        byte[] recordedHello = driver.seal(workerId, Envelopes.HELLO, hello());
+        byte[] recordedTasks = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(worker.open(Envelopes.TASKS, recordedTasks)).isNotNull();
+        worker.forget(driverId);
+        // members without the secret may join and leave at will: their departures push nothing out
+        for (int i = 0; i < 20_000; i++) {
+            worker.forget(UUID.randomUUID());
+        }
+        assertThat(worker.open(Envelopes.HELLO, recordedHello)).isNull();
+        assertThat(worker.open(Envelopes.TASKS, recordedTasks)).isNull();
+    }
+
+    @Test
+    void aWorkerStartsASessionOnlyFromAGreeting() {
+        UUID otherWorkerId = UUID.randomUUID();
+        Envelopes other = connected(Envelopes.ofWorker(SECRET.cipher(), "other worker"), otherWorkerId);
+        assertThat(other.open(Envelopes.TASKS, driver.seal(otherWorkerId, Envelopes.TASKS, taskBatch()))).isNull();
+        assertThat(other.open(Envelopes.CANCEL, driver.seal(otherWorkerId, Envelopes.CANCEL, new byte[1]))).isNull();
+        assertThat(other.open(Envelopes.HELLO, driver.seal(otherWorkerId, Envelopes.HELLO, hello()))).isNotNull();
+        assertThat(other.open(Envelopes.TASKS, driver.seal(otherWorkerId, Envelopes.TASKS, taskBatch())))
+                .as("once greeted").isNotNull();
+    }
+
+    @Test
+    void aDriverOpensOnlyMessagesOfMembersItKeepsASessionWith() {
+        UUID otherId = UUID.randomUUID();
+        Envelopes other = connected(Envelopes.ofWorker(SECRET.cipher(), "other worker"), otherId);
+        assertThat(other.open(Envelopes.HELLO, driver.seal(otherId, Envelopes.HELLO, hello()))).isNotNull();
+        byte[] result = other.seal(driverId, Envelopes.RESULTS, new byte[] {1});
+        // it left before the driver heard from it: nothing is kept for it, and nothing of it opens
+        driver.forget(otherId);
+        assertThat(driver.open(Envelopes.RESULTS, result)).isNull();
+        assertThat(driver.open(Envelopes.RESULTS, worker.seal(driverId, Envelopes.RESULTS, new byte[] {1})))
+                .as("control: a member it keeps a session with").isNotNull();
+    }
+
+    @Test
+    void junkBeforeAReplayDoesNotHideTheReplaysWarning() {
+        byte[] sealed = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(worker.open(Envelopes.TASKS, sealed)).isNotNull();
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(Envelopes.class.getName());
+        logger.addHandler(handler);
+        try {
+            worker.open(Envelopes.TASKS, new byte[3]);
+            worker.open(Envelopes.TASKS, sealed);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(warnings).hasSize(2).last().asString().contains("received before");
+    }
+
+    @Test
+    void theSenderOfAnOpenedMessageIsTheOneInItsHeader() {
+        byte[] sealed = driver.seal(workerId, Envelopes.TASKS, taskBatch());
+        assertThat(worker.open(Envelopes.TASKS, sealed)).isNotNull();
+        assertThat(Envelopes.sender(sealed)).isEqualTo(driverId);
     }
 
     @Test

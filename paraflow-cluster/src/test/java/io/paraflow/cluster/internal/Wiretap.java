@@ -72,6 +72,6 @@ public final class Wiretap {
     public static byte[] open(ClusterSecret secret, UUID recipient, Message message) {
         Envelopes envelopes = Envelopes.ofWorker(secret.cipher(), "wiretap");
         envelopes.connect(null, recipient, "wiretap");
-        return envelopes.open(message.kind(), message.payload());
+        return envelopes.authenticate(message.kind(), message.payload());
     }
 }
