@@ -29,29 +29,6 @@ final class IndependentTasks {
     }
 
     /**
-     * The no-op workload plus the clock readings that recording each task's submission, start and end
-     * takes, without any listener: one where the task is submitted, two where it runs. What it loses
-     * against {@link #paraflow} is the least that any monitor with exact timestamps can lose.
-     */
-    static void paraflowReadingTheClock(Flow flow, int count) throws InterruptedException {
-        long submittedAt = 0;
-        for (int i = 0; i < count; i++) {
-            submittedAt = System.nanoTime();
-            flow.submit(READ_CLOCK_TWICE);
-        }
-        flow.awaitAll();
-        BusyWork.keep(submittedAt);
-    }
-
-    private static final Fn0<Object> READ_CLOCK_TWICE = () -> {
-        // both readings are used, so neither can be dropped; the clock never goes back, so nothing is kept
-        if (System.nanoTime() > System.nanoTime()) {
-            BusyWork.keep(1);
-        }
-        return null;
-    };
-
-    /**
      * Baseline as a {@code CompletableFuture} user writes it: one {@code supplyAsync} per task, kept in
      * {@code futures} (reused across batches, so its allocation is not measured), then {@code allOf}.
      */

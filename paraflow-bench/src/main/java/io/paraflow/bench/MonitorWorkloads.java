@@ -95,30 +95,11 @@ public final class MonitorWorkloads {
              Flow listened = Flow.builder().threads(threads).listener((task, step, attempt, worker, nanos, error) -> { }).build()) {
             rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
                     () -> IndependentTasks.paraflow(plain, BATCH),
-                    () -> IndependentTasks.paraflow(listened, BATCH),
-                    () -> IndependentTasks.paraflowReadingTheClock(plain, BATCH));
+                    () -> IndependentTasks.paraflow(listened, BATCH));
         }
         System.out.printf(Locale.ROOT, "  without a listener             %,12.0f tasks/s%n", rates[0]);
         System.out.printf(Locale.ROOT, "  with a listener doing nothing  %,12.0f tasks/s%n", rates[1]);
         System.out.printf(Locale.ROOT, "  => %.2f x: the ceiling of any monitoring built on TaskListener%n", rates[1] / rates[0]);
-        System.out.printf(Locale.ROOT, "  no listener, 3 clock readings  %,12.0f tasks/s%n", rates[2]);
-        System.out.printf(Locale.ROOT, "  => %.2f x: the ceiling of any monitoring that records when each task was submitted,"
-                + " started and ended (System.nanoTime() takes %.1f ns here)%n", rates[2] / rates[0], clockNanos());
-    }
-
-    /** What one {@link System#nanoTime()} takes on this machine: the best of a few rounds of 10 million. */
-    private static double clockNanos() {
-        double best = Double.MAX_VALUE;
-        long keep = 0;
-        for (int round = 0; round < 5; round++) {
-            long start = System.nanoTime();
-            for (int i = 0; i < 10_000_000; i++) {
-                keep += System.nanoTime();
-            }
-            best = Math.min(best, (System.nanoTime() - start) / 1e7);
-        }
-        BusyWork.keep(keep);
-        return best;
     }
 
     private void overhead(Path db) throws Exception {
