@@ -2,6 +2,7 @@ package io.paraflow.exec;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The threads held for one multi-core task: the task's entry and its k - 1 holders wait until all k
@@ -34,15 +35,7 @@ final class Reservation implements ForkJoinPool.ManagedBlocker {
     /** Called by a holder: occupies the calling thread until the task ends. */
     void hold() {
         boolean interrupted = arriveAndAwaitEveryEntry();
-        synchronized (this) {
-            while (!released) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
+        interrupted |= awaitUninterruptibly(() -> released);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -100,18 +93,26 @@ final class Reservation implements ForkJoinPool.ManagedBlocker {
 
     /** The managed wait: until every entry is on its thread; an interrupt is kept as the thread's status. */
     @Override
-    public synchronized boolean block() {
+    public boolean block() {
+        if (awaitUninterruptibly(() -> entriesMissing == 0)) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /**
+     * Waits on this monitor until {@code done} (read under it) holds, through interrupts; returns whether
+     * there was one (the status is cleared).
+     */
+    private synchronized boolean awaitUninterruptibly(BooleanSupplier done) {
         boolean interrupted = false;
-        while (entriesMissing > 0) {
+        while (!done.getAsBoolean()) {
             try {
                 wait();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return true;
+        return interrupted;
     }
 }
