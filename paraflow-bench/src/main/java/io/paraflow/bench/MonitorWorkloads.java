@@ -47,6 +47,8 @@ public final class MonitorWorkloads {
     /** Every hundredth task of the million fails, after one retry. */
     static final int FAIL_EVERY = 100;
     private static final int QUERY_REPETITIONS = 5;
+    /** Clock readings per task that ran: SUBMITTED with READY (no dependencies), STARTED, the end. */
+    private static final int CLOCK_READINGS_PER_TASK = 3;
 
     private final int threads = Runtime.getRuntime().availableProcessors();
 
@@ -100,6 +102,40 @@ public final class MonitorWorkloads {
         System.out.printf(Locale.ROOT, "  without a listener             %,12.0f tasks/s%n", rates[0]);
         System.out.printf(Locale.ROOT, "  with a listener doing nothing  %,12.0f tasks/s%n", rates[1]);
         System.out.printf(Locale.ROOT, "  => %.2f x: the ceiling of any monitoring built on TaskListener%n", rates[1] / rates[0]);
+        clockBound(rates[0]);
+    }
+
+    /**
+     * The ratio that the clock readings alone allow a monitor that stamps every step: they add
+     * {@value #CLOCK_READINGS_PER_TASK} readings of CPU to each no-op task, which take at least that CPU over
+     * all cores of wall time even if perfectly spread (fewer if cores sat idle, which they do not in this
+     * workload).
+     */
+    private void clockBound(double plainRate) {
+        double reading = clockReadingNanos();
+        double taskNanos = 1e9 / plainRate;
+        double added = CLOCK_READINGS_PER_TASK * reading / threads;
+        System.out.printf(Locale.ROOT, "  one reading of the clock (System.nanoTime) costs %.1f ns here; a task's steps read it"
+                + " %d times: %.0f ns of CPU, at least %.0f ns of wall time over %d cores, against %.0f ns per task"
+                + " without listeners => at most %.2f x for any monitor with a time per step%n", reading,
+                CLOCK_READINGS_PER_TASK, CLOCK_READINGS_PER_TASK * reading, added, threads, taskNanos,
+                taskNanos / (taskNanos + added));
+    }
+
+    /** Nanoseconds per {@link System#nanoTime()} call: the best of 5 loops of 10 M calls. */
+    private static double clockReadingNanos() {
+        int calls = 10_000_000;
+        double best = Double.MAX_VALUE;
+        long sink = 0;
+        for (int r = 0; r < 5; r++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                sink += System.nanoTime();
+            }
+            best = Math.min(best, (double) (System.nanoTime() - start) / calls);
+        }
+        check(sink != 0, "the clock did not move");
+        return best;
     }
 
     private void overhead(Path db) throws Exception {

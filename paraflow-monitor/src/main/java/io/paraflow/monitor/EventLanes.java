@@ -112,13 +112,12 @@ final class EventLanes {
      * while the lanes are full.
      */
     void publish(TaskInfo task, TaskEvent.Kind step, int attempt, long epochNanos, Throwable error) {
-        if (!budget.consumerAlive) {
+        if (!budget.consumerAlive || step == TaskEvent.Kind.READY) {
             return;
         }
         Lane lane = own.get();
         switch (step) {
             case SUBMITTED -> lane.countSubmitted();
-            case READY -> { }
             case STARTED -> lane.started(task);
             case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error);
             default -> lane.appendEnd(task, step, attempt, epochNanos, error);
