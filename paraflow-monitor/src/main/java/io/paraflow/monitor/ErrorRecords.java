@@ -23,11 +23,11 @@ final class ErrorRecords {
     static FailureRow of(long taskId, int attempt, String outcome, Throwable error) {
         Throwable root = error instanceof TaskFailedException && error.getCause() != null ? error.getCause() : error;
         Long rootTaskId = error instanceof DependencyFailedException dependency ? dependency.failedTaskId() : null;
-        // the runtime's own exceptions (timeout, cancellation, failed dependency) carry no useful trace
-        boolean ownError = !(root instanceof TaskException);
+        // the runtime's timeouts and failed dependencies carry no useful trace; a cancellation's shows who cancelled
+        boolean traced = !(root instanceof TaskException);
         CommandFailedException command = root instanceof CommandFailedException failed ? failed : null;
         return new FailureRow(taskId, attempt, outcome, root.getClass().getName(), message(root), rootTaskId,
-                ownError ? stackTrace(root) : null, command != null ? command.stderrTail() : null,
+                traced ? stackTrace(root) : null, command != null ? command.stderrTail() : null,
                 command != null ? command.stdoutTail() : null);
     }
 

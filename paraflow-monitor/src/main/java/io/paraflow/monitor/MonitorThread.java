@@ -65,7 +65,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private long nextSample = startNanos;
 
     private volatile boolean stopping;
+    /** Set before {@link #stopping}, read after it. */
     private long endedNs;
+    /** When to stop processing records and write the end, on the {@link System#nanoTime()} clock. */
+    private long stopDeadline;
+    /** The run's outcome if {@link #stopEarly} decided it; null to derive it from the counts. */
+    private String endOutcome;
     /** The first failure of the database or of this thread; read after {@link Thread#join()}. */
     private Throwable failure;
 
@@ -91,12 +96,30 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     /**
      * Processes every step published so far, writes the run's end and closes the database, then returns
-     * the first failure of the database or of the monitor, or null. Called once, after the last step.
+     * the first failure of the database or of the monitor, or null. Called after the last step; a second
+     * call waits for the first to finish and returns the same.
      */
     Throwable stop(long epochNanos) {
-        endedNs = epochNanos;
-        stopping = true;
-        LockSupport.unpark(thread);
+        return stop(epochNanos, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * Stops while tasks may still run, because the JVM is shutting down: processes what was published for
+     * at most {@code within} nanoseconds (the records left then are lost), and records the run's end with
+     * {@code outcome}. Returns as {@link #stop(long)}.
+     */
+    Throwable stopEarly(long epochNanos, long withinNanos, String outcome) {
+        return stop(epochNanos, withinNanos, outcome);
+    }
+
+    private synchronized Throwable stop(long epochNanos, long withinNanos, String outcome) {
+        if (!stopping) {
+            endedNs = epochNanos;
+            stopDeadline = System.nanoTime() + Math.min(withinNanos, Long.MAX_VALUE / 4);
+            endOutcome = outcome;
+            stopping = true;
+            LockSupport.unpark(thread);
+        }
         Threads.joinUninterruptibly(thread);
         return failure;
     }
@@ -114,7 +137,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 if (due) {
                     tick(now);
                 }
-                if (drained == 0 && last) {
+                if (last && (drained == 0 || now - stopDeadline >= 0)) {
                     break;
                 }
                 if (drained < DRAIN_BATCH && !last) {
@@ -130,6 +153,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             lanes.consumerDied();
             write(() -> writer.close());
         }
+    }
+
+    /** Now, on the clock of the run's samples (and close to the flow's). */
+    long nowEpochNanos() {
+        return epochNanosAtStart + (System.nanoTime() - startNanos);
     }
 
     private static long epochNanosNow() {
@@ -243,11 +271,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 counts[EventLanes.Count.CANCELLED.ordinal()]);
     }
 
-    /** Writes the run's end and closes the database. */
+    /** Writes the tries still running (there are some if the JVM shuts down first), the run's end, and closes the database. */
     private void end() {
+        if (writer != null) {
+            recordRunning();
+        }
         Progress counts = progress();
-        String outcome = counts.failed() > 0 ? "failed" : counts.cancelled() > 0 ? "cancelled"
-                : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";
+        String outcome = endOutcome != null ? endOutcome : counts.failed() > 0 ? "failed"
+                : counts.cancelled() > 0 ? "cancelled" : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";
         write(() -> writer.progress(endedNs, counts));
         write(() -> writer.finish(endedNs, outcome, counts.submitted(), counts.finished(), counts.failed(),
                 counts.cancelled()));

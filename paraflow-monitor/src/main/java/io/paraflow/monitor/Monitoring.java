@@ -50,12 +50,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * later stops being written, the tasks go on, and {@code Flow.close()} throws the
  * {@link MonitoringException}.
  *
+ * <p>A JVM that shuts down before the flow closed (Ctrl-C, SIGTERM, {@code System.exit}) runs a shutdown
+ * hook of the monitor: it writes what the buffers hold for up to 5 seconds, gives the tries still running
+ * {@code running} rows, records the run's end with the outcome {@code interrupted} and closes the database.
+ * The hook is removed when the flow closes.
+ *
  * <p>Thread-safe. One instance watches one flow; build a new one for each flow.
  */
 public final class Monitoring implements TaskListener {
 
     private static final long DEFAULT_BUFFER_BYTES = 256L << 20;
     private static final long MIN_BUFFER_BYTES = 1L << 20;
+    /** How long a JVM that shuts down before the flow closed waits for the database to take what is buffered. */
+    private static final long SHUTDOWN_WRITE_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final Path database;
     private final String name;
@@ -70,6 +77,8 @@ public final class Monitoring implements TaskListener {
     private final AtomicLong watchedFlow = new AtomicLong(-1);
     private volatile MonitorThread monitor;
     private volatile Dashboard dashboard;
+    /** Records the run's end if the JVM shuts down before the flow closes; removed when it closes. */
+    private volatile Thread shutdownHook;
     /** The database the dashboard reads when none was chosen: deleted, with its directory, when the flow closes. */
     private volatile Path temporaryDatabase;
 
@@ -179,6 +188,30 @@ public final class Monitoring implements TaskListener {
                 bufferBytes);
         started.start();
         monitor = started;
+        Thread hook = new Thread(this::shutDownEarly, "paraflow-monitor-shutdown-" + flow.flowId());
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            shutdownHook = hook;
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // built while the JVM shuts down: nothing left to write the end for
+        }
+    }
+
+    /**
+     * The JVM shuts down (Ctrl-C, SIGTERM, {@code System.exit}) before the flow closed: writes what the
+     * buffers hold for a bounded time, records the run's end as {@code interrupted} and closes the database,
+     * so that it does not look as if the run still went on.
+     */
+    private void shutDownEarly() {
+        MonitorThread watching = monitor;
+        Throwable failure = watching.stopEarly(watching.nowEpochNanos(), SHUTDOWN_WRITE_NANOS, "interrupted");
+        if (failure != null) {
+            System.err.println("paraflow: " + incomplete(watchedFlow.get(), failure));
+        }
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        deleteTemporaryDatabase(null);
     }
 
     /** Closes and deletes the database just created for a flow that will not start, so the file can be reused. */
@@ -227,16 +260,27 @@ public final class Monitoring implements TaskListener {
      */
     @Override
     public void flowClosed(FlowInfo flow, long epochNanos) {
+        Thread hook = shutdownHook;
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs or will: stopping twice waits for the first
+            }
+        }
         Throwable failure = monitor.stop(epochNanos);
         if (dashboard != null) {
             dashboard.close();
         }
         deleteTemporaryDatabase(null);
         if (failure != null) {
-            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
-                    : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
-                    failure);
+            throw new MonitoringException(incomplete(flow.flowId(), failure), failure);
         }
+    }
+
+    private String incomplete(long flowId, Throwable failure) {
+        return (database != null ? "the monitoring database " + database + " is incomplete"
+                : "monitoring of flow " + flowId + " stopped") + ": " + failure + "; the tasks were not affected";
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class RunDatabase implements AutoCloseable {
      */
     public static RunDatabase open(Path file) throws SQLException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no run database at " + file + ": the file does not exist");
+            throw new IllegalArgumentException("no run database at " + file + ": "
+                    + (Files.isDirectory(file) ? "it is a directory" : "the file does not exist"));
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);

@@ -44,6 +44,12 @@ class RunDatabaseTest {
     }
 
     @Test
+    void aDirectoryIsNamedAsOne() {
+        assertThatThrownBy(() -> RunDatabase.open(dir)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no run database at " + dir + ": it is a directory");
+    }
+
+    @Test
     void aFileThatIsNotSqliteIsRefused() throws Exception {
         Path text = Files.writeString(dir.resolve("notes.db"), "just some notes, long enough to look like a header? no.");
         assertThatThrownBy(() -> RunDatabase.open(text)).isInstanceOf(IllegalArgumentException.class)
