@@ -79,6 +79,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       task; see {@link io.paraflow.exec.RemoteValue}); cluster tasks that take them read them where they
  *       run, preferably on the worker that computed them. {@link #close()} deletes them: fetch what you need
  *       before.</li>
+ *   <li>Each worker reports its load (CPU, heap) about once per second; {@link #workerLoads()} gives the latest
+ *       of each worker present, for a monitor's samples.</li>
  *   <li>{@link #close()} fails the tasks that have not finished and leaves the cluster; workers then drop
  *       this driver's tasks and interrupt those still running.</li>
  * </ul>

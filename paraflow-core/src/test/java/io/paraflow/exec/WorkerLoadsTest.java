@@ -6,13 +6,13 @@ import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskInfo;
 import io.paraflow.event.TaskListener;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.ReportingExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,32 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(NoLeakedThreads.class)
 class WorkerLoadsTest {
-
-    /** An executor with remote workers whose loads it reports as {@code loads} says; it is never given a task here. */
-    private record Reporting(String label, Supplier<List<WorkerLoad>> loads) implements TaskExecutor {
-        @Override
-        public Resources capacity() {
-            return new Resources(1, 0, 0);
-        }
-
-        @Override
-        public void execute(ReadyTask task) {
-            task.failed(task.attempt(), new UnsupportedOperationException("runs nothing"), "nowhere");
-        }
-
-        @Override
-        public List<WorkerLoad> workerLoads() {
-            return loads.get();
-        }
-
-        @Override
-        public void interruptAll() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     /** Keeps the flow's description, as a monitor does. */
     private static final class Keeping implements TaskListener {
@@ -71,11 +45,11 @@ class WorkerLoadsTest {
         List<List<WorkerLoad>> reported = new CopyOnWriteArrayList<>(List.of(List.of(first)));
         Keeping keeping = new Keeping();
         try (Flow flow = Flow.builder().threads(1)
-                .executor(new Reporting("cluster", () -> reported.get(reported.size() - 1)))
-                .executor(new Reporting("broken", () -> {
+                .executor(new ReportingExecutor("cluster", () -> reported.get(reported.size() - 1)))
+                .executor(new ReportingExecutor("broken", () -> {
                     throw new IllegalStateException("broken on purpose");
                 }))
-                .executor(new Reporting("other", () -> List.of(second)))
+                .executor(new ReportingExecutor("other", () -> List.of(second)))
                 .listener(keeping).build()) {
             FlowInfo info = keeping.started.get();
             assertThat(info.workerLoads().get()).containsExactlyInAnyOrder(first, second);

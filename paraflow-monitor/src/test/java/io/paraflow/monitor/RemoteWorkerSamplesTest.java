@@ -3,12 +3,10 @@ package io.paraflow.monitor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paraflow.Flow;
-import io.paraflow.exec.ReadyTask;
-import io.paraflow.exec.Resources;
-import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.WorkerLoad;
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.ReportingExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +20,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.paraflow.monitor.MixedRun.open;
@@ -31,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Workers outside this JVM, which the monitor cannot measure, are sampled from the figures their executor last
- * heard ({@link TaskExecutor#workerLoads}): each report becomes one row of {@code samples}, and the dashboard
- * lists the worker with its CPU and memory as it lists this JVM.
+ * heard ({@link io.paraflow.exec.TaskExecutor#workerLoads}): each report becomes one row of {@code samples}, and
+ * the dashboard lists the worker with its CPU and memory as it lists this JVM.
  */
 @ExtendWith(NoLeakedThreads.class)
 class RemoteWorkerSamplesTest {
@@ -40,56 +37,23 @@ class RemoteWorkerSamplesTest {
     @TempDir
     Path dir;
 
-    /** An executor whose workers are elsewhere; it counts how often it is asked for their loads. It runs nothing here. */
-    private static final class Remote implements TaskExecutor {
-        final AtomicReference<List<WorkerLoad>> latest = new AtomicReference<>(List.of());
-        final AtomicInteger asked = new AtomicInteger();
-
-        @Override
-        public String label() {
-            return "remote";
+    /** Reports {@code loads} through {@code latest} and waits until the monitor asked for them {@code times} times. */
+    private static void report(AtomicReference<List<WorkerLoad>> latest, ReportingExecutor executor,
+                               List<WorkerLoad> loads, int times) throws InterruptedException {
+        latest.set(loads);
+        int from = executor.asked();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (executor.asked() - from < times && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
-
-        @Override
-        public Resources capacity() {
-            return new Resources(1, 0, 0);
-        }
-
-        @Override
-        public void execute(ReadyTask task) {
-            task.failed(task.attempt(), new UnsupportedOperationException("runs nothing"), "nowhere");
-        }
-
-        @Override
-        public List<WorkerLoad> workerLoads() {
-            asked.incrementAndGet();
-            return latest.get();
-        }
-
-        @Override
-        public void interruptAll() {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        /** Reports {@code loads} and waits until the monitor asked for them at least {@code times} times. */
-        void report(List<WorkerLoad> loads, int times) throws InterruptedException {
-            latest.set(loads);
-            int from = asked.get();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (asked.get() - from < times && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(asked.get() - from).as("times the monitor asked for the loads").isGreaterThanOrEqualTo(times);
-        }
+        assertThat(executor.asked() - from).as("times the monitor asked for the loads").isGreaterThanOrEqualTo(times);
     }
 
     @Test
     void eachReportOfARemoteWorkerIsWrittenOnceAndTheDashboardShowsTheWorker() throws Exception {
         Path db = dir.resolve("remote.db");
-        Remote remote = new Remote();
+        AtomicReference<List<WorkerLoad>> latest = new AtomicReference<>(List.of());
+        ReportingExecutor remote = new ReportingExecutor("remote", latest::get);
         Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(10)).build();
         long start = System.currentTimeMillis() * 1_000_000;
         WorkerLoad first = new WorkerLoad("10.0.0.7:5701", start + 1_000, Double.NaN, 200_000_000, 64 << 20, 256 << 20);
@@ -97,9 +61,9 @@ class RemoteWorkerSamplesTest {
         WorkerLoad other = new WorkerLoad("10.0.0.8:5701", start + 1_500, 0.25, 50_000_000, -1, -1);
         try (Flow flow = Flow.builder().threads(1).executor(remote).listener(monitoring).build()) {
             // each asked for several times: written once all the same
-            remote.report(List.of(first, other), 3);
-            remote.report(List.of(second, other), 3);
-            remote.report(List.of(), 3);
+            report(latest, remote, List.of(first, other), 3);
+            report(latest, remote, List.of(second, other), 3);
+            report(latest, remote, List.of(), 3);
             assertThat(flow.submit(() -> 1).join()).isEqualTo(1);
         }
 

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The plaintext layout of task batches, result batches, cancellations and load reports. Values inside (invocations, results, failures) are
- * already serialized by the run's {@link io.paraflow.serial.Serializer}; this layer only frames them, so a
- * value that cannot be decoded fails its own task, not its batch.
+ * The plaintext layout of task batches, result batches, cancellations and load reports. Values inside
+ * (invocations, results, failures) are already serialized by the run's {@link io.paraflow.serial.Serializer};
+ * this layer only frames them, so a value that cannot be decoded fails its own task, not its batch.
  */
 public final class Batches {
     /** Outcome: the task returned; the bytes are its result. */

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The one place where bytes enter and leave the cluster: every task batch, result batch, cancellation, greeting
- * and load report is sealed here with the cluster's {@link ClusterCipher} (AES-GCM, bound to its kind) before it is handed
- * to Hazelcast, and opened here before anything in it is decoded. A payload that does not open is dropped
+ * and load report is sealed here with the cluster's {@link ClusterCipher} (AES-GCM, bound to its kind) before
+ * it is handed to Hazelcast, and opened here before anything in it is decoded. A payload that does not open is dropped
  * and logged (at most one warning per {@value #WARNING_INTERVAL_SECONDS} s, so that a flood cannot fill the
  * disk), and nothing in it is deserialized.
  *
