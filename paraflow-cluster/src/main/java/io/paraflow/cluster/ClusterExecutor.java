@@ -20,6 +20,7 @@ import io.paraflow.exec.RemoteValue;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.SubmissionCheck;
 import io.paraflow.exec.TaskExecutor;
+import io.paraflow.exec.WorkerLoad;
 import io.paraflow.internal.Threads;
 import io.paraflow.serial.ForySerializer;
 import io.paraflow.serial.JavaSerializer;
@@ -28,6 +29,8 @@ import io.paraflow.serial.Serializer;
 import io.paraflow.serial.SerializerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -76,6 +79,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       task; see {@link io.paraflow.exec.RemoteValue}); cluster tasks that take them read them where they
  *       run, preferably on the worker that computed them. {@link #close()} deletes them: fetch what you need
  *       before.</li>
+ *   <li>Each worker reports its load (CPU, heap) about once per second; {@link #workerLoads()} gives the latest
+ *       of each worker present, for a monitor's samples.</li>
  *   <li>{@link #close()} fails the tasks that have not finished and leaves the cluster; workers then drop
  *       this driver's tasks and interrupt those still running.</li>
  * </ul>
@@ -139,6 +144,11 @@ public final class ClusterExecutor implements TaskExecutor {
     private final PriorityQueue<Pending> waiting = new PriorityQueue<>(ORDER);
     private final Placement<Node> placement = new Placement<>();
     private final Map<UUID, Placement.Slots<Node>> workers = new HashMap<>();
+    /**
+     * The latest load report of each worker in {@link #workers}, for {@link #workerLoads}: read without the lock,
+     * changed under it (so that a report cannot bring back a worker that left).
+     */
+    private final Map<UUID, WorkerLoad> loads = new ConcurrentHashMap<>();
     /** The greeting sent to each worker that joined: it gets tasks once it answered it. */
     private final Map<UUID, Greeting> greeted = new ConcurrentHashMap<>();
     private final GreetingRetries greetingRetries = new GreetingRetries();
@@ -422,6 +432,7 @@ public final class ClusterExecutor implements TaskExecutor {
         greeted.remove(member.getUuid());
         int replaced;
         synchronized (lock) {
+            loads.remove(member.getUuid());
             Placement.Slots<Node> slots = workers.remove(member.getUuid());
             if (slots == null) {
                 return;
@@ -659,11 +670,53 @@ public final class ClusterExecutor implements TaskExecutor {
             }
             return;
         }
+        if (kind == Envelopes.LOAD) {
+            loadReported(sender, plain);
+            return;
+        }
         if (kind != Envelopes.RESULTS) {
             LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a message meant for a worker");
             return;
         }
         results.add(new Arrival(sender, plain));
+    }
+
+    /**
+     * Keeps a worker's load report as its latest, stamped with this JVM's clock (workers' clocks may differ), if
+     * the worker is one of this executor's; on Hazelcast's thread, as it costs little.
+     */
+    private void loadReported(String sender, byte[] plain) {
+        Batches.Load load;
+        try {
+            load = Batches.decodeLoad(plain);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a malformed load report: "
+                    + e.getMessage());
+            return;
+        }
+        if (!load.worker().equals(sender)) {
+            LOG.log(System.Logger.Level.WARNING, "cluster executor '" + label + "' dropped a load report in the name of"
+                    + " member " + load.worker() + " sent by member " + sender);
+            return;
+        }
+        long now = ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now());
+        UUID worker = UUID.fromString(sender);
+        synchronized (lock) {
+            Placement.Slots<Node> slots = workers.get(worker);
+            if (slots != null && !closed) {
+                loads.put(worker, new WorkerLoad(slots.worker().name(), now, load.cpuLoad(), load.cpuTimeNanos(),
+                        load.memoryUsedBytes(), load.memoryMaxBytes()));
+            }
+        }
+    }
+
+    /**
+     * The latest load each worker of this executor reported (CPU time and load of its process, heap used and
+     * maximum; about once per second), named as in task events; workers that left are forgotten. Never blocks.
+     */
+    @Override
+    public List<WorkerLoad> workerLoads() {
+        return List.copyOf(loads.values());
     }
 
     /** A result batch opened, and the member that sealed it. */
@@ -949,6 +1002,7 @@ public final class ClusterExecutor implements TaskExecutor {
             left.addAll(outstanding.values());
             outstanding.clear();
             latest.clear();
+            loads.clear();
             lock.notifyAll();
         }
         IllegalStateException error = new IllegalStateException("executor '" + label + "' was closed before the task ended");

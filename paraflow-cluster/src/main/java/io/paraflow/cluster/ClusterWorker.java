@@ -24,6 +24,10 @@ import io.paraflow.serial.SerializationException;
 import io.paraflow.serial.Serializer;
 import io.paraflow.serial.SerializerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
+import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,6 +72,9 @@ import java.util.concurrent.locks.LockSupport;
  *       copy: task arguments are to be read, not changed.</li>
  *   <li>When a driver leaves or is lost, the worker drops its queued tasks and interrupts its running ones at
  *       once, and forgets its results in the grid: no worker stays busy for a driver that is gone.</li>
+ *   <li>About once per second, the worker tells each driver it works for its process's CPU time and load and its
+ *       heap used and maximum (sealed like its outcomes), so that a monitored flow samples it
+ *       ({@link ClusterExecutor#workerLoads()}).</li>
  *   <li>{@link #close()} leaves cleanly: tasks not started are handed back to their drivers (which place them
  *       elsewhere), running tasks finish (or, after {@link Builder#drainTime}, are interrupted and handed
  *       back), then the worker leaves the cluster.</li>
@@ -93,6 +100,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final int MAX_SERIALIZERS = 16;
     /** How long a greeting waits for its sender to appear in this worker's view of the members. */
     private static final long GREETING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often a worker tells its drivers its load (see {@link #reportLoad}). */
+    private static final Duration LOAD_EVERY = Duration.ofSeconds(1);
 
     private final String name;
     private final int cores;
@@ -117,6 +126,10 @@ public final class ClusterWorker implements AutoCloseable {
     private final LinkedBlockingQueue<Run> outbox = new LinkedBlockingQueue<>();
     private final Thread sender;
     private final Thread warmUp;
+    /** The drivers this worker answered and that have not left: those it reports its load to. */
+    private final Set<String> drivers = ConcurrentHashMap.newKeySet();
+    private final Thread loadReporter;
+    private final CountDownLatch stopReportingLoad = new CountDownLatch(1);
     private final List<Thread> taskThreads = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -182,6 +195,9 @@ public final class ClusterWorker implements AutoCloseable {
         this.sender = new Thread(this::sendOutcomes, "paraflow-cluster-sender");
         sender.setDaemon(true);
         sender.start();
+        this.loadReporter = new Thread(this::reportLoad, "paraflow-cluster-load");
+        loadReporter.setDaemon(true);
+        loadReporter.start();
     }
 
     /**
@@ -302,7 +318,9 @@ public final class ClusterWorker implements AutoCloseable {
                     + TimeUnit.NANOSECONDS.toSeconds(GREETING_WAIT_NANOS) + " s");
             return;
         }
-        envelopes.send(driver, Envelopes.WELCOME, hello.answeredBy(uuid).encode());
+        if (envelopes.send(driver, Envelopes.WELCOME, hello.answeredBy(uuid).encode())) {
+            drivers.add(hello.member());
+        }
     }
 
     private void accept(Batches.TaskBatch batch) {
@@ -399,6 +417,7 @@ public final class ClusterWorker implements AutoCloseable {
 
     /** The driver left or was lost: nobody waits for its tasks any more. */
     private void driverGone(String driver) {
+        drivers.remove(driver);
         List<Run> victims = new ArrayList<>();
         synchronized (lock) {
             cancelledBeforeArrival.remove(driver);
@@ -641,6 +660,52 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells each driver this worker works for its process's CPU time and load and its heap, every
+     * {@link #LOAD_EVERY} while it has one, so that a monitored flow samples workers on other hosts too. The load
+     * is measured here, between this worker's own reports, so that the network's delays do not distort it.
+     */
+    private void reportLoad() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long previousCpu = -1;
+        long previousAt = 0;
+        while (!awaitUninterruptibly(stopReportingLoad, LOAD_EVERY)) {
+            if (drivers.isEmpty()) {
+                // measured only when reported, so the first load after an idle spell covers that spell
+                continue;
+            }
+            long now = System.nanoTime();
+            long cpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+            double load = cpu < 0 || previousCpu < 0 ? Double.NaN : (double) (cpu - previousCpu) / (now - previousAt);
+            previousCpu = cpu;
+            previousAt = now;
+            MemoryUsage heap = memory.getHeapMemoryUsage();
+            byte[] report = Batches.encode(new Batches.Load(uuid, load, cpu, heap.getUsed(), heap.getMax()));
+            for (String driver : drivers) {
+                Member member = member(driver);
+                if (member == null) {
+                    // it left (member ids are never reused); its departure may not have been heard yet
+                    drivers.remove(driver);
+                } else {
+                    envelopes.send(member, Envelopes.LOAD, report);
+                }
+            }
+        }
+    }
+
+    /** Waits at most {@code time} for {@code latch}, interrupts notwithstanding; true if it reached zero. */
+    private static boolean awaitUninterruptibly(CountDownLatch latch, Duration time) {
+        long deadline = System.nanoTime() + time.toNanos();
+        while (true) {
+            try {
+                return latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                // only close ends this thread
+            }
+        }
+    }
+
     private static boolean onlyStartNotices(List<Run> runs) {
         for (Run run : runs) {
             if (run == STOP_SENDING || run.outcome.kind() != Batches.STARTED) {
@@ -712,6 +777,8 @@ public final class ClusterWorker implements AutoCloseable {
         List<Run> stuck = awaitTaskThreads();
         stuck.forEach(this::handBack);
         Threads.joinUninterruptibly(warmUp);
+        stopReportingLoad.countDown();
+        Threads.joinUninterruptibly(loadReporter);
         outbox.add(STOP_SENDING);
         Threads.joinUninterruptibly(sender);
         hazelcast.shutdown();

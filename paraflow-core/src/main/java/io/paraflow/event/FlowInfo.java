@@ -1,10 +1,14 @@
 package io.paraflow.event;
 
 import io.paraflow.exec.Resources;
+import io.paraflow.exec.WorkerLoad;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * An immutable description of a flow, given to listeners when the flow starts and when it closes, so that
@@ -16,12 +20,23 @@ import java.util.Map;
  * @param defaultExecutor the label of the executor of tasks that choose none
  * @param maxUnfinished   the bound on unfinished tasks before {@code submit} blocks
  * @param cancelOnClose   whether closing the flow cancels unfinished tasks
+ * @param workerLoads     asked, the latest resource figures of the flow's workers that run outside this JVM (every
+ *                        executor's {@link io.paraflow.exec.TaskExecutor#workerLoads}): for a monitor that samples
+ *                        workers. Call it from the listener's own thread, not from {@link TaskListener#onStep}; it
+ *                        does not block and never throws.
  */
 public record FlowInfo(long flowId, long epochNanos, Map<String, Resources> executors, String defaultExecutor,
-                       int maxUnfinished, boolean cancelOnClose) {
+                       int maxUnfinished, boolean cancelOnClose, Supplier<List<WorkerLoad>> workerLoads) {
 
     /** Copies {@code executors}, keeping its order. */
     public FlowInfo {
         executors = Collections.unmodifiableMap(new LinkedHashMap<>(executors));
+        Objects.requireNonNull(workerLoads, "workerLoads");
+    }
+
+    /** A flow without workers outside this JVM: {@link #workerLoads} has none. */
+    public FlowInfo(long flowId, long epochNanos, Map<String, Resources> executors, String defaultExecutor,
+                    int maxUnfinished, boolean cancelOnClose) {
+        this(flowId, epochNanos, executors, defaultExecutor, maxUnfinished, cancelOnClose, List::of);
     }
 }

@@ -92,6 +92,18 @@ public interface TaskExecutor extends AutoCloseable {
     default void withdraw(ReadyTask task) {
     }
 
+    /**
+     * The latest resource figures of each worker of this executor that runs outside this JVM and that a monitor
+     * cannot measure itself (cluster workers, possibly on other hosts), at most one per worker, named as in task
+     * events. Workers that left are not included. Called periodically from a monitor's own thread (through
+     * {@link io.paraflow.event.FlowInfo#workerLoads()}) while tasks run, concurrently with every other method;
+     * must not block (return what was last received) and never throw. The default, for executors whose workers
+     * are threads or processes of this machine, has none.
+     */
+    default List<WorkerLoad> workerLoads() {
+        return List.of();
+    }
+
     /** Interrupts every attempt that runs now (used when a flow is closed with cancellation). */
     void interruptAll();
 

@@ -17,6 +17,7 @@ import io.paraflow.serial.Serializer;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.TaskExecutor;
 import io.paraflow.exec.ThreadExecutor;
+import io.paraflow.exec.WorkerLoad;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -57,6 +58,7 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
     private final TaskListener[] listeners;
     private final TaskCache cache;
     private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
+    private final AtomicBoolean workerLoadsFailureLogged = new AtomicBoolean();
     private final long epochNanosAtStart;
     private final long nanoTimeAtStart;
     private final FlowInfo info;
@@ -94,7 +96,27 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         this.nanoTimeAtStart = System.nanoTime();
         Map<String, Resources> capacities = new LinkedHashMap<>();
         executors.forEach((label, executor) -> capacities.put(label, executor.capacity()));
-        this.info = new FlowInfo(id, epochNanosAtStart, capacities, defaultExecutorLabel, maxUnfinished, cancelOnClose);
+        this.info = new FlowInfo(id, epochNanosAtStart, capacities, defaultExecutorLabel, maxUnfinished, cancelOnClose,
+                this::workerLoads);
+    }
+
+    /**
+     * Every executor's {@link TaskExecutor#workerLoads}, for {@link FlowInfo#workerLoads}. An executor that breaks
+     * its contract and throws is skipped (and logged once), so that the monitor asking goes on sampling.
+     */
+    private List<WorkerLoad> workerLoads() {
+        List<WorkerLoad> loads = new ArrayList<>();
+        for (TaskExecutor executor : executors.values()) {
+            try {
+                loads.addAll(executor.workerLoads());
+            } catch (RuntimeException e) {
+                if (workerLoadsFailureLogged.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "executor '" + executor.label() + "' failed to tell its"
+                            + " workers' loads; skipped (logged once per flow)", e);
+                }
+            }
+        }
+        return loads;
     }
 
     /**

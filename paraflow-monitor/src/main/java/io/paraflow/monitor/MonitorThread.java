@@ -4,6 +4,7 @@ import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskInfo;
 import io.paraflow.exec.Resources;
+import io.paraflow.exec.WorkerLoad;
 import io.paraflow.internal.Threads;
 import io.paraflow.monitor.progress.Progress;
 import io.paraflow.monitor.progress.ProgressLine;
@@ -16,8 +17,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
@@ -26,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * thread's lane and count submissions and starts there ({@link EventLanes}); this thread reads the lanes,
  * writes the rows of each ended task and try as it reads its record (a record holds all of them, so no
  * task is kept here between its steps), keeps the counts, draws the progress line and samples resources
- * and running tries.
+ * (this JVM's, its worker threads' and processes', and the figures executors heard from workers elsewhere) and
+ * running tries.
  *
  * <p>Running tries: once per sample, the try each thread runs (see {@link EventLanes#running()}) gets a
  * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
@@ -46,6 +50,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
     private static final String RUNNING = "running";
 
+    private final FlowInfo flow;
     private final EventLanes lanes;
     private final Thread thread;
     private final ProgressLine progressLine;
@@ -54,6 +59,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private final long startNanos = System.nanoTime();
     private final long epochNanosAtStart = epochNanosNow();
     private final Set<String> workers = new HashSet<>();
+    /** When the figures last written for each remote worker were measured, so that each report is written once. */
+    private final Map<String, Long> remoteWritten = new HashMap<>();
     /** The worker of the record read last, so that the set above is not looked up per record. */
     private String lastWorker;
     /** The running tries already written, so that each is written once. */
@@ -76,6 +83,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     MonitorThread(FlowInfo flow, RunWriter writer, ProgressLine progressLine, Duration sampleEvery, String host,
                   long bufferBytes) {
+        this.flow = flow;
         this.writer = writer;
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
@@ -223,6 +231,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             for (SampleRow row : sampler.sample(epochNanos, workers)) {
                 write(() -> writer.sample(row));
             }
+            recordRemoteWorkers();
             Progress counts = progress();
             write(() -> writer.progress(epochNanos, counts));
             recordRunning();
@@ -230,6 +239,21 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         if (now - nextFlush >= 0) {
             nextFlush = now + FLUSH_NANOS;
             write(() -> writer.flush());
+        }
+    }
+
+    /**
+     * Writes a sample of each worker outside this JVM (cluster workers) whose executor heard new figures from it
+     * since the last sample: their executors measure them, this thread cannot (see {@link FlowInfo#workerLoads}).
+     */
+    private void recordRemoteWorkers() {
+        for (WorkerLoad load : flow.workerLoads().get()) {
+            Long written = remoteWritten.put(load.worker(), load.epochNanos());
+            if (written == null || written != load.epochNanos()) {
+                SampleRow row = new SampleRow(load.worker(), load.epochNanos(), load.cpuLoad(), load.cpuTimeNanos(),
+                        load.memoryUsedBytes(), load.memoryMaxBytes());
+                write(() -> writer.sample(row));
+            }
         }
     }
 

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The plaintext layout of the three kinds of envelope. Values inside (invocations, results, failures) are
- * already serialized by the run's {@link io.paraflow.serial.Serializer}; this layer only frames them, so a
- * value that cannot be decoded fails its own task, not its batch.
+ * The plaintext layout of task batches, result batches, cancellations and load reports. Values inside
+ * (invocations, results, failures) are already serialized by the run's {@link io.paraflow.serial.Serializer};
+ * this layer only frames them, so a value that cannot be decoded fails its own task, not its batch.
  */
 public final class Batches {
     /** Outcome: the task returned; the bytes are its result. */
@@ -66,6 +66,32 @@ public final class Batches {
      * to interrupt): they run to their end then.
      */
     public record Cancel(String driver, boolean all, boolean queuedOnly, long[] keys) {
+    }
+
+    /**
+     * A worker's resource figures (see {@link io.paraflow.exec.WorkerLoad}; -1 or NaN where unknown).
+     *
+     * @param worker          the worker member's UUID
+     * @param cpuLoad         cores its process kept busy since its previous report
+     * @param cpuTimeNanos    CPU time its process used so far
+     * @param memoryUsedBytes heap in use
+     * @param memoryMaxBytes  maximum heap
+     */
+    public record Load(String worker, double cpuLoad, long cpuTimeNanos, long memoryUsedBytes, long memoryMaxBytes) {
+    }
+
+    public static byte[] encode(Load load) {
+        return write(out -> {
+            out.writeUTF(load.worker());
+            out.writeDouble(load.cpuLoad());
+            out.writeLong(load.cpuTimeNanos());
+            out.writeLong(load.memoryUsedBytes());
+            out.writeLong(load.memoryMaxBytes());
+        });
+    }
+
+    public static Load decodeLoad(byte[] bytes) {
+        return read(bytes, in -> new Load(in.readUTF(), in.readDouble(), in.readLong(), in.readLong(), in.readLong()));
     }
 
     public static byte[] encode(TaskBatch batch) {

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The one place where bytes enter and leave the cluster: every task batch, result batch and cancellation
- * is sealed here with the cluster's {@link ClusterCipher} (AES-GCM, bound to its kind) before it is handed
- * to Hazelcast, and opened here before anything in it is decoded. A payload that does not open is dropped
+ * The one place where bytes enter and leave the cluster: every task batch, result batch, cancellation, greeting
+ * and load report is sealed here with the cluster's {@link ClusterCipher} (AES-GCM, bound to its kind) before
+ * it is handed to Hazelcast, and opened here before anything in it is decoded. A payload that does not open is dropped
  * and logged (at most one warning per {@value #WARNING_INTERVAL_SECONDS} s, so that a flood cannot fill the
  * disk), and nothing in it is deserialized.
  *
@@ -60,6 +60,8 @@ public final class Envelopes {
     public static final byte HELLO = 4;
     /** The answer to a {@link #HELLO}, worker to driver. */
     public static final byte WELCOME = 5;
+    /** A worker's resource figures, worker to each driver it works for, about once per second. */
+    public static final byte LOAD = 6;
     /** How long a member that is still starting makes a sender wait for {@link #connect}. */
     private static final long CONNECT_WAIT_SECONDS = 30;
     private static final long WARNING_INTERVAL_SECONDS = 10;
@@ -301,7 +303,7 @@ public final class Envelopes {
      * (logged); whether it came before, and from whom, is not checked here (see {@link #open}).
      */
     byte[] authenticate(byte kind, byte[] payload) {
-        if (kind < TASKS || kind > WELCOME) {
+        if (kind < TASKS || kind > LOAD) {
             unauthentic.warn(() -> member + " dropped a cluster message of unknown kind " + kind);
             return null;
         }
@@ -366,7 +368,8 @@ public final class Envelopes {
             case RESULTS -> "result";
             case CANCEL -> "cancel";
             case HELLO -> "hello";
-            default -> "welcome";
+            case WELCOME -> "welcome";
+            default -> "load";
         };
     }
 

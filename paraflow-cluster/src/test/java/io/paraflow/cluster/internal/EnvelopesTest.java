@@ -72,6 +72,20 @@ class EnvelopesTest {
     }
 
     @Test
+    void aLoadReportOpensAtItsDriverOnceAndNeverAsAnotherKind() {
+        byte[] report = Batches.encode(new Batches.Load(workerId.toString(), 0.5, 2_000_000, 64 << 20, 256 << 20));
+        byte[] sealed = worker.seal(driverId, Envelopes.LOAD, report);
+        assertThat(driver.open(Envelopes.RESULTS, sealed)).as("as a result batch").isNull();
+        assertThat(driver.open(Envelopes.WELCOME, sealed)).as("as a greeting's answer").isNull();
+        byte[] opened = driver.open(Envelopes.LOAD, sealed);
+        assertThat(opened).as("as what it is").isNotNull();
+        assertThat(Batches.decodeLoad(opened)).isEqualTo(Batches.decodeLoad(report));
+        assertThat(driver.open(Envelopes.LOAD, sealed.clone())).as("replayed").isNull();
+        driver.forget(workerId);
+        assertThat(driver.open(Envelopes.LOAD, worker.seal(driverId, Envelopes.LOAD, report))).as("once it left").isNull();
+    }
+
+    @Test
     void unsealedBytesAndUnknownKindsAreDropped() {
         assertThat(worker.open(Envelopes.TASKS, taskBatch())).isNull();
         assertThat(worker.open(Envelopes.TASKS, new byte[3])).isNull();

@@ -3,7 +3,8 @@ package io.paraflow.monitor.store;
 /**
  * One row of {@code samples}: a periodic measurement of a worker's resources.
  *
- * @param worker          a worker thread's name, or {@code jvm:PID@HOST} for a whole JVM
+ * @param worker          a worker as task events name it (a thread, a worker process, a cluster worker), or
+ *                        {@code jvm:PID@HOST} for this whole JVM
  * @param atNs            when it was taken
  * @param cpuLoad         cores kept busy since the previous sample (1.0 = one core), NaN if unknown
  * @param cpuTimeNs       CPU time used so far, -1 if unknown

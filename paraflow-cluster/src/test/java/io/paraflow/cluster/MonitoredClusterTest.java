@@ -1,0 +1,116 @@
+package io.paraflow.cluster;
+
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import io.paraflow.exec.WorkerLoad;
+import io.paraflow.monitor.Monitoring;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A monitored flow on two worker JVMs: the run's database has samples of each cluster worker's CPU and memory,
+ * under the name its tries carry, so that the dashboard shows the workers' utilisation beside their tries.
+ */
+@Timeout(120)
+class MonitoredClusterTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachClusterWorkerIsSampledUnderTheNameOfItsTries() throws Exception {
+        Path db = dir.resolve("cluster.db");
+        List<WorkerJvm> workers = new ArrayList<>();
+        Flow flow = null;
+        try {
+            workers.addAll(WorkerJvm.startCluster(2, 5));
+            ClusterExecutor executor = WorkerJvm.driverOf(workers).build();
+            flow = Flow.builder().threads(1).executor(executor)
+                    .listener(Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(100)).build()).build();
+            // each takes every core of a worker: one per worker, running while the workers report
+            List<Task<String>> naps = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                naps.add(flow.task("nap").on("cluster").cores(2).submit(() -> {
+                    Thread.sleep(1_500);
+                    return ClusterExecutorTest.jvm();
+                }));
+            }
+            // the monitor may close before it samples the last one: one more than the samples asked for below
+            awaitReports(executor, 3);
+            Set<String> jvms = new HashSet<>();
+            for (Task<String> nap : naps) {
+                jvms.add(nap.get());
+            }
+            assertThat(jvms).as("worker JVMs the naps ran in").hasSize(2);
+            List<String> names = executor.workers();
+            flow.close();
+            flow = null;
+
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+                Set<String> triedOn = strings(c, "SELECT DISTINCT worker FROM tries");
+                assertThat(triedOn).containsExactlyInAnyOrderElementsOf(names);
+                for (String worker : triedOn) {
+                    assertThat(count(c, "SELECT count(*) FROM samples WHERE worker = '" + worker + "' AND cpu_time_ns > 0"
+                            + " AND memory_used_bytes > 0 AND memory_max_bytes >= memory_used_bytes"))
+                            .as("samples of worker %s", worker).isGreaterThanOrEqualTo(2);
+                }
+                assertThat(strings(c, "SELECT DISTINCT worker FROM samples WHERE worker NOT LIKE 'jvm:%'"))
+                        .as("workers sampled besides this JVM").isEqualTo(triedOn);
+            }
+        } finally {
+            WorkerJvm.stopAll(flow, workers);
+        }
+    }
+
+    /** Waits until the executor heard {@code reports} new load reports from each of its workers. */
+    private static void awaitReports(ClusterExecutor executor, int reports) throws InterruptedException {
+        Map<String, Set<Long>> heard = new HashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (WorkerLoad load : executor.workerLoads()) {
+                heard.computeIfAbsent(load.worker(), w -> new HashSet<>()).add(load.epochNanos());
+            }
+            if (heard.size() == executor.workers().size()
+                    && heard.values().stream().allMatch(times -> times.size() >= reports)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("not " + reports + " load reports of each worker within 30 s: " + heard);
+    }
+
+    private static Set<String> strings(Connection c, String sql) throws SQLException {
+        Set<String> values = new HashSet<>();
+        try (Statement statement = c.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement statement = c.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
