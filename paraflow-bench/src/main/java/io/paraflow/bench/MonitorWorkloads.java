@@ -31,12 +31,12 @@ import static io.paraflow.bench.Rounds.verdict;
  * and why" (target: under a second).
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.MonitorWorkloads [section...]}, sections
- * {@code events overhead failures}; all by default. Databases go to a temporary directory, deleted at the end.
+ * {@code events overhead failures writer}; all by default. Databases go to a temporary directory, deleted at the end.
  * Every run checks what the database holds and stops with an exception if it is wrong.
  */
 public final class MonitorWorkloads {
 
-    private static final List<String> SECTIONS = List.of("events", "overhead", "failures");
+    private static final List<String> SECTIONS = List.of("events", "overhead", "failures", "writer");
 
     static final int BATCH = 100_000;
     static final int ROUNDS = CoreWorkloads.WARMUP_ROUNDS + CoreWorkloads.MEASURED_ROUNDS;
@@ -47,6 +47,8 @@ public final class MonitorWorkloads {
     /** Every hundredth task of the million fails, after one retry. */
     static final int FAIL_EVERY = 100;
     private static final int QUERY_REPETITIONS = 5;
+    /** Tasks per round of the writer alone. */
+    private static final int WRITER_TASKS = 250_000;
 
     private final int threads = Runtime.getRuntime().availableProcessors();
 
@@ -73,6 +75,7 @@ public final class MonitorWorkloads {
                         workloads.overheadByGrain(dir);
                     }
                     case "failures" -> workloads.failures(dir.resolve("million.db"));
+                    case "writer" -> WriterWorkload.run(dir, WRITER_TASKS);
                     default -> throw new AssertionError(section);
                 }
             }
