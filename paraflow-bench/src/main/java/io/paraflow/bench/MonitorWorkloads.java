@@ -31,12 +31,12 @@ import static io.paraflow.bench.Rounds.verdict;
  * and why" (target: under a second).
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.MonitorWorkloads [section...]}, sections
- * {@code events overhead failures}; all by default. Databases go to a temporary directory, deleted at the end.
+ * {@code events overhead failures writer}; all by default. Databases go to a temporary directory, deleted at the end.
  * Every run checks what the database holds and stops with an exception if it is wrong.
  */
 public final class MonitorWorkloads {
 
-    private static final List<String> SECTIONS = List.of("events", "overhead", "failures");
+    private static final List<String> SECTIONS = List.of("events", "overhead", "failures", "writer");
 
     static final int BATCH = 100_000;
     static final int ROUNDS = CoreWorkloads.WARMUP_ROUNDS + CoreWorkloads.MEASURED_ROUNDS;
@@ -49,6 +49,8 @@ public final class MonitorWorkloads {
     private static final int QUERY_REPETITIONS = 5;
     /** Clock readings per task that ran: SUBMITTED with READY (no dependencies), STARTED, the end. */
     private static final int CLOCK_READINGS_PER_TASK = 3;
+    /** Tasks per round of the writer alone. */
+    private static final int WRITER_TASKS = 250_000;
 
     private final int threads = Runtime.getRuntime().availableProcessors();
 
@@ -75,6 +77,7 @@ public final class MonitorWorkloads {
                         workloads.overheadByGrain(dir);
                     }
                     case "failures" -> workloads.failures(dir.resolve("million.db"));
+                    case "writer" -> WriterWorkload.run(dir, WRITER_TASKS);
                     default -> throw new AssertionError(section);
                 }
             }

@@ -3,24 +3,24 @@ package io.paraflow.monitor.store;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.exec.Resources;
 import io.paraflow.monitor.progress.Progress;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.util.Collections;
 import java.util.Map;
 
 /**
- * Writes one run's database. Rows are added to prepared-statement batches and written in one transaction
- * per {@link #flush()}; the file is in WAL mode, so readers (the dashboard, {@code sqlite3}) see every
- * flushed row while the run goes on.
+ * Writes one run's database. Rows are written in the order they are added, in multi-row INSERTs inside one
+ * transaction per {@link #flush()}; the file is in WAL mode, so readers (the dashboard, {@code sqlite3}) see
+ * every flushed row while the run goes on, and no row added since.
  *
  * <p>Not thread-safe: one thread (the monitor's) owns a writer from {@link #create} to {@link #finish}.
  * Every method throws {@link SQLException} when SQLite does; the writer is then unusable except for
@@ -28,11 +28,11 @@ import java.util.Map;
  */
 public final class RunWriter implements AutoCloseable {
 
-    /** Rows added before the writer flushes by itself, bounding the memory of pending batches. */
+    /** Rows added before the writer flushes by itself, bounding what one transaction holds. */
     private static final int MAX_PENDING_ROWS = 20_000;
     /**
-     * Task and try rows per INSERT statement: SQLite takes a statement of many rows in about the time of a
-     * few single-row ones (1.5x the tasks per second at 100 rows, measured in the commit that added it).
+     * Rows per INSERT statement: SQLite takes a statement of many rows in about the time of a few
+     * single-row ones (1.5x the tasks per second at 100 rows, measured in the commit that added it).
      */
     static final int ROWS_PER_INSERT = 100;
     private static final String TASK_COLUMNS = " INTO tasks (task_id, name, executor, cores, gpus, memory_bytes,"
@@ -40,23 +40,18 @@ public final class RunWriter implements AutoCloseable {
     private static final int TASK_COLUMN_COUNT = 11;
     private static final String TRY_COLUMNS = " INTO tries (task_id, attempt, worker, started_ns,"
             + " ended_ns, outcome) VALUES ";
+    private static final int TRY_COLUMN_COUNT = 6;
     private static final String REPLACE = "INSERT OR REPLACE";
     /** Rows of running tries never replace the rows of their ends, whichever comes first. */
     private static final String KEEP = "INSERT OR IGNORE";
 
     private final Path file;
     private final Connection connection;
-    private final PreparedStatement insertTask;
-    private final PreparedStatement insertTasks;
-    private final TaskRow[] pendingTasks = new TaskRow[ROWS_PER_INSERT];
-    private int pendingTaskCount;
-    private final PreparedStatement insertTries;
-    private final TryRow[] pendingTries = new TryRow[ROWS_PER_INSERT];
-    private int pendingTryCount;
-    private final PreparedStatement insertDependency;
-    private final PreparedStatement insertTry;
-    private final PreparedStatement insertRunningTask;
-    private final PreparedStatement insertRunningTry;
+    private final MultiRowInsert<TaskRow> insertTasks;
+    private final MultiRowInsert<TryRow> insertTries;
+    private final MultiRowInsert<long[]> insertDependencies;
+    private final MultiRowInsert<TaskRow> insertRunningTasks;
+    private final MultiRowInsert<TryRow> insertRunningTries;
     private final PreparedStatement insertFailure;
     private final PreparedStatement insertSample;
     private final PreparedStatement insertProgress;
@@ -65,14 +60,17 @@ public final class RunWriter implements AutoCloseable {
     private RunWriter(Path file, Connection connection) throws SQLException {
         this.file = file;
         this.connection = connection;
-        this.insertTask = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
-        this.insertTasks = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(TASK_COLUMN_COUNT, ROWS_PER_INSERT));
-        this.insertRunningTask = connection.prepareStatement(KEEP + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
-        this.insertRunningTry = connection.prepareStatement(KEEP + TRY_COLUMNS + values(6, 1));
-        this.insertDependency = connection.prepareStatement(
-                "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES (?, ?)");
-        this.insertTry = connection.prepareStatement(REPLACE + TRY_COLUMNS + values(6, 1));
-        this.insertTries = connection.prepareStatement(REPLACE + TRY_COLUMNS + values(6, ROWS_PER_INSERT));
+        this.insertTasks = new MultiRowInsert<>(connection, REPLACE + TASK_COLUMNS, TASK_COLUMN_COUNT, ROWS_PER_INSERT,
+                RunWriter::taskColumn);
+        this.insertTries = new MultiRowInsert<>(connection, REPLACE + TRY_COLUMNS, TRY_COLUMN_COUNT, ROWS_PER_INSERT,
+                RunWriter::tryColumn);
+        this.insertDependencies = new MultiRowInsert<>(connection,
+                "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES ", 2, ROWS_PER_INSERT,
+                (dependency, column) -> dependency[column]);
+        this.insertRunningTasks = new MultiRowInsert<>(connection, KEEP + TASK_COLUMNS, TASK_COLUMN_COUNT,
+                ROWS_PER_INSERT, RunWriter::taskColumn);
+        this.insertRunningTries = new MultiRowInsert<>(connection, KEEP + TRY_COLUMNS, TRY_COLUMN_COUNT,
+                ROWS_PER_INSERT, RunWriter::tryColumn);
         this.insertFailure = connection.prepareStatement("INSERT OR REPLACE INTO failures (task_id, attempt, outcome,"
                 + " type, message, root_task_id, stack_trace, stderr_tail, stdout_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
@@ -99,7 +97,12 @@ public final class RunWriter implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        SQLiteConfig config = new SQLiteConfig();
+        // one thread uses the connection: SQLite's own mutex around each call is not needed
+        config.setOpenMode(SQLiteOpenMode.NOMUTEX);
+        // else sqlite-jdbc prepares and runs "SELECT last_insert_rowid()" after each INSERT
+        config.setGetGeneratedKeys(false);
+        Connection connection = config.createConnection("jdbc:sqlite:" + file);
         try {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("PRAGMA journal_mode = WAL");
@@ -162,63 +165,57 @@ public final class RunWriter implements AutoCloseable {
         return file;
     }
 
-    private static String values(int columns, int rows) {
-        String row = "(?" + ", ?".repeat(columns - 1) + ")";
-        return String.join(", ", Collections.nCopies(rows, row));
-    }
-
     /** Adds a task and its dependencies; a later row for the same task replaces it. */
     public void task(TaskRow task) throws SQLException {
-        pendingTasks[pendingTaskCount++] = task;
-        if (pendingTaskCount == ROWS_PER_INSERT) {
-            for (int i = 0; i < ROWS_PER_INSERT; i++) {
-                bindTask(insertTasks, i * TASK_COLUMN_COUNT, pendingTasks[i]);
-            }
-            insertTasks.addBatch();
-            pendingTaskCount = 0;
-        }
-        for (long dependency : task.dependencies()) {
-            insertDependency.setLong(1, task.taskId());
-            insertDependency.setLong(2, dependency);
-            insertDependency.addBatch();
-        }
+        insertTasks.add(task);
+        dependencies(task);
         added(1 + task.dependencies().size());
     }
 
-    private static void bindTask(PreparedStatement insert, int offset, TaskRow task) throws SQLException {
-        insert.setLong(offset + 1, task.taskId());
-        insert.setString(offset + 2, task.name());
-        insert.setString(offset + 3, task.executor());
-        insert.setInt(offset + 4, task.cores());
-        insert.setInt(offset + 5, task.gpus());
-        insert.setLong(offset + 6, task.memoryBytes());
-        insert.setString(offset + 7, task.state());
-        insert.setInt(offset + 8, task.attempts());
-        insert.setLong(offset + 9, task.submittedNs());
-        setTime(insert, offset + 10, task.readyNs());
-        setTime(insert, offset + 11, task.endedNs());
+    private void dependencies(TaskRow task) throws SQLException {
+        for (long dependency : task.dependencies()) {
+            insertDependencies.add(new long[] {task.taskId(), dependency});
+        }
+    }
+
+    private static Object taskColumn(TaskRow task, int column) {
+        return switch (column) {
+            case 0 -> task.taskId();
+            case 1 -> task.name();
+            case 2 -> task.executor();
+            case 3 -> task.cores();
+            case 4 -> task.gpus();
+            case 5 -> task.memoryBytes();
+            case 6 -> task.state();
+            case 7 -> task.attempts();
+            case 8 -> task.submittedNs();
+            case 9 -> time(task.readyNs());
+            case 10 -> time(task.endedNs());
+            default -> throw new IndexOutOfBoundsException(column);
+        };
     }
 
     /** Adds an attempt; a later row for the same attempt replaces it. */
     public void attempt(TryRow attempt) throws SQLException {
-        pendingTries[pendingTryCount++] = attempt;
-        if (pendingTryCount == ROWS_PER_INSERT) {
-            for (int i = 0; i < ROWS_PER_INSERT; i++) {
-                bindTry(insertTries, i * 6, pendingTries[i]);
-            }
-            insertTries.addBatch();
-            pendingTryCount = 0;
-        }
+        insertTries.add(attempt);
         added(1);
     }
 
-    private static void bindTry(PreparedStatement insert, int offset, TryRow attempt) throws SQLException {
-        insert.setLong(offset + 1, attempt.taskId());
-        insert.setInt(offset + 2, attempt.attempt());
-        insert.setString(offset + 3, attempt.worker());
-        insert.setLong(offset + 4, attempt.startedNs());
-        setTime(insert, offset + 5, attempt.endedNs());
-        insert.setString(offset + 6, attempt.outcome());
+    private static Object tryColumn(TryRow attempt, int column) {
+        return switch (column) {
+            case 0 -> attempt.taskId();
+            case 1 -> attempt.attempt();
+            case 2 -> attempt.worker();
+            case 3 -> attempt.startedNs();
+            case 4 -> time(attempt.endedNs());
+            case 5 -> attempt.outcome();
+            default -> throw new IndexOutOfBoundsException(column);
+        };
+    }
+
+    /** A time as stored: null for 0, which stands for "not yet" or "never". */
+    private static Long time(long epochNanos) {
+        return epochNanos == 0 ? null : epochNanos;
     }
 
     /**
@@ -226,15 +223,9 @@ public final class RunWriter implements AutoCloseable {
      * replace these, but these never replace those, whichever is added first.
      */
     public void running(TaskRow task, TryRow attempt) throws SQLException {
-        bindTask(insertRunningTask, 0, task);
-        insertRunningTask.addBatch();
-        bindTry(insertRunningTry, 0, attempt);
-        insertRunningTry.addBatch();
-        for (long dependency : task.dependencies()) {
-            insertDependency.setLong(1, task.taskId());
-            insertDependency.setLong(2, dependency);
-            insertDependency.addBatch();
-        }
+        insertRunningTasks.add(task);
+        insertRunningTries.add(attempt);
+        dependencies(task);
         added(2 + task.dependencies().size());
     }
 
@@ -297,24 +288,11 @@ public final class RunWriter implements AutoCloseable {
         if (pendingRows == 0) {
             return;
         }
-        // full statements first: the rows still pending came after them, and a later row replaces an earlier one
-        insertTasks.executeBatch();
-        for (int i = 0; i < pendingTaskCount; i++) {
-            bindTask(insertTask, 0, pendingTasks[i]);
-            insertTask.addBatch();
-        }
-        pendingTaskCount = 0;
-        insertTask.executeBatch();
-        insertDependency.executeBatch();
-        insertTries.executeBatch();
-        for (int i = 0; i < pendingTryCount; i++) {
-            bindTry(insertTry, 0, pendingTries[i]);
-            insertTry.addBatch();
-        }
-        pendingTryCount = 0;
-        insertTry.executeBatch();
-        insertRunningTask.executeBatch();
-        insertRunningTry.executeBatch();
+        insertTasks.flush();
+        insertDependencies.flush();
+        insertTries.flush();
+        insertRunningTasks.flush();
+        insertRunningTries.flush();
         insertFailure.executeBatch();
         insertSample.executeBatch();
         insertProgress.executeBatch();
@@ -348,14 +326,6 @@ public final class RunWriter implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         connection.close();
-    }
-
-    private static void setTime(PreparedStatement statement, int index, long epochNanos) throws SQLException {
-        if (epochNanos == 0) {
-            statement.setNull(index, Types.INTEGER);
-        } else {
-            statement.setLong(index, epochNanos);
-        }
     }
 
     private static void setKnown(PreparedStatement statement, int index, long value) throws SQLException {
