@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,56 +26,115 @@ class ChromeTraceTest {
     @TempDir
     Path dir;
 
+    /** A trace file read back: its thread and process names by id, and its slices. */
+    private record Trace(JsonNode root, Map<Integer, String> threadNames, Map<Integer, String> processNames,
+                         List<JsonNode> slices) {
+
+        static Trace read(Path file) throws Exception {
+            JsonNode root = new ObjectMapper().readTree(file.toFile());   // throws if the file is not valid JSON
+            Map<Integer, String> threadNames = new HashMap<>();
+            Map<Integer, String> processNames = new HashMap<>();
+            List<JsonNode> slices = new ArrayList<>();
+            for (JsonNode event : root.path("traceEvents")) {
+                switch (event.path("ph").asText()) {
+                    case "M" -> (event.path("name").asText().equals("thread_name") ? threadNames : processNames)
+                            .put(event.path("name").asText().equals("thread_name") ? event.path("tid").asInt()
+                                    : event.path("pid").asInt(), event.path("args").path("name").asText());
+                    case "X" -> slices.add(event);
+                    default -> throw new AssertionError("unexpected event " + event);
+                }
+            }
+            return new Trace(root, threadNames, processNames, slices);
+        }
+
+        /** The slices of one track do not overlap (the format forbids it unless they nest; Perfetto drops them). */
+        void assertNoOverlapOnATrack() {
+            Map<Integer, List<JsonNode>> byTrack = new HashMap<>();
+            slices.forEach(s -> byTrack.computeIfAbsent(s.path("tid").asInt(), k -> new ArrayList<>()).add(s));
+            byTrack.forEach((tid, track) -> {
+                track.sort((a, b) -> Double.compare(a.path("ts").asDouble(), b.path("ts").asDouble()));
+                for (int i = 1; i < track.size(); i++) {
+                    JsonNode before = track.get(i - 1);
+                    assertThat(track.get(i).path("ts").asDouble()).as("track %s: %s after %s", threadNames.get(tid),
+                                    track.get(i), before)
+                            .isGreaterThanOrEqualTo(before.path("ts").asDouble() + before.path("dur").asDouble() - 0.001);
+                }
+            });
+        }
+
+        /** The name of the track of the slice of task {@code id}. */
+        String trackOf(long id) {
+            return slices.stream().filter(s -> s.path("args").path("task").asLong() == id)
+                    .map(s -> threadNames.get(s.path("tid").asInt())).findFirst().orElseThrow();
+        }
+    }
+
     @Test
     void everyTryIsASliceOnItsWorkersTrackWithNameIdAndOutcome() throws Exception {
         Path db = dir.resolve("mixed.db");
         Map<String, Long> ids = MixedRun.record(db);
-        Path trace = dir.resolve("mixed.trace.json");
+        Path file = dir.resolve("mixed.trace.json");
         try (RunDatabase run = RunDatabase.open(db)) {
-            ChromeTrace.write(run, trace);
+            ChromeTrace.write(run, file);
         }
 
-        JsonNode root = new ObjectMapper().readTree(trace.toFile());   // throws if the file is not valid JSON
-        assertThat(root.path("otherData").path("run").asText()).isEqualTo("mixed");
-        Map<Integer, String> threadNames = new HashMap<>();
-        Map<Integer, String> processNames = new HashMap<>();
-        List<JsonNode> slices = new ArrayList<>();
-        for (JsonNode event : root.path("traceEvents")) {
-            switch (event.path("ph").asText()) {
-                case "M" -> (event.path("name").asText().equals("thread_name") ? threadNames : processNames)
-                        .put(event.path("name").asText().equals("thread_name") ? event.path("tid").asInt()
-                                : event.path("pid").asInt(), event.path("args").path("name").asText());
-                case "X" -> slices.add(event);
-                default -> throw new AssertionError("unexpected event " + event);
-            }
-        }
-        assertThat(processNames).containsExactly(Map.entry(1, "executor threads"));
-        assertThat(threadNames).isNotEmpty().allSatisfy((tid, name) -> assertThat(name).startsWith("paraflow-threads-"));
+        Trace trace = Trace.read(file);
+        assertThat(trace.root().path("otherData").path("run").asText()).isEqualTo("mixed");
+        assertThat(trace.processNames()).containsExactly(Map.entry(1, "executor threads"));
+        assertThat(trace.threadNames()).isNotEmpty().allSatisfy((tid, name) -> assertThat(name).startsWith("paraflow-threads-"));
 
         // ok, flaky twice, broken, blocked: the tasks that never started have no slice
-        assertThat(slices).extracting(s -> s.path("name").asText() + "/" + s.path("args").path("attempt").asInt()
+        assertThat(trace.slices()).extracting(s -> s.path("name").asText() + "/" + s.path("args").path("attempt").asInt()
                         + "/" + s.path("args").path("outcome").asText())
                 .containsExactlyInAnyOrder("ok/1/finished", "flaky/1/retried", "flaky/2/finished", "broken/1/failed",
                         "blocked/1/cancelled");
-        for (JsonNode slice : slices) {
+        for (JsonNode slice : trace.slices()) {
             String name = slice.path("name").asText();
             assertThat(slice.path("args").path("task").asLong()).isEqualTo(ids.get(name));
             assertThat(slice.path("cat").asText()).isEqualTo(slice.path("args").path("outcome").asText());
             assertThat(slice.path("pid").asInt()).isEqualTo(1);
-            assertThat(threadNames).containsKey(slice.path("tid").asInt());
+            assertThat(trace.threadNames()).containsKey(slice.path("tid").asInt());
             assertThat(slice.path("ts").asDouble()).isNotNegative();
             assertThat(slice.path("dur").asDouble()).isNotNegative();
         }
-        // the tries of one worker do not overlap: a worker runs one try at a time
-        Map<Integer, List<JsonNode>> byTrack = new HashMap<>();
-        slices.forEach(s -> byTrack.computeIfAbsent(s.path("tid").asInt(), k -> new ArrayList<>()).add(s));
-        byTrack.values().forEach(track -> {
-            track.sort((a, b) -> Double.compare(a.path("ts").asDouble(), b.path("ts").asDouble()));
-            for (int i = 1; i < track.size(); i++) {
-                JsonNode before = track.get(i - 1);
-                assertThat(track.get(i).path("ts").asDouble())
-                        .isGreaterThanOrEqualTo(before.path("ts").asDouble() + before.path("dur").asDouble() - 0.001);
+        trace.assertNoOverlapOnATrack();
+    }
+
+    @Test
+    void theTriesAWorkerRanAtOnceGoToSubTracksSoThatNoTwoSlicesOfATrackOverlap() throws Exception {
+        Path db = dir.resolve("members.db");
+        MixedRun.record(db);
+        // a cluster member runs several tries at once under one name: [0, 10], [2, 5], [3, 12], [11, 13] ms
+        long[][] member1 = {{0, 10}, {2, 5}, {3, 12}, {11, 13}};
+        try (Connection connection = MixedRun.open(db);
+             PreparedStatement task = connection.prepareStatement("INSERT INTO tasks VALUES (?, 'sim', 'cluster', 1, 0, 0,"
+                     + " 'finished', 1, (SELECT started_ns FROM run), NULL, NULL)");
+             PreparedStatement attempt = connection.prepareStatement("INSERT INTO tries VALUES (?, 1, ?,"
+                     + " (SELECT started_ns FROM run) + ? * 1000000, (SELECT started_ns FROM run) + ? * 1000000, 'finished')")) {
+            for (int i = 0; i <= member1.length; i++) {
+                long id = 1000 + i;
+                task.setLong(1, id);
+                task.executeUpdate();
+                attempt.setLong(1, id);
+                attempt.setString(2, i < member1.length ? "member-1" : "member-2");
+                attempt.setLong(3, i < member1.length ? member1[i][0] : 1);
+                attempt.setLong(4, i < member1.length ? member1[i][1] : 4);
+                attempt.executeUpdate();
             }
-        });
+        }
+        Path file = dir.resolve("members.trace.json");
+        try (RunDatabase run = RunDatabase.open(db)) {
+            ChromeTrace.write(run, file);
+        }
+
+        Trace trace = Trace.read(file);
+        trace.assertNoOverlapOnATrack();
+        assertThat(trace.processNames()).containsValues("executor threads", "executor cluster");
+        assertThat(trace.threadNames().values()).filteredOn(name -> name.startsWith("member-"))
+                .containsExactlyInAnyOrder("member-1", "member-1 #2", "member-1 #3", "member-2");
+        // each try on the first track free at its start: the fourth one back on the first
+        assertThat(List.of(1000L, 1001L, 1002L, 1003L, 1004L)).extracting(trace::trackOf)
+                .containsExactly("member-1", "member-1 #2", "member-1 #3", "member-1", "member-2");
+        assertThat(trace.slices()).hasSize(5 + 5);
     }
 }
