@@ -176,7 +176,9 @@ final class DashboardApi implements AutoCloseable {
     String graph(Map<String, String> query) throws SQLException, BadRequest {
         TaskGraph graph = TaskGraph.read(run(), maxGraphTasks(query));
         StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
-                .append("{\"grouped\":").append(graph.grouped()).append(",\"nodes\":[");
+                .append("{\"grouped\":").append(graph.grouped()).append(",\"trimmed\":").append(graph.trimmed())
+                .append(",\"leftOutGroups\":").append(graph.leftOutGroups()).append(",\"leftOutTasks\":")
+                .append(graph.leftOutTasks()).append(",\"nodes\":[");
         for (int i = 0; i < graph.nodes().size(); i++) {
             TaskGraph.Node node = graph.nodes().get(i);
             out.append(i > 0 ? "," : "").append("{\"key\":");

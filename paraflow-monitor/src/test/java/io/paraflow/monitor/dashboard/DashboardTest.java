@@ -168,6 +168,41 @@ class DashboardTest {
     }
 
     @Test
+    void aGraphOfDistinctNamesIsGroupedWithoutTheirIndexAndSaysWhatWasLeftOut() throws Exception {
+        Path copy = java.nio.file.Files.copy(db, dir.resolve("distinct.db"));
+        MixedRun.addTasksOfDistinctNames(copy);
+        try (Dashboard copyDashboard = Dashboard.start(copy, 0)) {
+            JsonNode graph = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    copyDashboard.uri().resolve("api/graph")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(graph.path("grouped").asBoolean()).isFalse();
+            JsonNode grouped = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    copyDashboard.uri().resolve("api/graph?max=100")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(grouped.path("grouped").asBoolean()).isTrue();
+            assertThat(grouped.path("trimmed").asBoolean()).isTrue();
+            assertThat(grouped.path("leftOutGroups").asLong()).isEqualTo(58);
+            assertThat(grouped.path("leftOutTasks").asLong()).isEqualTo(58);
+            JsonNode nodes = grouped.path("nodes");
+            assertThat(nodes).hasSize(200);
+            // in order of first submission: the mixed run's tasks, then sim*, post* and the job names
+            assertThat(nodes.get(0).path("name").asText()).isEqualTo("ok");
+            assertThat(nodes).filteredOn(n -> n.path("key").asText().equals("sim"))
+                    .extracting(n -> n.path("name").asText() + ":" + n.path("tasks").asLong()).containsExactly("sim*:300");
+            int sim = indexOf(nodes, "sim");
+            int post = indexOf(nodes, "post");
+            assertThat(grouped.path("edges")).extracting(JsonNode::toString).contains("[" + sim + "," + post + ",300]");
+        }
+    }
+
+    private static int indexOf(JsonNode nodes, String key) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).path("key").asText().equals(key)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no node " + key + " in " + nodes);
+    }
+
+    @Test
     void theTraceAndTheGraphInDotAreDownloads() throws Exception {
         HttpResponse<String> trace = get("api/trace");
         assertThat(trace.statusCode()).isEqualTo(200);

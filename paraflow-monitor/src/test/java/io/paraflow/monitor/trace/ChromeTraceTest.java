@@ -10,8 +10,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -104,24 +102,7 @@ class ChromeTraceTest {
     void theTriesAWorkerRanAtOnceGoToSubTracksSoThatNoTwoSlicesOfATrackOverlap() throws Exception {
         Path db = dir.resolve("members.db");
         MixedRun.record(db);
-        // a cluster member runs several tries at once under one name: [0, 10], [2, 5], [3, 12], [11, 13] ms
-        long[][] member1 = {{0, 10}, {2, 5}, {3, 12}, {11, 13}};
-        try (Connection connection = MixedRun.open(db);
-             PreparedStatement task = connection.prepareStatement("INSERT INTO tasks VALUES (?, 'sim', 'cluster', 1, 0, 0,"
-                     + " 'finished', 1, (SELECT started_ns FROM run), NULL, NULL)");
-             PreparedStatement attempt = connection.prepareStatement("INSERT INTO tries VALUES (?, 1, ?,"
-                     + " (SELECT started_ns FROM run) + ? * 1000000, (SELECT started_ns FROM run) + ? * 1000000, 'finished')")) {
-            for (int i = 0; i <= member1.length; i++) {
-                long id = 1000 + i;
-                task.setLong(1, id);
-                task.executeUpdate();
-                attempt.setLong(1, id);
-                attempt.setString(2, i < member1.length ? "member-1" : "member-2");
-                attempt.setLong(3, i < member1.length ? member1[i][0] : 1);
-                attempt.setLong(4, i < member1.length ? member1[i][1] : 4);
-                attempt.executeUpdate();
-            }
-        }
+        MixedRun.addTriesOfOneWorkerAtOnce(db);
         Path file = dir.resolve("members.trace.json");
         try (RunDatabase run = RunDatabase.open(db)) {
             ChromeTrace.write(run, file);
@@ -133,7 +114,8 @@ class ChromeTraceTest {
         assertThat(trace.threadNames().values()).filteredOn(name -> name.startsWith("member-"))
                 .containsExactlyInAnyOrder("member-1", "member-1 #2", "member-1 #3", "member-2");
         // each try on the first track free at its start: the fourth one back on the first
-        assertThat(List.of(1000L, 1001L, 1002L, 1003L, 1004L)).extracting(trace::trackOf)
+        assertThat(List.of(MixedRun.AT_ONCE_FIRST_ID, MixedRun.AT_ONCE_FIRST_ID + 1, MixedRun.AT_ONCE_FIRST_ID + 2,
+                MixedRun.AT_ONCE_FIRST_ID + 3, MixedRun.AT_ONCE_FIRST_ID + 4)).extracting(trace::trackOf)
                 .containsExactly("member-1", "member-1 #2", "member-1 #3", "member-1", "member-2");
         assertThat(trace.slices()).hasSize(5 + 5);
     }

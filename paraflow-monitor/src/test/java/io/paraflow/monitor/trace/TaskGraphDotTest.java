@@ -60,6 +60,26 @@ class TaskGraphDotTest {
     }
 
     @Test
+    void namesThatAreAllDistinctAreGroupedWithoutTheirIndexAndAtMostTheLargestGroupsDrawn() throws Exception {
+        Path db = dir.resolve("distinct.db");
+        MixedRun.record(db);
+        MixedRun.addTasksOfDistinctNames(db);
+        StringWriter dot = new StringWriter();
+        try (RunDatabase run = RunDatabase.open(db)) {
+            TaskGraphDot.write(run, dot, 100);
+        }
+        // 258 groups: sim* (300 tasks), post* (300), the mixed run's 6 names and 250 job names of one task each
+        assertThat(dot.toString())
+                .contains("  label=\"not drawn: 58 smaller group(s) of 58 task(s)\";\n")
+                .contains("  \"sim\" [label=\"sim*\\n300 tasks\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  \"post\" [label=\"post*\\n300 tasks\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  \"sim\" -> \"post\" [label=\"300\"];\n")
+                .contains("  \"broken\" [label=\"broken\\n1 tasks, 1 failed\", fillcolor=\"#ffcdd2\"];\n")
+                .contains("  \"jobaa\" [label=").doesNotContain("\"jobjp\"");
+        assertThat(dot.toString().lines().filter(l -> l.contains("[label=") && !l.contains("->"))).hasSize(TaskGraph.MAX_GROUPS);
+    }
+
+    @Test
     void quotesAndLineBreaksAreEscaped() {
         assertThat(TaskGraphDot.quoted("say \"hi\"\\\nnow")).isEqualTo("\"say \\\"hi\\\"\\\\\\nnow\"");
     }
