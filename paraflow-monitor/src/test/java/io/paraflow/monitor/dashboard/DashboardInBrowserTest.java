@@ -50,7 +50,9 @@ class DashboardInBrowserTest {
         Monitoring monitoring = Monitoring.builder().name("live").database(dir.resolve("live.db")).dashboard(0)
                 .sampleEvery(Duration.ofMillis(50)).build();
         try (Flow flow = Flow.builder().threads(2).listener(monitoring).build();
-             HeadlessChromium browser = new HeadlessChromium(dir)) {
+             HeadlessChromium browser = new HeadlessChromium(dir);
+             // released before the flow closes, which waits for the waiting task, whether the test passed or not
+             AutoCloseable releaseWaiting = release::countDown) {
             flow.map(x -> x + 1, List.of(1, 2, 3, 4, 5));
             Task<Integer> broken = flow.task("broken").submit(DashboardInBrowserTest::broken);
             Task<Integer> waiting = flow.task("waiting").submit(() -> {
@@ -108,8 +110,6 @@ class DashboardInBrowserTest {
                     "the waiting task's page, refreshed once it finished");
             assertThat(browser.text("task-detail")).containsPattern("attempt 1 on \\S+: finished, from [0-9.]+ s to [0-9.]+ s")
                     .doesNotContain("still running");
-        } finally {
-            release.countDown();
         }
     }
 

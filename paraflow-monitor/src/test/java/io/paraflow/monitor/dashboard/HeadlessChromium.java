@@ -123,9 +123,11 @@ final class HeadlessChromium implements AutoCloseable {
         return result.path("result");
     }
 
-    /** Opens {@code uri} in the page. */
+    /** Opens {@code uri} in the page and waits until it is loaded. */
     void open(URI uri) throws Exception {
         call("Page.navigate", mapper.createObjectNode().put("url", uri.toString()));
+        await("location.href === " + mapper.writeValueAsString(uri.toString()) + " && document.readyState === 'complete'",
+                "the page " + uri + " loaded");
     }
 
     /** The value of the JavaScript {@code expression} in the page (awaited if a promise); fails if it throws. */
@@ -138,13 +140,18 @@ final class HeadlessChromium implements AutoCloseable {
         return result.path("result").path("value");
     }
 
-    /** Waits until {@code expression} is true in the page; fails after the guard time, saying what it was. */
+    /**
+     * Waits until {@code expression} is true in the page (an expression that throws, say on an element not
+     * there yet, is not); fails after the guard time, saying what it was waiting for and what it got.
+     */
     void await(String expression, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
-        while (!evaluate("Boolean(" + expression + ")").asBoolean()) {
+        JsonNode value;
+        while (!(value = evaluate("(() => { try { return Boolean(" + expression + "); } catch (e) { return String(e); } })()"))
+                .asBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("hang guard: the page never showed " + what + " (" + expression + "); its text:\n"
-                        + evaluate("document.body.innerText").asText());
+                throw new AssertionError("hang guard: the page never showed " + what + " (" + expression + " was " + value
+                        + "); its text:\n" + evaluate("document.body ? document.body.innerText : ''").asText());
             }
             Thread.sleep(50);
         }
