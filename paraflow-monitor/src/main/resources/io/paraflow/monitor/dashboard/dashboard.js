@@ -114,7 +114,7 @@ function timelineRows(tries, endOf) {
       if (row < 0) {
         row = freeFrom.length;
         freeFrom.push(0);
-        names.push(row === 0 ? text(worker) : `${worker} #${row + 1}`);
+        names.push(row === 0 ? text(worker) : `${text(worker)} #${row + 1}`);
       }
       freeFrom[row] = endOf(t);
       rowOf.set(t, names.length - freeFrom.length + row);
