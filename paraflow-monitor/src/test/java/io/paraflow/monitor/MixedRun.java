@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -81,6 +82,66 @@ public final class MixedRun {
             rounds++;
         }
         return rounds;
+    }
+
+    /** The id of the first task {@link #addTriesOfOneWorkerAtOnce} adds; the others follow. */
+    public static final long AT_ONCE_FIRST_ID = 1000;
+
+    /**
+     * Adds to the recorded run {@code db} the tries of workers that run several at once under one name, as
+     * a cluster member does: tasks {@code AT_ONCE_FIRST_ID} to {@code + 3} ("sim", executor "cluster") ran on
+     * "member-1" from 0 to 10, 2 to 5, 3 to 12 and 11 to 13 ms of the run, and {@code + 4} on "member-2" from
+     * 1 to 4 ms.
+     */
+    public static void addTriesOfOneWorkerAtOnce(Path db) throws SQLException {
+        long[][] member1 = {{0, 10}, {2, 5}, {3, 12}, {11, 13}};
+        try (Connection connection = open(db);
+             PreparedStatement task = connection.prepareStatement("INSERT INTO tasks VALUES (?, 'sim', 'cluster', 1, 0, 0,"
+                     + " 'finished', 1, (SELECT started_ns FROM run), NULL, NULL)");
+             PreparedStatement attempt = connection.prepareStatement("INSERT INTO tries VALUES (?, 1, ?,"
+                     + " (SELECT started_ns FROM run) + ? * 1000000, (SELECT started_ns FROM run) + ? * 1000000, 'finished')")) {
+            for (int i = 0; i <= member1.length; i++) {
+                long id = AT_ONCE_FIRST_ID + i;
+                task.setLong(1, id);
+                task.executeUpdate();
+                attempt.setLong(1, id);
+                attempt.setString(2, i < member1.length ? "member-1" : "member-2");
+                attempt.setLong(3, i < member1.length ? member1[i][0] : 1);
+                attempt.setLong(4, i < member1.length ? member1[i][1] : 4);
+                attempt.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Adds to the recorded run {@code db} 850 tasks of distinct names: 300 "sim-0" to "sim-299", 300 "post-0"
+     * to "post-299" (each taking the result of the sim of its number) and 250 "job" followed by two letters
+     * ("jobaa", "jobab", ...).
+     */
+    public static void addTasksOfDistinctNames(Path db) throws SQLException {
+        try (Connection connection = open(db);
+             PreparedStatement task = connection.prepareStatement("INSERT INTO tasks VALUES (?, ?, 'threads', 1, 0, 0,"
+                     + " 'finished', 1, (SELECT started_ns FROM run), NULL, NULL)");
+             PreparedStatement dependency = connection.prepareStatement("INSERT INTO dependencies VALUES (?, ?)")) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < 300; i++) {
+                task.setLong(1, 2000 + i);
+                task.setString(2, "sim-" + i);
+                task.executeUpdate();
+                task.setLong(1, 3000 + i);
+                task.setString(2, "post-" + i);
+                task.executeUpdate();
+                dependency.setLong(1, 3000 + i);
+                dependency.setLong(2, 2000 + i);
+                dependency.executeUpdate();
+            }
+            for (int i = 0; i < 250; i++) {
+                task.setLong(1, 4000 + i);
+                task.setString(2, "job" + (char) ('a' + i / 26) + (char) ('a' + i % 26));
+                task.executeUpdate();
+            }
+            connection.commit();
+        }
     }
 
     /** A read-write JDBC connection to {@code db}. */

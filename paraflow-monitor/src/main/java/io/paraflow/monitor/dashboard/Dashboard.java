@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * 250 ms) and a finished one alike. The page polls the endpoints every second.
  *
  * <p>Pages: overview (counts of tasks by state, counts over time, throughput, workers and their CPU load),
- * a timeline of the latest tries per worker, the task graph (grouped by task name above 2,000 tasks),
+ * a timeline of the latest tries per worker, the task graph (grouped by task name above 2,000 tasks, see
+ * {@link io.paraflow.monitor.trace.TaskGraph}),
  * failed tasks with their error, a task table filtered by state and name, and a task's tries, errors with
  * stack traces and dependencies. Endpoints: {@code /api/overview}, {@code /api/failures},
  * {@code /api/tasks?state=&name=&limit=}, {@code /api/task?id=}, {@code /api/graph?max=},

@@ -26,6 +26,23 @@ final class DashboardApi implements AutoCloseable {
     /** The counts-over-time series is thinned to about this many points. */
     private static final int SERIES_POINTS = 300;
 
+    /**
+     * Each worker's latest sample, with its memory as last known (the last sample of a worker process that
+     * has just exited has none). Its cost does not grow with the samples: the workers are found by hopping
+     * along {@code samples_by_worker} from one name to the next, each one's latest sample by a look-up in it,
+     * and its latest memory by one in {@code samples_with_memory} (without that index, in a database of an
+     * earlier build, the same answer by a scan of the worker's samples).
+     */
+    static final String WORKERS = "WITH RECURSIVE names(worker) AS (SELECT min(worker) FROM samples"
+            + " UNION ALL SELECT (SELECT min(worker) FROM samples WHERE worker > names.worker) FROM names"
+            + " WHERE names.worker IS NOT NULL),"
+            + " latest(worker, at_ns, memory_at_ns) AS (SELECT worker, (SELECT max(at_ns) FROM samples WHERE worker = names.worker),"
+            + " (SELECT max(at_ns) FROM samples WHERE worker = names.worker AND memory_used_bytes IS NOT NULL)"
+            + " FROM names WHERE worker IS NOT NULL)"
+            + " SELECT s.worker, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs, m.memory_used_bytes AS memoryUsed,"
+            + " m.memory_max_bytes AS memoryMax FROM latest l JOIN samples s ON s.worker = l.worker AND s.at_ns = l.at_ns"
+            + " LEFT JOIN samples m ON m.worker = l.worker AND m.at_ns = l.memory_at_ns ORDER BY s.worker";
+
     private final Path file;
     private RunDatabase run;
 
@@ -83,12 +100,7 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, series);
         }
         out.append(",\"workers\":");
-        // memory as last known: the last sample of a worker process that has just exited has none
-        try (PreparedStatement workers = prepare("SELECT s.worker, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs,"
-                + " m.memory_used_bytes AS memoryUsed, m.memory_max_bytes AS memoryMax FROM samples s"
-                + " LEFT JOIN samples m ON m.worker = s.worker AND m.at_ns = (SELECT max(at_ns) FROM samples"
-                + " WHERE worker = s.worker AND memory_used_bytes IS NOT NULL)"
-                + " WHERE s.at_ns = (SELECT max(at_ns) FROM samples WHERE worker = s.worker) ORDER BY s.worker")) {
+        try (PreparedStatement workers = prepare(WORKERS)) {
             JsonRows.array(out, workers);
         }
         return out.append('}').toString();
@@ -164,7 +176,9 @@ final class DashboardApi implements AutoCloseable {
     String graph(Map<String, String> query) throws SQLException, BadRequest {
         TaskGraph graph = TaskGraph.read(run(), maxGraphTasks(query));
         StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
-                .append("{\"grouped\":").append(graph.grouped()).append(",\"nodes\":[");
+                .append("{\"grouped\":").append(graph.grouped()).append(",\"trimmed\":").append(graph.trimmed())
+                .append(",\"leftOutGroups\":").append(graph.leftOutGroups()).append(",\"leftOutTasks\":")
+                .append(graph.leftOutTasks()).append(",\"nodes\":[");
         for (int i = 0; i < graph.nodes().size(); i++) {
             TaskGraph.Node node = graph.nodes().get(i);
             out.append(i > 0 ? "," : "").append("{\"key\":");

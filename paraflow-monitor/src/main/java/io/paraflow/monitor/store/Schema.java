@@ -51,6 +51,8 @@ final class Schema {
           worker TEXT NOT NULL, at_ns INTEGER NOT NULL, cpu_load REAL, cpu_time_ns INTEGER,
           memory_used_bytes INTEGER, memory_max_bytes INTEGER)""",
         "CREATE INDEX samples_by_worker ON samples (worker, at_ns)",
+        // each worker's last known memory in a look-up: most samples (those of threads) have none
+        "CREATE INDEX samples_with_memory ON samples (worker, at_ns) WHERE memory_used_bytes IS NOT NULL",
         """
         CREATE TABLE progress (
           at_ns INTEGER PRIMARY KEY, submitted INTEGER NOT NULL, running INTEGER NOT NULL,

@@ -10,13 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Exports a run as a Chrome trace event file (JSON object format), which Perfetto
  * ({@code ui.perfetto.dev}) and {@code chrome://tracing} open: one process per executor, one track
- * (thread) per worker, one complete-event slice per task try, named after the task, with the task's id,
+ * (thread) per worker, or more for a worker that ran several tries at once ("worker", "worker #2", ...: a try
+ * goes to the first that is free at its start, so no two slices of a track overlap), one complete-event
+ * slice per task try, named after the task, with the task's id,
  * the attempt and the outcome as arguments and the outcome as category. Times are microseconds since the
  * run's start. A try that had not ended when the run stopped lasts until the run's end.
  *
@@ -40,7 +44,7 @@ public final class ChromeTrace {
         RunDatabase.RunSummary summary = run.run();
         long origin = summary.startedNs();
         Map<String, Integer> processes = new HashMap<>();
-        Map<String, Integer> tracks = new HashMap<>();
+        Tracks tracks = new Tracks(events);
         events.out.write("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"run\":");
         events.out.write(Json.string(new StringBuilder(),
                 summary.name() != null ? summary.name() : "flow " + summary.flowId()).toString());
@@ -52,14 +56,8 @@ public final class ChromeTrace {
                 processes.put(attempt.executor(), pid);
                 events.metadata("process_name", pid, 0, "executor " + attempt.executor());
             }
-            String worker = attempt.worker() != null ? attempt.worker() : "?";
-            Integer tid = tracks.get(attempt.executor() + '\0' + worker);
-            if (tid == null) {
-                tid = tracks.size() + 1;
-                tracks.put(attempt.executor() + '\0' + worker, tid);
-                events.metadata("thread_name", pid, tid, worker);
-            }
             long end = attempt.endedNs() != 0 ? attempt.endedNs() : Math.max(summary.endedNs(), attempt.startedNs());
+            int tid = tracks.track(pid, attempt.worker() != null ? attempt.worker() : "?", attempt.startedNs(), end);
             StringBuilder event = events.begin().append("{\"ph\":\"X\",\"name\":");
             Json.string(event, attempt.name()).append(",\"cat\":");
             Json.string(event, attempt.outcome()).append(",\"pid\":").append(pid).append(",\"tid\":").append(tid)
@@ -72,6 +70,49 @@ public final class ChromeTrace {
         });
         events.out.write("\n]}\n");
         events.out.flush();
+    }
+
+    /**
+     * The tracks of the workers. A worker that runs several tries at once (a cluster member, a worker
+     * process with several cores, a thread that runs other tasks while one waits) would have slices that
+     * overlap on its track, which the format forbids unless they nest (Perfetto drops them): each of its
+     * tries goes to the first of its tracks that is free when the try starts, a new one if none is
+     * ("worker", "worker #2", ...). Relies on the tries coming worker by worker, in order of start.
+     */
+    private static final class Tracks {
+        private final Events events;
+        private int lastTid;
+        private int pid;
+        private String worker;
+        /** The current worker's tracks: their ids, and when the last slice on each ends. */
+        private final List<Integer> tids = new ArrayList<>();
+        private final List<Long> freeFrom = new ArrayList<>();
+
+        Tracks(Events events) {
+            this.events = events;
+        }
+
+        /** The track, declared if new, of a try of {@code worker} of executor {@code pid} from {@code start} to {@code end}. */
+        int track(int pid, String worker, long start, long end) throws IOException {
+            if (pid != this.pid || !worker.equals(this.worker)) {
+                this.pid = pid;
+                this.worker = worker;
+                tids.clear();
+                freeFrom.clear();
+            }
+            int free = 0;
+            while (free < tids.size() && freeFrom.get(free) > start) {
+                free++;
+            }
+            if (free == tids.size()) {
+                tids.add(++lastTid);
+                freeFrom.add(end);
+                events.metadata("thread_name", pid, lastTid, free == 0 ? worker : worker + " #" + (free + 1));
+            } else {
+                freeFrom.set(free, end);
+            }
+            return tids.get(free);
+        }
     }
 
     /** Writes trace events separated by commas, reusing one buffer. */

@@ -16,7 +16,9 @@ import java.util.Map;
  * Edges go from a task to the tasks that take its result; nodes are coloured by how the task ended (green
  * finished, red failed, grey cancelled). Above {@code maxTasks} tasks a drawing of every task is
  * unreadable, so the graph is grouped by task name: one node per name with its counts, one edge per pair
- * of names with the number of dependencies between them.
+ * of names with the number of dependencies between them; names that are all distinct ({@code sim-17}, ...)
+ * are grouped without their trailing index, and at most {@value TaskGraph#MAX_GROUPS} groups are drawn, the
+ * graph's label saying what was left out (see {@link TaskGraph}).
  */
 public final class TaskGraphDot {
 
@@ -41,6 +43,9 @@ public final class TaskGraphDot {
         TaskGraph graph = TaskGraph.read(run, maxTasks);
         Writer writer = out instanceof BufferedWriter ? out : new BufferedWriter(out);
         writer.write("digraph run {\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
+        if (graph.leftOutGroups() > 0) {
+            writer.write("  labelloc=t;\n  label=" + quoted(leftOut(graph)) + ";\n");
+        }
         for (TaskGraph.Node node : graph.nodes()) {
             String label = graph.grouped()
                     ? node.name() + "\n" + node.tasks() + " tasks" + (node.failed() > 0 ? ", " + node.failed() + " failed" : "")
@@ -58,7 +63,12 @@ public final class TaskGraphDot {
     }
 
     private static String id(TaskGraph graph, TaskGraph.Node node) {
-        return graph.grouped() ? quoted(node.name()) : "t" + node.key();
+        return graph.grouped() ? quoted(node.key()) : "t" + node.key();
+    }
+
+    /** What a grouped graph left out, in words. */
+    private static String leftOut(TaskGraph graph) {
+        return "not drawn: " + graph.leftOutGroups() + " smaller group(s) of " + graph.leftOutTasks() + " task(s)";
     }
 
     /** A DOT string literal; a line break becomes DOT's centred line break. */

@@ -95,23 +95,52 @@ function svgElement(parent, tag, attributes, title) {
   return element;
 }
 
+/**
+ * Gives each try a row of its worker: the first of the worker's rows free at the try's start, a new one if
+ * none is ("worker", "worker #2", ...), since a worker may run several tries at once (a cluster member, a
+ * worker process with several cores). Returns the rows' names, in order, and each try's row index.
+ */
+function timelineRows(tries, endOf) {
+  const byWorker = new Map();
+  for (const t of [...tries].sort((a, b) => a.startMs - b.startMs)) {
+    if (!byWorker.has(t.worker)) byWorker.set(t.worker, []);
+    byWorker.get(t.worker).push(t);
+  }
+  const names = [], rowOf = new Map();
+  for (const worker of [...byWorker.keys()].sort()) {
+    const freeFrom = [];
+    for (const t of byWorker.get(worker)) {
+      let row = freeFrom.findIndex(end => end <= t.startMs);
+      if (row < 0) {
+        row = freeFrom.length;
+        freeFrom.push(0);
+        names.push(row === 0 ? text(worker) : `${text(worker)} #${row + 1}`);
+      }
+      freeFrom[row] = endOf(t);
+      rowOf.set(t, names.length - freeFrom.length + row);
+    }
+  }
+  return {names, rowOf};
+}
+
 async function refreshTimeline() {
   const tries = await json('api/timeline?limit=2000');
   const svg = $('timeline');
   svg.replaceChildren();
   if (!tries.length) return;
-  const workers = [...new Set(tries.map(t => t.worker))].sort();
   const now = Math.max(...tries.map(t => t.endMs === null ? t.startMs : t.endMs));
+  const endOf = t => t.endMs === null ? now : t.endMs;
+  const {names, rowOf} = timelineRows(tries, endOf);
   const from = Math.min(...tries.map(t => t.startMs));
   const span = Math.max(now - from, 1e-3);
   const rowHeight = 18, left = 150, width = 900 - left - 5;
-  svg.setAttribute('viewBox', `0 0 900 ${workers.length * rowHeight + 4}`);
-  workers.forEach((worker, i) => svgElement(svg, 'text', {x: 2, y: i * rowHeight + 13}).textContent = worker);
+  svg.setAttribute('viewBox', `0 0 900 ${names.length * rowHeight + 4}`);
+  names.forEach((name, i) => svgElement(svg, 'text', {x: 2, y: i * rowHeight + 13}).textContent = name);
   for (const t of tries) {
-    const end = t.endMs === null ? now : t.endMs;
+    const end = endOf(t);
     const x = left + (t.startMs - from) / span * width;
     svgElement(svg, 'rect', {
-      x: x.toFixed(1), y: workers.indexOf(t.worker) * rowHeight + 3, height: rowHeight - 6,
+      x: x.toFixed(1), y: rowOf.get(t) * rowHeight + 3, height: rowHeight - 6,
       width: Math.max(1, (end - t.startMs) / span * width).toFixed(1), class: 'outcome-' + t.outcome,
     }, `${t.name} #${t.id} attempt ${t.attempt}: ${t.outcome}, ${(end - t.startMs).toFixed(2)} ms`)
         .addEventListener('click', () => showTask(t.id));
@@ -123,7 +152,10 @@ async function refreshGraph() {
   const graph = await json('api/graph');
   const svg = $('graph');
   svg.replaceChildren();
-  $('graph-note').textContent = graph.grouped ? '(grouped by task name: too many tasks to draw one by one)' : '';
+  $('graph-note').textContent = !graph.grouped ? ''
+      : (graph.trimmed ? '(grouped by task name without its trailing number: too many tasks and names to draw one by one)'
+          : '(grouped by task name: too many tasks to draw one by one)')
+        + (graph.leftOutGroups ? `; not drawn: ${graph.leftOutGroups} smaller group(s) of ${graph.leftOutTasks} task(s)` : '');
   const n = graph.nodes.length;
   if (!n) return;
   const depth = new Array(n).fill(0);
@@ -139,7 +171,11 @@ async function refreshGraph() {
   const position = new Array(n);
   columns.forEach((column, c) => column.forEach((i, r) => position[i] = [10 + c * columnWidth, 10 + r * rowHeight]));
   const height = 20 + Math.max(...columns.map(column => column.length)) * rowHeight;
-  svg.setAttribute('viewBox', `0 0 ${Math.max(900, 20 + columns.length * columnWidth)} ${height}`);
+  const width = Math.max(900, 20 + columns.length * columnWidth);
+  // drawn at its own size in a box of bounded height that scrolls, rather than scaled to the page's width
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('width', width);
+  svg.setAttribute('height', height);
   for (const [from, to, count] of graph.edges) {
     if (from === to) continue;
     const [x1, y1] = position[from], [x2, y2] = position[to];
@@ -183,9 +219,16 @@ async function refreshTasks() {
   });
 }
 
+/** The task whose page is open, and whether it ended: until then, its page is refreshed with the others. */
+const taskPage = {id: null, ended: true};
+const ENDED = new Set(['finished', 'failed', 'cancelled']);
+
 async function showTask(id) {
+  taskPage.id = id;
   const detail = await json('api/task?id=' + encodeURIComponent(id));
+  if (taskPage.id !== id) return;   // another task's page was opened meanwhile
   const task = detail.task;
+  taskPage.ended = ENDED.has(task.state);
   $('task-page').hidden = false;
   $('task-title').textContent = `${task.name} #${task.id}: ${task.state}`;
   const box = $('task-detail');
@@ -222,7 +265,8 @@ async function showTask(id) {
 
 async function refresh() {
   try {
-    await Promise.all([refreshOverview(), refreshFailures(), refreshTasks(), refreshTimeline()]);
+    await Promise.all([refreshOverview(), refreshFailures(), refreshTasks(), refreshTimeline(),
+      taskPage.ended ? null : showTask(taskPage.id)]);
   } catch (e) {
     $('run-state').textContent = 'cannot read the run: ' + e.message;
   }

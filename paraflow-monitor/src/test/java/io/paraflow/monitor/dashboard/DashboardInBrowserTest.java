@@ -12,31 +12,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
+import static io.paraflow.monitor.dashboard.HeadlessChromium.CHROMIUM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The live dashboard of a running flow in a real headless browser (Debian's chromium): the page shows the
- * counts and a failed task's error. Leaves a screenshot in {@code target/test-output/dashboard.png}.
+ * The dashboard in a real headless browser (Debian's chromium), driven through the DevTools protocol: the
+ * page of a running flow shows its counts, follows them as the run goes on, and opens a failed task's page
+ * with its error and stack trace; a large graph does not push the rest of the page away. Leaves a
+ * screenshot in {@code target/test-output/dashboard.png}.
  */
 @ExtendWith(NoLeakedThreads.class)
 class DashboardInBrowserTest {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final long GUARD_SECONDS = 60;
 
     @TempDir
     Path dir;
@@ -45,13 +39,20 @@ class DashboardInBrowserTest {
         throw new IOException("data.csv: no such file");
     }
 
+    private static String count(String state, int value) {
+        return "document.getElementById('count-" + state + "').textContent === '" + value + "'";
+    }
+
     @Test
-    void theDashboardOfARunningFlowShowsItsCountsAndTheErrorOfAFailedTask() throws Exception {
+    void theDashboardOfARunningFlowFollowsItsCountsAndShowsAFailedTasksPage() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
         CountDownLatch release = new CountDownLatch(1);
         Monitoring monitoring = Monitoring.builder().name("live").database(dir.resolve("live.db")).dashboard(0)
                 .sampleEvery(Duration.ofMillis(50)).build();
-        try (Flow flow = Flow.builder().threads(2).listener(monitoring).build()) {
+        try (Flow flow = Flow.builder().threads(2).listener(monitoring).build();
+             HeadlessChromium browser = new HeadlessChromium(dir);
+             // released before the flow closes, which waits for the waiting task, whether the test passed or not
+             AutoCloseable releaseWaiting = release::countDown) {
             flow.map(x -> x + 1, List.of(1, 2, 3, 4, 5));
             Task<Integer> broken = flow.task("broken").submit(DashboardInBrowserTest::broken);
             Task<Integer> waiting = flow.task("waiting").submit(() -> {
@@ -59,33 +60,56 @@ class DashboardInBrowserTest {
                 return 0;
             });
             URI uri = monitoring.dashboardUri().orElseThrow();
+            browser.open(uri);
             // the page shows what the database holds, which the monitor flushes every 250 ms
-            awaitBody(uri.resolve("api/overview"), body -> body.contains("\"finished\":5,\"failed\":1"));
-            awaitBody(uri.resolve("api/failures"), body -> body.contains("\"broken\""));
-            awaitBody(uri.resolve("api/tasks?state=running"), body -> body.contains("\"waiting\""));
+            browser.await(count("submitted", 7) + " && " + count("running", 1) + " && " + count("finished", 5)
+                    + " && " + count("failed", 1), "the counts of the run");
+            browser.await("document.getElementById('failures').innerText.includes('java.io.IOException: data.csv: no such file')",
+                    "the failed task's error");
+            String running = "waiting #" + waiting.id() + " attempt 1: running";
+            String failed = "broken #" + broken.id() + " attempt 1: failed";
+            browser.await("[...document.querySelectorAll('#timeline title')].some(t => t.textContent.startsWith('" + running
+                    + "')) && [...document.querySelectorAll('#timeline title')].some(t => t.textContent.startsWith('" + failed
+                    + "'))", "the running and the failed try on the timeline");
+            browser.await("document.querySelector('#graph rect.outcome-failed')", "the failed task in the graph");
+            assertThat(browser.text("run-name")).isEqualTo("live");
 
-            String dom = chromium(uri, "--dump-dom", "--virtual-time-budget=5000");
-            assertThat(dom).contains("<span id=\"count-submitted\">7</span>")
-                    .contains("<span id=\"count-running\">1</span>")
-                    .contains("<span id=\"count-finished\">5</span>")
-                    .contains("<span id=\"count-failed\">1</span>")
-                    .contains("broken #" + broken.id())
-                    .contains("java.io.IOException: data.csv: no such file")
-                    .contains("live")
-                    .contains("class=\"outcome-failed\"")     // the failed task's try on the timeline and its node in the graph
-                    .contains("broken #" + broken.id() + " attempt 1: failed")
-                    .contains("waiting #" + waiting.id() + " attempt 1: running");
+            // the failed task's page: its try, its error and stack trace
+            browser.evaluate("document.querySelector('#failures tbody tr').click()");
+            browser.await("!document.getElementById('task-page').hidden && document.querySelector('#task-detail pre')",
+                    "the failed task's page");
+            assertThat(browser.text("task-title")).isEqualTo("broken #" + broken.id() + ": failed");
+            assertThat(browser.text("task-detail"))
+                    .containsPattern("attempt 1 on paraflow-threads-\\S+: failed, from [0-9.]+ s to [0-9.]+ s of the run")
+                    .contains("attempt 1 (failed): java.io.IOException: data.csv: no such file");
+            assertThat(browser.evaluate("document.querySelector('#task-detail pre').textContent").asText())
+                    .startsWith("java.io.IOException: data.csv: no such file")
+                    .contains("at io.paraflow.monitor.dashboard.DashboardInBrowserTest.broken(");
+
+            // the running task's page, which follows the task until it ends
+            String waitingRow = "[...document.querySelectorAll('#tasks tbody tr')].find(r => r.cells[0].textContent === 'waiting #"
+                    + waiting.id() + "')";
+            browser.await(waitingRow, "the running task in the table");
+            browser.evaluate(waitingRow + ".click()");
+            browser.await("document.getElementById('task-title').textContent === 'waiting #" + waiting.id() + ": running'"
+                    + " && document.getElementById('task-detail').innerText.includes('(still running)')", "the running task's page");
 
             Path screenshots = Path.of(System.getProperty("paraflow.testOutput", dir.toString()));
             Files.createDirectories(screenshots);
             Path png = screenshots.resolve("dashboard.png");
             Files.deleteIfExists(png);
-            chromium(uri, "--screenshot=" + png, "--window-size=1280,1100", "--virtual-time-budget=5000");
-            assertThat(png).exists();
+            browser.screenshot(png);
             assertThat(Files.size(png)).isGreaterThan(1_000);
+
+            // the run goes on: the page, not reloaded, follows it
+            flow.map(x -> x * 2, List.of(1, 2, 3));
             release.countDown();
-        } finally {
-            release.countDown();
+            browser.await(count("submitted", 10) + " && " + count("running", 0) + " && " + count("finished", 9),
+                    "the counts after the waiting task and three more finished");
+            browser.await("document.getElementById('task-title').textContent === 'waiting #" + waiting.id() + ": finished'",
+                    "the waiting task's page, refreshed once it finished");
+            assertThat(browser.text("task-detail")).containsPattern("attempt 1 on \\S+: finished, from [0-9.]+ s to [0-9.]+ s")
+                    .doesNotContain("still running");
         }
     }
 
@@ -101,48 +125,68 @@ class DashboardInBrowserTest {
             flow.task("first").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> MixedRun.spin(1)).get();
             flow.task("busy").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> MixedRun.spin(300)).get();
         }
-        try (Dashboard dashboard = Dashboard.start(db, 0)) {
-            String dom = chromium(dashboard.uri(), "--dump-dom", "--virtual-time-budget=3000");
-            assertThat(dom).containsPattern("<span id=\"throughput\">[0-9.]+ \\(average\\)</span>")
-                    .containsPattern("<td>processes-\\d+ \\(pid \\d+\\)</td>(<td>[^<]*</td>){2}<td>\\d+ MiB</td>")
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.querySelectorAll('#workers tbody tr').length >= 2", "the workers");
+            assertThat(browser.text("throughput")).matches("[0-9.]+ \\(average\\)");
+            String workers = browser.evaluate("document.querySelector('#workers tbody').innerHTML").asText();
+            assertThat(workers).containsPattern("<td>processes-\\d+ \\(pid \\d+\\)</td>(<td>[^<]*</td>){2}<td>\\d+ MiB</td>")
                     .containsPattern("<td>jvm:[^<]+</td>(<td>[^<]*</td>){2}<td>\\d+ of \\d+ MiB</td>")
                     .doesNotContain(" of 0 MiB");
         }
     }
 
-    private static void awaitBody(URI uri, Predicate<String> ready) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
-        String body = "";
-        while (System.nanoTime() < deadline) {
-            body = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (ready.test(body)) {
-                return;
-            }
-            Thread.sleep(50);
+    @Test
+    void theTimelineGivesTheTriesAWorkerRanAtOnceRowsOfTheirOwn() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("members.db");
+        MixedRun.record(db);
+        MixedRun.addTriesOfOneWorkerAtOnce(db);
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.querySelectorAll('#timeline rect').length === 10", "the ten tries on the timeline");
+            assertThat(browser.evaluate("[...document.querySelectorAll('#timeline text')].map(t => t.textContent).join(',')")
+                    .asText().split(",")).containsSubsequence("member-1", "member-1 #2", "member-1 #3", "member-2");
+            // the row of each try of member-1, by its start: 0-10 and 11-13 share the first, 2-5 and 3-12 have their own
+            String rows = browser.evaluate("[...document.querySelectorAll('#timeline rect')]"
+                    + ".filter(r => r.textContent.startsWith('sim #'))"
+                    + ".map(r => [Number(r.textContent.slice(5, 9)), Number(r.getAttribute('y'))])"
+                    + ".sort((a, b) => a[0] - b[0]).map(([id, y]) => id + ':' + y).join(' ')").asText();
+            String[] byTask = rows.split(" ");
+            assertThat(byTask).hasSize(5);
+            String y0 = byTask[0].split(":")[1];
+            assertThat(byTask[3]).endsWith(":" + y0);
+            assertThat(List.of(byTask[0], byTask[1], byTask[2], byTask[4])).extracting(row -> row.split(":")[1])
+                    .doesNotHaveDuplicates();
         }
-        throw new AssertionError("hang guard: " + uri + " did not become ready; last answer: " + body);
     }
 
-    /** Runs headless chromium on {@code uri} with a fresh profile and returns what it printed on stdout. */
-    private String chromium(URI uri, String... options) throws Exception {
-        List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory(dir, "profile")));
-        command.addAll(List.of(options));
-        command.add(uri.toString());
-        Path log = Files.createTempFile(dir, "chromium", ".log");
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        try {
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("hang guard: chromium did not end; its log:\n" + Files.readString(log));
+    @Test
+    void aGraphOfThousandsOfTasksScrollsInABoxAndTheSectionsBelowItStayInReach() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("wide.db");
+        try (Flow flow = Flow.builder().threads(2).listener(Monitoring.database(db)).build()) {
+            // 1,000 tasks feeding 1,000 others: two columns of 1,000 nodes, drawn one by one
+            List<Task<Integer>> sims = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                int k = i;
+                sims.add(flow.task("sim").submit(() -> k));
             }
-            assertThat(process.exitValue()).as("chromium's exit code; its log:%n%s", Files.readString(log)).isZero();
-            return new String(out, StandardCharsets.UTF_8);
-        } finally {
-            process.destroyForcibly();
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            for (Task<Integer> sim : sims) {
+                flow.task("post").submit(x -> x + 1, sim);
+            }
+            flow.awaitAll();
+        }
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.querySelectorAll('#graph rect').length === 2000", "the graph of 2,000 tasks");
+            double graphHeight = browser.evaluate("document.getElementById('graph').getBoundingClientRect().height").asDouble();
+            double boxHeight = browser.evaluate("document.getElementById('graph-box').getBoundingClientRect().height").asDouble();
+            double failuresTop = browser.evaluate("document.getElementById('failures').getBoundingClientRect().top + scrollY")
+                    .asDouble();
+            assertThat(graphHeight).as("the graph at its own size").isGreaterThan(20_000);
+            assertThat(boxHeight).as("the box it scrolls in").isLessThanOrEqualTo(500);
+            assertThat(failuresTop).as("where the failed tasks are on the page").isLessThan(2_000);
         }
     }
 }

@@ -22,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -167,6 +168,41 @@ class DashboardTest {
     }
 
     @Test
+    void aGraphOfDistinctNamesIsGroupedWithoutTheirIndexAndSaysWhatWasLeftOut() throws Exception {
+        Path copy = java.nio.file.Files.copy(db, dir.resolve("distinct.db"));
+        MixedRun.addTasksOfDistinctNames(copy);
+        try (Dashboard copyDashboard = Dashboard.start(copy, 0)) {
+            JsonNode graph = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    copyDashboard.uri().resolve("api/graph")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(graph.path("grouped").asBoolean()).isFalse();
+            JsonNode grouped = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    copyDashboard.uri().resolve("api/graph?max=100")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(grouped.path("grouped").asBoolean()).isTrue();
+            assertThat(grouped.path("trimmed").asBoolean()).isTrue();
+            assertThat(grouped.path("leftOutGroups").asLong()).isEqualTo(58);
+            assertThat(grouped.path("leftOutTasks").asLong()).isEqualTo(58);
+            JsonNode nodes = grouped.path("nodes");
+            assertThat(nodes).hasSize(200);
+            // in order of first submission: the mixed run's tasks, then sim*, post* and the job names
+            assertThat(nodes.get(0).path("name").asText()).isEqualTo("ok");
+            assertThat(nodes).filteredOn(n -> n.path("key").asText().equals("sim"))
+                    .extracting(n -> n.path("name").asText() + ":" + n.path("tasks").asLong()).containsExactly("sim*:300");
+            int sim = indexOf(nodes, "sim");
+            int post = indexOf(nodes, "post");
+            assertThat(grouped.path("edges")).extracting(JsonNode::toString).contains("[" + sim + "," + post + ",300]");
+        }
+    }
+
+    private static int indexOf(JsonNode nodes, String key) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).path("key").asText().equals(key)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no node " + key + " in " + nodes);
+    }
+
+    @Test
     void theTraceAndTheGraphInDotAreDownloads() throws Exception {
         HttpResponse<String> trace = get("api/trace");
         assertThat(trace.statusCode()).isEqualTo(200);
@@ -212,6 +248,63 @@ class DashboardTest {
             assertThat(process.path("memoryMax").isNull()).isTrue();
             assertThat(workers).filteredOn(w -> w.path("worker").asText().startsWith("jvm:"))
                     .allSatisfy(jvm -> assertThat(jvm.path("memoryMax").asLong()).isPositive());
+        }
+    }
+
+    @Test
+    void theWorkersOfALongRunAreFoundWithoutScanningTheSamplesAndAreTheLatestSampleOfEach() throws Exception {
+        Path copy = java.nio.file.Files.copy(db, dir.resolve("many-samples.db"));
+        try (java.sql.Connection c = MixedRun.open(copy);
+             java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)")) {
+            c.setAutoCommit(false);
+            for (int at = 1; at <= 3_000; at++) {
+                for (String worker : List.of("thread-a", "thread-b", "processes-1 (pid 42)", "processes-2 (pid 43)")) {
+                    boolean process = worker.startsWith("processes");
+                    insert.setString(1, worker);
+                    insert.setLong(2, at * 1_000_000L);
+                    insert.setDouble(3, at % 7 / 4.0);
+                    insert.setLong(4, at * 1_000_000L);
+                    // the last sample of a worker process that has just exited has no memory
+                    insert.setObject(5, process && !(worker.startsWith("processes-1") && at == 3_000) ? at * 1024L : null);
+                    insert.setObject(6, null);
+                    insert.addBatch();
+                }
+            }
+            // two samples of one worker at its latest time: both are rows of the answer, as they were
+            insert.setString(1, "thread-b");
+            insert.setLong(2, 3_000_000_000L);
+            insert.setDouble(3, 0.125);
+            insert.setLong(4, 1L);
+            insert.setObject(5, null);
+            insert.setObject(6, null);
+            insert.addBatch();
+            insert.executeBatch();
+            c.commit();
+            // the answer of the query the overview ran before, which ran a max() per sample row
+            List<List<Object>> expected = MixedRun.rows(c, "SELECT s.worker, s.cpu_load AS cpuLoad,"
+                    + " s.cpu_time_ns / 1000000 AS cpuMs, m.memory_used_bytes AS memoryUsed, m.memory_max_bytes AS memoryMax"
+                    + " FROM samples s LEFT JOIN samples m ON m.worker = s.worker AND m.at_ns = (SELECT max(at_ns) FROM samples"
+                    + " WHERE worker = s.worker AND memory_used_bytes IS NOT NULL)"
+                    + " WHERE s.at_ns = (SELECT max(at_ns) FROM samples WHERE worker = s.worker) ORDER BY s.worker");
+            List<List<Object>> actual = MixedRun.rows(c, DashboardApi.WORKERS);
+            assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(actual).extracting(row -> (String) row.get(0)).isSorted()
+                    .containsSubsequence("processes-1 (pid 42)", "processes-2 (pid 43)", "thread-a", "thread-b", "thread-b");
+            assertThat(actual).filteredOn(row -> row.get(0).equals("processes-1 (pid 42)"))
+                    .containsExactly(java.util.Arrays.asList("processes-1 (pid 42)", 1.0, 3_000, 2_999 * 1024, null));
+            assertThat(actual).filteredOn(row -> row.get(0).equals("thread-b")).extracting(row -> row.get(1))
+                    .containsExactlyInAnyOrder(1.0, 0.125);
+            // a look-up per worker in the indexes, not a scan of the samples: its cost does not grow with the run
+            assertThat(MixedRun.rows(c, "EXPLAIN QUERY PLAN " + DashboardApi.WORKERS))
+                    .extracting(row -> String.valueOf(row.get(3)))
+                    .noneMatch(step -> step.startsWith("SCAN") && !step.startsWith("SCAN names") && !step.startsWith("SCAN l"));
+        }
+        try (Dashboard copyDashboard = Dashboard.start(copy, 0)) {
+            JsonNode workers = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    copyDashboard.uri().resolve("api/overview")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .path("workers");
+            assertThat(workers).extracting(w -> w.path("worker").asText())
+                    .containsSubsequence("processes-1 (pid 42)", "processes-2 (pid 43)", "thread-a", "thread-b", "thread-b");
         }
     }
 

@@ -25,11 +25,7 @@ class TaskGraphDotTest {
     void everyTaskIsANodeColouredByOutcomeAndEveryDependencyAnEdge() throws Exception {
         Path db = dir.resolve("mixed.db");
         Map<String, Long> ids = MixedRun.record(db);
-        StringWriter dot = new StringWriter();
-        try (RunDatabase run = RunDatabase.open(db)) {
-            TaskGraphDot.write(run, dot, TaskGraphDot.DEFAULT_MAX_TASKS);
-        }
-        String text = dot.toString();
+        String text = dot(db, TaskGraphDot.DEFAULT_MAX_TASKS);
         assertThat(text).startsWith("digraph run {").endsWith("}\n");
         long ok = ids.get("ok");
         long broken = ids.get("broken");
@@ -47,16 +43,37 @@ class TaskGraphDotTest {
     void aboveTheBoundTasksAreGroupedByName() throws Exception {
         Path db = dir.resolve("mixed.db");
         MixedRun.record(db);
-        StringWriter dot = new StringWriter();
-        try (RunDatabase run = RunDatabase.open(db)) {
-            TaskGraphDot.write(run, dot, 5);
-        }
-        assertThat(dot.toString())
+        assertThat(dot(db, 5))
                 .contains("  \"broken\" [label=\"broken\\n1 tasks, 1 failed\", fillcolor=\"#ffcdd2\"];\n")
                 .contains("  \"ok\" -> \"downstream\" [label=\"1\"];\n")
                 .contains("  \"blocked\" -> \"after-blocked\" [label=\"1\"];\n");
-        assertThatThrownBy(() -> TaskGraphDot.write(null, dot, -1))
+        assertThatThrownBy(() -> TaskGraphDot.write(null, new StringWriter(), -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTasks");
+    }
+
+    @Test
+    void namesThatAreAllDistinctAreGroupedWithoutTheirIndexAndAtMostTheLargestGroupsDrawn() throws Exception {
+        Path db = dir.resolve("distinct.db");
+        MixedRun.record(db);
+        MixedRun.addTasksOfDistinctNames(db);
+        String dot = dot(db, 100);
+        // 258 groups: sim* (300 tasks), post* (300), the mixed run's 6 names and 250 job names of one task each
+        assertThat(dot)
+                .contains("  label=\"not drawn: 58 smaller group(s) of 58 task(s)\";\n")
+                .contains("  \"sim\" [label=\"sim*\\n300 tasks\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  \"post\" [label=\"post*\\n300 tasks\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  \"sim\" -> \"post\" [label=\"300\"];\n")
+                .contains("  \"broken\" [label=\"broken\\n1 tasks, 1 failed\", fillcolor=\"#ffcdd2\"];\n")
+                .contains("  \"jobaa\" [label=").doesNotContain("\"jobjp\"");
+        assertThat(dot.lines().filter(l -> l.contains("[label=") && !l.contains("->"))).hasSize(TaskGraph.MAX_GROUPS);
+    }
+
+    private static String dot(Path db, int maxTasks) throws Exception {
+        StringWriter dot = new StringWriter();
+        try (RunDatabase run = RunDatabase.open(db)) {
+            TaskGraphDot.write(run, dot, maxTasks);
+        }
+        return dot.toString();
     }
 
     @Test
