@@ -11,8 +11,10 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * An immutable description of a flow, given to listeners when the flow starts and when it closes, so that
- * an observer can record the run's configuration and know when no more events will come.
+ * A description of a flow, given to listeners when the flow starts and when it closes, so that an observer
+ * can record the run's configuration and know when no more events will come. Immutable but for
+ * {@link #workerLoads}, a live query of the flow's executors (which also takes part in {@code equals} and
+ * {@code toString}, as the function it is).
  *
  * @param flowId          the flow's id, unique in this JVM; task events carry it
  * @param epochNanos      when the flow was built, in nanoseconds since the epoch, on the clock of its events

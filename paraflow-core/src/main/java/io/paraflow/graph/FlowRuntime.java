@@ -102,13 +102,18 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
 
     /**
      * Every executor's {@link TaskExecutor#workerLoads}, for {@link FlowInfo#workerLoads}. An executor that breaks
-     * its contract and throws is skipped (and logged once), so that the monitor asking goes on sampling.
+     * its contract and throws is skipped (and logged once), and null entries are dropped, so that the monitor
+     * asking goes on sampling.
      */
     private List<WorkerLoad> workerLoads() {
         List<WorkerLoad> loads = new ArrayList<>();
         for (TaskExecutor executor : executors.values()) {
             try {
-                loads.addAll(executor.workerLoads());
+                for (WorkerLoad load : executor.workerLoads()) {
+                    if (load != null) {
+                        loads.add(load);
+                    }
+                }
             } catch (RuntimeException e) {
                 if (workerLoadsFailureLogged.compareAndSet(false, true)) {
                     LOG.log(System.Logger.Level.WARNING, "executor '" + executor.label() + "' failed to tell its"

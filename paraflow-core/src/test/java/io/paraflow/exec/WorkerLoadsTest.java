@@ -10,6 +10,7 @@ import io.paraflow.testing.ReportingExecutor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A listener asks for the loads of the flow's remote workers through {@link FlowInfo#workerLoads}: every
- * executor's {@link TaskExecutor#workerLoads}, with an executor that breaks the contract skipped.
+ * executor's {@link TaskExecutor#workerLoads}, with an executor that breaks the contract skipped and null entries dropped.
  */
 @ExtendWith(NoLeakedThreads.class)
 class WorkerLoadsTest {
@@ -39,7 +40,7 @@ class WorkerLoadsTest {
     }
 
     @Test
-    void theLoadsOfEveryExecutorReachTheListenerWhenItAsksAndABrokenExecutorIsSkipped() {
+    void theLoadsOfEveryExecutorReachTheListenerWhenItAsksAndABrokenExecutorOrANullEntryIsSkipped() {
         WorkerLoad first = new WorkerLoad("10.0.0.7:5701", 1_000, 1.5, 2_000_000, 64 << 20, 256 << 20);
         WorkerLoad second = new WorkerLoad("10.0.0.8:5701", 1_001, Double.NaN, -1, -1, -1);
         List<List<WorkerLoad>> reported = new CopyOnWriteArrayList<>(List.of(List.of(first)));
@@ -49,7 +50,7 @@ class WorkerLoadsTest {
                 .executor(new ReportingExecutor("broken", () -> {
                     throw new IllegalStateException("broken on purpose");
                 }))
-                .executor(new ReportingExecutor("other", () -> List.of(second)))
+                .executor(new ReportingExecutor("other", () -> Arrays.asList(null, second)))
                 .listener(keeping).build()) {
             FlowInfo info = keeping.started.get();
             assertThat(info.workerLoads().get()).containsExactlyInAnyOrder(first, second);

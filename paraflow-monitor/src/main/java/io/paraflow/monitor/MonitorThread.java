@@ -22,6 +22,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -49,6 +51,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
     private static final String RUNNING = "running";
+    /** How long {@link #recordInterruption} waits past its deadline for the end to be written. */
+    private static final long INTERRUPTION_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final FlowInfo flow;
     private final EventLanes lanes;
@@ -74,10 +78,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private volatile boolean stopping;
     /** Set before {@link #stopping}, read after it. */
     private long endedNs;
-    /** When to stop processing records and write the end, on the {@link System#nanoTime()} clock. */
-    private long stopDeadline;
-    /** The run's outcome if {@link #stopEarly} decided it; null to derive it from the counts. */
-    private String endOutcome;
+    /** The latest {@link #recordInterruption} request, and the one this thread handled last. */
+    private volatile Interruption interruption;
+    private Interruption interruptionHandled;
     /** The first failure of the database or of this thread; read after {@link Thread#join()}. */
     private Throwable failure;
 
@@ -107,29 +110,42 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
      * the first failure of the database or of the monitor, or null. Called after the last step; a second
      * call waits for the first to finish and returns the same.
      */
-    Throwable stop(long epochNanos) {
-        return stop(epochNanos, Long.MAX_VALUE, null);
-    }
-
-    /**
-     * Stops while tasks may still run, because the JVM is shutting down: processes what was published for
-     * at most {@code within} nanoseconds (the records left then are lost), and records the run's end with
-     * {@code outcome}. Returns as {@link #stop(long)}.
-     */
-    Throwable stopEarly(long epochNanos, long withinNanos, String outcome) {
-        return stop(epochNanos, withinNanos, outcome);
-    }
-
-    private synchronized Throwable stop(long epochNanos, long withinNanos, String outcome) {
+    synchronized Throwable stop(long epochNanos) {
         if (!stopping) {
             endedNs = epochNanos;
-            stopDeadline = System.nanoTime() + Math.min(withinNanos, Long.MAX_VALUE / 4);
-            endOutcome = outcome;
             stopping = true;
             LockSupport.unpark(thread);
         }
         Threads.joinUninterruptibly(thread);
         return failure;
+    }
+
+    /**
+     * Records the run's end as {@code outcome} while tasks may still run, because the JVM shuts down: this
+     * thread writes what was published for at most {@code withinNanos}, rows for the tries that run, and the
+     * end, and goes on. If the flow still closes (a program whose own shutdown hook closes it), {@link #stop}
+     * records the real end over it. Waits until that is written, the time is up, or this thread ended.
+     */
+    void recordInterruption(long epochNanos, String outcome, long withinNanos) {
+        Interruption interruption = new Interruption(epochNanos, outcome, System.nanoTime() + withinNanos);
+        this.interruption = interruption;
+        LockSupport.unpark(thread);
+        long waitUntil = interruption.deadline() + INTERRUPTION_GRACE_NANOS;
+        try {
+            while (thread.isAlive() && System.nanoTime() - waitUntil < 0
+                    && !interruption.written().await(IDLE_PARK_NANOS, TimeUnit.NANOSECONDS)) {
+                // this thread may have ended before it saw the request: checked again each turn
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A request of {@link #recordInterruption}. */
+    private record Interruption(long epochNanos, String outcome, long deadline, CountDownLatch written) {
+        Interruption(long epochNanos, String outcome, long deadline) {
+            this(epochNanos, outcome, deadline, new CountDownLatch(1));
+        }
     }
 
     @Override
@@ -145,7 +161,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 if (due) {
                     tick(now);
                 }
-                if (last && (drained == 0 || now - stopDeadline >= 0)) {
+                Interruption requested = interruption;
+                if (requested != interruptionHandled) {
+                    interruptionHandled = requested;
+                    writeInterruption(requested);
+                }
+                if (drained == 0 && last) {
                     break;
                 }
                 if (drained < DRAIN_BATCH && !last) {
@@ -160,7 +181,27 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             failed(e);
             lanes.consumerDied();
             write(() -> writer.close());
+        } finally {
+            Interruption requested = interruption;
+            if (requested != null) {
+                requested.written().countDown();
+            }
         }
+    }
+
+    /** Writes what was published until the request's deadline, the tries that run and the run's end, keeping the file open. */
+    private void writeInterruption(Interruption requested) {
+        while (System.nanoTime() - requested.deadline() < 0 && lanes.drain(this, DRAIN_BATCH, true) > 0) {
+            // drains until nothing is left or the time is up
+        }
+        if (writer != null) {
+            recordRunning();
+            Progress counts = progress();
+            write(() -> writer.progress(requested.epochNanos(), counts));
+            write(() -> writer.recordEnd(requested.epochNanos(), requested.outcome(), counts.submitted(), counts.finished(),
+                    counts.failed(), counts.cancelled()));
+        }
+        requested.written().countDown();
     }
 
     /** Now, on the clock of the run's samples (and close to the flow's). */
@@ -301,8 +342,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             recordRunning();
         }
         Progress counts = progress();
-        String outcome = endOutcome != null ? endOutcome : counts.failed() > 0 ? "failed"
-                : counts.cancelled() > 0 ? "cancelled" : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";
+        String outcome = counts.failed() > 0 ? "failed" : counts.cancelled() > 0 ? "cancelled"
+                : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";
         write(() -> writer.progress(endedNs, counts));
         write(() -> writer.finish(endedNs, outcome, counts.submitted(), counts.finished(), counts.failed(),
                 counts.cancelled()));

@@ -52,8 +52,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A JVM that shuts down before the flow closed (Ctrl-C, SIGTERM, {@code System.exit}) runs a shutdown
  * hook of the monitor: it writes what the buffers hold for up to 5 seconds, gives the tries still running
- * {@code running} rows, records the run's end with the outcome {@code interrupted} and closes the database.
- * The hook is removed when the flow closes.
+ * {@code running} rows and records the run's end with the outcome {@code interrupted}. A program whose own
+ * shutdown hook closes the flow still gets its real end recorded when that close completes. The hook is
+ * removed when the flow closes.
  *
  * <p>Thread-safe. One instance watches one flow; build a new one for each flow.
  */
@@ -198,16 +199,14 @@ public final class Monitoring implements TaskListener {
     }
 
     /**
-     * The JVM shuts down (Ctrl-C, SIGTERM, {@code System.exit}) before the flow closed: writes what the
-     * buffers hold for a bounded time, records the run's end as {@code interrupted} and closes the database,
-     * so that it does not look as if the run still went on.
+     * The JVM shuts down (Ctrl-C, SIGTERM, {@code System.exit}) before the flow closed: records the run's end
+     * as {@code interrupted}, with what the buffers held (for a bounded time) and the tries that run, so
+     * that the database does not look as if the run still went on. The monitor goes on: if the program's
+     * own shutdown hook closes the flow, the real end is recorded over this one.
      */
     private void shutDownEarly() {
         MonitorThread watching = monitor;
-        Throwable failure = watching.stopEarly(watching.nowEpochNanos(), SHUTDOWN_WRITE_NANOS, "interrupted");
-        if (failure != null) {
-            System.err.println("paraflow: " + incomplete(watchedFlow.get(), failure));
-        }
+        watching.recordInterruption(watching.nowEpochNanos(), "interrupted", SHUTDOWN_WRITE_NANOS);
         if (dashboard != null) {
             dashboard.close();
         }
@@ -274,13 +273,10 @@ public final class Monitoring implements TaskListener {
         }
         deleteTemporaryDatabase(null);
         if (failure != null) {
-            throw new MonitoringException(incomplete(flow.flowId(), failure), failure);
+            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
+                    : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
+                    failure);
         }
-    }
-
-    private String incomplete(long flowId, Throwable failure) {
-        return (database != null ? "the monitoring database " + database + " is incomplete"
-                : "monitoring of flow " + flowId + " stopped") + ": " + failure + "; the tasks were not affected";
     }
 
     @Override

@@ -52,6 +52,28 @@ class MonitoringShutdownTest {
         }
     }
 
+    @Test
+    void aProgramThatClosesItsFlowInItsOwnShutdownHookGetsItsRealEnd() throws Exception {
+        Path db = dir.resolve("run.db");
+        Path log = dir.resolve("program.log");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process program = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                ClosingHookMain.class.getName(), db.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
+        } finally {
+            program.destroyForcibly();
+        }
+        assertThat(program.exitValue()).as(Files.readString(log)).isZero();
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(text(run, "SELECT outcome FROM run")).as(Files.readString(log)).isEqualTo("succeeded");
+            assertThat(number(run, "SELECT finished FROM run")).isEqualTo(ClosingHookMain.TASKS);
+            assertThat(number(run, "SELECT count(*) FROM tasks WHERE state = 'finished'")).isEqualTo(ClosingHookMain.TASKS);
+            assertThat(number(run, "SELECT count(*) FROM tries WHERE outcome = 'finished'")).isEqualTo(ClosingHookMain.TASKS);
+        }
+    }
+
     private static String text(RunDatabase run, String sql) throws SQLException {
         try (Statement statement = run.connection().createStatement(); ResultSet result = statement.executeQuery(sql)) {
             result.next();

@@ -18,8 +18,9 @@ import java.sql.Types;
 import java.util.Map;
 
 /**
- * Writes one run's database. Rows are written in the order they are added, in multi-row INSERTs inside one
- * transaction per {@link #flush()}; the file is in WAL mode, so readers (the dashboard, {@code sqlite3}) see
+ * Writes one run's database. Rows go out in multi-row INSERTs, each block of a table as it fills and the
+ * rest at the next {@link #flush()}, so rows of one table are written in the order they were added (rows of
+ * different tables need no order), all inside one transaction per {@link #flush()}; the file is in WAL mode, so readers (the dashboard, {@code sqlite3}) see
  * every flushed row while the run goes on, and no row added since.
  *
  * <p>Not thread-safe: one thread (the monitor's) owns a writer from {@link #create} to {@link #finish}.
@@ -307,6 +308,16 @@ public final class RunWriter implements AutoCloseable {
      */
     public void finish(long endedNs, String outcome, long tasks, long finished, long failed, long cancelled)
             throws SQLException {
+        recordEnd(endedNs, outcome, tasks, finished, failed, cancelled);
+        close();
+    }
+
+    /**
+     * Flushes and records how the run ended, keeping the file open: rows added later are still written, and
+     * a later {@link #finish} records the end again.
+     */
+    public void recordEnd(long endedNs, String outcome, long tasks, long finished, long failed, long cancelled)
+            throws SQLException {
         flush();
         try (PreparedStatement run = connection.prepareStatement("UPDATE run SET ended_ns = ?, outcome = ?, tasks = ?,"
                 + " finished = ?, failed = ?, cancelled = ?")) {
@@ -319,7 +330,6 @@ public final class RunWriter implements AutoCloseable {
             run.executeUpdate();
         }
         connection.commit();
-        close();
     }
 
     /** Closes the file without recording an end; rows not flushed are lost. Idempotent. */

@@ -56,6 +56,7 @@ function memory(used, max) {
 async function refreshOverview() {
   const overview = await json('api/overview');
   const run = overview.run;
+  runEnded = !!run.outcome;
   $('run-name').textContent = run.name || ('flow ' + run.flowId);
   $('run-state').textContent = run.outcome
       ? `ended: ${run.outcome}, after ${((run.endedMs - run.startedMs) / 1000).toFixed(1)} s`
@@ -158,11 +159,13 @@ async function refreshGraph() {
         + (graph.leftOutGroups ? `; not drawn: ${graph.leftOutGroups} smaller group(s) of ${graph.leftOutTasks} task(s)` : '');
   const n = graph.nodes.length;
   if (!n) return;
+  // nodes come in order of first submission, and a task can only take earlier tasks as inputs: an edge back
+  // (between groups of a grouped graph, e.g. iter* -> merge* -> iter*) closes a cycle and does not set depths
   const depth = new Array(n).fill(0);
   for (let round = 0, changed = true; changed && round < n; round++) {
     changed = false;
     for (const [from, to] of graph.edges) {
-      if (from !== to && depth[to] < depth[from] + 1) { depth[to] = depth[from] + 1; changed = true; }
+      if (from < to && depth[to] < depth[from] + 1) { depth[to] = depth[from] + 1; changed = true; }
     }
   }
   const columns = [];
@@ -219,17 +222,25 @@ async function refreshTasks() {
   });
 }
 
-/** The task whose page is open, and whether it ended: until then, its page is refreshed with the others. */
-const taskPage = {id: null, ended: true};
+/**
+ * The task whose page is open, whether it ended (until then, and while the run goes on, its page is
+ * refreshed with the others), and what it shows, so that an unchanged page is not redrawn under the reader.
+ */
+const taskPage = {id: null, ended: true, shown: null};
+/** Whether the run has ended: then nothing changes any more. */
+let runEnded = false;
 const ENDED = new Set(['finished', 'failed', 'cancelled']);
 
 async function showTask(id) {
   taskPage.id = id;
   const detail = await json('api/task?id=' + encodeURIComponent(id));
   if (taskPage.id !== id) return;   // another task's page was opened meanwhile
+  $('task-page').hidden = false;
+  const shown = id + ' ' + JSON.stringify(detail);
+  if (shown === taskPage.shown) return;
+  taskPage.shown = shown;
   const task = detail.task;
   taskPage.ended = ENDED.has(task.state);
-  $('task-page').hidden = false;
   $('task-title').textContent = `${task.name} #${task.id}: ${task.state}`;
   const box = $('task-detail');
   box.replaceChildren();
@@ -266,7 +277,7 @@ async function showTask(id) {
 async function refresh() {
   try {
     await Promise.all([refreshOverview(), refreshFailures(), refreshTasks(), refreshTimeline(),
-      taskPage.ended ? null : showTask(taskPage.id)]);
+      taskPage.ended || runEnded ? null : showTask(taskPage.id)]);
   } catch (e) {
     $('run-state').textContent = 'cannot read the run: ' + e.message;
   }
