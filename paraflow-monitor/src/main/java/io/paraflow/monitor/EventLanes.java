@@ -17,34 +17,43 @@ import java.util.concurrent.locks.LockSupport;
  * Carries the ends of tasks and tries from the threads where they happen to the monitor's thread: each
  * publishing thread appends one compact record per task that ended (its whole life, read from the
  * task's {@link TaskInfo} at its last step) and one per retried try, to its own lane, a chain of chunks
- * with one producer (that thread) and one consumer (the monitor). The other steps leave no record: a
- * submission and a start only count in the lane (for the progress counts), and a start also becomes the
- * lane's running try, which the monitor samples. Publishing takes no lock and shares no written memory
- * with other publishers; it allocates only when a chunk is full.
+ * with one producer (that thread) and one consumer (the monitor). A submission appends a record of a
+ * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait; a
+ * start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
+ * monitor samples. Publishing takes no lock and shares no written memory with other publishers; it
+ * allocates only when a chunk is full.
  *
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
  * until the monitor has died. The strings, dependency arrays of more than {@value #MAX_INLINE_DEPENDENCIES}
- * ids and errors that records point to are shared with the runtime and not counted.
+ * ids, errors and submitted tasks that records point to are shared with the runtime and not counted.
  *
  * <p>Order: records of one lane come out in the order they were appended; lanes are read in turns. A
- * record holds everything the monitor writes for it, so the order between lanes does not matter.
+ * record holds everything the monitor writes for it, so the order between lanes does not matter, except
+ * that a task's submission (published on the submitting thread) may be read after its end (published on a
+ * worker): the monitor asks the task ({@link TaskInfo#ended()}) rather than rely on the order.
  */
 final class EventLanes {
 
-    /** Longs per chunk; with its {@link #REFS} references a chunk takes about 40 KB. */
+    /**
+     * Longs per chunk; with its {@link #REFS} references a chunk takes about 43 KB. The two are in the
+     * proportion of a task's records without dependencies (submission and end: 9 longs, 6 references).
+     */
     static final int LONGS = 4096;
-    private static final int REFS = 2048;
+    private static final int REFS = 2736;
     static final long CHUNK_BYTES = LONGS * 8L + REFS * 4L + 64;
     static final int MAX_INLINE_DEPENDENCIES = 256;
     private static final long FULL_PARK_NANOS = 20_000;
     private static final long[] NO_DEPENDENCIES = {};
 
     /** Record kinds; 0 marks the unused end of a chunk. */
+    private static final int SUBMITTED = 1;
     private static final int RETRIED = 4;
     private static final int FINISHED = 5;
     private static final int FAILED = 6;
     private static final int CANCELLED = 7;
+    private static final int SUBMITTED_LONGS = 1;
+    private static final int SUBMITTED_REFS = 1;
     private static final int TRY_LONGS = 4;
     private static final int TRY_REFS = 2;
     private static final int END_LONGS = 8;
@@ -94,6 +103,12 @@ final class EventLanes {
 
     /** What the consumer is told, one call per record, in the order of each lane. */
     interface Consumer {
+        /**
+         * A task was submitted: {@code task} is the runtime's view of it, which may have started or ended
+         * since (its end may even have been read already, from another lane).
+         */
+        void submitted(TaskInfo task);
+
         /** A try that failed and will be run again. */
         void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error);
 
@@ -108,7 +123,7 @@ final class EventLanes {
 
     /**
      * Takes a step ({@link io.paraflow.event.TaskListener#onStep}'s arguments) on the calling thread's lane:
-     * an end or a retry becomes a record, a submission or a start a count. Called on any thread; waits only
+     * a submission, an end or a retry becomes a record, a start a count. Called on any thread; waits only
      * while the lanes are full.
      */
     void publish(TaskInfo task, TaskEvent.Kind step, int attempt, long epochNanos, Throwable error) {
@@ -117,7 +132,7 @@ final class EventLanes {
         }
         Lane lane = own.get();
         switch (step) {
-            case SUBMITTED -> lane.countSubmitted();
+            case SUBMITTED -> lane.appendSubmitted(task);
             case STARTED -> lane.started(task);
             case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error);
             default -> lane.appendEnd(task, step, attempt, epochNanos, error);
@@ -267,8 +282,14 @@ final class EventLanes {
             return (TaskInfo) RUNNING.getAcquire(this);
         }
 
-        void countSubmitted() {
+        void appendSubmitted(TaskInfo task) {
             count(Count.SUBMITTED);
+            int p = reserve(SUBMITTED_LONGS, SUBMITTED_REFS);
+            tail.longs[p] = SUBMITTED;
+            tail.refs[refPos] = task;
+            longPos = p + SUBMITTED_LONGS;
+            refPos += SUBMITTED_REFS;
+            PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
 
         void started(TaskInfo task) {
@@ -409,6 +430,14 @@ final class EventLanes {
             long header = l[p];
             int kind = (int) (header & 0xFF);
             int attempt = (int) ((header >>> 8) & 0xFFFF_FFFFL);
+            if (kind == SUBMITTED) {
+                TaskInfo task = (TaskInfo) r[q];
+                r[q] = null;
+                readLong = p + SUBMITTED_LONGS;
+                readRef = q + SUBMITTED_REFS;
+                consumer.submitted(task);
+                return;
+            }
             String worker = (String) r[q];
             Throwable error = (Throwable) r[q + 1];
             if (kind == RETRIED) {

@@ -15,22 +15,32 @@ import io.paraflow.monitor.store.TryRow;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The monitor's own thread. Listeners on workers only append the ends of tasks and tries to their
- * thread's lane and count submissions and starts there ({@link EventLanes}); this thread reads the lanes,
- * writes the rows of each ended task and try as it reads its record (a record holds all of them, so no
- * task is kept here between its steps), keeps the counts, draws the progress line and samples resources
- * and running tries.
+ * The monitor's own thread. Listeners on workers only append submissions and the ends of tasks and tries
+ * to their thread's lane and count starts there ({@link EventLanes}); this thread reads the lanes, writes
+ * the rows of each ended task and try as it reads its record (a record holds all of them), keeps the
+ * counts, draws the progress line and samples resources, running tries and waiting tasks.
  *
  * <p>Running tries: once per sample, the try each thread runs (see {@link EventLanes#running()}) gets a
  * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
  * running row never replaces an end, so it does not matter which of the two is written first.
+ *
+ * <p>Waiting tasks: a submitted task is kept here (a reference to its view) from its submission record
+ * until the next sample, unless it has ended by the time its record is read, so that a run of short tasks
+ * keeps almost none. At the sample, each kept task that has neither started nor ended gets a
+ * {@code waiting} row (and its dependencies) and is forgotten: the row is written once, and the rows of
+ * its try and its end replace it. At most {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per
+ * sample; the tasks beyond wait for the next samples, and the kept ones are pruned of ended tasks whenever
+ * they double, so the memory they take stays proportional to the tasks that wait.
  *
  * <p>Back-pressure: the lanes hold at most their capacity; a publishing thread that needs room waits for
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
@@ -45,6 +55,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
     private static final String RUNNING = "running";
+    private static final String WAITING = "waiting";
+    /** Waiting rows written per sample: a run where millions wait gets them over several samples. */
+    static final int MAX_WAITING_ROWS_PER_SAMPLE = 10_000;
+    /** Tasks kept before the first pruning of the ended ones. */
+    private static final int MIN_PRUNE_SIZE = 65_536;
 
     private final EventLanes lanes;
     private final Thread thread;
@@ -56,8 +71,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private final Set<String> workers = new HashSet<>();
     /** The worker of the record read last, so that the set above is not looked up per record. */
     private String lastWorker;
-    /** The running tries already written, so that each is written once. */
-    private Set<TaskInfo> runningWritten = Set.of();
+    /** The running tries already written, each task with its attempt, so that each try is written once. */
+    private Map<TaskInfo, Integer> runningWritten = Map.of();
+    /** Submitted tasks not yet shown as waiting, nor seen started or ended; see the class comment. */
+    private final ArrayDeque<TaskInfo> submitted = new ArrayDeque<>();
+    /** The size of {@link #submitted} at which its ended and started tasks are dropped. */
+    private int pruneAt = MIN_PRUNE_SIZE;
+    /** Workers in {@link #workers} when resources were last sampled: a new one is sampled at the next tick. */
+    private int workersSampled;
     private RunWriter writer;
     /** Due times on the {@link System#nanoTime()} clock, which may be negative: compared by difference. */
     private long nextTick = startNanos;
@@ -145,6 +166,22 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     }
 
     @Override
+    public void submitted(TaskInfo task) {
+        if (writer == null || task.ended()) {
+            return;
+        }
+        submitted.add(task);
+        if (submitted.size() >= pruneAt) {
+            submitted.removeIf(MonitorThread::notWaiting);
+            pruneAt = Math.max(MIN_PRUNE_SIZE, 2 * submitted.size());
+        }
+    }
+
+    private static boolean notWaiting(TaskInfo task) {
+        return task.ended() || task.startedNanos() != 0;
+    }
+
+    @Override
     public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
         sawWorker(worker);
         if (writer == null) {
@@ -191,17 +228,35 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         }
         if (sampler != null && now - nextSample >= 0) {
             nextSample = now + sampleEveryNanos;
-            long epochNanos = epochNanosAtStart + (now - startNanos);
-            for (SampleRow row : sampler.sample(epochNanos, workers)) {
-                write(() -> writer.sample(row));
-            }
-            Progress counts = progress();
-            write(() -> writer.progress(epochNanos, counts));
+            // first: the workers of running tries are sampled with the others
             recordRunning();
+            recordWaiting();
+            sampleResources(now);
+            Progress counts = progress();
+            write(() -> writer.progress(epochNanos(now), counts));
+        } else if (sampler != null) {
+            for (TaskInfo task : lanes.running()) {
+                sawWorker(task.worker());
+            }
+            if (workers.size() > workersSampled) {
+                // a worker seen for the first time is sampled now, while it is alive, even if the run is short
+                sampleResources(now);
+            }
         }
         if (now - nextFlush >= 0) {
             nextFlush = now + FLUSH_NANOS;
             write(() -> writer.flush());
+        }
+    }
+
+    private long epochNanos(long now) {
+        return epochNanosAtStart + (now - startNanos);
+    }
+
+    private void sampleResources(long now) {
+        workersSampled = workers.size();
+        for (SampleRow row : sampler.sample(epochNanos(now), workers)) {
+            write(() -> writer.sample(row));
         }
     }
 
@@ -210,7 +265,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
      * post-mortem of a program that died see what was running. Rows of their ends replace them.
      */
     private void recordRunning() {
-        Set<TaskInfo> now = new HashSet<>();
+        Map<TaskInfo, Integer> now = new HashMap<>();
         for (TaskInfo task : lanes.running()) {
             // read once: the task may go on meanwhile, and a try that is over is skipped
             long startedNs = task.startedNanos();
@@ -219,8 +274,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             if (startedNs == 0 || worker == null) {
                 continue;
             }
-            now.add(task);
-            if (runningWritten.contains(task)) {
+            now.put(task, attempt);
+            sawWorker(worker);
+            if (Integer.valueOf(attempt).equals(runningWritten.get(task))) {
                 continue;
             }
             TryRow tryRow = new TryRow(task.id(), attempt, worker, startedNs, 0, RUNNING);
@@ -231,6 +287,27 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             write(() -> writer.running(taskRow, tryRow));
         }
         runningWritten = now;
+    }
+
+    /**
+     * Writes a {@code waiting} row for each task kept since its submission that has neither started nor
+     * ended, up to {@value #MAX_WAITING_ROWS_PER_SAMPLE}, and forgets it; see the class comment.
+     */
+    private void recordWaiting() {
+        int written = 0;
+        while (written < MAX_WAITING_ROWS_PER_SAMPLE && !submitted.isEmpty()) {
+            TaskInfo task = submitted.poll();
+            // read before the rest: a task that starts meanwhile gets a running row, which replaces this one
+            if (notWaiting(task)) {
+                continue;
+            }
+            Resources asked = task.resources();
+            TaskRow row = new TaskRow(task.id(), task.name(), task.executorLabel(), asked.cores(), asked.gpus(),
+                    asked.memoryBytes(), WAITING, task.attempt() - 1, task.submittedNanos(), task.readyNanos(), 0,
+                    ids(task.dependencyIds()));
+            write(() -> writer.waiting(row));
+            written++;
+        }
     }
 
     /** The counts of tasks now, as published: they run ahead of the rows while the database lags behind. */
@@ -245,6 +322,10 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     /** Writes the run's end and closes the database. */
     private void end() {
+        submitted.clear();
+        if (sampler != null) {
+            sampleResources(System.nanoTime());
+        }
         Progress counts = progress();
         String outcome = counts.failed() > 0 ? "failed" : counts.cancelled() > 0 ? "cancelled"
                 : counts.submitted() > counts.ended() ? "unfinished" : "succeeded";

@@ -43,6 +43,14 @@ public final class RunWriter implements AutoCloseable {
     private static final String REPLACE = "INSERT OR REPLACE";
     /** Rows of running tries never replace the rows of their ends, whichever comes first. */
     private static final String KEEP = "INSERT OR IGNORE";
+    /**
+     * A task's states only move forward, whichever row is written first: {@code waiting} replaces nothing,
+     * {@code running} replaces {@code waiting} and the running row of an earlier attempt, an end replaces
+     * anything.
+     */
+    private static final String RUNNING_REPLACES_WAITING = " ON CONFLICT (task_id) DO UPDATE SET state = excluded.state,"
+            + " attempts = excluded.attempts, ready_ns = excluded.ready_ns WHERE tasks.state = 'waiting'"
+            + " OR tasks.state = 'running' AND tasks.attempts < excluded.attempts";
 
     private final Path file;
     private final Connection connection;
@@ -57,6 +65,7 @@ public final class RunWriter implements AutoCloseable {
     private final PreparedStatement insertTry;
     private final PreparedStatement insertRunningTask;
     private final PreparedStatement insertRunningTry;
+    private final PreparedStatement insertWaitingTask;
     private final PreparedStatement insertFailure;
     private final PreparedStatement insertSample;
     private final PreparedStatement insertProgress;
@@ -67,7 +76,9 @@ public final class RunWriter implements AutoCloseable {
         this.connection = connection;
         this.insertTask = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
         this.insertTasks = connection.prepareStatement(REPLACE + TASK_COLUMNS + values(TASK_COLUMN_COUNT, ROWS_PER_INSERT));
-        this.insertRunningTask = connection.prepareStatement(KEEP + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
+        this.insertRunningTask = connection.prepareStatement("INSERT" + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1)
+                + RUNNING_REPLACES_WAITING);
+        this.insertWaitingTask = connection.prepareStatement(KEEP + TASK_COLUMNS + values(TASK_COLUMN_COUNT, 1));
         this.insertRunningTry = connection.prepareStatement(KEEP + TRY_COLUMNS + values(6, 1));
         this.insertDependency = connection.prepareStatement(
                 "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES (?, ?)");
@@ -222,7 +233,8 @@ public final class RunWriter implements AutoCloseable {
     }
 
     /**
-     * Adds a try that is running and its task, unless they have rows already: the rows of the try's end
+     * Adds a try that is running and its task, unless they have rows already (the task's row is replaced
+     * if it is {@code waiting}, or {@code running} on an earlier attempt): the rows of the try's end
      * replace these, but these never replace those, whichever is added first.
      */
     public void running(TaskRow task, TryRow attempt) throws SQLException {
@@ -230,12 +242,28 @@ public final class RunWriter implements AutoCloseable {
         insertRunningTask.addBatch();
         bindTry(insertRunningTry, 0, attempt);
         insertRunningTry.addBatch();
+        addDependencies(task);
+        added(2 + task.dependencies().size());
+    }
+
+    private void addDependencies(TaskRow task) throws SQLException {
         for (long dependency : task.dependencies()) {
             insertDependency.setLong(1, task.taskId());
             insertDependency.setLong(2, dependency);
             insertDependency.addBatch();
         }
-        added(2 + task.dependencies().size());
+    }
+
+    /**
+     * Adds a task that waits (for its inputs or a slot) and its dependencies, unless the task has a row
+     * already: the rows of its tries and its end replace this one, but this one never replaces them,
+     * whichever is added first.
+     */
+    public void waiting(TaskRow task) throws SQLException {
+        bindTask(insertWaitingTask, 0, task);
+        insertWaitingTask.addBatch();
+        addDependencies(task);
+        added(1 + task.dependencies().size());
     }
 
     /** Adds the error of an attempt; a later row for the same attempt replaces it. */
@@ -315,6 +343,7 @@ public final class RunWriter implements AutoCloseable {
         insertTry.executeBatch();
         insertRunningTask.executeBatch();
         insertRunningTry.executeBatch();
+        insertWaitingTask.executeBatch();
         insertFailure.executeBatch();
         insertSample.executeBatch();
         insertProgress.executeBatch();

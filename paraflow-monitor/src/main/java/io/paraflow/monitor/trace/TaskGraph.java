@@ -31,15 +31,18 @@ public record TaskGraph(boolean grouped, List<Node> nodes, List<Edge> edges) {
      * @param failed    how many of them failed
      * @param cancelled how many of them were cancelled
      * @param running   how many of them were still running (when the database was read, or when the run stopped)
+     * @param waiting   how many of them were still waiting for their inputs or a slot (idem)
      */
-    public record Node(String key, String name, long tasks, long failed, long cancelled, long running) {
+    public record Node(String key, String name, long tasks, long failed, long cancelled, long running, long waiting) {
 
         /**
          * How the node's tasks ended: {@code failed} if any failed, else {@code cancelled} if any was, else
-         * {@code running} if all run still, else {@code finished}.
+         * {@code waiting} if all wait still, else {@code running} if all run or wait still, else
+         * {@code finished}.
          */
         public String state() {
-            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : running == tasks ? "running" : "finished";
+            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : waiting == tasks ? "waiting"
+                    : running + waiting == tasks ? "running" : "finished";
         }
     }
 
@@ -62,15 +65,15 @@ public record TaskGraph(boolean grouped, List<Node> nodes, List<Edge> edges) {
         List<Node> nodes = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();
         String nodeQuery = grouped
-                ? "SELECT name, name, count(*), sum(state = 'failed'), sum(state = 'cancelled'), sum(state = 'running')"
-                        + " FROM tasks GROUP BY name ORDER BY min(task_id)"
-                : "SELECT task_id, name, 1, state = 'failed', state = 'cancelled', state = 'running' FROM tasks"
-                        + " ORDER BY task_id";
+                ? "SELECT name, name, count(*), sum(state = 'failed'), sum(state = 'cancelled'), sum(state = 'running'),"
+                        + " sum(state = 'waiting') FROM tasks GROUP BY name ORDER BY min(task_id)"
+                : "SELECT task_id, name, 1, state = 'failed', state = 'cancelled', state = 'running', state = 'waiting'"
+                        + " FROM tasks ORDER BY task_id";
         try (PreparedStatement query = run.connection().prepareStatement(nodeQuery);
              ResultSet result = query.executeQuery()) {
             while (result.next()) {
                 Node node = new Node(result.getString(1), result.getString(2), result.getLong(3), result.getLong(4),
-                        result.getLong(5), result.getLong(6));
+                        result.getLong(5), result.getLong(6), result.getLong(7));
                 index.put(node.key(), nodes.size());
                 nodes.add(node);
             }
