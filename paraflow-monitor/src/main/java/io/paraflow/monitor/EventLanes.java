@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait; a
  * start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
  * monitor samples. Publishing takes no lock and shares no written memory with other publishers; it
- * allocates only when a chunk is full.
+ * allocates only when a chunk is full. (The monitor gives submissions lanes of their own, a second
+ * instance, which it reads at once however far the ends lag behind.)
  *
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
@@ -35,12 +36,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class EventLanes {
 
-    /**
-     * Longs per chunk; with its {@link #REFS} references a chunk takes about 43 KB. The two are in the
-     * proportion of a task's records without dependencies (submission and end: 9 longs, 6 references).
-     */
+    /** Longs per chunk; with its {@link #REFS} references a chunk takes about 40 KB. */
     static final int LONGS = 4096;
-    private static final int REFS = 2736;
+    private static final int REFS = 2048;
     static final long CHUNK_BYTES = LONGS * 8L + REFS * 4L + 64;
     static final int MAX_INLINE_DEPENDENCIES = 256;
     private static final long FULL_PARK_NANOS = 20_000;

@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The monitor's own thread. Listeners on workers only append submissions and the ends of tasks and tries
- * to their thread's lane and count starts there ({@link EventLanes}); this thread reads the lanes, writes
+ * to their thread's lanes (submissions in lanes of their own) and count starts there ({@link EventLanes});
+ * this thread reads the lanes, writes
  * the rows of each ended task and try as it reads its record (a record holds all of them), keeps the
  * counts, draws the progress line and samples resources, running tries and waiting tasks.
  *
@@ -34,9 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
  * running row never replaces an end, so it does not matter which of the two is written first.
  *
- * <p>Waiting tasks: a submitted task is kept here (a reference to its view) from its submission record
- * until the next sample, unless it has ended by the time its record is read, so that a run of short tasks
- * keeps almost none. At the sample, each kept task that has neither started nor ended gets a
+ * <p>Waiting tasks: a submitted task is kept here (a reference to its view) from its submission record,
+ * read at once whatever the lag of the database, until the next sample, unless it has ended by the time
+ * its record is read, so that a run of short tasks keeps almost none. At the sample, each kept task that has neither started nor ended gets a
  * {@code waiting} row (and its dependencies) and is forgotten: the row is written once, and the rows of
  * its try and its end replace it. At most {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per
  * sample; the tasks beyond wait for the next samples, and the kept ones are pruned of ended tasks whenever
@@ -51,6 +52,8 @@ import java.util.concurrent.locks.LockSupport;
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     private static final int DRAIN_BATCH = 16_384;
+    /** The lanes of submissions take this fraction (1/n) of the buffer memory, the others the rest. */
+    private static final int SUBMISSIONS_SHARE = 8;
     private static final long IDLE_PARK_NANOS = Duration.ofMillis(2).toNanos();
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
@@ -62,6 +65,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private static final int MIN_PRUNE_SIZE = 65_536;
 
     private final EventLanes lanes;
+    /**
+     * The submissions, in lanes of their own: read at once, however far the ends lag behind the database,
+     * so that their references hold the tasks only briefly.
+     */
+    private final EventLanes submissions;
     private final Thread thread;
     private final ProgressLine progressLine;
     private final LocalSampler sampler;
@@ -96,7 +104,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
         this.sampleEveryNanos = sampleEvery.toNanos();
-        this.lanes = new EventLanes(bufferBytes);
+        long submissionBytes = Math.max(2 * EventLanes.CHUNK_BYTES, bufferBytes / SUBMISSIONS_SHARE);
+        this.lanes = new EventLanes(bufferBytes - submissionBytes);
+        this.submissions = new EventLanes(submissionBytes);
         this.thread = new Thread(this, "paraflow-monitor-" + flow.flowId());
         this.thread.setDaemon(true);
     }
@@ -105,9 +115,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         thread.start();
     }
 
-    /** Where steps are handed to the monitor, on any thread; see {@link EventLanes#publish}. */
-    EventLanes lanes() {
-        return lanes;
+    /**
+     * Hands a step to the monitor, on any thread: a submission to the lanes of submissions, any other step
+     * to the others; see {@link EventLanes#publish}.
+     */
+    void publish(TaskInfo task, TaskEvent.Kind step, int attempt, long epochNanos, Throwable error) {
+        (step == TaskEvent.Kind.SUBMITTED ? submissions : lanes).publish(task, step, attempt, epochNanos, error);
     }
 
     /**
@@ -132,10 +145,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 boolean due = now - nextTick >= 0;
                 // between ticks only filled chunks: see EventLanes.drain
                 int drained = lanes.drain(this, DRAIN_BATCH, last || due);
+                int submitted = submissions.drain(this, Integer.MAX_VALUE, last || due);
                 if (due) {
                     tick(now);
                 }
-                if (drained == 0 && last) {
+                if (drained == 0 && submitted == 0 && last) {
                     break;
                 }
                 if (drained < DRAIN_BATCH && !last) {
@@ -146,9 +160,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             }
             end();
             lanes.close();
+            submissions.close();
         } catch (RuntimeException | Error e) {
             failed(e);
             lanes.consumerDied();
+            submissions.consumerDied();
             write(() -> writer.close());
         }
     }
@@ -313,7 +329,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     /** The counts of tasks now, as published: they run ahead of the rows while the database lags behind. */
     private Progress progress() {
         long[] counts = lanes.counts();
-        return new Progress(counts[EventLanes.Count.SUBMITTED.ordinal()],
+        return new Progress(submissions.counts()[EventLanes.Count.SUBMITTED.ordinal()],
                 // lanes are read one after the other: a try's end may be counted before its start
                 Math.max(0, counts[EventLanes.Count.STARTED.ordinal()] - counts[EventLanes.Count.TRIES_ENDED.ordinal()]),
                 counts[EventLanes.Count.FINISHED.ordinal()], counts[EventLanes.Count.FAILED.ordinal()],

@@ -165,8 +165,8 @@ class EventLanesTest {
         assertThat(lanes.drain(recorder, 100, false)).as("the chunk being filled is left alone").isZero();
         assertThat(lanes.drain(recorder, 100, true)).isEqualTo(1);
 
-        // enough records to fill the first chunks and start one more
-        int tasks = EventLanes.LONGS + 1;
+        // enough records to fill the first chunk and start a second one
+        int tasks = EventLanes.LONGS;
         for (int i = 0; i < tasks; i++) {
             publish(lanes, Kind.FINISHED, new Info(i), null);
         }
