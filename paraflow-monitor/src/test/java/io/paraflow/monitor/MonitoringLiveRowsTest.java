@@ -83,6 +83,9 @@ class MonitoringLiveRowsTest {
                 assertThat(dependencies.findValuesAsText("name")).containsExactly("blocker", "for-a-slot");
                 assertThat(dependencies.findValuesAsText("state")).containsExactly("running", "waiting");
                 assertThat(dependencies.findValuesAsText("unfinished")).containsExactly("1", "1");
+                JsonNode graph = json(dashboard.resolve("api/graph"));
+                assertThat(graph.path("nodes").findValuesAsText("state")).containsExactly("running", "waiting", "waiting");
+                assertThat(graph.path("edges").size()).isEqualTo(2);
 
                 release.countDown();
                 assertThat(forInputs.get()).isEqualTo(3);
