@@ -27,9 +27,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The monitor's own thread. Listeners on workers only append submissions and the ends of tasks and tries
  * to their thread's lanes (submissions in lanes of their own) and count starts there ({@link EventLanes});
- * this thread reads the lanes, writes
- * the rows of each ended task and try as it reads its record (a record holds all of them), keeps the
- * counts, draws the progress line and samples resources, running tries and waiting tasks.
+ * this thread reads the lanes, writes the rows of each ended task and try as it reads its record (a record
+ * holds all of them), keeps the counts, draws the progress line and samples resources, running tries and
+ * waiting tasks.
  *
  * <p>Running tries: once per sample, the try each thread runs (see {@link EventLanes#running()}) gets a
  * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
@@ -37,11 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Waiting tasks: a submitted task is kept here (a reference to its view) from its submission record,
  * read at once whatever the lag of the database, until the next sample, unless it has ended by the time
- * its record is read, so that a run of short tasks keeps almost none. At the sample, each kept task that has neither started nor ended gets a
- * {@code waiting} row (and its dependencies) and is forgotten: the row is written once, and the rows of
- * its try and its end replace it. At most {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per
- * sample; the tasks beyond wait for the next samples, and the kept ones are pruned of ended tasks whenever
- * they double, so the memory they take stays proportional to the tasks that wait.
+ * its record is read, so that a run of short tasks keeps almost none. At the sample, each kept task that
+ * has neither started nor ended gets a {@code waiting} row (and its dependencies) and is forgotten: the
+ * row is written once, and the rows of its try and its end replace it. At most
+ * {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per sample; the tasks beyond wait for the
+ * next samples, and the kept ones are pruned of ended tasks whenever they double, so the memory they take
+ * stays proportional to the tasks that wait.
  *
  * <p>Back-pressure: the lanes hold at most their capacity; a publishing thread that needs room waits for
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
@@ -145,11 +146,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 boolean due = now - nextTick >= 0;
                 // between ticks only filled chunks: see EventLanes.drain
                 int drained = lanes.drain(this, DRAIN_BATCH, last || due);
-                int submitted = submissions.drain(this, Integer.MAX_VALUE, last || due);
+                int submissionsRead = submissions.drain(this, Integer.MAX_VALUE, last || due);
                 if (due) {
                     tick(now);
                 }
-                if (drained == 0 && submitted == 0 && last) {
+                if (drained == 0 && submissionsRead == 0 && last) {
                     break;
                 }
                 if (drained < DRAIN_BATCH && !last) {
