@@ -58,6 +58,8 @@ final class EventLanes {
     private static final int END_REFS = 5;
 
     private final Budget budget;
+    /** Whether a submission appends a record of its task, or only counts. */
+    private final boolean keepSubmittedTasks;
     /** The consumer's side of every lane, each pointing to its lane; a lane does not point back (see {@link Reader}). */
     private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
@@ -69,12 +71,22 @@ final class EventLanes {
         SUBMITTED, STARTED, TRIES_ENDED, FINISHED, FAILED, CANCELLED
     }
 
+    /** Lanes of at most {@code capacityBytes} of chunks, where a submission appends a record of its task. */
     EventLanes(long capacityBytes) {
+        this(capacityBytes, true);
+    }
+
+    /**
+     * Lanes of at most {@code capacityBytes} of chunks; without {@code keepSubmittedTasks}, a submission only
+     * counts (for a monitor that shows no waiting tasks).
+     */
+    EventLanes(long capacityBytes, boolean keepSubmittedTasks) {
         if (capacityBytes < 2 * CHUNK_BYTES) {
             throw new IllegalArgumentException("the event buffer needs at least " + 2 * CHUNK_BYTES + " bytes, got "
                     + capacityBytes);
         }
         this.budget = new Budget(capacityBytes);
+        this.keepSubmittedTasks = keepSubmittedTasks;
     }
 
     /**
@@ -130,7 +142,7 @@ final class EventLanes {
         }
         Lane lane = own.get();
         switch (step) {
-            case SUBMITTED -> lane.appendSubmitted(task);
+            case SUBMITTED -> lane.submitted(keepSubmittedTasks ? task : null);
             case STARTED -> lane.started(task);
             case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error);
             default -> lane.appendEnd(task, step, attempt, epochNanos, error);
@@ -280,8 +292,12 @@ final class EventLanes {
             return (TaskInfo) RUNNING.getAcquire(this);
         }
 
-        void appendSubmitted(TaskInfo task) {
+        /** Counts a submission and appends a record of {@code task}, unless it is null. */
+        void submitted(TaskInfo task) {
             count(Count.SUBMITTED);
+            if (task == null) {
+                return;
+            }
             int p = reserve(SUBMITTED_LONGS, SUBMITTED_REFS);
             tail.longs[p] = SUBMITTED;
             tail.refs[refPos] = task;

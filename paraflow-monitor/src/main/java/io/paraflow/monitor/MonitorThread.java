@@ -107,7 +107,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         this.sampleEveryNanos = sampleEvery.toNanos();
         long submissionBytes = Math.max(2 * EventLanes.CHUNK_BYTES, bufferBytes / SUBMISSIONS_SHARE);
         this.lanes = new EventLanes(bufferBytes - submissionBytes);
-        this.submissions = new EventLanes(submissionBytes);
+        // without a database, waiting tasks are shown nowhere: submissions only count
+        this.submissions = new EventLanes(submissionBytes, writer != null);
         this.thread = new Thread(this, "paraflow-monitor-" + flow.flowId());
         this.thread.setDaemon(true);
     }

@@ -157,6 +157,17 @@ class EventLanesTest {
     }
 
     @Test
+    void lanesThatKeepNoSubmittedTasksOnlyCountSubmissions() {
+        EventLanes lanes = new EventLanes(1 << 20, false);
+        publish(lanes, Kind.SUBMITTED, new Info(1), null);
+        publish(lanes, Kind.SUBMITTED, new Info(2), null);
+        Recorder recorder = new Recorder();
+
+        assertThat(lanes.drain(recorder, 100, true)).isZero();
+        assertThat(lanes.counts()).containsExactly(2, 0, 0, 0, 0, 0);
+    }
+
+    @Test
     void withoutAllOnlyTheChunksAPublisherHasFilledAreRead() {
         EventLanes lanes = new EventLanes(1 << 20);
         Recorder recorder = new Recorder();
