@@ -53,8 +53,6 @@ import java.util.concurrent.locks.LockSupport;
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     private static final int DRAIN_BATCH = 16_384;
-    /** The lanes of submissions take this fraction (1/n) of the buffer memory, the others the rest. */
-    private static final int SUBMISSIONS_SHARE = 8;
     private static final long IDLE_PARK_NANOS = Duration.ofMillis(2).toNanos();
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
@@ -105,10 +103,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
         this.sampleEveryNanos = sampleEvery.toNanos();
-        long submissionBytes = Math.max(2 * EventLanes.CHUNK_BYTES, bufferBytes / SUBMISSIONS_SHARE);
-        this.lanes = new EventLanes(bufferBytes - submissionBytes);
-        // without a database, waiting tasks are shown nowhere: submissions only count
-        this.submissions = new EventLanes(submissionBytes, writer != null);
+        this.lanes = new EventLanes(bufferBytes);
+        // Each lane of a live thread holds a chunk, so a share of the memory would bound the threads that
+        // may submit; read at once, the submissions' chunks rarely hold more than that one each. Without a
+        // database, waiting tasks are shown nowhere: submissions only count.
+        this.submissions = new EventLanes(bufferBytes, writer != null);
         this.thread = new Thread(this, "paraflow-monitor-" + flow.flowId());
         this.thread.setDaemon(true);
     }

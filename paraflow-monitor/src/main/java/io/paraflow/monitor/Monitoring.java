@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * it waits) to another buffer of that thread, and a start is only counted there. One thread
  * of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the
  * database: records wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default,
- * about 84 bytes per task, and 20 per submission in an eighth of that memory kept for them), and only when that is full do the threads that publish them wait for room (the
+ * about 84 bytes per task; submissions, read at once, have as much again of their own), and only when that is full do the threads that publish them wait for room (the
  * run slows down rather than fill the heap). {@code Flow.close()} waits until the database holds every
  * record.
  *
@@ -264,10 +264,10 @@ public final class Monitoring implements TaskListener {
 
         /**
          * How much memory the records waiting for the database may take (default 256 MB, at least 1 MB).
-         * A task's life takes about 84 bytes (more with over 256 dependencies, and per retried try) in seven
-         * eighths of this memory, its submission 20 in the last eighth, so the default holds about 2.6 million
-         * tasks that the database has not taken yet; beyond that, the
-         * threads where tasks end wait for room.
+         * A task's life takes about 84 bytes (more with over 256 dependencies, and per retried try), so the
+         * default holds about three million tasks that the database has not taken yet; beyond that, the
+         * threads where tasks end wait for room. Submissions (kept to show the tasks that wait) have buffers
+         * of their own, bounded by as much again, which the monitor reads at once.
          */
         public Builder bufferMemory(long bytes) {
             if (bytes < MIN_BUFFER_BYTES) {
