@@ -103,7 +103,8 @@ class EventsTest {
         List<String> lifeAtTheEnd = new CopyOnWriteArrayList<>();
         TaskListener listener = (task, step, attempt, worker, epochNanos, error) -> {
             steps.add(step + " " + task.flowId() + " #" + task.id() + " " + task.name() + " " + task.executorLabel()
-                    + " " + task.resources().cores() + " " + Arrays.toString(task.dependencyIds()) + " " + attempt);
+                    + " " + task.resources().cores() + " " + Arrays.toString(task.dependencyIds()) + " " + attempt
+                    + (task.ended() ? " ended" : ""));
             if (task.name().equals("first")) {
                 times.add(epochNanos);
                 if (step == Kind.FINISHED) {
@@ -123,11 +124,12 @@ class EventsTest {
             String f = flow.id() + " #" + first.id() + " first threads 1 ";
             String s = flow.id() + " #" + second.id() + " second threads 1 ";
             assertThat(steps).containsExactly("SUBMITTED " + f + "[] 0", "READY " + f + "[] 0", "STARTED " + f + "[] 1",
-                    "FINISHED " + f + "[] 1", "SUBMITTED " + s + "[" + first.id() + "] 0",
+                    "FINISHED " + f + "[] 1 ended", "SUBMITTED " + s + "[" + first.id() + "] 0",
                     "READY " + s + "[" + first.id() + "] 0", "STARTED " + s + "[" + first.id() + "] 1",
                     // a task drops its inputs after its last step
-                    "FINISHED " + s + "[" + first.id() + "] 1");
+                    "FINISHED " + s + "[" + first.id() + "] 1 ended");
             assertThat(((TaskInfo) second).dependencyIds()).as("dropped once ended").isEmpty();
+            assertThat(((TaskInfo) second).ended()).as("for good").isTrue();
             assertThat(times.get(1)).as("one clock reading for SUBMITTED and READY").isEqualTo(times.get(0));
             assertThat(times.get(2)).isGreaterThanOrEqualTo(times.get(1));
             assertThat(times.get(3)).isGreaterThanOrEqualTo(times.get(2));

@@ -59,4 +59,12 @@ public interface TaskInfo {
 
     /** The worker of the current attempt (what its {@code STARTED} carried), or null if it has not started. */
     String worker();
+
+    /**
+     * Whether the task has ended: true from just before its end step ({@code FINISHED}, {@code FAILED} or
+     * {@code CANCELLED}) is delivered, and for good. Lets a listener that keeps the view of a task that has
+     * not started yet (to show it as waiting) drop it once it ended, whatever the order in which it hears
+     * the steps of different threads.
+     */
+    boolean ended();
 }

@@ -1032,6 +1032,11 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
     }
 
     @Override
+    public boolean ended() {
+        return phase(state) == DONE;
+    }
+
+    @Override
     public String executorLabel() {
         return executor().label();
     }

@@ -17,18 +17,23 @@ import java.util.concurrent.locks.LockSupport;
  * Carries the ends of tasks and tries from the threads where they happen to the monitor's thread: each
  * publishing thread appends one compact record per task that ended (its whole life, read from the
  * task's {@link TaskInfo} at its last step) and one per retried try, to its own lane, a chain of chunks
- * with one producer (that thread) and one consumer (the monitor). The other steps leave no record: a
- * submission and a start only count in the lane (for the progress counts), and a start also becomes the
- * lane's running try, which the monitor samples. Publishing takes no lock and shares no written memory
- * with other publishers; it allocates only when a chunk is full.
+ * with one producer (that thread) and one consumer (the monitor). A submission appends a record of a
+ * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait
+ * (or, in lanes made to keep no submitted tasks, only counts); a
+ * start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
+ * monitor samples. Publishing takes no lock and shares no written memory with other publishers; it
+ * allocates only when a chunk is full. (The monitor gives submissions lanes of their own, a second
+ * instance, which it reads at once however far the ends lag behind.)
  *
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
  * until the monitor has died. The strings, dependency arrays of more than {@value #MAX_INLINE_DEPENDENCIES}
- * ids and errors that records point to are shared with the runtime and not counted.
+ * ids, errors and submitted tasks that records point to are shared with the runtime and not counted.
  *
  * <p>Order: records of one lane come out in the order they were appended; lanes are read in turns. A
- * record holds everything the monitor writes for it, so the order between lanes does not matter.
+ * record holds everything the monitor writes for it, so the order between lanes does not matter, except
+ * that a task's submission (published on the submitting thread) may be read after its end (published on a
+ * worker): the monitor asks the task ({@link TaskInfo#ended()}) rather than rely on the order.
  */
 final class EventLanes {
 
@@ -41,16 +46,21 @@ final class EventLanes {
     private static final long[] NO_DEPENDENCIES = {};
 
     /** Record kinds; 0 marks the unused end of a chunk. */
+    private static final int SUBMITTED = 1;
     private static final int RETRIED = 4;
     private static final int FINISHED = 5;
     private static final int FAILED = 6;
     private static final int CANCELLED = 7;
+    private static final int SUBMITTED_LONGS = 1;
+    private static final int SUBMITTED_REFS = 1;
     private static final int TRY_LONGS = 4;
     private static final int TRY_REFS = 2;
     private static final int END_LONGS = 8;
     private static final int END_REFS = 5;
 
     private final Budget budget;
+    /** Whether a submission appends a record of its task, or only counts. */
+    private final boolean keepSubmittedTasks;
     /** The consumer's side of every lane, each pointing to its lane; a lane does not point back (see {@link Reader}). */
     private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
@@ -62,12 +72,22 @@ final class EventLanes {
         SUBMITTED, STARTED, TRIES_ENDED, FINISHED, FAILED, CANCELLED
     }
 
+    /** Lanes of at most {@code capacityBytes} of chunks, where a submission appends a record of its task. */
     EventLanes(long capacityBytes) {
+        this(capacityBytes, true);
+    }
+
+    /**
+     * Lanes of at most {@code capacityBytes} of chunks; without {@code keepSubmittedTasks}, a submission only
+     * counts (for a monitor that shows no waiting tasks).
+     */
+    EventLanes(long capacityBytes, boolean keepSubmittedTasks) {
         if (capacityBytes < 2 * CHUNK_BYTES) {
             throw new IllegalArgumentException("the event buffer needs at least " + 2 * CHUNK_BYTES + " bytes, got "
                     + capacityBytes);
         }
         this.budget = new Budget(capacityBytes);
+        this.keepSubmittedTasks = keepSubmittedTasks;
     }
 
     /**
@@ -94,6 +114,12 @@ final class EventLanes {
 
     /** What the consumer is told, one call per record, in the order of each lane. */
     interface Consumer {
+        /**
+         * A task was submitted: {@code task} is the runtime's view of it, which may have started or ended
+         * since (its end may even have been read already, from another lane).
+         */
+        void submitted(TaskInfo task);
+
         /** A try that failed and will be run again. */
         void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error);
 
@@ -108,7 +134,7 @@ final class EventLanes {
 
     /**
      * Takes a step ({@link io.paraflow.event.TaskListener#onStep}'s arguments) on the calling thread's lane:
-     * an end or a retry becomes a record, a submission or a start a count. Called on any thread; waits only
+     * a submission, an end or a retry becomes a record, a start a count. Called on any thread; waits only
      * while the lanes are full.
      */
     void publish(TaskInfo task, TaskEvent.Kind step, int attempt, long epochNanos, Throwable error) {
@@ -117,7 +143,7 @@ final class EventLanes {
         }
         Lane lane = own.get();
         switch (step) {
-            case SUBMITTED -> lane.countSubmitted();
+            case SUBMITTED -> lane.submitted(keepSubmittedTasks ? task : null);
             case STARTED -> lane.started(task);
             case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error);
             default -> lane.appendEnd(task, step, attempt, epochNanos, error);
@@ -267,8 +293,18 @@ final class EventLanes {
             return (TaskInfo) RUNNING.getAcquire(this);
         }
 
-        void countSubmitted() {
+        /** Counts a submission and appends a record of {@code task}, unless it is null. */
+        void submitted(TaskInfo task) {
             count(Count.SUBMITTED);
+            if (task == null) {
+                return;
+            }
+            int p = reserve(SUBMITTED_LONGS, SUBMITTED_REFS);
+            tail.longs[p] = SUBMITTED;
+            tail.refs[refPos] = task;
+            longPos = p + SUBMITTED_LONGS;
+            refPos += SUBMITTED_REFS;
+            PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
 
         void started(TaskInfo task) {
@@ -409,6 +445,14 @@ final class EventLanes {
             long header = l[p];
             int kind = (int) (header & 0xFF);
             int attempt = (int) ((header >>> 8) & 0xFFFF_FFFFL);
+            if (kind == SUBMITTED) {
+                TaskInfo task = (TaskInfo) r[q];
+                r[q] = null;
+                readLong = p + SUBMITTED_LONGS;
+                readRef = q + SUBMITTED_REFS;
+                consumer.submitted(task);
+                return;
+            }
             String worker = (String) r[q];
             Throwable error = (Throwable) r[q + 1];
             if (kind == RETRIED) {

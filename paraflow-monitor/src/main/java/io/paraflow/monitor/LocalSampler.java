@@ -11,6 +11,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +24,10 @@ import java.util.regex.Pattern;
  * Samples the resources of this JVM (CPU and heap), the CPU time of its worker threads, and the CPU time
  * and resident memory of worker processes (workers named {@code "... (pid N)"}, as the worker-process
  * executor names them), each named as in task events. CPU load is in cores: CPU time used since the
- * previous sample over the wall time between. A process's memory is read from {@code /proc} (Linux);
- * elsewhere it is unknown. Called by the monitor's thread only.
+ * previous sample over the wall time between; a first sample takes the CPU time used since the start of
+ * the JVM or of the worker process, or, for a thread, since this sampler was made (the threads of a flow's
+ * workers start with it), so that even a run shorter than the sampling interval shows a load. A process's
+ * memory is read from {@code /proc} (Linux); elsewhere it is unknown. Called by the monitor's thread only.
  */
 final class LocalSampler {
 
@@ -35,6 +38,8 @@ final class LocalSampler {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final String jvm;
     private final Map<String, long[]> previous = new HashMap<>();
+    /** When this sampler was made, on the {@link System#nanoTime()} clock. */
+    private final long createdNanos = System.nanoTime();
 
     LocalSampler(String host) {
         this.jvm = "jvm:" + ProcessHandle.current().pid() + "@" + host;
@@ -46,13 +51,19 @@ final class LocalSampler {
         List<SampleRow> rows = new ArrayList<>();
         long processCpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        rows.add(new SampleRow(jvm, epochNanos, load(jvm, processCpu, now), processCpu, heap.getUsed(), heap.getMax()));
+        long jvmStarted = now - ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
+        rows.add(new SampleRow(jvm, epochNanos, load(jvm, processCpu, now, jvmStarted), processCpu, heap.getUsed(),
+                heap.getMax()));
         for (String worker : workers) {
             Matcher process = PROCESS_WORKER.matcher(worker);
             if (process.find()) {
                 ProcessHandle.of(Long.parseLong(process.group(1))).filter(ProcessHandle::isAlive).ifPresent(handle -> {
-                    long cpu = handle.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
-                    rows.add(new SampleRow(worker, epochNanos, load(worker, cpu, now), cpu, residentBytes(handle.pid()), -1));
+                    ProcessHandle.Info info = handle.info();
+                    long cpu = info.totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+                    long started = info.startInstant().map(at -> now - Duration.between(at, Instant.now()).toNanos())
+                            .orElse(createdNanos);
+                    rows.add(new SampleRow(worker, epochNanos, load(worker, cpu, now, started), cpu,
+                            residentBytes(handle.pid()), -1));
                 });
             }
         }
@@ -61,8 +72,8 @@ final class LocalSampler {
                 if (info != null && workers.contains(info.getThreadName())) {
                     long cpu = threads.getThreadCpuTime(info.getThreadId());
                     if (cpu >= 0) {
-                        rows.add(new SampleRow(info.getThreadName(), epochNanos, load(info.getThreadName(), cpu, now),
-                                cpu, -1, -1));
+                        rows.add(new SampleRow(info.getThreadName(), epochNanos,
+                                load(info.getThreadName(), cpu, now, createdNanos), cpu, -1, -1));
                     }
                 }
             }
@@ -81,10 +92,16 @@ final class LocalSampler {
         }
     }
 
-    /** Cores kept busy by {@code who} since its previous sample; NaN for its first sample. */
-    private double load(String who, long cpuNanos, long now) {
+    /**
+     * Cores kept busy by {@code who} since its previous sample, or for its first sample since
+     * {@code startedNanos} (when it had used no CPU yet); NaN if its CPU time is unknown.
+     */
+    private double load(String who, long cpuNanos, long now, long startedNanos) {
         long[] before = previous.put(who, new long[] {cpuNanos, now});
-        if (before == null || cpuNanos < 0 || now == before[1]) {
+        if (before == null) {
+            before = new long[] {0, startedNanos};
+        }
+        if (cpuNanos < 0 || now <= before[1]) {
             return Double.NaN;
         }
         return (double) (cpuNanos - before[0]) / (now - before[1]);

@@ -16,6 +16,7 @@ import io.paraflow.monitor.store.TryRow;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,16 +28,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The monitor's own thread. Listeners on workers only append the ends of tasks and tries to their
- * thread's lane and count submissions and starts there ({@link EventLanes}); this thread reads the lanes,
- * writes the rows of each ended task and try as it reads its record (a record holds all of them, so no
- * task is kept here between its steps), keeps the counts, draws the progress line and samples resources
- * (this JVM's, its worker threads' and processes', and the figures executors heard from workers elsewhere) and
- * running tries.
+ * The monitor's own thread. Listeners on workers only append submissions and the ends of tasks and tries
+ * to their thread's lanes (submissions in lanes of their own) and count starts there ({@link EventLanes});
+ * this thread reads the lanes, writes the rows of each ended task and try as it reads its record (a record
+ * holds all of them), keeps the counts, draws the progress line and samples resources (this JVM's, its
+ * worker threads' and processes', and the figures executors heard from workers elsewhere), running tries and
+ * waiting tasks.
  *
  * <p>Running tries: once per sample, the try each thread runs (see {@link EventLanes#running()}) gets a
  * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
  * running row never replaces an end, so it does not matter which of the two is written first.
+ *
+ * <p>Waiting tasks: a submitted task is kept here (a reference to its view) from its submission record,
+ * read at once whatever the lag of the database, until the next sample, unless it has ended by the time
+ * its record is read, so that a run of short tasks keeps almost none. At the sample, each kept task that
+ * has neither started nor ended gets a {@code waiting} row (and its dependencies) and is forgotten: the
+ * row is written once, and the rows of its try and its end replace it. At most
+ * {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per sample; the tasks beyond wait for the
+ * next samples, and the kept ones are pruned of ended tasks whenever they double, so the memory they take
+ * stays proportional to the tasks that wait.
  *
  * <p>Back-pressure: the lanes hold at most their capacity; a publishing thread that needs room waits for
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
@@ -51,11 +61,21 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private static final long TICK_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FLUSH_NANOS = Duration.ofMillis(250).toNanos();
     private static final String RUNNING = "running";
+    private static final String WAITING = "waiting";
+    /** Waiting rows written per sample: a run where millions wait gets them over several samples. */
+    static final int MAX_WAITING_ROWS_PER_SAMPLE = 10_000;
+    /** Tasks kept before the first pruning of the ended ones. */
+    private static final int MIN_PRUNE_SIZE = 65_536;
     /** How long {@link #recordInterruption} waits past its deadline for the end to be written. */
     private static final long INTERRUPTION_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final FlowInfo flow;
     private final EventLanes lanes;
+    /**
+     * The submissions, in lanes of their own: read at once, however far the ends lag behind the database,
+     * so that their references hold the tasks only briefly.
+     */
+    private final EventLanes submissions;
     private final Thread thread;
     private final ProgressLine progressLine;
     private final LocalSampler sampler;
@@ -67,8 +87,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private final Map<String, Long> remoteWritten = new HashMap<>();
     /** The worker of the record read last, so that the set above is not looked up per record. */
     private String lastWorker;
-    /** The running tries already written, so that each is written once. */
-    private Set<TaskInfo> runningWritten = Set.of();
+    /** The running tries already written, each task with its attempt, so that each try is written once. */
+    private Map<TaskInfo, Integer> runningWritten = Map.of();
+    /** Submitted tasks not yet shown as waiting, nor seen started or ended; see the class comment. */
+    private final ArrayDeque<TaskInfo> submitted = new ArrayDeque<>();
+    /** The size of {@link #submitted} at which its ended and started tasks are dropped. */
+    private int pruneAt = MIN_PRUNE_SIZE;
+    /** Workers in {@link #workers} when resources were last sampled: a new one is sampled at the next tick. */
+    private int workersSampled;
     private RunWriter writer;
     /** Due times on the {@link System#nanoTime()} clock, which may be negative: compared by difference. */
     private long nextTick = startNanos;
@@ -92,6 +118,10 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         this.sampler = writer != null ? new LocalSampler(host) : null;
         this.sampleEveryNanos = sampleEvery.toNanos();
         this.lanes = new EventLanes(bufferBytes);
+        // Each lane of a live thread holds a chunk, so a share of the memory would bound the threads that
+        // may submit; read at once, the submissions' chunks rarely hold more than that one each. Without a
+        // database, waiting tasks are shown nowhere: submissions only count.
+        this.submissions = new EventLanes(bufferBytes, writer != null);
         this.thread = new Thread(this, "paraflow-monitor-" + flow.flowId());
         this.thread.setDaemon(true);
     }
@@ -100,9 +130,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         thread.start();
     }
 
-    /** Where steps are handed to the monitor, on any thread; see {@link EventLanes#publish}. */
-    EventLanes lanes() {
-        return lanes;
+    /**
+     * Hands a step to the monitor, on any thread: a submission to the lanes of submissions, any other step
+     * to the others; see {@link EventLanes#publish}.
+     */
+    void publish(TaskInfo task, TaskEvent.Kind step, int attempt, long epochNanos, Throwable error) {
+        (step == TaskEvent.Kind.SUBMITTED ? submissions : lanes).publish(task, step, attempt, epochNanos, error);
     }
 
     /**
@@ -158,6 +191,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 boolean due = now - nextTick >= 0;
                 // between ticks only filled chunks: see EventLanes.drain
                 int drained = lanes.drain(this, DRAIN_BATCH, last || due);
+                int submissionsRead = submissions.drain(this, Integer.MAX_VALUE, last || due);
                 if (due) {
                     tick(now);
                 }
@@ -166,7 +200,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                     interruptionHandled = requested;
                     writeInterruption(requested);
                 }
-                if (drained == 0 && last) {
+                if (drained == 0 && submissionsRead == 0 && last) {
                     break;
                 }
                 if (drained < DRAIN_BATCH && !last) {
@@ -177,9 +211,11 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             }
             end();
             lanes.close();
+            submissions.close();
         } catch (RuntimeException | Error e) {
             failed(e);
             lanes.consumerDied();
+            submissions.consumerDied();
             write(() -> writer.close());
         } finally {
             Interruption requested = interruption;
@@ -191,11 +227,13 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     /** Writes what was published until the request's deadline, the tries that run and the run's end, keeping the file open. */
     private void writeInterruption(Interruption requested) {
+        submissions.drain(this, Integer.MAX_VALUE, true);
         while (System.nanoTime() - requested.deadline() < 0 && lanes.drain(this, DRAIN_BATCH, true) > 0) {
             // drains until nothing is left or the time is up
         }
         if (writer != null) {
             recordRunning();
+            recordWaiting();
             Progress counts = progress();
             write(() -> writer.progress(requested.epochNanos(), counts));
             write(() -> writer.recordEnd(requested.epochNanos(), requested.outcome(), counts.submitted(), counts.finished(),
@@ -219,6 +257,22 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             lastWorker = worker;
             workers.add(worker);
         }
+    }
+
+    @Override
+    public void submitted(TaskInfo task) {
+        if (writer == null || task.ended()) {
+            return;
+        }
+        submitted.add(task);
+        if (submitted.size() >= pruneAt) {
+            submitted.removeIf(MonitorThread::notWaiting);
+            pruneAt = Math.max(MIN_PRUNE_SIZE, 2 * submitted.size());
+        }
+    }
+
+    private static boolean notWaiting(TaskInfo task) {
+        return task.ended() || task.startedNanos() != 0;
     }
 
     @Override
@@ -268,18 +322,36 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         }
         if (sampler != null && now - nextSample >= 0) {
             nextSample = now + sampleEveryNanos;
-            long epochNanos = epochNanosAtStart + (now - startNanos);
-            for (SampleRow row : sampler.sample(epochNanos, workers)) {
-                write(() -> writer.sample(row));
-            }
+            // first: the workers of running tries are sampled with the others
+            recordRunning();
+            recordWaiting();
+            sampleResources(now);
             recordRemoteWorkers();
             Progress counts = progress();
-            write(() -> writer.progress(epochNanos, counts));
-            recordRunning();
+            write(() -> writer.progress(epochNanos(now), counts));
+        } else if (sampler != null) {
+            for (TaskInfo task : lanes.running()) {
+                sawWorker(task.worker());
+            }
+            if (workers.size() > workersSampled) {
+                // a worker seen for the first time is sampled now, while it is alive, even if the run is short
+                sampleResources(now);
+            }
         }
         if (now - nextFlush >= 0) {
             nextFlush = now + FLUSH_NANOS;
             write(() -> writer.flush());
+        }
+    }
+
+    private long epochNanos(long now) {
+        return epochNanosAtStart + (now - startNanos);
+    }
+
+    private void sampleResources(long now) {
+        workersSampled = workers.size();
+        for (SampleRow row : sampler.sample(epochNanos(now), workers)) {
+            write(() -> writer.sample(row));
         }
     }
 
@@ -303,7 +375,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
      * post-mortem of a program that died see what was running. Rows of their ends replace them.
      */
     private void recordRunning() {
-        Set<TaskInfo> now = new HashSet<>();
+        Map<TaskInfo, Integer> now = new HashMap<>();
         for (TaskInfo task : lanes.running()) {
             // read once: the task may go on meanwhile, and a try that is over is skipped
             long startedNs = task.startedNanos();
@@ -312,8 +384,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             if (startedNs == 0 || worker == null) {
                 continue;
             }
-            now.add(task);
-            if (runningWritten.contains(task)) {
+            now.put(task, attempt);
+            sawWorker(worker);
+            if (Integer.valueOf(attempt).equals(runningWritten.get(task))) {
                 continue;
             }
             TryRow tryRow = new TryRow(task.id(), attempt, worker, startedNs, 0, RUNNING);
@@ -326,10 +399,31 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         runningWritten = now;
     }
 
+    /**
+     * Writes a {@code waiting} row for each task kept since its submission that has neither started nor
+     * ended, up to {@value #MAX_WAITING_ROWS_PER_SAMPLE}, and forgets it; see the class comment.
+     */
+    private void recordWaiting() {
+        int written = 0;
+        while (written < MAX_WAITING_ROWS_PER_SAMPLE && !submitted.isEmpty()) {
+            TaskInfo task = submitted.poll();
+            // read before the rest: a task that starts meanwhile gets a running row, which replaces this one
+            if (notWaiting(task)) {
+                continue;
+            }
+            Resources asked = task.resources();
+            TaskRow row = new TaskRow(task.id(), task.name(), task.executorLabel(), asked.cores(), asked.gpus(),
+                    asked.memoryBytes(), WAITING, task.attempt() - 1, task.submittedNanos(), task.readyNanos(), 0,
+                    ids(task.dependencyIds()));
+            write(() -> writer.waiting(row));
+            written++;
+        }
+    }
+
     /** The counts of tasks now, as published: they run ahead of the rows while the database lags behind. */
     private Progress progress() {
         long[] counts = lanes.counts();
-        return new Progress(counts[EventLanes.Count.SUBMITTED.ordinal()],
+        return new Progress(submissions.counts()[EventLanes.Count.SUBMITTED.ordinal()],
                 // lanes are read one after the other: a try's end may be counted before its start
                 Math.max(0, counts[EventLanes.Count.STARTED.ordinal()] - counts[EventLanes.Count.TRIES_ENDED.ordinal()]),
                 counts[EventLanes.Count.FINISHED.ordinal()], counts[EventLanes.Count.FAILED.ordinal()],
@@ -338,8 +432,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     /** Writes the tries still running (there are some if the JVM shuts down first), the run's end, and closes the database. */
     private void end() {
+        submitted.clear();
         if (writer != null) {
             recordRunning();
+        }
+        if (sampler != null) {
+            sampleResources(System.nanoTime());
         }
         Progress counts = progress();
         String outcome = counts.failed() > 0 ? "failed" : counts.cancelled() > 0 ? "cancelled"

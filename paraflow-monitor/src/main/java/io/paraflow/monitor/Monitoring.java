@@ -38,10 +38,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Cost on the tasks' path: a task's end (and a retried try's) is appended as one compact record of its
  * whole life, read from the task's {@link TaskInfo}, to a buffer of the thread where it ends (no lock, no
- * allocation but a new chunk now and then); a submission and a start are only counted there. One thread
+ * allocation but a new chunk now and then); a submission appends a reference to the task (to show it while
+ * it waits) to another buffer of that thread, and a start is only counted there. One thread
  * of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the
  * database: records wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default,
- * about 84 bytes per task), and only when that is full do the threads that publish them wait for room (the
+ * about 84 bytes per task; submissions, read at once, have as much again of their own), and only when that is full do the threads that publish them wait for room (the
  * run slows down rather than fill the heap). {@code Flow.close()} waits until the database holds every
  * record.
  *
@@ -248,7 +249,7 @@ public final class Monitoring implements TaskListener {
     /** Hands the step to the monitor's thread; see the class comment for its cost. */
     @Override
     public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos, Throwable error) {
-        monitor.lanes().publish(task, step, attempt, epochNanos, error);
+        monitor.publish(task, step, attempt, epochNanos, error);
     }
 
     /**
@@ -305,7 +306,8 @@ public final class Monitoring implements TaskListener {
          * How much memory the records waiting for the database may take (default 256 MB, at least 1 MB).
          * A task's life takes about 84 bytes (more with over 256 dependencies, and per retried try), so the
          * default holds about three million tasks that the database has not taken yet; beyond that, the
-         * threads where tasks end wait for room.
+         * threads where tasks end wait for room. Submissions (kept to show the tasks that wait) have buffers
+         * of their own, bounded by as much again, which the monitor reads at once.
          */
         public Builder bufferMemory(long bytes) {
             if (bytes < MIN_BUFFER_BYTES) {

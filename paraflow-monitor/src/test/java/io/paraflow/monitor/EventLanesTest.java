@@ -28,6 +28,13 @@ class EventLanesTest {
     /** Records what the consumer is told, one line per record. */
     private static final class Recorder implements EventLanes.Consumer {
         final List<String> lines = new ArrayList<>();
+        final List<TaskInfo> submitted = new ArrayList<>();
+
+        @Override
+        public void submitted(TaskInfo task) {
+            lines.add("submitted " + task.id());
+            submitted.add(task);
+        }
 
         @Override
         public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
@@ -100,6 +107,11 @@ class EventLanesTest {
         public String worker() {
             return started ? "worker-" + id % 5 : null;
         }
+
+        @Override
+        public boolean ended() {
+            return false;
+        }
     }
 
     private static void publish(EventLanes lanes, Kind step, TaskInfo task, Throwable error) {
@@ -128,9 +140,11 @@ class EventLanesTest {
         publish(lanes, Kind.CANCELLED, nine, null);
         Recorder recorder = new Recorder();
 
-        assertThat(lanes.drain(recorder, 100, true)).isEqualTo(4);
+        assertThat(lanes.drain(recorder, 100, true)).isEqualTo(6);
 
         assertThat(recorder.lines).containsExactly(
+                "submitted 7",
+                "submitted 8",
                 "retried 7 2 worker-2 30-1007 broken",
                 "FINISHED 7 2 task1 threads 2 3 4096 2:7 10 20 30 worker-2 1007 -",
                 "FAILED 8 2 task2 threads 2 3 4096 257:" + (256L * 257 / 2) + " 10 20 30 worker-3 1008 broken",
@@ -138,6 +152,19 @@ class EventLanesTest {
         assertThat(lanes.counts()).as("submitted, started, tries ended, finished, failed, cancelled")
                 .containsExactly(2, 3, 3, 1, 1, 1);
         assertThat(lanes.drain(recorder, 100, true)).isZero();
+        assertThat(recorder.submitted.get(0)).as("a submission holds the task's view, not a copy").isSameAs(seven);
+        assertThat(recorder.submitted.get(1)).isSameAs(eight);
+    }
+
+    @Test
+    void lanesThatKeepNoSubmittedTasksOnlyCountSubmissions() {
+        EventLanes lanes = new EventLanes(1 << 20, false);
+        publish(lanes, Kind.SUBMITTED, new Info(1), null);
+        publish(lanes, Kind.SUBMITTED, new Info(2), null);
+        Recorder recorder = new Recorder();
+
+        assertThat(lanes.drain(recorder, 100, true)).isZero();
+        assertThat(lanes.counts()).containsExactly(2, 0, 0, 0, 0, 0);
     }
 
     @Test
@@ -170,9 +197,10 @@ class EventLanesTest {
         odd.join();
         Recorder recorder = new Recorder();
 
-        assertThat(lanes.drain(recorder, 2 * TASKS, true)).isEqualTo(TASKS);
+        assertThat(lanes.drain(recorder, 3 * TASKS, true)).isEqualTo(2 * TASKS);
 
-        assertThat(recorder.lines).allSatisfy(line -> assertThat(line).startsWith("FINISHED "));
+        assertThat(recorder.lines).filteredOn(line -> line.startsWith("FINISHED ")).hasSize(TASKS);
+        assertThat(recorder.submitted).hasSize(TASKS);
         assertThat(lanes.usedBytes()).as("the lanes of threads that ended are freed once drained").isZero();
         assertThat(lanes.counts()).containsExactly(TASKS, TASKS, TASKS, TASKS, 0, 0);
         assertThat(lanes.running()).isEmpty();

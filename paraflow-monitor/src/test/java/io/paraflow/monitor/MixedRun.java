@@ -149,6 +149,21 @@ public final class MixedRun {
         return DriverManager.getConnection("jdbc:sqlite:" + db);
     }
 
+    /**
+     * Waits until {@code sql} returns {@code expected} (a run's rows are written within a sample and a
+     * flush); fails with the rows it last saw if that takes more than 30 s.
+     */
+    public static void awaitRows(Connection connection, String sql, List<List<Object>> expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<List<Object>> seen = rows(connection, sql);
+        while (!seen.equals(expected)) {
+            assertThat(System.nanoTime()).as("hang guard: %s still returns %s, not %s", sql, seen, expected)
+                    .isLessThan(deadline);
+            Thread.sleep(10);
+            seen = rows(connection, sql);
+        }
+    }
+
     /** The rows {@code sql} returns, each as the list of its column values. */
     public static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
         List<List<Object>> rows = new ArrayList<>();

@@ -24,8 +24,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
+import static io.paraflow.monitor.MixedRun.awaitRows;
 import static io.paraflow.monitor.MixedRun.open;
 import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,12 +112,7 @@ class MonitoringDatabaseTest {
             });
             String running = "SELECT t.state, r.outcome, r.ended_ns IS NULL FROM tasks t JOIN tries r USING (task_id)"
                     + " WHERE task_id = " + slow.id();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (rows(c, running).isEmpty()) {
-                assertThat(System.nanoTime()).as("hang guard: the running try was never written").isLessThan(deadline);
-                Thread.sleep(10);
-            }
-            assertThat(rows(c, running)).containsExactly(List.of("running", "running", 1));
+            awaitRows(c, running, List.of(List.of("running", "running", 1)));
             release.countDown();
             slow.get();
             flow.close();

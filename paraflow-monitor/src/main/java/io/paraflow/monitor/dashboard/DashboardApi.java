@@ -86,14 +86,15 @@ final class DashboardApi implements AutoCloseable {
         }
         out.append(",\"counts\":");
         // the run's average rate: what a finished run shows, since its counts no longer change between polls
-        try (PreparedStatement counts = prepare("SELECT submitted, running, finished, failed, cancelled, at_ns / 1000000 AS atMs,"
+        try (PreparedStatement counts = prepare("SELECT submitted, max(0, submitted - running - finished - failed - cancelled) AS waiting,"
+                + " running, finished, failed, cancelled, at_ns / 1000000 AS atMs,"
                 + " (finished + failed + cancelled) * 1e9 / max(1, at_ns - (SELECT started_ns FROM run)) AS averagePerSecond"
                 + " FROM progress ORDER BY at_ns DESC LIMIT 1")) {
             JsonRows.first(out, counts);
         }
         out.append(",\"series\":");
         try (PreparedStatement series = prepare("SELECT (at_ns - (SELECT started_ns FROM run)) / 1e9 AS t, submitted,"
-                + " running, finished, failed, cancelled FROM progress"
+                + " max(0, submitted - running - finished - failed - cancelled) AS waiting, running, finished, failed, cancelled FROM progress"
                 + " WHERE rowid % max(1, (SELECT count(*) FROM progress) / ?) = 0"
                 + " OR at_ns = (SELECT max(at_ns) FROM progress) ORDER BY at_ns")) {
             series.setInt(1, SERIES_POINTS);
@@ -115,11 +116,14 @@ final class DashboardApi implements AutoCloseable {
         }
     }
 
-    /** Running and ended tasks, filtered by state and name ({@code name} may use SQL LIKE wildcards), most recent first. */
+    /**
+     * Waiting, running and ended tasks, filtered by state and name ({@code name} may use SQL LIKE wildcards),
+     * most recent first.
+     */
     String tasks(Map<String, String> query) throws SQLException, BadRequest {
         String state = query.get("state");
-        if (state != null && !state.isEmpty() && !state.matches("running|finished|failed|cancelled")) {
-            throw new BadRequest(400, "state must be running, finished, failed or cancelled, got '" + state + "'");
+        if (state != null && !state.isEmpty() && !state.matches("waiting|running|finished|failed|cancelled")) {
+            throw new BadRequest(400, "state must be waiting, running, finished, failed or cancelled, got '" + state + "'");
         }
         try (PreparedStatement tasks = prepare("SELECT task_id AS id, name, executor, state, attempts,"
                 + " (ended_ns - submitted_ns) / 1e6 AS totalMs FROM tasks WHERE (?1 IS NULL OR state = ?1)"
@@ -132,7 +136,10 @@ final class DashboardApi implements AutoCloseable {
         }
     }
 
-    /** One task: its row, tries, failures with stack traces, and the tasks it depends on. */
+    /**
+     * One task: its row, tries, failures with stack traces, and the tasks it depends on, each with its state
+     * and whether it is unfinished (null for a dependency without a row: a value, or a task not yet seen).
+     */
     String task(Map<String, String> query) throws SQLException, BadRequest {
         long id = number(query, "id");
         StringBuilder out = new StringBuilder(4096).append("{\"task\":");
@@ -143,7 +150,8 @@ final class DashboardApi implements AutoCloseable {
             int before = out.length();
             JsonRows.first(out, task);
             if (out.indexOf("null", before) == before) {
-                throw new BadRequest(404, "no task " + id + " has ended in this run");
+                throw new BadRequest(404, "no task " + id + " in this run (a task appears within a sample of its"
+                        + " submission)");
             }
         }
         out.append(",\"tries\":");
@@ -161,7 +169,8 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, failures);
         }
         out.append(",\"dependencies\":");
-        try (PreparedStatement dependencies = prepare("SELECT d.depends_on AS id, t.name, t.state FROM dependencies d"
+        try (PreparedStatement dependencies = prepare("SELECT d.depends_on AS id, t.name, t.state,"
+                + " CASE WHEN t.state IS NULL THEN NULL ELSE t.state <> 'finished' END AS unfinished FROM dependencies d"
                 + " LEFT JOIN tasks t ON t.task_id = d.depends_on WHERE d.task_id = ? ORDER BY d.depends_on")) {
             dependencies.setLong(1, id);
             JsonRows.array(out, dependencies);
@@ -184,7 +193,8 @@ final class DashboardApi implements AutoCloseable {
             out.append(i > 0 ? "," : "").append("{\"key\":");
             Json.string(out, node.key()).append(",\"name\":");
             Json.string(out, node.name()).append(",\"tasks\":").append(node.tasks()).append(",\"failed\":")
-                    .append(node.failed()).append(",\"cancelled\":").append(node.cancelled()).append(",\"state\":");
+                    .append(node.failed()).append(",\"cancelled\":").append(node.cancelled()).append(",\"waiting\":")
+                    .append(node.waiting()).append(",\"state\":");
             Json.string(out, node.state()).append('}');
         }
         out.append("],\"edges\":[");

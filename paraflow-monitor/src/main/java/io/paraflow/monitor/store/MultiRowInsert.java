@@ -37,6 +37,7 @@ final class MultiRowInsert<R> {
 
     private final Connection connection;
     private final String insertInto;
+    private final String afterValues;
     private final int columnCount;
     private final Columns<R> columns;
     private final Object[] pending;
@@ -50,15 +51,25 @@ final class MultiRowInsert<R> {
      */
     MultiRowInsert(Connection connection, String insertInto, int columnCount, int rowsPerInsert, Columns<R> columns)
             throws SQLException {
+        this(connection, insertInto, "", columnCount, rowsPerInsert, columns);
+    }
+
+    /**
+     * @param insertInto the statement up to its values, e.g. {@code INSERT INTO t (a, b) VALUES }
+     * @param afterValues what follows the values, e.g. an {@code ON CONFLICT} clause
+     */
+    MultiRowInsert(Connection connection, String insertInto, String afterValues, int columnCount, int rowsPerInsert,
+                   Columns<R> columns) throws SQLException {
         if (columnCount > Integer.SIZE - 1) {
             throw new IllegalArgumentException("at most " + (Integer.SIZE - 1) + " columns, got " + columnCount);
         }
         this.connection = connection;
         this.insertInto = insertInto;
+        this.afterValues = afterValues;
         this.columnCount = columnCount;
         this.columns = columns;
         this.pending = new Object[rowsPerInsert];
-        this.single = connection.prepareStatement(insertInto + "(?" + ", ?".repeat(columnCount - 1) + ")");
+        this.single = connection.prepareStatement(insertInto + "(?" + ", ?".repeat(columnCount - 1) + ")" + afterValues);
         byShared.put(0, connection.prepareStatement(statementSql(0)));
     }
 
@@ -147,7 +158,7 @@ final class MultiRowInsert<R> {
             }
             sql.append(')');
         }
-        return sql.toString();
+        return sql.append(afterValues).toString();
     }
 
     private static boolean isShared(int shared, int column) {

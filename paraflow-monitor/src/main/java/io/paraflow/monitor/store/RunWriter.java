@@ -45,6 +45,14 @@ public final class RunWriter implements AutoCloseable {
     private static final String REPLACE = "INSERT OR REPLACE";
     /** Rows of running tries never replace the rows of their ends, whichever comes first. */
     private static final String KEEP = "INSERT OR IGNORE";
+    /**
+     * A task's states only move forward, whichever row is written first: {@code waiting} replaces nothing,
+     * {@code running} replaces {@code waiting} and the running row of an earlier attempt, an end replaces
+     * anything.
+     */
+    private static final String RUNNING_REPLACES_WAITING = " ON CONFLICT (task_id) DO UPDATE SET state = excluded.state,"
+            + " attempts = excluded.attempts, ready_ns = excluded.ready_ns WHERE tasks.state = 'waiting'"
+            + " OR tasks.state = 'running' AND tasks.attempts < excluded.attempts";
 
     private final Path file;
     private final Connection connection;
@@ -52,6 +60,7 @@ public final class RunWriter implements AutoCloseable {
     private final MultiRowInsert<TryRow> insertTries;
     private final MultiRowInsert<long[]> insertDependencies;
     private final MultiRowInsert<TaskRow> insertRunningTasks;
+    private final MultiRowInsert<TaskRow> insertWaitingTasks;
     private final MultiRowInsert<TryRow> insertRunningTries;
     private final PreparedStatement insertFailure;
     private final PreparedStatement insertSample;
@@ -68,7 +77,9 @@ public final class RunWriter implements AutoCloseable {
         this.insertDependencies = new MultiRowInsert<>(connection,
                 "INSERT OR IGNORE INTO dependencies (task_id, depends_on) VALUES ", 2, ROWS_PER_INSERT,
                 (dependency, column) -> dependency[column]);
-        this.insertRunningTasks = new MultiRowInsert<>(connection, KEEP + TASK_COLUMNS, TASK_COLUMN_COUNT,
+        this.insertRunningTasks = new MultiRowInsert<>(connection, "INSERT" + TASK_COLUMNS, RUNNING_REPLACES_WAITING,
+                TASK_COLUMN_COUNT, ROWS_PER_INSERT, RunWriter::taskColumn);
+        this.insertWaitingTasks = new MultiRowInsert<>(connection, KEEP + TASK_COLUMNS, TASK_COLUMN_COUNT,
                 ROWS_PER_INSERT, RunWriter::taskColumn);
         this.insertRunningTries = new MultiRowInsert<>(connection, KEEP + TRY_COLUMNS, TRY_COLUMN_COUNT,
                 ROWS_PER_INSERT, RunWriter::tryColumn);
@@ -220,7 +231,8 @@ public final class RunWriter implements AutoCloseable {
     }
 
     /**
-     * Adds a try that is running and its task, unless they have rows already: the rows of the try's end
+     * Adds a try that is running and its task, unless they have rows already (the task's row is replaced
+     * if it is {@code waiting}, or {@code running} on an earlier attempt): the rows of the try's end
      * replace these, but these never replace those, whichever is added first.
      */
     public void running(TaskRow task, TryRow attempt) throws SQLException {
@@ -228,6 +240,17 @@ public final class RunWriter implements AutoCloseable {
         insertRunningTries.add(attempt);
         dependencies(task);
         added(2 + task.dependencies().size());
+    }
+
+    /**
+     * Adds a task that waits (for its inputs or a slot) and its dependencies, unless the task has a row
+     * already: the rows of its tries and its end replace this one, but this one never replaces them,
+     * whichever is added first.
+     */
+    public void waiting(TaskRow task) throws SQLException {
+        insertWaitingTasks.add(task);
+        dependencies(task);
+        added(1 + task.dependencies().size());
     }
 
     /** Adds the error of an attempt; a later row for the same attempt replaces it. */
@@ -293,6 +316,7 @@ public final class RunWriter implements AutoCloseable {
         insertDependencies.flush();
         insertTries.flush();
         insertRunningTasks.flush();
+        insertWaitingTasks.flush();
         insertRunningTries.flush();
         insertFailure.executeBatch();
         insertSample.executeBatch();

@@ -12,8 +12,10 @@ import java.util.List;
  * @param gpus         GPUs asked for
  * @param memoryBytes  memory asked for, 0 if none
  * @param state        {@code finished}, {@code failed} or {@code cancelled}; for a task that had not ended
- *                     when the run stopped, the last state seen: {@code submitted}, {@code ready}, {@code running}
- * @param attempts     tries started (or the attempt it ended on, if it ended before starting)
+ *                     when the run stopped, the last state seen: {@code waiting} (submitted, not started) or
+ *                     {@code running}
+ * @param attempts     tries started (or the attempt it ended on, if it ended before starting): 0 for a task
+ *                     that waits for its first try
  * @param submittedNs  when it was submitted
  * @param readyNs      when its dependencies were done, 0 if never
  * @param endedNs      when it ended, 0 if it had not

@@ -48,15 +48,18 @@ public record TaskGraph(boolean grouped, boolean trimmed, List<Node> nodes, List
      * @param failed    how many of them failed
      * @param cancelled how many of them were cancelled
      * @param running   how many of them were still running (when the database was read, or when the run stopped)
+     * @param waiting   how many of them were still waiting for their inputs or a slot (idem)
      */
-    public record Node(String key, String name, long tasks, long failed, long cancelled, long running) {
+    public record Node(String key, String name, long tasks, long failed, long cancelled, long running, long waiting) {
 
         /**
          * How the node's tasks ended: {@code failed} if any failed, else {@code cancelled} if any was, else
-         * {@code running} if all run still, else {@code finished}.
+         * {@code waiting} if all wait still, else {@code running} if all run or wait still, else
+         * {@code finished}.
          */
         public String state() {
-            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : running == tasks ? "running" : "finished";
+            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : waiting == tasks ? "waiting"
+                    : running + waiting == tasks ? "running" : "finished";
         }
     }
 
@@ -95,9 +98,9 @@ public record TaskGraph(boolean grouped, boolean trimmed, List<Node> nodes, List
         String nodeQuery = grouped
                 ? "SELECT " + groupKey + ", CASE WHEN min(name) = max(name) THEN min(name) ELSE " + groupKey + " || '*' END,"
                         + " count(*) AS tasks, sum(state = 'failed'), sum(state = 'cancelled'), sum(state = 'running'),"
-                        + " min(task_id) AS first FROM tasks GROUP BY 1 ORDER BY tasks DESC, first"
-                : "SELECT task_id, name, 1, state = 'failed', state = 'cancelled', state = 'running', task_id FROM tasks"
-                        + " ORDER BY task_id";
+                        + " sum(state = 'waiting'), min(task_id) AS first FROM tasks GROUP BY 1 ORDER BY tasks DESC, first"
+                : "SELECT task_id, name, 1, state = 'failed', state = 'cancelled', state = 'running', state = 'waiting',"
+                        + " task_id FROM tasks ORDER BY task_id";
         List<Node> nodes = new ArrayList<>();
         Map<Node, Long> firstTask = new HashMap<>();
         long leftOutGroups = 0;
@@ -111,8 +114,8 @@ public record TaskGraph(boolean grouped, boolean trimmed, List<Node> nodes, List
                     continue;
                 }
                 Node node = new Node(result.getString(1), result.getString(2), result.getLong(3), result.getLong(4),
-                        result.getLong(5), result.getLong(6));
-                firstTask.put(node, result.getLong(7));
+                        result.getLong(5), result.getLong(6), result.getLong(7));
+                firstTask.put(node, result.getLong(8));
                 nodes.add(node);
             }
         }

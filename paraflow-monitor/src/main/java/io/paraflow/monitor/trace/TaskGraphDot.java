@@ -26,7 +26,8 @@ public final class TaskGraphDot {
     public static final int DEFAULT_MAX_TASKS = 2_000;
 
     private static final Map<String, String> FILL = Map.of(
-            "finished", "#c8e6c9", "failed", "#ffcdd2", "cancelled", "#e0e0e0", "running", "#bbdefb");
+            "finished", "#c8e6c9", "failed", "#ffcdd2", "cancelled", "#e0e0e0", "running", "#bbdefb",
+            "waiting", "#ffffff");
 
     private TaskGraphDot() {
     }

@@ -33,7 +33,7 @@ function drawSeries(series) {
   if (series.length < 2) return;
   const tMax = Math.max(series[series.length - 1].t, 1e-9);
   const yMax = Math.max(1, ...series.map(p => p.submitted));
-  for (const [key, colour] of [['submitted', '#9e9e9e'], ['finished', '#2e7d32'], ['running', '#1565c0'],
+  for (const [key, colour] of [['submitted', '#9e9e9e'], ['waiting', '#bdbdbd'], ['finished', '#2e7d32'], ['running', '#1565c0'],
       ['failed', '#c62828'], ['cancelled', '#616161']]) {
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
     line.setAttribute('points', series.map(p => `${(p.t / tMax * 600).toFixed(1)},${(118 - p[key] / yMax * 116).toFixed(1)}`).join(' '));
@@ -61,8 +61,8 @@ async function refreshOverview() {
   $('run-state').textContent = run.outcome
       ? `ended: ${run.outcome}, after ${((run.endedMs - run.startedMs) / 1000).toFixed(1)} s`
       : `running on ${run.host} (pid ${run.pid}) since ${new Date(run.startedMs).toLocaleTimeString()}`;
-  const counts = overview.counts || {submitted: 0, running: 0, finished: 0, failed: 0, cancelled: 0};
-  for (const key of ['submitted', 'running', 'finished', 'failed', 'cancelled']) {
+  const counts = overview.counts || {submitted: 0, waiting: 0, running: 0, finished: 0, failed: 0, cancelled: 0};
+  for (const key of ['submitted', 'waiting', 'running', 'finished', 'failed', 'cancelled']) {
     $('count-' + key).textContent = text(counts[key]);
   }
   // while the run goes on, the rate between two polls; once it ended (or before a second poll), its average
@@ -271,6 +271,12 @@ async function showTask(id) {
   }
   if (detail.dependencies.length) {
     add('p', 'depends on ' + detail.dependencies.map(d => `${text(d.name) || 'a value'} #${d.id}${d.state ? ' (' + d.state + ')' : ''}`).join(', '));
+  }
+  if (task.state === 'waiting') {
+    const unfinished = detail.dependencies.filter(d => d.unfinished);
+    add('p', unfinished.length
+        ? 'waiting for its inputs: ' + unfinished.map(d => `${d.name} #${d.id} (${d.state})`).join(', ')
+        : 'waiting for a slot on its executor');
   }
 }
 

@@ -323,8 +323,8 @@ class DashboardTest {
     void badRequestsGetAStatusAndAMessage() throws Exception {
         assertError("api/task?id=abc", 400, "the parameter 'id' must be a whole number, got 'abc'");
         assertError("api/task", 400, "the parameter 'id' is missing");
-        assertError("api/task?id=999", 404, "no task 999 has ended in this run");
-        assertError("api/tasks?state=sleeping", 400, "state must be running, finished, failed or cancelled, got 'sleeping'");
+        assertError("api/task?id=999", 404, "no task 999 in this run (a task appears within a sample of its submission)");
+        assertError("api/tasks?state=sleeping", 400, "state must be waiting, running, finished, failed or cancelled, got 'sleeping'");
         assertError("api/tasks?limit=0", 400, "limit must be between 1 and 5000, got 0");
         assertError("api/graph?max=-1", 400, "max must be between 0 and 5000, got -1");
         assertError("api/nothing", 404, "no endpoint /api/nothing");

@@ -50,9 +50,23 @@ class RunWriterTest {
             task.dependencies().forEach(d -> dependencies.add(List.of(task.taskId(), d)));
         }
 
+        /** A running row moves a waiting task, or one running an earlier attempt, on: its state, attempt and ready time. */
         void running(TaskRow task, TryRow attempt) {
-            tasks.putIfAbsent(task.taskId(), task);
+            TaskRow before = tasks.get(task.taskId());
+            if (before == null) {
+                tasks.put(task.taskId(), task);
+            } else if (before.state().equals("waiting")
+                    || before.state().equals("running") && before.attempts() < task.attempts()) {
+                tasks.put(task.taskId(), new TaskRow(before.taskId(), before.name(), before.executor(), before.cores(),
+                        before.gpus(), before.memoryBytes(), task.state(), task.attempts(), before.submittedNs(),
+                        task.readyNs(), before.endedNs(), before.dependencies()));
+            }
             tries.putIfAbsent(List.of(attempt.taskId(), (long) attempt.attempt()), attempt);
+            task.dependencies().forEach(d -> dependencies.add(List.of(task.taskId(), d)));
+        }
+
+        void waiting(TaskRow task) {
+            tasks.putIfAbsent(task.taskId(), task);
             task.dependencies().forEach(d -> dependencies.add(List.of(task.taskId(), d)));
         }
 
@@ -90,8 +104,12 @@ class RunWriterTest {
                     TryRow tried = attempt(random, id, attempt, random.nextBoolean() ? "finished" : "retried");
                     writer.attempt(tried);
                     model.attempt(tried);
+                } else if (pick < 88) {
+                    TaskRow task = beforeEnd(random, id, 0, "waiting");
+                    writer.waiting(task);
+                    model.waiting(task);
                 } else if (pick < 92) {
-                    TaskRow task = task(random, id, attempt, "running");
+                    TaskRow task = beforeEnd(random, id, attempt, "running");
                     TryRow tried = attempt(random, id, attempt, "running");
                     writer.running(task, tried);
                     model.running(task, tried);
@@ -188,6 +206,16 @@ class RunWriterTest {
                 random.nextInt(20) == 0 ? 1L << 30 : 0, state, attempts, submitted,
                 random.nextInt(5) == 0 ? 0 : submitted + 10, "running".equals(state) || random.nextInt(10) == 0 ? 0
                 : submitted + 20, dependencies);
+    }
+
+    /**
+     * A row of a task before its end (waiting or running): what the monitor writes for one task then is the
+     * same but for the state, the attempt and the ready time, whichever row comes first.
+     */
+    private static TaskRow beforeEnd(Random random, long id, int attempts, String state) {
+        long submitted = EPOCH + id * 100;
+        return new TaskRow(id, "convert", "threads", 1, 0, 0, state, attempts, submitted,
+                random.nextBoolean() ? 0 : submitted + 10 + random.nextInt(50), 0, id % 5 == 0 ? List.of(id + 1) : List.of());
     }
 
     private static TryRow attempt(Random random, long id, int attempt, String outcome) {
