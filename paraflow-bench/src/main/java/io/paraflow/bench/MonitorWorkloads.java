@@ -138,8 +138,8 @@ public final class MonitorWorkloads {
 
     private void overhead(Path db) throws Exception {
         System.out.printf(Locale.ROOT, "%n[M1] independent no-op tasks, batches of %,d from one thread, without monitoring,"
-                + " with a monitor that keeps counts only (its progress line, drawn nowhere: the event buffers and the"
-                + " monitor's thread without the database) and with the monitoring database (median of 15 rounds after"
+                + " with a monitor that keeps counts only (its progress line, drawn nowhere: each step counted on its"
+                + " thread, no records, as paraflow commands run by default) and with the monitoring database (median of 15 rounds after"
                 + " 10 warm-up rounds, taken in turns)%n", BATCH);
         long closeNanos;
         double[] rates;

@@ -59,8 +59,8 @@ final class EventLanes {
     private static final int END_REFS = 5;
 
     private final Budget budget;
-    /** Whether a submission appends a record of its task, or only counts. */
-    private final boolean keepSubmittedTasks;
+    /** Whether steps append records (a database needs them), or only count (enough for a progress line). */
+    private final boolean keepRecords;
     /** The consumer's side of every lane, each pointing to its lane; a lane does not point back (see {@link Reader}). */
     private final List<Reader> readers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
@@ -72,22 +72,22 @@ final class EventLanes {
         SUBMITTED, STARTED, TRIES_ENDED, FINISHED, FAILED, CANCELLED
     }
 
-    /** Lanes of at most {@code capacityBytes} of chunks, where a submission appends a record of its task. */
+    /** Lanes of at most {@code capacityBytes} of chunks, where steps append records. */
     EventLanes(long capacityBytes) {
         this(capacityBytes, true);
     }
 
     /**
-     * Lanes of at most {@code capacityBytes} of chunks; without {@code keepSubmittedTasks}, a submission only
-     * counts (for a monitor that shows no waiting tasks).
+     * Lanes of at most {@code capacityBytes} of chunks; without {@code keepRecords}, every step only counts
+     * (for a monitor that records nothing: a progress line alone).
      */
-    EventLanes(long capacityBytes, boolean keepSubmittedTasks) {
+    EventLanes(long capacityBytes, boolean keepRecords) {
         if (capacityBytes < 2 * CHUNK_BYTES) {
             throw new IllegalArgumentException("the event buffer needs at least " + 2 * CHUNK_BYTES + " bytes, got "
                     + capacityBytes);
         }
         this.budget = new Budget(capacityBytes);
-        this.keepSubmittedTasks = keepSubmittedTasks;
+        this.keepRecords = keepRecords;
     }
 
     /**
@@ -143,10 +143,10 @@ final class EventLanes {
         }
         Lane lane = own.get();
         switch (step) {
-            case SUBMITTED -> lane.submitted(keepSubmittedTasks ? task : null);
+            case SUBMITTED -> lane.submitted(keepRecords ? task : null);
             case STARTED -> lane.started(task);
-            case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error);
-            default -> lane.appendEnd(task, step, attempt, epochNanos, error);
+            case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error, keepRecords);
+            default -> lane.appendEnd(task, step, attempt, epochNanos, error, keepRecords);
         }
     }
 
@@ -330,9 +330,13 @@ final class EventLanes {
             return longPos;
         }
 
-        void appendRetried(TaskInfo task, int attempt, long epochNanos, Throwable error) {
+        /** Counts a retried try and, if {@code record}, appends its record. */
+        void appendRetried(TaskInfo task, int attempt, long epochNanos, Throwable error, boolean record) {
             tryEnded(task);
             count(Count.TRIES_ENDED);
+            if (!record) {
+                return;
+            }
             int p = reserve(TRY_LONGS, TRY_REFS);
             long[] l = tail.longs;
             Object[] r = tail.refs;
@@ -347,7 +351,8 @@ final class EventLanes {
             PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
 
-        void appendEnd(TaskInfo task, TaskEvent.Kind end, int attempt, long epochNanos, Throwable error) {
+        /** Counts a task's end and, if {@code record}, appends its record. */
+        void appendEnd(TaskInfo task, TaskEvent.Kind end, int attempt, long epochNanos, Throwable error, boolean record) {
             tryEnded(task);
             long startedNanos = task.startedNanos();
             if (startedNanos != 0) {
@@ -355,6 +360,9 @@ final class EventLanes {
             }
             count(end == TaskEvent.Kind.FINISHED ? Count.FINISHED : end == TaskEvent.Kind.FAILED ? Count.FAILED
                     : Count.CANCELLED);
+            if (!record) {
+                return;
+            }
             long[] dependencies = task.dependencyIds();
             int inline = dependencies.length <= MAX_INLINE_DEPENDENCIES ? dependencies.length : 0;
             int p = reserve(END_LONGS + inline, END_REFS);

@@ -117,7 +117,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
         this.sampleEveryNanos = sampleEvery.toNanos();
-        this.lanes = new EventLanes(bufferBytes);
+        this.lanes = new EventLanes(bufferBytes, writer != null);
         // Each lane of a live thread holds a chunk, so a share of the memory would bound the threads that
         // may submit; read at once, the submissions' chunks rarely hold more than that one each. Without a
         // database, waiting tasks are shown nowhere: submissions only count.

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -157,14 +158,26 @@ class EventLanesTest {
     }
 
     @Test
-    void lanesThatKeepNoSubmittedTasksOnlyCountSubmissions() {
+    void lanesThatKeepNoRecordsOnlyCountEveryStep() {
         EventLanes lanes = new EventLanes(1 << 20, false);
-        publish(lanes, Kind.SUBMITTED, new Info(1), null);
-        publish(lanes, Kind.SUBMITTED, new Info(2), null);
+        Info one = new Info(1);
+        Info two = new Info(2);
+        Info three = new Info(3);
+        for (Info task : List.of(one, two, three)) {
+            publish(lanes, Kind.SUBMITTED, task, null);
+            publish(lanes, Kind.STARTED, task, null);
+        }
+        publish(lanes, Kind.RETRIED, one, new IOException("again"));
+        publish(lanes, Kind.FINISHED, one, null);
+        publish(lanes, Kind.FAILED, two, new IOException("no"));
+        publish(lanes, Kind.CANCELLED, three, new CancellationException());
         Recorder recorder = new Recorder();
 
         assertThat(lanes.drain(recorder, 100, true)).isZero();
-        assertThat(lanes.counts()).containsExactly(2, 0, 0, 0, 0, 0);
+        assertThat(recorder.submitted).isEmpty();
+        assertThat(lanes.counts()).as("submitted, started, tries ended, finished, failed, cancelled")
+                .containsExactly(3, 3, 4, 1, 1, 1);
+        assertThat(lanes.running()).as("every try ended").isEmpty();
     }
 
     @Test
