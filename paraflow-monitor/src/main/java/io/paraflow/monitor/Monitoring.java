@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Cost on the tasks' path: a task's end (and a retried try's) is appended as one compact record of its
  * whole life, read from the task's {@link TaskInfo}, to a buffer of the thread where it ends (no lock, no
  * allocation but a new chunk now and then); a submission appends a reference to the task (to show it while
- * it waits) to another buffer of that thread, and a start is only counted there. One thread
+ * it waits) to another buffer of that thread, and a start is only counted there; without a database (a
+ * progress line alone) every step is only counted. One thread
  * of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the
  * database: records wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default,
  * about 84 bytes per task; submissions, read at once, have as much again of their own), and only when that is full do the threads that publish them wait for room (the
