@@ -244,7 +244,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     /** Now, on the clock of the run's samples (and close to the flow's). */
     long nowEpochNanos() {
-        return epochNanosAtStart + (System.nanoTime() - startNanos);
+        return epochNanos(System.nanoTime());
     }
 
     private static long epochNanosNow() {
