@@ -189,4 +189,27 @@ class DashboardInBrowserTest {
             assertThat(failuresTop).as("where the failed tasks are on the page").isLessThan(2_000);
         }
     }
+
+    @Test
+    void aCycleBetweenGroupsOfAnIterativeRunIsDrawnInColumnsOfFirstSubmission() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("iterations.db");
+        try (Flow flow = Flow.builder().threads(2).listener(Monitoring.database(db)).build()) {
+            // iter-0 -> merge-0 -> iter-1 -> ...: grouped by name without its index, iter* and merge* feed each other
+            Task<Integer> last = flow.task("iter-0").submit(() -> 0);
+            for (int i = 0; i < 1_050; i++) {
+                last = flow.task("merge-" + i).submit(x -> x + 1, last);
+                last = flow.task("iter-" + (i + 1)).submit(x -> x + 1, last);
+            }
+            flow.awaitAll();
+        }
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.querySelectorAll('#graph rect').length === 2", "the two groups");
+            assertThat(browser.evaluate("document.getElementById('graph').getAttribute('viewBox')").asText())
+                    .as("a drawable size").matches("0 0 \\d+ \\d+");
+            assertThat(browser.evaluate("[...document.querySelectorAll('#graph rect')].map(r => r.getAttribute('x')).join(',')")
+                    .asText()).as("iter* in the first column, merge* in the second").isEqualTo("10,170");
+        }
+    }
 }
