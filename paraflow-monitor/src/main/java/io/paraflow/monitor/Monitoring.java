@@ -40,12 +40,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * whole life, read from the task's {@link TaskInfo}, to a buffer of the thread where it ends (no lock, no
  * allocation but a new chunk now and then); a submission appends a reference to the task (to show it while
  * it waits) to another buffer of that thread, and a start is only counted there; without a database (a
- * progress line alone) every step is only counted. One thread
- * of the monitor ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the
- * database: records wait in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default,
- * about 84 bytes per task; submissions, read at once, have as much again of their own), and only when that is full do the threads that publish them wait for room (the
- * run slows down rather than fill the heap). {@code Flow.close()} waits until the database holds every
- * record.
+ * progress line alone) every step is only counted. One thread of the monitor
+ * ({@code paraflow-monitor-<flow id>}) does the rest. The run does not wait for the database: records wait
+ * in the buffers, up to {@link Builder#bufferMemory(long)} bytes (256 MB by default, about 84 bytes per
+ * task; submissions, read at once, have as much again of their own), and only when that is full do the
+ * threads that publish them wait for room (the run slows down rather than fill the heap).
+ * {@code Flow.close()} waits until the database holds every record.
  *
  * <p>Errors: a database that cannot be created fails {@code FlowBuilder.build()} with a
  * {@link MonitoringException} (or {@link IllegalArgumentException} if the file exists); one that fails
@@ -266,7 +266,7 @@ public final class Monitoring implements TaskListener {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // the hook runs or will: stopping twice waits for the first
+                // the hook runs or will: it records the run as interrupted, and the end written below replaces that
             }
         }
         Throwable failure = monitor.stop(epochNanos);
