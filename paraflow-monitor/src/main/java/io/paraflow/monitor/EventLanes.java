@@ -18,10 +18,10 @@ import java.util.concurrent.locks.LockSupport;
  * publishing thread appends one compact record per task that ended (its whole life, read from the
  * task's {@link TaskInfo} at its last step) and one per retried try, to its own lane, a chain of chunks
  * with one producer (that thread) and one consumer (the monitor). A submission appends a record of a
- * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait
- * (or, in lanes made to keep no submitted tasks, only counts); a
- * start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
- * monitor samples. Publishing takes no lock and shares no written memory with other publishers; it
+ * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait;
+ * a start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
+ * monitor samples. In lanes made to keep no records (a monitor without a database), every step only
+ * counts. Publishing takes no lock and shares no written memory with other publishers; it
  * allocates only when a chunk is full. (The monitor gives submissions lanes of their own, a second
  * instance, which it reads at once however far the ends lag behind.)
  *
