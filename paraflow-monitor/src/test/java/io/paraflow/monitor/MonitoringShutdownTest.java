@@ -4,14 +4,16 @@ import io.paraflow.monitor.store.RunDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A program stopped by SIGTERM (Ctrl-C is the same) before it closed its flow leaves a database that says so. */
@@ -27,10 +29,7 @@ class MonitoringShutdownTest {
         Path db = dir.resolve("run.db");
         Path ready = dir.resolve("ready");
         Path log = dir.resolve("program.log");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process program = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                InterruptedRunMain.class.getName(), db.toString(), ready.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process program = start(InterruptedRunMain.class, log, db.toString(), ready.toString());
         try {
             long deadline = System.nanoTime() + GUARD.toNanos();
             while (!Files.exists(ready) && program.isAlive() && System.nanoTime() < deadline) {
@@ -43,12 +42,13 @@ class MonitoringShutdownTest {
             program.destroyForcibly();
         }
         try (RunDatabase run = RunDatabase.open(db)) {
-            assertThat(text(run, "SELECT outcome FROM run")).as(Files.readString(log)).isEqualTo("interrupted");
-            assertThat(number(run, "SELECT ended_ns FROM run")).isPositive();
-            assertThat(number(run, "SELECT tasks FROM run")).isEqualTo(InterruptedRunMain.FINISHED + InterruptedRunMain.RUNNING);
-            assertThat(number(run, "SELECT count(*) FROM tasks WHERE state = 'finished'")).isEqualTo(InterruptedRunMain.FINISHED);
-            assertThat(number(run, "SELECT count(*) FROM tries WHERE outcome = 'running' AND task_id IN"
-                    + " (SELECT task_id FROM tasks WHERE name = 'endless')")).isEqualTo(InterruptedRunMain.RUNNING);
+            Connection c = run.connection();
+            assertThat(rows(c, "SELECT outcome, ended_ns > 0, tasks FROM run")).as(Files.readString(log))
+                    .containsExactly(List.of("interrupted", 1, InterruptedRunMain.FINISHED + InterruptedRunMain.RUNNING));
+            assertThat(rows(c, "SELECT count(*) FROM tasks WHERE state = 'finished'"))
+                    .containsExactly(List.of(InterruptedRunMain.FINISHED));
+            assertThat(rows(c, "SELECT count(*) FROM tries WHERE outcome = 'running' AND task_id IN"
+                    + " (SELECT task_id FROM tasks WHERE name = 'endless')")).containsExactly(List.of(InterruptedRunMain.RUNNING));
         }
     }
 
@@ -56,10 +56,7 @@ class MonitoringShutdownTest {
     void aProgramThatClosesItsFlowInItsOwnShutdownHookGetsItsRealEnd() throws Exception {
         Path db = dir.resolve("run.db");
         Path log = dir.resolve("program.log");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process program = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                ClosingHookMain.class.getName(), db.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process program = start(ClosingHookMain.class, log, db.toString());
         try {
             assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
         } finally {
@@ -67,24 +64,19 @@ class MonitoringShutdownTest {
         }
         assertThat(program.exitValue()).as(Files.readString(log)).isZero();
         try (RunDatabase run = RunDatabase.open(db)) {
-            assertThat(text(run, "SELECT outcome FROM run")).as(Files.readString(log)).isEqualTo("succeeded");
-            assertThat(number(run, "SELECT finished FROM run")).isEqualTo(ClosingHookMain.TASKS);
-            assertThat(number(run, "SELECT count(*) FROM tasks WHERE state = 'finished'")).isEqualTo(ClosingHookMain.TASKS);
-            assertThat(number(run, "SELECT count(*) FROM tries WHERE outcome = 'finished'")).isEqualTo(ClosingHookMain.TASKS);
+            Connection c = run.connection();
+            assertThat(rows(c, "SELECT outcome, finished FROM run")).as(Files.readString(log))
+                    .containsExactly(List.of("succeeded", ClosingHookMain.TASKS));
+            assertThat(rows(c, "SELECT count(*) FROM tasks WHERE state = 'finished'")).containsExactly(List.of(ClosingHookMain.TASKS));
+            assertThat(rows(c, "SELECT count(*) FROM tries WHERE outcome = 'finished'")).containsExactly(List.of(ClosingHookMain.TASKS));
         }
     }
 
-    private static String text(RunDatabase run, String sql) throws SQLException {
-        try (Statement statement = run.connection().createStatement(); ResultSet result = statement.executeQuery(sql)) {
-            result.next();
-            return result.getString(1);
-        }
-    }
-
-    private static long number(RunDatabase run, String sql) throws SQLException {
-        try (Statement statement = run.connection().createStatement(); ResultSet result = statement.executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        }
+    /** Starts {@code main} in a JVM of its own, on this test's class path, its output in {@code log}. */
+    private static Process start(Class<?> main, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }
