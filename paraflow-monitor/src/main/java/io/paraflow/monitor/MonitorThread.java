@@ -390,10 +390,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 continue;
             }
             TryRow tryRow = new TryRow(task.id(), attempt, worker, startedNs, 0, RUNNING);
-            Resources asked = task.resources();
-            TaskRow taskRow = new TaskRow(task.id(), task.name(), task.executorLabel(), asked.cores(), asked.gpus(),
-                    asked.memoryBytes(), RUNNING, attempt, task.submittedNanos(), task.readyNanos(), 0,
-                    ids(task.dependencyIds()));
+            TaskRow taskRow = unendedRow(task, RUNNING, attempt);
             write(() -> writer.running(taskRow, tryRow));
         }
         runningWritten = now;
@@ -411,13 +408,17 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             if (notWaiting(task)) {
                 continue;
             }
-            Resources asked = task.resources();
-            TaskRow row = new TaskRow(task.id(), task.name(), task.executorLabel(), asked.cores(), asked.gpus(),
-                    asked.memoryBytes(), WAITING, task.attempt() - 1, task.submittedNanos(), task.readyNanos(), 0,
-                    ids(task.dependencyIds()));
+            TaskRow row = unendedRow(task, WAITING, task.attempt() - 1);
             write(() -> writer.waiting(row));
             written++;
         }
+    }
+
+    /** The row of a task that has not ended, as it is now, in {@code state} after {@code attempts} attempts. */
+    private static TaskRow unendedRow(TaskInfo task, String state, int attempts) {
+        Resources asked = task.resources();
+        return new TaskRow(task.id(), task.name(), task.executorLabel(), asked.cores(), asked.gpus(), asked.memoryBytes(),
+                state, attempts, task.submittedNanos(), task.readyNanos(), 0, ids(task.dependencyIds()));
     }
 
     /** The counts of tasks now, as published: they run ahead of the rows while the database lags behind. */
