@@ -1,13 +1,17 @@
 package io.paraflow.bench;
 
 import io.paraflow.Flow;
+import io.paraflow.FlowBuilder;
 import io.paraflow.Task;
 import io.paraflow.monitor.Monitoring;
 import io.paraflow.monitor.store.RunDatabase;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -31,12 +35,12 @@ import static io.paraflow.bench.Rounds.verdict;
  * and why" (target: under a second).
  *
  * <p>Usage: {@code java -cp paraflow-bench.jar io.paraflow.bench.MonitorWorkloads [section...]}, sections
- * {@code events overhead failures writer}; all by default. Databases go to a temporary directory, deleted at the end.
+ * {@code events overhead cpu failures writer}; all by default. Databases go to a temporary directory, deleted at the end.
  * Every run checks what the database holds and stops with an exception if it is wrong.
  */
 public final class MonitorWorkloads {
 
-    private static final List<String> SECTIONS = List.of("events", "overhead", "failures", "writer");
+    private static final List<String> SECTIONS = List.of("events", "overhead", "cpu", "failures", "writer");
 
     static final int BATCH = 100_000;
     static final int ROUNDS = CoreWorkloads.WARMUP_ROUNDS + CoreWorkloads.MEASURED_ROUNDS;
@@ -76,6 +80,7 @@ public final class MonitorWorkloads {
                         workloads.overhead(dir.resolve("overhead.db"));
                         workloads.overheadByGrain(dir);
                     }
+                    case "cpu" -> workloads.cpuPerTask(dir);
                     case "failures" -> workloads.failures(dir.resolve("million.db"));
                     case "writer" -> WriterWorkload.run(dir, WRITER_TASKS);
                     default -> throw new AssertionError(section);
@@ -176,6 +181,62 @@ public final class MonitorWorkloads {
         System.out.printf(Locale.ROOT, "  the three flows' rounds, then the complete database: %.1f s in all%n",
                 (System.nanoTime() - monitoredStart) / 1e9);
         verdict(ratio >= 0.9, String.format(Locale.ROOT, "%.2f x the rate without monitoring (target >= 0.90)", ratio));
+    }
+
+    /**
+     * What each way of watching a run costs in CPU per no-op task, everything included: the process's CPU
+     * time (every thread: submitter, workers, monitor, GC, compiler) from building a flow until its
+     * {@code close()} returned, so the database's rows are all written, divided by its tasks. Each
+     * configuration runs alone, after a warm-up flow of its own, so no writer runs during another's rounds.
+     * Unlike a rate, CPU per task hardly moves with the machine's other load; and once the cores are busy,
+     * or the buffers are full, tasks per second go as its inverse.
+     */
+    private void cpuPerTask(Path dir) throws Exception {
+        int rounds = CoreWorkloads.MEASURED_ROUNDS;
+        System.out.printf(Locale.ROOT, "%n[M4] CPU per independent no-op task, everything included until close() returns"
+                + " (process CPU time of %d rounds of %,d tasks; each configuration alone, after a warm-up flow of its own)%n",
+                rounds, BATCH);
+        List<String> names = List.of("without monitoring", "a listener doing nothing", "monitor keeping counts only",
+                "monitoring database");
+        double[] cpuNanos = new double[names.size()];
+        for (int c = 0; c < names.size(); c++) {
+            measureCpu(c, dir.resolve("cpu-warmup-" + c + ".db"), CoreWorkloads.WARMUP_ROUNDS);
+            long[] spent = measureCpu(c, dir.resolve("cpu-" + c + ".db"), rounds);
+            double tasks = (double) rounds * BATCH;
+            cpuNanos[c] = spent[0] / tasks;
+            System.out.printf(Locale.ROOT, "  %-30s %8.0f ns of CPU per task (%.2f x without), %6.0f ns of wall time%n",
+                    names.get(c), cpuNanos[c], cpuNanos[c] / cpuNanos[0], spent[1] / tasks);
+        }
+        long database = count(dir.resolve("cpu-3.db"), "SELECT count(*) FROM tries WHERE outcome = 'finished'");
+        check(database == (long) rounds * BATCH, "the database holds " + database + " tries, expected " + (long) rounds * BATCH);
+        System.out.printf(Locale.ROOT, "  => with every core busy, the database's rows cost what %.1f no-op tasks do: a run that"
+                + " outlasts the buffers goes at most %.2f x as fast with them (target 0.90 x needs at most %.0f ns)%n",
+                (cpuNanos[3] - cpuNanos[0]) / cpuNanos[0], cpuNanos[0] / cpuNanos[3], cpuNanos[0] / 0.9);
+    }
+
+    /**
+     * Runs {@code rounds} rounds of no-op tasks in a new flow of configuration {@code configuration} (an index
+     * into {@link #cpuPerTask}'s names) and closes it; returns the process's CPU and wall nanoseconds.
+     */
+    private long[] measureCpu(int configuration, Path db, int rounds) throws Exception {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
+        long wallStart = System.nanoTime();
+        FlowBuilder builder = Flow.builder().threads(threads);
+        switch (configuration) {
+            case 0 -> { }
+            case 1 -> builder.listener((task, step, attempt, worker, nanos, error) -> { });
+            case 2 -> builder.listener(Monitoring.builder()
+                    .progress(new PrintWriter(Writer.nullWriter()), false, Duration.ofHours(1)).build());
+            case 3 -> builder.listener(Monitoring.database(db));
+            default -> throw new AssertionError(configuration);
+        }
+        try (Flow flow = builder.build()) {
+            for (int r = 0; r < rounds; r++) {
+                IndependentTasks.paraflow(flow, BATCH);
+            }
+        }
+        return new long[] {os.getProcessCpuTime() - cpuStart, System.nanoTime() - wallStart};
     }
 
     /**
