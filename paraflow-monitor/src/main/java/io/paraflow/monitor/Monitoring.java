@@ -172,10 +172,12 @@ public final class Monitoring implements TaskListener {
                 throw new MonitoringException("cannot create the monitoring database " + recording + ": " + e.getMessage(), e);
             }
         }
-        ProgressLine line = !progress ? null : progressOut != null
-                ? new ProgressLine(progressOut, name, progressInPlace, progressInterval, System.nanoTime())
-                : new ProgressLine(new PrintWriter(System.err), name, Terminal.standardErrorIsTerminal(), progressInterval,
-                        System.nanoTime());
+        ProgressLine line = null;
+        if (progress) {
+            boolean inPlace = progressOut != null ? progressInPlace : Terminal.standardErrorIsTerminal();
+            line = new ProgressLine(progressOut != null ? progressOut : new PrintWriter(System.err), name, inPlace,
+                    inPlace ? Terminal.standardErrorColumns() : 0, progressInterval, System.nanoTime());
+        }
         if (dashboardPort >= 0) {
             try {
                 dashboard = Dashboard.start(recording, new InetSocketAddress(dashboardBind, dashboardPort));
@@ -331,15 +333,19 @@ public final class Monitoring implements TaskListener {
             return this;
         }
 
-        /** Shows the progress line on standard error: in place on a terminal, every 10 s otherwise. */
+        /**
+         * Shows the progress line on standard error: in place on a terminal (kept within its width), every
+         * 10 s otherwise.
+         */
         public Builder progress(boolean on) {
             this.progress = on;
             return this;
         }
 
         /**
-         * Shows the progress line on {@code out}: redrawn in place if {@code inPlace}, otherwise one line
-         * per {@code interval}.
+         * Shows the progress line on {@code out}: redrawn in place if {@code inPlace} (kept within the width
+         * of the terminal standard error is on, which {@code out} should be), otherwise one line per
+         * {@code interval}.
          */
         public Builder progress(PrintWriter out, boolean inPlace, Duration interval) {
             this.progressOut = Objects.requireNonNull(out, "out");

@@ -9,7 +9,9 @@ import java.util.Locale;
  * Shows a run's progress as one line: tasks ended of submitted, running, failed, cancelled, the rate of
  * the last seconds, the elapsed time and an estimate of the time left. On a terminal the line is redrawn
  * in place ({@code \r}); elsewhere (a log, a pipe) a line is printed at most once per interval, so that logs
- * stay short.
+ * stay short. A line drawn in place is kept shorter than the terminal is wide, by leaving out in turn the
+ * running count, the elapsed time, the rate and the time left, then by cutting what is left: a line that
+ * wraps cannot be redrawn in place ({@code \r} goes back to the start of its last row only).
  *
  * <p>Not thread-safe: one thread (the monitor's) calls {@link #show} and {@link #finish}.
  */
@@ -23,6 +25,7 @@ public final class ProgressLine {
     private final PrintWriter out;
     private final String label;
     private final boolean inPlace;
+    private final int columns;
     private final long intervalNanos;
     private final long startNanos;
     private final ArrayDeque<long[]> window = new ArrayDeque<>();
@@ -36,13 +39,20 @@ public final class ProgressLine {
      *
      * @param label    printed before the counts (the run's name), or null
      * @param inPlace  redraw one line with {@code \r} (for a terminal), or print separate lines
+     * @param columns  the terminal's width, which a line drawn in place is kept shorter than (see above); 0
+     *                 for no limit; ignored when not {@code inPlace}
      * @param interval how often a separate line is printed when not {@code inPlace}
      * @param startNanos the run's start on the {@link System#nanoTime()} clock
+     * @throws IllegalArgumentException if {@code interval} is not positive or {@code columns} is negative
      */
-    public ProgressLine(PrintWriter out, String label, boolean inPlace, Duration interval, long startNanos) {
+    public ProgressLine(PrintWriter out, String label, boolean inPlace, int columns, Duration interval, long startNanos) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("progress interval must be positive, got " + interval);
         }
+        if (columns < 0) {
+            throw new IllegalArgumentException("columns must be 0 (no limit) or more, got " + columns);
+        }
+        this.columns = columns;
         this.out = out;
         this.label = label;
         this.inPlace = inPlace;
@@ -110,26 +120,43 @@ public final class ProgressLine {
         return (last[1] - first[1]) * 1e9 / (last[0] - first[0]);
     }
 
-    /** The line for {@code progress} at {@code nowNanos}. */
+    /** The line for {@code progress} at {@code nowNanos}, made to fit the columns if drawn in place. */
     String describe(Progress progress, long nowNanos) {
-        StringBuilder line = new StringBuilder(96);
+        StringBuilder done = new StringBuilder(64);
         if (label != null) {
-            line.append(label).append(": ");
+            done.append(label).append(": ");
         }
-        line.append(String.format(Locale.ROOT, "tasks %,d/%,d done", progress.ended(), progress.submitted()));
+        done.append(String.format(Locale.ROOT, "tasks %,d/%,d done", progress.ended(), progress.submitted()));
         if (progress.failed() > 0) {
-            line.append(String.format(Locale.ROOT, ", %,d failed", progress.failed()));
+            done.append(String.format(Locale.ROOT, ", %,d failed", progress.failed()));
         }
         if (progress.cancelled() > 0) {
-            line.append(String.format(Locale.ROOT, ", %,d cancelled", progress.cancelled()));
+            done.append(String.format(Locale.ROOT, ", %,d cancelled", progress.cancelled()));
         }
-        line.append(String.format(Locale.ROOT, " | %,d running | ", progress.running()));
         double rate = rate();
-        line.append(String.format(Locale.ROOT, rate >= 10 ? "%,.0f/s" : "%.1f/s", rate));
-        line.append(" | ").append(clock(nowNanos - startNanos)).append(" elapsed");
         long left = progress.submitted() - progress.ended();
-        if (left > 0 && rate > 0) {
-            line.append(" | ETA ").append(clock((long) (left / rate * 1e9)));
+        // in the order they are shown; each one's place in the order of leaving out is its rank
+        String[] parts = {
+            String.format(Locale.ROOT, "%,d running", progress.running()),
+            String.format(Locale.ROOT, rate >= 10 ? "%,.0f/s" : "%.1f/s", rate),
+            clock(nowNanos - startNanos) + " elapsed",
+            left > 0 && rate > 0 ? "ETA " + clock((long) (left / rate * 1e9)) : null,
+        };
+        int[] leftOutFirst = {0, 2, 1, 3};
+        String line = join(done, parts);
+        for (int i = 0; inPlace && columns > 0 && line.length() >= columns && i < leftOutFirst.length; i++) {
+            parts[leftOutFirst[i]] = null;
+            line = join(done, parts);
+        }
+        return inPlace && columns > 0 && line.length() >= columns ? line.substring(0, columns - 1) : line;
+    }
+
+    private static String join(CharSequence first, String[] parts) {
+        StringBuilder line = new StringBuilder(first);
+        for (String part : parts) {
+            if (part != null) {
+                line.append(" | ").append(part);
+            }
         }
         return line.toString();
     }

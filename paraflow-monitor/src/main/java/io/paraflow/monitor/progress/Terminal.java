@@ -1,8 +1,11 @@
 package io.paraflow.monitor.progress;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Whether standard error, where the progress line goes, is a terminal: then the line is redrawn in place;
@@ -17,6 +20,8 @@ import java.nio.file.Path;
 public final class Terminal {
 
     private static final Path STANDARD_ERROR = Path.of("/proc/self/fd/2");
+    /** The width assumed when no other can be found: that of a terminal that was never resized. */
+    static final int DEFAULT_COLUMNS = 80;
 
     private Terminal() {
     }
@@ -31,6 +36,54 @@ public final class Terminal {
             // a /proc that does not show it: decide as without one
         }
         return System.console() != null;
+    }
+
+    /**
+     * How many columns wide the terminal of standard error is: the {@code COLUMNS} environment variable if it
+     * holds a positive number, else what {@code stty size} says of that terminal (on Linux the device
+     * {@code /proc/self/fd/2} leads to, elsewhere the process's {@code /dev/tty}), else {@value #DEFAULT_COLUMNS}.
+     * Blocks while {@code stty} runs (at most a second); call it once, not per redraw. Thread-safe.
+     */
+    public static int standardErrorColumns() {
+        Integer fromEnvironment = positive(System.getenv("COLUMNS"));
+        if (fromEnvironment != null) {
+            return fromEnvironment;
+        }
+        Path device = Path.of("/dev/tty");
+        try {
+            if (Files.isSymbolicLink(STANDARD_ERROR)) {
+                Path target = Files.readSymbolicLink(STANDARD_ERROR);
+                if (isTerminalDevice(target.toString())) {
+                    device = target;
+                }
+            }
+            Process stty = new ProcessBuilder("stty", "size").redirectInput(device.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (InputStream out = stty.getInputStream()) {
+                if (!stty.waitFor(1, TimeUnit.SECONDS)) {
+                    stty.destroyForcibly();
+                    return DEFAULT_COLUMNS;
+                }
+                // "rows columns"
+                String[] size = new String(out.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+");
+                Integer columns = size.length == 2 && stty.exitValue() == 0 ? positive(size[1]) : null;
+                return columns != null ? columns : DEFAULT_COLUMNS;
+            }
+        } catch (IOException noStty) {
+            return DEFAULT_COLUMNS;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return DEFAULT_COLUMNS;
+        }
+    }
+
+    /** {@code text} as a positive number, or null if it is not one. */
+    static Integer positive(String text) {
+        if (text == null || text.isEmpty() || text.length() > 6 || !text.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        int value = Integer.parseInt(text);
+        return value > 0 ? value : null;
     }
 
     /** Whether a file descriptor that leads to {@code target} (as {@code /proc/self/fd/N} shows it) is a terminal. */

@@ -23,7 +23,7 @@ class ProgressLineTest {
 
     @Test
     void theLineShowsCountsRateElapsedAndTimeLeft() {
-        ProgressLine line = new ProgressLine(out, null, false, Duration.ofSeconds(10), 0);
+        ProgressLine line = new ProgressLine(out, null, false, 0, Duration.ofSeconds(10), 0);
         line.show(new Progress(5_000, 0, 0, 0, 0), 0);
         line.show(new Progress(5_000, 8, 1_230, 3, 1), 2 * S);
         // 1,234 ended in 2 s: 617/s; 3,766 left: 6.1 s
@@ -33,14 +33,14 @@ class ProgressLineTest {
 
     @Test
     void noFailuresNoRateAndNothingLeftShowNothingForThem() {
-        ProgressLine line = new ProgressLine(out, null, false, Duration.ofSeconds(10), 0);
+        ProgressLine line = new ProgressLine(out, null, false, 0, Duration.ofSeconds(10), 0);
         assertThat(line.describe(new Progress(3, 0, 3, 0, 0), 3_725 * S))
                 .isEqualTo("tasks 3/3 done | 0 running | 0.0/s | 1:02:05 elapsed");
     }
 
     @Test
     void theRateFollowsTheLastSecondsNotTheWholeRun() {
-        ProgressLine line = new ProgressLine(out, null, false, Duration.ofSeconds(10), 0);
+        ProgressLine line = new ProgressLine(out, null, false, 0, Duration.ofSeconds(10), 0);
         line.show(new Progress(100_000, 0, 0, 0, 0), 0);
         line.show(new Progress(100_000, 0, 90_000, 0, 0), 10 * S);   // fast start: 9,000/s
         for (int s = 11; s <= 20; s++) {
@@ -51,7 +51,7 @@ class ProgressLineTest {
 
     @Test
     void onATerminalTheLineIsRedrawnInPlaceAndEndedOnce() {
-        ProgressLine line = new ProgressLine(out, null, true, Duration.ofSeconds(10), 0);
+        ProgressLine line = new ProgressLine(out, null, true, 0, Duration.ofSeconds(10), 0);
         line.show(new Progress(10, 10, 0, 0, 0), 0);
         line.show(new Progress(10, 10, 0, 0, 0), S / 100);        // too soon: not drawn
         line.show(new Progress(10, 0, 10, 0, 0), S);
@@ -65,7 +65,7 @@ class ProgressLineTest {
 
     @Test
     void inALogALineIsPrintedOncePerIntervalAfterTheStartAndAtTheEnd() {
-        ProgressLine line = new ProgressLine(out, null, false, Duration.ofSeconds(10), 0);
+        ProgressLine line = new ProgressLine(out, null, false, 0, Duration.ofSeconds(10), 0);
         for (int s = 0; s <= 25; s++) {
             line.show(new Progress(100, 1, s, 0, 0), s * S);
         }
@@ -77,13 +77,50 @@ class ProgressLineTest {
 
     @Test
     void aLabelNamesTheRun() {
-        ProgressLine line = new ProgressLine(out, "parallel", false, Duration.ofSeconds(10), 0);
+        ProgressLine line = new ProgressLine(out, "parallel", false, 0, Duration.ofSeconds(10), 0);
         assertThat(line.describe(new Progress(3, 1, 2, 0, 0), 0)).startsWith("parallel: tasks 2/3 done | 1 running");
     }
 
     @Test
+    void inPlaceTheLineFitsTheTerminalLeavingOutRunningThenElapsedThenRateThenTimeLeft() {
+        Progress progress = new Progress(5_000, 8, 1_230, 3, 1);
+        String full = "sweep: tasks 1,234/5,000 done, 3 failed, 1 cancelled | 8 running | 617/s | 0:02 elapsed | ETA 0:06";
+        assertThat(fitted(full.length() + 1, progress)).isEqualTo(full);
+        assertThat(fitted(full.length(), progress))
+                .isEqualTo("sweep: tasks 1,234/5,000 done, 3 failed, 1 cancelled | 617/s | 0:02 elapsed | ETA 0:06");
+        assertThat(fitted(80, progress)).isEqualTo("sweep: tasks 1,234/5,000 done, 3 failed, 1 cancelled | 617/s | ETA 0:06");
+        assertThat(fitted(70, progress)).isEqualTo("sweep: tasks 1,234/5,000 done, 3 failed, 1 cancelled | ETA 0:06");
+        assertThat(fitted(60, progress)).isEqualTo("sweep: tasks 1,234/5,000 done, 3 failed, 1 cancelled");
+        assertThat(fitted(20, progress)).isEqualTo("sweep: tasks 1,234/");
+    }
+
+    @Test
+    void inALogOrWithoutALimitTheLineIsWhole() {
+        Progress progress = new Progress(5_000, 8, 1_230, 3, 1);
+        ProgressLine log = new ProgressLine(out, "sweep", false, 20, Duration.ofSeconds(10), 0);
+        ProgressLine unlimited = new ProgressLine(out, "sweep", true, 0, Duration.ofSeconds(10), 0);
+        String whole = "sweep: tasks 1,234/5,000 done, 3 failed, 1 cancelled | 8 running | 0.0/s | 0:02 elapsed";
+        assertThat(log.describe(progress, 2 * S)).isEqualTo(whole);
+        assertThat(unlimited.describe(progress, 2 * S)).isEqualTo(whole);
+    }
+
+    /** The in-place line of a 2 s old run at 617 tasks/s, on a terminal of {@code columns}. */
+    private String fitted(int columns, Progress progress) {
+        ProgressLine line = new ProgressLine(out, "sweep", true, columns, Duration.ofSeconds(10), 0);
+        line.show(new Progress(5_000, 0, 0, 0, 0), 0);
+        line.show(progress, 2 * S);
+        return line.describe(progress, 2 * S);
+    }
+
+    @Test
+    void aNegativeWidthIsRefused() {
+        assertThatThrownBy(() -> new ProgressLine(out, null, true, -1, Duration.ofSeconds(1), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("columns");
+    }
+
+    @Test
     void aNonPositiveIntervalIsRefused() {
-        assertThatThrownBy(() -> new ProgressLine(out, null, false, Duration.ZERO, 0))
+        assertThatThrownBy(() -> new ProgressLine(out, null, false, 0, Duration.ZERO, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval");
     }
 }
