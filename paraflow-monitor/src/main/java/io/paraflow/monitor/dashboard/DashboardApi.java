@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 
@@ -45,6 +46,8 @@ final class DashboardApi implements AutoCloseable {
 
     private final Path file;
     private RunDatabase run;
+    /** Read and written on the dashboard's thread only, as everything here. */
+    private GraphAnswer lastGraph;
 
     DashboardApi(Path file) {
         this.file = file;
@@ -183,7 +186,66 @@ final class DashboardApi implements AutoCloseable {
      * grouped by name above.
      */
     String graph(Map<String, String> query) throws SQLException, BadRequest {
-        TaskGraph graph = TaskGraph.read(run(), maxGraphTasks(query));
+        int max = maxGraphTasks(query);
+        long now = System.nanoTime();
+        GraphAnswer last = lastGraph;
+        if (last != null && last.max == max && last.reusableAt(now)) {
+            return last.json;
+        }
+        boolean runEnded = runEnded();
+        String json = graphJson(max);
+        lastGraph = new GraphAnswer(max, json, now, System.nanoTime() - now, runEnded);
+        return json;
+    }
+
+    /**
+     * Whether the run has ended for good: a closed flow writes nothing after its end. (An interrupted one may
+     * still write for a few seconds after it, so it does not count.)
+     */
+    private boolean runEnded() throws SQLException {
+        try (PreparedStatement ended = prepare("SELECT ended_ns IS NOT NULL AND outcome <> 'interrupted' FROM run");
+             ResultSet result = ended.executeQuery()) {
+            return result.next() && result.getBoolean(1);
+        }
+    }
+
+    /**
+     * The graph's last answer. Grouping a million tasks takes seconds, and the dashboard answers one request
+     * at a time: the page asks for the graph every few seconds, which would leave little time for the rest.
+     */
+    static final class GraphAnswer {
+        /** An answer is computed again only after this many times what it cost... */
+        static final int REUSE_FOR_COSTS = 4;
+        /** ... if it cost at least this much; a cheaper one is always computed afresh. */
+        static final long CHEAP_NANOS = 100_000_000;
+
+        final int max;
+        final String json;
+        final long computedAtNanos;
+        final long costNanos;
+        final boolean afterTheRunEnded;
+
+        GraphAnswer(int max, String json, long computedAtNanos, long costNanos, boolean afterTheRunEnded) {
+            this.max = max;
+            this.json = json;
+            this.computedAtNanos = computedAtNanos;
+            this.costNanos = costNanos;
+            this.afterTheRunEnded = afterTheRunEnded;
+        }
+
+        /**
+         * Whether this answer may be given again at {@code nowNanos}: always if it was computed after the run
+         * ended (the graph cannot change any more), else while younger than {@value #REUSE_FOR_COSTS} times
+         * its cost, if that was not cheap. So the graph of a live run takes at most about a quarter of the
+         * dashboard's time, and an answer given is at most about four times its cost old.
+         */
+        boolean reusableAt(long nowNanos) {
+            return afterTheRunEnded || costNanos >= CHEAP_NANOS && nowNanos - computedAtNanos < REUSE_FOR_COSTS * costNanos;
+        }
+    }
+
+    private String graphJson(int max) throws SQLException {
+        TaskGraph graph = TaskGraph.read(run(), max);
         StringBuilder out = new StringBuilder(64 * graph.nodes().size() + 64)
                 .append("{\"grouped\":").append(graph.grouped()).append(",\"trimmed\":").append(graph.trimmed())
                 .append(",\"leftOutGroups\":").append(graph.leftOutGroups()).append(",\"leftOutTasks\":")

@@ -193,6 +193,42 @@ class DashboardTest {
         }
     }
 
+    @Test
+    void theGraphOfAnEndedRunIsReadOnceAndThatOfALiveRunAgain() throws Exception {
+        Path ended = java.nio.file.Files.copy(db, dir.resolve("ended.db"));
+        Path live = java.nio.file.Files.copy(db, dir.resolve("live.db"));
+        try (java.sql.Connection connection = MixedRun.open(live);
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE run SET ended_ns = NULL, outcome = NULL");
+        }
+        for (Path file : List.of(ended, live)) {
+            try (Dashboard served = Dashboard.start(file, 0)) {
+                URI graph = served.uri().resolve("api/graph?max=1000");
+                assertThat(new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(graph).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).path("nodes")).hasSize(6);
+                // a writer adds 850 tasks after the first answer
+                MixedRun.addTasksOfDistinctNames(file);
+                int nodes = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(graph).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).path("nodes").size();
+                // the live run's graph is cheap to read here: it is read afresh
+                assertThat(nodes).as(file.getFileName().toString()).isEqualTo(file == ended ? 6 : 856);
+            }
+        }
+    }
+
+    @Test
+    void aCostlyGraphOfALiveRunIsReusedForFourTimesItsCost() {
+        long cost = DashboardApi.GraphAnswer.CHEAP_NANOS * 3;
+        DashboardApi.GraphAnswer costly = new DashboardApi.GraphAnswer(100, "{}", 1_000, cost, false);
+        assertThat(costly.reusableAt(1_000 + 4 * cost - 1)).isTrue();
+        assertThat(costly.reusableAt(1_000 + 4 * cost)).isFalse();
+        DashboardApi.GraphAnswer cheap = new DashboardApi.GraphAnswer(100, "{}", 1_000,
+                DashboardApi.GraphAnswer.CHEAP_NANOS - 1, false);
+        assertThat(cheap.reusableAt(1_001)).isFalse();
+        DashboardApi.GraphAnswer afterTheEnd = new DashboardApi.GraphAnswer(100, "{}", 1_000, 1, true);
+        assertThat(afterTheEnd.reusableAt(Long.MAX_VALUE)).isTrue();
+    }
+
     private static int indexOf(JsonNode nodes, String key) {
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).path("key").asText().equals(key)) {
