@@ -197,7 +197,7 @@ class MonitoringLiveRowsTest {
         CountDownLatch releaseThread = new CountDownLatch(1);
         ProcessExecutor processes = ProcessExecutor.builder().workers(workers).forwardStderr(false)
                 .allow("io.paraflow.monitor.**").build();
-        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).build();
+        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).dashboard(0).build();
         try (Flow flow = Flow.builder().threads(2).executor(processes).listener(monitoring).build();
              Connection c = open(db)) {
             try {
@@ -226,6 +226,11 @@ class MonitoringLiveRowsTest {
                 awaitRows(c, "SELECT t.name, t.state, count(*), count(DISTINCT r.worker) FROM tries r JOIN tasks t"
                         + " USING (task_id) WHERE r.outcome = 'running' GROUP BY t.name, t.state ORDER BY t.name",
                         List.of(List.of("in-a-process", "running", workers, workers), List.of("on-a-thread", "running", 1, 1)));
+                URI dashboard = monitoring.dashboardUri().orElseThrow();
+                assertThat(json(dashboard.resolve("api/tasks?state=running")).findValuesAsText("name"))
+                        .containsExactlyInAnyOrder("in-a-process", "in-a-process", "in-a-process", "on-a-thread");
+                assertThat(json(dashboard.resolve("api/timeline")).findValuesAsText("outcome"))
+                        .as("the timeline's tries").filteredOn("running"::equals).hasSize(workers + 1);
 
                 Files.createFile(release);
                 for (Task<Boolean> task : slow) {
