@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A monitored flow on two worker JVMs: the run's database has samples of each cluster worker's CPU and memory,
- * under the name its tries carry, so that the dashboard shows the workers' utilisation beside their tries.
+ * under the name its tries carry, so that the dashboard shows the workers' utilisation beside their tries, and a
+ * running row for each try while it runs, though the executor hears every start and end on one thread.
  */
 @Timeout(120)
 class MonitoredClusterTest {
@@ -38,6 +40,8 @@ class MonitoredClusterTest {
     @Test
     void eachClusterWorkerIsSampledUnderTheNameOfItsTries() throws Exception {
         Path db = dir.resolve("cluster.db");
+        Path release = dir.resolve("release");
+        String releasePath = release.toString();
         List<WorkerJvm> workers = new ArrayList<>();
         Flow flow = null;
         try {
@@ -48,13 +52,14 @@ class MonitoredClusterTest {
             // each takes every core of a worker: one per worker, running while the workers report
             List<Task<String>> naps = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                naps.add(flow.task("nap").on("cluster").cores(2).submit(() -> {
-                    Thread.sleep(1_500);
-                    return ClusterExecutorTest.jvm();
-                }));
+                naps.add(flow.task("nap").on("cluster").cores(2).submit(() -> napUntil(releasePath)));
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+                awaitCount(c, "SELECT count(DISTINCT worker) FROM tries WHERE outcome = 'running'", 2);
             }
             // the monitor may close before it samples the last one: one more than the samples asked for below
             awaitReports(executor, 3);
+            Files.createFile(release);
             Set<String> jvms = new HashSet<>();
             for (Task<String> nap : naps) {
                 jvms.add(nap.get());
@@ -76,7 +81,33 @@ class MonitoredClusterTest {
                         .as("workers sampled besides this JVM").isEqualTo(triedOn);
             }
         } finally {
+            if (!Files.exists(release)) {
+                Files.createFile(release);
+            }
             WorkerJvm.stopAll(flow, workers);
+        }
+    }
+
+    /**
+     * Runs on a worker until the file {@code path} exists (at most a minute, should the test fail before it
+     * creates it), then returns the worker JVM's name.
+     */
+    static String napUntil(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!Files.exists(Path.of(path)) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+        return ClusterExecutorTest.jvm();
+    }
+
+    /** Waits until {@code sql}, a count, returns {@code expected}, reading the database as the dashboard does. */
+    private static void awaitCount(Connection c, String sql, long expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long seen;
+        while ((seen = count(c, sql)) != expected) {
+            assertThat(System.nanoTime() - deadline).as("hang guard: %s returns %d, not %d", sql, seen, expected)
+                    .isNegative();
+            Thread.sleep(20);
         }
     }
 

@@ -8,7 +8,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -20,10 +25,20 @@ import java.util.concurrent.locks.LockSupport;
  * with one producer (that thread) and one consumer (the monitor). A submission appends a record of a
  * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait;
  * a start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
- * monitor samples. In lanes made to keep no records (a monitor without a database), every step only
- * counts. Publishing takes no lock and shares no written memory with other publishers; it
- * allocates only when a chunk is full. (The monitor gives submissions lanes of their own, a second
- * instance, which it reads at once however far the ends lag behind.)
+ * monitor samples (see {@link #running()}). In lanes made to keep no records (a monitor without a database),
+ * every step only counts. Publishing takes no lock and shares no written memory with other publishers; it
+ * allocates only when a chunk is full, or when a thread starts a try while one it started before has not
+ * ended on it. (The monitor gives submissions lanes of their own, a second instance, which it reads at once
+ * however far the ends lag behind.)
+ *
+ * <p>Running tries: a try usually starts and ends on the thread that runs it, so each lane has one slot,
+ * the try its thread started last, which the try's end on that thread empties: a plain read, and a store
+ * only the consumer reads. Executors that run tries elsewhere (worker processes, a cluster) start many
+ * from one thread and hear their ends on others, and a thread that waits for a task may run another
+ * meanwhile (nested tries): a start that finds the slot still holding a try that has not ended hands that
+ * try to the consumer through a queue shared by the lanes ({@link #displaced}), which it keeps until it sees
+ * it ended. Only those starts pay for a queue node, and nothing relies on a try ending on the thread that
+ * started it.
  *
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
@@ -66,6 +81,16 @@ final class EventLanes {
     private final ThreadLocal<Lane> own = ThreadLocal.withInitial(this::newLane);
     /** What lanes that were forgotten (their threads ended) had counted, by {@link Count}. Consumer's. */
     private final long[] retired = new long[Count.values().length];
+    /**
+     * Tries that a thread started and had not seen end when it started another: handed by publishers to the
+     * consumer, which moves them to {@link #startedElsewhere}. See the class comment.
+     */
+    private final Queue<TaskInfo> displaced = new ConcurrentLinkedQueue<>();
+    /**
+     * The tries taken from {@link #displaced} and from the slots of forgotten lanes, until they are seen
+     * ended: by identity, since the consumer knows them by their view. Consumer's.
+     */
+    private final Set<TaskInfo> startedElsewhere = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** What each lane counts as steps are published, so that the counts never wait for the records' reader. */
     enum Count {
@@ -144,7 +169,7 @@ final class EventLanes {
         Lane lane = own.get();
         switch (step) {
             case SUBMITTED -> lane.submitted(keepRecords ? task : null);
-            case STARTED -> lane.started(task);
+            case STARTED -> lane.started(keepRecords ? task : null);
             case RETRIED -> lane.appendRetried(task, attempt, epochNanos, error, keepRecords);
             default -> lane.appendEnd(task, step, attempt, epochNanos, error, keepRecords);
         }
@@ -158,6 +183,8 @@ final class EventLanes {
     /** Tells publishers that nobody reads the lanes any more: they drop their events from then on. */
     void consumerDied() {
         budget.consumerAlive = false;
+        // the lanes, left in their threads' ThreadLocal maps, point to the queue: it must not keep tasks
+        displaced.clear();
     }
 
     /** Drops the chunks of every lane once no event can come any more (the flow closed). Called by the consumer. */
@@ -167,6 +194,8 @@ final class EventLanes {
             reader.release();
         }
         readers.clear();
+        displaced.clear();
+        startedElsewhere.clear();
     }
 
     /**
@@ -182,15 +211,29 @@ final class EventLanes {
     }
 
     /**
-     * The try that each thread started last and has not ended on that thread, if it has one (a task
-     * that waits for another may run others on its thread meanwhile: only the innermost shows). Called by
-     * the consumer; the tasks may end while it looks at them.
+     * The tasks of the tries started and not ended, each once, whichever threads started and end them: the
+     * try each thread started last, unless it has ended, and the tries it started before that have not
+     * (those of an executor that runs them elsewhere, or a task that waits for the one its thread runs
+     * now). Empty in lanes that keep no records. Called by the consumer; the tasks may end while it looks at
+     * them, and a task between two tries (a retry to come) is among them: its view says it has not started.
      */
     List<TaskInfo> running() {
         List<TaskInfo> running = new ArrayList<>();
+        Set<TaskInfo> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        // the slots before the queue: a publisher queues a try before it replaces it in its slot, so a try
+        // that is not in the slot read here is in the queue
         for (Reader reader : readers) {
             TaskInfo task = reader.lane.runningAcquire();
-            if (task != null) {
+            if (task != null && !task.ended() && seen.add(task)) {
+                running.add(task);
+            }
+        }
+        for (TaskInfo task; (task = displaced.poll()) != null; ) {
+            startedElsewhere.add(task);
+        }
+        startedElsewhere.removeIf(TaskInfo::ended);
+        for (TaskInfo task : startedElsewhere) {
+            if (seen.add(task)) {
                 running.add(task);
             }
         }
@@ -214,6 +257,11 @@ final class EventLanes {
             // whether the owner ended first: a thread that ended publishes nothing after
             if (!reader.lane.owner.isAlive() && reader.consumed == reader.lane.publishedAcquire()) {
                 reader.lane.addCounts(retired);
+                // a try started there may run on (elsewhere) and end on another thread
+                TaskInfo last = reader.lane.runningAcquire();
+                if (last != null && !last.ended()) {
+                    startedElsewhere.add(last);
+                }
                 reader.release();
                 readers.remove(reader);
             }
@@ -222,7 +270,7 @@ final class EventLanes {
     }
 
     private Lane newLane() {
-        Lane lane = new Lane(Thread.currentThread(), budget);
+        Lane lane = new Lane(Thread.currentThread(), budget, displaced);
         // allocated after the lane's first chunk: apart from the fields the publisher writes
         readers.add(new Reader(lane));
         return lane;
@@ -254,6 +302,8 @@ final class EventLanes {
     static final class Lane {
         final Thread owner;
         private final Budget budget;
+        /** Where a start puts the try it finds in {@link #running} if that has not ended; see {@link EventLanes#displaced}. */
+        private final Queue<TaskInfo> displaced;
         // producer's side
         private Chunk tail;
         private int longPos;
@@ -264,13 +314,17 @@ final class EventLanes {
         /** By {@link Count}: written opaque by the owner alone, read opaque by the consumer. */
         private final long[] counts = new long[Count.values().length];
 
-        /** The try started last on this thread and not ended on it; see {@link EventLanes#running()}. */
-        @SuppressWarnings("unused")
+        /**
+         * The try started last on this thread and not ended on it: written by the owner (with release, read
+         * plainly), read with acquire by the consumer, which clears it once the owner publishes no more
+         * ({@link Reader#release}); see {@link EventLanes#running()}.
+         */
         private TaskInfo running;
 
-        Lane(Thread owner, Budget budget) {
+        Lane(Thread owner, Budget budget, Queue<TaskInfo> displaced) {
             this.owner = owner;
             this.budget = budget;
+            this.displaced = displaced;
             this.tail = budget.newChunk();
         }
 
@@ -307,8 +361,17 @@ final class EventLanes {
             PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
 
+        /** Counts a start and, unless {@code task} is null, makes it this thread's running try. */
         void started(TaskInfo task) {
             count(Count.STARTED);
+            if (task == null) {
+                return;
+            }
+            TaskInfo previous = running;
+            if (previous != null && previous != task && !previous.ended()) {
+                // started here and not ended here: it runs elsewhere, or waits for the new try (nested)
+                displaced.offer(previous);
+            }
             RUNNING.setRelease(this, task);
         }
 
@@ -495,8 +558,9 @@ final class EventLanes {
                 budget.usedBytes.addAndGet(-CHUNK_BYTES);
             }
             head = null;
-            // the lane stays in its thread's ThreadLocal map: it must not keep its last chunk
+            // the lane stays in its thread's ThreadLocal map: it must not keep its last chunk, nor its last try
             lane.tail = null;
+            RUNNING.setRelease(lane, (TaskInfo) null);
         }
     }
 

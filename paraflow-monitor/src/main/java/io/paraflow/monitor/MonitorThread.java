@@ -35,9 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  * worker threads' and processes', and the figures executors heard from workers elsewhere), running tries and
  * waiting tasks.
  *
- * <p>Running tries: once per sample, the try each thread runs (see {@link EventLanes#running()}) gets a
- * {@code running} row for it and its task, unless one is there already; a task's end replaces them, and a
- * running row never replaces an end, so it does not matter which of the two is written first.
+ * <p>Running tries: once per sample, every try started and not ended (see {@link EventLanes#running()}),
+ * whichever threads start and end it, gets a {@code running} row for it and its task, unless one is there
+ * already; a task's end replaces them, and a running row never replaces an end, so it does not matter which
+ * of the two is written first.
  *
  * <p>Waiting tasks: a submitted task is kept here (a reference to its view) from its submission record,
  * read at once whatever the lag of the database, until the next sample, unless it has ended by the time
@@ -371,8 +372,9 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     }
 
     /**
-     * Writes a row for each try that runs on a thread now and has none yet, so that the dashboard and a
-     * post-mortem of a program that died see what was running. Rows of their ends replace them.
+     * Writes a row for each try that runs now (on a thread of this JVM or elsewhere) and has none yet, so
+     * that the dashboard and a post-mortem of a program that died see what was running. Rows of their ends
+     * replace them.
      */
     private void recordRunning() {
         Map<TaskInfo, Integer> now = new HashMap<>();

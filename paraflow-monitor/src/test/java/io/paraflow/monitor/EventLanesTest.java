@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The lanes turn each end of a task or try into one record holding every field the database needs, count
- * submissions and starts, show each thread's running try, and bound their memory.
+ * submissions and starts, show every running try whichever threads start and end it, and bound their memory.
  */
 @ExtendWith(NoLeakedThreads.class)
 class EventLanesTest {
@@ -57,11 +58,15 @@ class EventLanesTest {
     /**
      * A task of flow 1 named after its id, on executor "threads", asking for 2 cores, 4096 bytes and 3 GPUs, on
      * attempt 2, submitted at 10, ready at 20, its attempt started at 30 on worker-(id % 5) unless
-     * {@code started} is false.
+     * {@code started} is false; it has ended once {@link #end} was called.
      */
-    private record Info(long id, long[] dependencyIds, boolean started) implements TaskInfo {
+    private record Info(long id, long[] dependencyIds, boolean started, AtomicBoolean hasEnded) implements TaskInfo {
         Info(long id) {
             this(id, new long[0], true);
+        }
+
+        Info(long id, long[] dependencyIds, boolean started) {
+            this(id, dependencyIds, started, new AtomicBoolean());
         }
 
         @Override
@@ -111,7 +116,12 @@ class EventLanesTest {
 
         @Override
         public boolean ended() {
-            return false;
+            return hasEnded.get();
+        }
+
+        /** Marks the task ended, as the runtime does before its end step is delivered. */
+        void end() {
+            hasEnded.set(true);
         }
     }
 
@@ -155,6 +165,93 @@ class EventLanesTest {
         assertThat(lanes.drain(recorder, 100, true)).isZero();
         assertThat(recorder.submitted.get(0)).as("a submission holds the task's view, not a copy").isSameAs(seven);
         assertThat(recorder.submitted.get(1)).isSameAs(eight);
+    }
+
+    /** Ends {@code task} as its executor would from a thread of its own: marked ended, then FINISHED published there. */
+    private static void finishOnAnotherThread(EventLanes lanes, Info task) throws InterruptedException {
+        Thread other = new Thread(() -> {
+            task.end();
+            publish(lanes, Kind.FINISHED, task, null);
+        }, "other");
+        other.start();
+        other.join();
+    }
+
+    @Test
+    void triesThatOneThreadStartsAndOthersEndAllRunUntilTheirEnds() throws Exception {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Info one = new Info(1);
+        Info two = new Info(2);
+        Info three = new Info(3);
+        // as a worker-process executor does: this thread starts every try, the threads reading answers end them
+        for (Info task : List.of(one, two, three)) {
+            publish(lanes, Kind.STARTED, task, null);
+        }
+        assertThat(lanes.running()).containsExactlyInAnyOrder(one, two, three);
+
+        finishOnAnotherThread(lanes, two);
+        assertThat(lanes.running()).containsExactlyInAnyOrder(one, three);
+        finishOnAnotherThread(lanes, three);
+        assertThat(lanes.running()).as("the try this thread started last ended elsewhere").containsExactly(one);
+        Info four = new Info(4);
+        publish(lanes, Kind.STARTED, four, null);
+        assertThat(lanes.running()).containsExactlyInAnyOrder(one, four);
+        finishOnAnotherThread(lanes, one);
+        finishOnAnotherThread(lanes, four);
+        assertThat(lanes.running()).isEmpty();
+        assertThat(lanes.counts()).as("submitted, started, tries ended, finished, failed, cancelled")
+                .containsExactly(0, 4, 4, 4, 0, 0);
+    }
+
+    @Test
+    void aTaskWaitingForTheTryItsThreadRunsMeanwhileRunsToo() {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Info outer = new Info(1);
+        Info inner = new Info(2);
+        publish(lanes, Kind.STARTED, outer, null);
+        publish(lanes, Kind.STARTED, inner, null);
+        assertThat(lanes.running()).containsExactlyInAnyOrder(outer, inner);
+
+        inner.end();
+        publish(lanes, Kind.FINISHED, inner, null);
+        assertThat(lanes.running()).as("the outer task goes on once the inner one ended").containsExactly(outer);
+        outer.end();
+        publish(lanes, Kind.FINISHED, outer, null);
+        assertThat(lanes.running()).isEmpty();
+    }
+
+    @Test
+    void aTaskRetriedElsewhereShowsOnceWhereverItsTriesStart() throws Exception {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Info retried = new Info(1);
+        Info other = new Info(2);
+        publish(lanes, Kind.STARTED, retried, null);
+        Thread retrier = new Thread(() -> {
+            publish(lanes, Kind.RETRIED, retried, new IOException("again"));
+            publish(lanes, Kind.STARTED, retried, null);
+        }, "retrier");
+        retrier.start();
+        retrier.join();
+        publish(lanes, Kind.STARTED, other, null);
+        publish(lanes, Kind.STARTED, retried, null);
+
+        assertThat(lanes.running()).containsExactlyInAnyOrder(retried, other);
+        assertThat(lanes.running()).as("asked again").containsExactlyInAnyOrder(retried, other);
+    }
+
+    @Test
+    void aTryStartedByAThreadThatEndedRunsUntilItEnds() throws Exception {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Info task = new Info(1);
+        Thread starter = new Thread(() -> publish(lanes, Kind.STARTED, task, null), "starter");
+        starter.start();
+        starter.join();
+        lanes.drain(new Recorder(), 100, true);
+
+        assertThat(lanes.running()).containsExactly(task);
+        finishOnAnotherThread(lanes, task);
+        assertThat(lanes.running()).isEmpty();
+        assertThat(lanes.counts()).containsExactly(0, 1, 1, 1, 0, 0);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.exec.process.ProcessExecutor;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,11 +14,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.paraflow.monitor.MixedRun.awaitRows;
@@ -167,6 +171,85 @@ class MonitoringLiveRowsTest {
                 failFirst.countDown();
                 release.countDown();
             }
+        }
+    }
+
+    /**
+     * Waits until the file {@code path} exists, up to a minute (a guard for a test that fails before it
+     * creates it); returns whether it appeared. Runs in a worker process, which cannot see the test's latches.
+     */
+    static boolean awaitFile(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!Files.exists(Path.of(path))) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Test
+    void everyRunningTryHasARunningRowWhetherAThreadOrAWorkerProcessRunsIt() throws Exception {
+        Path db = dir.resolve("executors.db");
+        Path release = dir.resolve("release");
+        int workers = 3;
+        CountDownLatch releaseThread = new CountDownLatch(1);
+        ProcessExecutor processes = ProcessExecutor.builder().workers(workers).forwardStderr(false)
+                .allow("io.paraflow.monitor.**").build();
+        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).dashboard(0).build();
+        try (Flow flow = Flow.builder().threads(2).executor(processes).listener(monitoring).build();
+             Connection c = open(db)) {
+            try {
+                // started before: idle workers get the slow tries as they are submitted, so this thread starts
+                // them all, and the threads reading the workers' answers end them
+                List<Task<Integer>> warmUp = new ArrayList<>();
+                for (int i = 0; i < workers; i++) {
+                    warmUp.add(flow.task("warm-up").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> 1));
+                }
+                for (Task<Integer> task : warmUp) {
+                    task.get();
+                }
+                for (int i = 0; i < 20; i++) {
+                    flow.task("quick").submit(() -> 1).get();
+                }
+                Task<Integer> onAThread = flow.task("on-a-thread").submit(() -> {
+                    hold(releaseThread);
+                    return 1;
+                });
+                String path = release.toString();
+                List<Task<Boolean>> slow = new ArrayList<>();
+                for (int i = 0; i < workers; i++) {
+                    slow.add(flow.task("in-a-process").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> awaitFile(path)));
+                }
+
+                awaitRows(c, "SELECT t.name, t.state, count(*), count(DISTINCT r.worker) FROM tries r JOIN tasks t"
+                        + " USING (task_id) WHERE r.outcome = 'running' GROUP BY t.name, t.state ORDER BY t.name",
+                        List.of(List.of("in-a-process", "running", workers, workers), List.of("on-a-thread", "running", 1, 1)));
+                URI dashboard = monitoring.dashboardUri().orElseThrow();
+                assertThat(json(dashboard.resolve("api/tasks?state=running")).findValuesAsText("name"))
+                        .containsExactlyInAnyOrder("in-a-process", "in-a-process", "in-a-process", "on-a-thread");
+                assertThat(json(dashboard.resolve("api/timeline")).findValuesAsText("outcome"))
+                        .as("the timeline's tries").filteredOn("running"::equals).hasSize(workers + 1);
+
+                Files.createFile(release);
+                for (Task<Boolean> task : slow) {
+                    assertThat(task.get()).isTrue();
+                }
+                releaseThread.countDown();
+                assertThat(onAThread.get()).isEqualTo(1);
+            } finally {
+                if (!Files.exists(release)) {
+                    Files.createFile(release);
+                }
+                releaseThread.countDown();
+            }
+        }
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT t.name, t.state, r.outcome, count(*) FROM tries r JOIN tasks t USING (task_id)"
+                    + " GROUP BY t.name, t.state, r.outcome ORDER BY t.name")).containsExactly(
+                    List.of("in-a-process", "finished", "finished", workers), List.of("on-a-thread", "finished", "finished", 1),
+                    List.of("quick", "finished", "finished", 20), List.of("warm-up", "finished", "finished", workers));
         }
     }
 

@@ -26,10 +26,20 @@ class MonitoringShutdownTest {
 
     @Test
     void aRunStoppedBySigtermRecordsItsEndAsInterruptedWithItsTasksAndRunningTries() throws Exception {
+        assertInterruptedWithEveryRunningTry("threads");
+    }
+
+    @Test
+    void theRunningTriesOfWorkerProcessesAreAllRecordedThoughOneThreadStartedThem() throws Exception {
+        assertInterruptedWithEveryRunningTry("processes");
+    }
+
+    /** Stops {@link InterruptedRunMain} with SIGTERM, its endless tasks run on {@code executor}, and reads what it left. */
+    private void assertInterruptedWithEveryRunningTry(String executor) throws Exception {
         Path db = dir.resolve("run.db");
         Path ready = dir.resolve("ready");
         Path log = dir.resolve("program.log");
-        Process program = start(InterruptedRunMain.class, log, db.toString(), ready.toString());
+        Process program = start(InterruptedRunMain.class, log, db.toString(), ready.toString(), executor);
         try {
             long deadline = System.nanoTime() + GUARD.toNanos();
             while (!Files.exists(ready) && program.isAlive() && System.nanoTime() < deadline) {
@@ -47,8 +57,9 @@ class MonitoringShutdownTest {
                     .containsExactly(List.of("interrupted", 1, InterruptedRunMain.FINISHED + InterruptedRunMain.RUNNING));
             assertThat(rows(c, "SELECT count(*) FROM tasks WHERE state = 'finished'"))
                     .containsExactly(List.of(InterruptedRunMain.FINISHED));
-            assertThat(rows(c, "SELECT count(*) FROM tries WHERE outcome = 'running' AND task_id IN"
-                    + " (SELECT task_id FROM tasks WHERE name = 'endless')")).containsExactly(List.of(InterruptedRunMain.RUNNING));
+            assertThat(rows(c, "SELECT count(*), count(DISTINCT worker) FROM tries WHERE outcome = 'running' AND task_id IN"
+                    + " (SELECT task_id FROM tasks WHERE name = 'endless' AND state = 'running')"))
+                    .containsExactly(List.of(InterruptedRunMain.RUNNING, InterruptedRunMain.RUNNING));
         }
     }
 
