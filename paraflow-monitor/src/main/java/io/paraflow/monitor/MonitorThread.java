@@ -105,6 +105,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private volatile boolean stopping;
     /** Set before {@link #stopping}, read after it. */
     private long endedNs;
+    /** When {@link #stop} was called, on the {@link System#nanoTime()} clock; set and read as {@link #endedNs}. */
+    private long stoppedNanos;
     /** The latest {@link #recordInterruption} request, and the one this thread handled last. */
     private volatile Interruption interruption;
     private Interruption interruptionHandled;
@@ -147,6 +149,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     synchronized Throwable stop(long epochNanos) {
         if (!stopping) {
             endedNs = epochNanos;
+            stoppedNanos = System.nanoTime();
             stopping = true;
             LockSupport.unpark(thread);
         }
@@ -185,9 +188,15 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     @Override
     public void run() {
         try {
+            boolean progressEnded = false;
             while (true) {
                 // read before draining: every step published before stop() is then in the lanes
                 boolean last = stopping;
+                if (last && !progressEnded && progressLine != null) {
+                    // the counts are final once the flow stops: shown at once, not after the rows are written
+                    progressEnded = true;
+                    progressLine.finish(progress(), stoppedNanos);
+                }
                 long now = System.nanoTime();
                 boolean due = now - nextTick >= 0;
                 // between ticks only filled chunks: see EventLanes.drain
@@ -449,9 +458,6 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         write(() -> writer.finish(endedNs, outcome, counts.submitted(), counts.finished(), counts.failed(),
                 counts.cancelled()));
         writer = null;
-        if (progressLine != null) {
-            progressLine.finish(counts, System.nanoTime());
-        }
     }
 
     /** A write to the database, which may fail. */

@@ -80,10 +80,13 @@ public final class ProgressLine {
         return inPlace ? lastLength == 0 || since >= REDRAW_NANOS : since >= intervalNanos;
     }
 
-    /** Shows the final counts and ends the line. */
+    /**
+     * Shows the final counts, with the run's average rate (the rate of the last seconds says little of a
+     * run, and nothing once it has ended) and no estimate, and ends the line.
+     */
     public void finish(Progress progress, long nowNanos) {
-        record(progress, nowNanos);
-        print(describe(progress, nowNanos));
+        long elapsed = nowNanos - startNanos;
+        print(describe(progress, nowNanos, elapsed > 0 ? progress.ended() * 1e9 / elapsed : 0, false));
         if (inPlace) {
             out.println();
         }
@@ -122,6 +125,10 @@ public final class ProgressLine {
 
     /** The line for {@code progress} at {@code nowNanos}, made to fit the columns if drawn in place. */
     String describe(Progress progress, long nowNanos) {
+        return describe(progress, nowNanos, rate(), true);
+    }
+
+    private String describe(Progress progress, long nowNanos, double rate, boolean estimate) {
         StringBuilder done = new StringBuilder(64);
         if (label != null) {
             done.append(label).append(": ");
@@ -133,14 +140,13 @@ public final class ProgressLine {
         if (progress.cancelled() > 0) {
             done.append(String.format(Locale.ROOT, ", %,d cancelled", progress.cancelled()));
         }
-        double rate = rate();
         long left = progress.submitted() - progress.ended();
         // in the order they are shown; each one's place in the order of leaving out is its rank
         String[] parts = {
             String.format(Locale.ROOT, "%,d running", progress.running()),
             String.format(Locale.ROOT, rate >= 10 ? "%,.0f/s" : "%.1f/s", rate),
             clock(nowNanos - startNanos) + " elapsed",
-            left > 0 && rate > 0 ? "ETA " + clock((long) (left / rate * 1e9)) : null,
+            estimate && left > 0 && rate > 0 ? "ETA " + clock((long) (left / rate * 1e9)) : null,
         };
         int[] leftOutFirst = {0, 2, 1, 3};
         String line = join(done, parts);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,6 +62,19 @@ class ProgressLineTest {
         assertThat(printed.chars().filter(c -> c == '\r')).hasSize(3);
         assertThat(printed.chars().filter(c -> c == '\n')).hasSize(1);
         assertThat(printed).endsWith(System.lineSeparator()).contains("\rtasks 10/10 done | 0 running");
+    }
+
+    @Test
+    void theLastLineHasTheRunsAverageRateAndNoEstimate() {
+        ProgressLine line = new ProgressLine(out, null, false, 0, Duration.ofSeconds(10), 0);
+        line.show(new Progress(2_000, 0, 0, 0, 0), 0);
+        line.show(new Progress(2_000, 0, 1_400, 0, 0), 10 * S);
+        // nothing ended in the last 4 s (a close that waited for something): the last seconds' rate is 0
+        line.show(new Progress(2_000, 0, 1_400, 0, 0), 14 * S);
+        assertThat(line.rate()).isZero();
+        line.finish(new Progress(2_000, 0, 1_400, 0, 0), 14 * S);
+        List<String> lines = printed().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("tasks 1,400/2,000 done | 0 running | 100/s | 0:14 elapsed");
     }
 
     @Test
