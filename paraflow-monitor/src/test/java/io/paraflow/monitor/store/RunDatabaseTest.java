@@ -63,7 +63,33 @@ class RunDatabaseTest {
             s.executeUpdate("CREATE TABLE things (x INTEGER)");
         }
         assertThatThrownBy(() -> RunDatabase.open(other)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(other + " is not a Paraflow run database of schema version 2 (it has no run table)");
+                .hasMessage(other + " is not a Paraflow run database of schema version 2 to 3 (it has no run table)");
+    }
+
+    @Test
+    void aRunDatabaseOfSchemaVersion2OpensAndHasNoBusyColumn() throws Exception {
+        Path db = dir.resolve("version-2.db");
+        MixedRun.record(db);
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(run.samplesHaveBusy()).isTrue();
+        }
+        MixedRun.toSchemaVersion2(db);
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(run.samplesHaveBusy()).isFalse();
+            assertThat(run.run().outcome()).isEqualTo("failed");
+        }
+    }
+
+    @Test
+    void aRunDatabaseOfANewerSchemaVersionIsRefusedSayingWhich() throws Exception {
+        Path newer = dir.resolve("newer.db");
+        try (Connection c = MixedRun.open(newer); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE run (name TEXT)");
+            s.executeUpdate("PRAGMA user_version = 4");
+        }
+        assertThatThrownBy(() -> RunDatabase.open(newer)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(newer + " is not a Paraflow run database of schema version 2 to 3 (it has version 4; it was"
+                        + " recorded by another version of Paraflow)");
     }
 
     @Test
@@ -74,7 +100,7 @@ class RunDatabaseTest {
             s.executeUpdate("PRAGMA user_version = 1");
         }
         assertThatThrownBy(() -> RunDatabase.open(older)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(older + " is not a Paraflow run database of schema version 2 (it has version 1; it was"
+                .hasMessage(older + " is not a Paraflow run database of schema version 2 to 3 (it has version 1; it was"
                         + " recorded by another version of Paraflow)");
     }
 }
