@@ -359,7 +359,10 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private void sampleResources(long now) {
         workersSampled = workers.size();
         long at = epochNanos(now);
-        busy.sampleAt(at, lanes.running());
+        busy.sampleAt(at);
+        for (TaskInfo task : lanes.running()) {
+            busy.running(task.worker(), task.startedNanos());
+        }
         for (SampleRow row : sampler.sample(at, workers)) {
             write(() -> writer.sample(row.withBusy(busy.load(row.worker()))));
         }

@@ -1,7 +1,5 @@
 package io.paraflow.monitor;
 
-import io.paraflow.event.TaskInfo;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,7 +21,8 @@ import java.util.Map;
  * <li>the sum never shrinks: a running try counted up to a sample that turns out to have ended just before
  *     it shows as a load of 0 until the worker's time catches up;
  * <li>tries that a sample does not see running (only the innermost try of a thread is seen; see
- *     {@link EventLanes#running()}) count once they end, as late records do.
+ *     {@link EventLanes#running()}) count once they end, as late records do;
+ * <li>a try counts as one slot whatever the cores it asked for.
  * </ul>
  *
  * <p>Not thread-safe: called by the monitor's thread only.
@@ -76,21 +75,23 @@ final class WorkerBusy {
     }
 
     /**
-     * Starts a sample at {@code atNs} with the tries {@code running} then (a try that has not started or whose
-     * worker is unknown is left out); {@link #load} then gives each worker's load at this sample.
+     * Starts a sample at {@code atNs}: {@link #running} then counts each try running then, and {@link #load}
+     * gives each worker's load at this sample.
      */
-    void sampleAt(long atNs, Iterable<TaskInfo> running) {
+    void sampleAt(long atNs) {
         this.atNs = atNs;
         for (Worker worker : workers.values()) {
             worker.runningNanos = 0;
         }
-        for (TaskInfo task : running) {
-            // read once each: the task may go on meanwhile
-            long startedNs = task.startedNanos();
-            String name = task.worker();
-            if (startedNs != 0 && name != null) {
-                worker(name).runningNanos += Math.max(0, atNs - startedNs);
-            }
+    }
+
+    /**
+     * Counts a try that runs on {@code worker} since {@code startedNs} at the current sample; one that has not
+     * started (0) or whose worker is unknown (null) is left out.
+     */
+    void running(String worker, long startedNs) {
+        if (startedNs != 0 && worker != null) {
+            worker(worker).runningNanos += Math.max(0, atNs - startedNs);
         }
     }
 

@@ -1,10 +1,6 @@
 package io.paraflow.monitor;
 
-import io.paraflow.event.TaskInfo;
-import io.paraflow.exec.Resources;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -14,76 +10,25 @@ class WorkerBusyTest {
 
     private static final double EXACT = 1e-12;
 
-    /** A try running on {@code worker} since {@code startedNanos}, as {@link EventLanes#running()} shows it. */
-    private record Running(String worker, long startedNanos) implements TaskInfo {
-        @Override
-        public long flowId() {
-            return 1;
-        }
-
-        @Override
-        public long id() {
-            return 7;
-        }
-
-        @Override
-        public String name() {
-            return "task";
-        }
-
-        @Override
-        public String executorLabel() {
-            return "threads";
-        }
-
-        @Override
-        public Resources resources() {
-            return new Resources(1, 0, 0);
-        }
-
-        @Override
-        public long[] dependencyIds() {
-            return new long[0];
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public long submittedNanos() {
-            return 0;
-        }
-
-        @Override
-        public long readyNanos() {
-            return 0;
-        }
-
-        @Override
-        public boolean ended() {
-            return false;
-        }
-    }
-
     @Test
     void aSampleGivesTheTimeInTriesSinceTheWorkersPreviousSampleOverTheTimeBetween() {
         WorkerBusy busy = new WorkerBusy(1_000);
         busy.tryEnded("a", 1_000, 1_010);
         busy.tryEnded("a", 1_020, 1_030);
-        busy.sampleAt(1_040, List.of(new Running("a", 1_035)));
+        busy.sampleAt(1_040);
+        busy.running("a", 1_035);
         // the first sample covers the time since the monitor started: 10 + 10 ended, 5 running, of 40
         assertThat(busy.load("a")).isCloseTo(25 / 40.0, within(EXACT));
 
-        busy.sampleAt(1_050, List.of(new Running("a", 1_035)));
+        busy.sampleAt(1_050);
+        busy.running("a", 1_035);
         assertThat(busy.load("a")).as("running all along").isCloseTo(1.0, within(EXACT));
 
         busy.tryEnded("a", 1_035, 1_055);
-        busy.sampleAt(1_060, List.of());
+        busy.sampleAt(1_060);
         assertThat(busy.load("a")).as("the rest of the try, which ended in the middle").isCloseTo(0.5, within(EXACT));
 
-        busy.sampleAt(1_080, List.of());
+        busy.sampleAt(1_080);
         assertThat(busy.load("a")).as("idle").isZero();
     }
 
@@ -92,7 +37,9 @@ class WorkerBusyTest {
         WorkerBusy busy = new WorkerBusy(0);
         busy.tryEnded("processes-1 (pid 42)", 0, 100);
         busy.tryEnded("processes-1 (pid 42)", 0, 100);
-        busy.sampleAt(100, List.of(new Running("processes-1 (pid 42)", 50), new Running("processes-1 (pid 42)", 10)));
+        busy.sampleAt(100);
+        busy.running("processes-1 (pid 42)", 50);
+        busy.running("processes-1 (pid 42)", 10);
         assertThat(busy.load("processes-1 (pid 42)")).isCloseTo(3.4, within(EXACT));
     }
 
@@ -104,8 +51,10 @@ class WorkerBusyTest {
             // a name equal to the previous one but another string: the same worker
             busy.tryEnded(i % 3 == 0 ? "paraflow-1-threads-1" : new String(a), 10 * i, 10 * i + 5);
         }
-        busy.sampleAt(100, List.of(new Running("paraflow-1-threads-2", 60), new Running(null, 10),
-                new Running("paraflow-1-threads-2", 0)));
+        busy.sampleAt(100);
+        busy.running("paraflow-1-threads-2", 60);
+        busy.running(null, 10);
+        busy.running("paraflow-1-threads-2", 0);
         assertThat(busy.load(a)).isCloseTo(6 * 5 / 100.0, within(EXACT));
         assertThat(busy.load("paraflow-1-threads-1")).isCloseTo(4 * 5 / 100.0, within(EXACT));
         // a try not started yet (0) is left out; one without a worker too
@@ -117,7 +66,7 @@ class WorkerBusyTest {
         WorkerBusy busy = new WorkerBusy(0);
         busy.tryEnded(null, 0, 10);
         busy.tryEnded("a", 0, 10);
-        busy.sampleAt(20, List.of());
+        busy.sampleAt(20);
         assertThat(busy.load("jvm:42@host")).isNaN();
         assertThat(busy.load("a")).isCloseTo(0.5, within(EXACT));
         assertThat(busy.load("a")).isNaN();
@@ -127,18 +76,19 @@ class WorkerBusyTest {
     void aTryReadAfterTheSampleItEndedBeforeCountsAtTheNextAndTheTotalStaysRight() {
         WorkerBusy busy = new WorkerBusy(0);
         busy.tryEnded("a", 0, 20);
-        busy.sampleAt(50, List.of());
+        busy.sampleAt(50);
         assertThat(busy.load("a")).isCloseTo(0.4, within(EXACT));
         // ended at 90, read after the sample at 100: that sample sees neither its end nor a running try
-        busy.sampleAt(100, List.of());
+        busy.sampleAt(100);
         double first = busy.load("a");
         assertThat(first).isZero();
         busy.tryEnded("a", 60, 90);
-        busy.sampleAt(200, List.of(new Running("a", 150)));
+        busy.sampleAt(200);
+        busy.running("a", 150);
         double second = busy.load("a");
         assertThat(second).isCloseTo((30 + 50) / 100.0, within(EXACT));
         busy.tryEnded("a", 150, 250);
-        busy.sampleAt(300, List.of());
+        busy.sampleAt(300);
         double third = busy.load("a");
         assertThat(third).isCloseTo(0.5, within(EXACT));
         assertThat(first * 50 + second * 100 + third * 100).as("busy time over the samples").isCloseTo(30 + 100, within(1e-9));
@@ -148,13 +98,15 @@ class WorkerBusyTest {
     void aRunningTryThatHadEndedBeforeTheSampleNeverMakesTheLoadNegative() {
         WorkerBusy busy = new WorkerBusy(0);
         // seen running at 100 (counted 90), though it ended at 80: its record says so later
-        busy.sampleAt(100, List.of(new Running("a", 10)));
+        busy.sampleAt(100);
+        busy.running("a", 10);
         assertThat(busy.load("a")).isCloseTo(0.9, within(EXACT));
         busy.tryEnded("a", 10, 80);
-        busy.sampleAt(200, List.of(new Running("a", 190)));
+        busy.sampleAt(200);
+        busy.running("a", 190);
         assertThat(busy.load("a")).as("80 < 90 counted already").isZero();
         busy.tryEnded("a", 190, 230);
-        busy.sampleAt(300, List.of());
+        busy.sampleAt(300);
         assertThat(busy.load("a")).as("110 in all, 90 of them counted").isCloseTo(20 / 100.0, within(EXACT));
     }
 }
