@@ -6,7 +6,11 @@ import io.paraflow.Flow;
 import io.paraflow.Task;
 import io.paraflow.command.CommandExecutor;
 import io.paraflow.command.CommandResult;
+import io.paraflow.exec.ReadyTask;
 import io.paraflow.exec.Resources;
+import io.paraflow.exec.TaskExecutor;
+import io.paraflow.exec.WorkerLoad;
+import io.paraflow.internal.Threads;
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -116,6 +120,74 @@ class BusyWorkersTest {
                     .allSatisfy(row -> {
                         assertThat(((Number) row.get(1)).doubleValue()).as("busy, %s", row).isBetween(0.9, 1.1);
                         assertThat(((Number) row.get(2)).doubleValue()).as("CPU, %s", row).isLessThan(0.5);
+                    });
+        }
+    }
+
+    /**
+     * Runs each task on a thread of its own, as if on {@link #WORKER} elsewhere: the tries carry that name, and
+     * each time the monitor asks, the worker reports its figures anew (as a cluster worker does every second).
+     */
+    private static final class ElsewhereExecutor implements TaskExecutor {
+        static final String WORKER = "10.0.0.9:5701";
+        private final List<Thread> threads = new ArrayList<>();
+
+        @Override
+        public String label() {
+            return "elsewhere";
+        }
+
+        @Override
+        public Resources capacity() {
+            return new Resources(1, 0, 0);
+        }
+
+        @Override
+        public synchronized void execute(ReadyTask task) {
+            Thread thread = new Thread(() -> {
+                task.started(task.attempt(), WORKER);
+                try {
+                    task.succeeded(task.attempt(), task.invocation().invoke(), WORKER);
+                } catch (Exception e) {
+                    task.failed(task.attempt(), e, WORKER);
+                }
+            }, "elsewhere-" + task.id());
+            threads.add(thread);
+            thread.start();
+        }
+
+        @Override
+        public List<WorkerLoad> workerLoads() {
+            return List.of(new WorkerLoad(WORKER, System.currentTimeMillis() * 1_000_000, 0.01, 1_000_000, -1, -1));
+        }
+
+        @Override
+        public void interruptAll() {
+        }
+
+        @Override
+        public synchronized void close() {
+            threads.forEach(Threads::joinUninterruptibly);
+        }
+    }
+
+    @Test
+    void aWorkerElsewhereIsBusyWithTheTriesTheDriverHeardOf() throws Exception {
+        Path db = dir.resolve("elsewhere.db");
+        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(SAMPLE_EVERY).build();
+        try (Flow flow = Flow.builder().threads(1).executor(new ElsewhereExecutor()).listener(monitoring).build()) {
+            assertThat(flow.task("nap").on("elsewhere").submit(() -> {
+                Thread.sleep(WAIT_MILLIS);
+                return 1;
+            }).get()).isEqualTo(1);
+        }
+
+        try (Connection c = open(db)) {
+            List<List<Object>> within = rows(c, SAMPLES_WITHIN_TRIES);
+            assertThat(within).as("samples of the worker elsewhere while its try ran").isNotEmpty()
+                    .allSatisfy(row -> {
+                        assertThat(row.get(0)).isEqualTo(ElsewhereExecutor.WORKER);
+                        assertThat(((Number) row.get(1)).doubleValue()).as("busy, %s", row).isBetween(0.9, 1.1);
                     });
         }
     }
