@@ -15,6 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,12 +38,38 @@ class MonitorCommandTest {
         try (Flow flow = Flow.builder().threads(2).listener(Monitoring.builder().name("recorded").database(db).build()).build()) {
             flow.submit(() -> 42).get();
         }
+        assertThat(overviewServed(db)).contains("\"name\":\"recorded\"").contains("\"finished\":1");
+    }
+
+    @Test
+    void aRunDatabaseOfSchemaVersion2IsServedAndExported() throws Exception {
+        Path db = dir.resolve("version-2.db");
+        try (Flow flow = Flow.builder().threads(2).listener(Monitoring.builder().name("older").database(db).build()).build()) {
+            flow.submit(() -> 42).get();
+        }
+        // what Paraflow recorded before samples.busy
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.executeUpdate("ALTER TABLE samples DROP COLUMN busy");
+            s.executeUpdate("PRAGMA user_version = 2");
+        }
+        // served, not refused; its workers' busy slots are unknown
+        assertThat(overviewServed(db)).contains("\"name\":\"older\"").contains("\"finished\":1")
+                .contains("\"busy\":null");
+        Path trace = dir.resolve("older.trace.json");
+        CommandRun run = CommandRun.of("monitor", db.toString(), "--trace", trace.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(trace).isNotEmptyFile();
+    }
+
+    /** Runs {@code paraflow monitor db} until it serves, and returns its {@code api/overview}; then stops it. */
+    private static String overviewServed(Path db) throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         AtomicInteger exitCode = new AtomicInteger(-1);
         Thread command = new Thread(() -> exitCode.set(Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
                 .execute("monitor", db.toString(), "--port", "0")), "monitor-command");
         command.start();
+        String body;
         try {
             Matcher serving = SERVING.matcher("");
             long deadline = System.nanoTime() + 30_000_000_000L;
@@ -52,14 +81,15 @@ class MonitorCommandTest {
             HttpResponse<String> overview = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(serving.group(1) + "api/overview")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(overview.statusCode()).isEqualTo(200);
-            assertThat(overview.body()).contains("\"name\":\"recorded\"").contains("\"finished\":1");
+            assertThat(overview.statusCode()).as(overview.body()).isEqualTo(200);
+            body = overview.body();
         } finally {
             command.interrupt();
             command.join(30_000);
         }
         assertThat(command.isAlive()).isFalse();
         assertThat(exitCode.get()).isZero();
+        return body;
     }
 
     @Test

@@ -49,6 +49,9 @@ import java.util.concurrent.locks.LockSupport;
  * next samples, and the kept ones are pruned of ended tasks whenever they double, so the memory they take
  * stays proportional to the tasks that wait.
  *
+ * <p>Busy workers: each ended try read and the tries running at each sample feed {@link WorkerBusy}, which
+ * gives every worker's sample (threads, worker processes, cluster workers) the slots it kept busy with tries.
+ *
  * <p>Back-pressure: the lanes hold at most their capacity; a publishing thread that needs room waits for
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
  *
@@ -80,6 +83,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private final Thread thread;
     private final ProgressLine progressLine;
     private final LocalSampler sampler;
+    /** How busy each worker was with tries, written with its samples; null without a database. */
+    private final WorkerBusy busy;
     private final long sampleEveryNanos;
     private final long startNanos = System.nanoTime();
     private final long epochNanosAtStart = epochNanosNow();
@@ -119,6 +124,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         this.writer = writer;
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
+        this.busy = writer != null ? new WorkerBusy(epochNanosAtStart) : null;
         this.sampleEveryNanos = sampleEvery.toNanos();
         this.lanes = new EventLanes(bufferBytes, writer != null);
         // Each lane of a live thread holds a chunk, so a share of the memory would bound the threads that
@@ -291,6 +297,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         if (writer == null) {
             return;
         }
+        busy.tryEnded(worker, startedNs, endedNs);
         write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, "retried")));
         write(() -> writer.failure(ErrorRecords.of(taskId, attempt, "retried", error)));
     }
@@ -312,6 +319,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             return;
         }
         if (startedNs != 0) {
+            busy.tryEnded(worker, startedNs, endedNs);
             write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, outcome)));
         }
         if (error != null) {
@@ -360,8 +368,13 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     private void sampleResources(long now) {
         workersSampled = workers.size();
-        for (SampleRow row : sampler.sample(epochNanos(now), workers)) {
-            write(() -> writer.sample(row));
+        long at = epochNanos(now);
+        busy.sampleAt(at);
+        for (TaskInfo task : lanes.running()) {
+            busy.running(task.worker(), task.startedNanos());
+        }
+        for (SampleRow row : sampler.sample(at, workers)) {
+            write(() -> writer.sample(row.withBusy(busy.load(row.worker()))));
         }
     }
 
@@ -374,7 +387,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             Long written = remoteWritten.put(load.worker(), load.epochNanos());
             if (written == null || written != load.epochNanos()) {
                 SampleRow row = new SampleRow(load.worker(), load.epochNanos(), load.cpuLoad(), load.cpuTimeNanos(),
-                        load.memoryUsedBytes(), load.memoryMaxBytes());
+                        load.memoryUsedBytes(), load.memoryMaxBytes()).withBusy(busy.load(load.worker()));
                 write(() -> writer.sample(row));
             }
         }

@@ -84,6 +84,17 @@ public final class MixedRun {
         return rounds;
     }
 
+    /**
+     * Turns the recorded run {@code db} into a database of schema version 2, as Paraflow recorded them before
+     * {@code samples.busy}: the same tables without that column.
+     */
+    public static void toSchemaVersion2(Path db) throws SQLException {
+        try (Connection connection = open(db); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("ALTER TABLE samples DROP COLUMN busy");
+            statement.executeUpdate("PRAGMA user_version = 2");
+        }
+    }
+
     /** The id of the first task {@link #addTriesOfOneWorkerAtOnce} adds; the others follow. */
     public static final long AT_ONCE_FIRST_ID = 1000;
 

@@ -166,6 +166,8 @@ class MonitoringDatabaseTest {
             assertThat(name).matches(ProcessExecutor.DEFAULT_LABEL + "-\\d+ \\(pid \\d+\\)");
             assertThat(rows(c, "SELECT count(*) > 0 FROM samples WHERE worker = '" + name + "' AND cpu_time_ns > 0"
                     + " AND memory_used_bytes > 0 AND cpu_load > 0")).containsExactly(List.of(1));
+            assertThat(rows(c, "SELECT max(busy) > 0.5 FROM samples WHERE worker = '" + name + "'"))
+                    .as("the worker process busy with its task").containsExactly(List.of(1));
         }
     }
 
@@ -207,7 +209,7 @@ class MonitoringDatabaseTest {
         Path db = dir.resolve("empty.db");
         Flow.builder().listener(Monitoring.database(db)).build().close();
         try (Connection c = open(db)) {
-            assertThat(rows(c, "PRAGMA user_version")).containsExactly(List.of(2));
+            assertThat(rows(c, "PRAGMA user_version")).containsExactly(List.of(3));
             assertThat(rows(c, "SELECT outcome, tasks FROM run")).containsExactly(List.of("succeeded", 0));
             assertThat(rows(c, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
         }

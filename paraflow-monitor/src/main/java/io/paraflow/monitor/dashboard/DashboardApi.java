@@ -29,20 +29,25 @@ final class DashboardApi implements AutoCloseable {
 
     /**
      * Each worker's latest sample, with its memory as last known (the last sample of a worker process that
-     * has just exited has none). Its cost does not grow with the samples: the workers are found by hopping
-     * along {@code samples_by_worker} from one name to the next, each one's latest sample by a look-up in it,
-     * and its latest memory by one in {@code samples_with_memory} (without that index, in a database of an
-     * earlier build, the same answer by a scan of the worker's samples).
+     * has just exited has none) and its slots busy with tries, {@code busy} ({@code NULL} without
+     * {@code withBusy}, for a database of schema version 2, which has no such column). Its cost does not grow
+     * with the samples: the workers are found by hopping along {@code samples_by_worker} from one name to the
+     * next, each one's latest sample by a look-up in it, and its latest memory by one in
+     * {@code samples_with_memory} (without that index, in a database of an earlier build, the same answer by a
+     * scan of the worker's samples).
      */
-    static final String WORKERS = "WITH RECURSIVE names(worker) AS (SELECT min(worker) FROM samples"
-            + " UNION ALL SELECT (SELECT min(worker) FROM samples WHERE worker > names.worker) FROM names"
-            + " WHERE names.worker IS NOT NULL),"
-            + " latest(worker, at_ns, memory_at_ns) AS (SELECT worker, (SELECT max(at_ns) FROM samples WHERE worker = names.worker),"
-            + " (SELECT max(at_ns) FROM samples WHERE worker = names.worker AND memory_used_bytes IS NOT NULL)"
-            + " FROM names WHERE worker IS NOT NULL)"
-            + " SELECT s.worker, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs, m.memory_used_bytes AS memoryUsed,"
-            + " m.memory_max_bytes AS memoryMax FROM latest l JOIN samples s ON s.worker = l.worker AND s.at_ns = l.at_ns"
-            + " LEFT JOIN samples m ON m.worker = l.worker AND m.at_ns = l.memory_at_ns ORDER BY s.worker";
+    static String workers(boolean withBusy) {
+        return "WITH RECURSIVE names(worker) AS (SELECT min(worker) FROM samples"
+                + " UNION ALL SELECT (SELECT min(worker) FROM samples WHERE worker > names.worker) FROM names"
+                + " WHERE names.worker IS NOT NULL),"
+                + " latest(worker, at_ns, memory_at_ns) AS (SELECT worker, (SELECT max(at_ns) FROM samples WHERE worker = names.worker),"
+                + " (SELECT max(at_ns) FROM samples WHERE worker = names.worker AND memory_used_bytes IS NOT NULL)"
+                + " FROM names WHERE worker IS NOT NULL)"
+                + " SELECT s.worker, " + (withBusy ? "s.busy" : "NULL") + " AS busy, s.cpu_load AS cpuLoad, s.cpu_time_ns / 1000000 AS cpuMs,"
+                + " m.memory_used_bytes AS memoryUsed, m.memory_max_bytes AS memoryMax"
+                + " FROM latest l JOIN samples s ON s.worker = l.worker AND s.at_ns = l.at_ns"
+                + " LEFT JOIN samples m ON m.worker = l.worker AND m.at_ns = l.memory_at_ns ORDER BY s.worker";
+    }
 
     private final Path file;
     private RunDatabase run;
@@ -80,7 +85,10 @@ final class DashboardApi implements AutoCloseable {
         return run().connection().prepareStatement(sql);
     }
 
-    /** The run, the latest counts, the counts over time and the workers' latest samples. */
+    /**
+     * The run, the latest counts, the counts over time and the workers' latest samples (each with its slots
+     * busy with tries, {@code busy}, null in a database of schema version 2).
+     */
     String overview() throws SQLException {
         StringBuilder out = new StringBuilder(4096).append("{\"run\":");
         try (PreparedStatement run = prepare("SELECT name, flow_id AS flowId, host, pid, started_ns / 1000000 AS startedMs,"
@@ -104,7 +112,7 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, series);
         }
         out.append(",\"workers\":");
-        try (PreparedStatement workers = prepare(WORKERS)) {
+        try (PreparedStatement workers = prepare(workers(run().samplesHaveBusy()))) {
             JsonRows.array(out, workers);
         }
         return out.append('}').toString();

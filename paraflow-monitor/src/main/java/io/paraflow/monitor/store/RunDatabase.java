@@ -21,17 +21,21 @@ public final class RunDatabase implements AutoCloseable {
 
     private final Path file;
     private final Connection connection;
+    /** Its {@code PRAGMA user_version}, from {@link Schema#OLDEST_READABLE} to {@link Schema#VERSION}. */
+    private final int version;
 
-    private RunDatabase(Path file, Connection connection) {
+    private RunDatabase(Path file, Connection connection, int version) {
         this.file = file;
         this.connection = connection;
+        this.version = version;
     }
 
     /**
      * Opens the run database {@code file} read-only.
      *
-     * @throws IllegalArgumentException if the file does not exist or is not a Paraflow run database of the
-     *                                  schema this version reads
+     * @throws IllegalArgumentException if the file does not exist or is not a Paraflow run database of a
+     *                                  schema this version reads (the current one, or version 2, which has no
+     *                                  {@code samples.busy}: see {@link #samplesHaveBusy()})
      * @throws SQLException             if SQLite cannot read it
      */
     public static RunDatabase open(Path file) throws SQLException {
@@ -57,12 +61,12 @@ public final class RunDatabase implements AutoCloseable {
                 throw new IllegalArgumentException(file + " is not a Paraflow run database: " + notSqlite.getMessage(),
                         notSqlite);
             }
-            if (!hasRun || version != Schema.VERSION) {
+            if (!hasRun || version < Schema.OLDEST_READABLE || version > Schema.VERSION) {
                 throw new IllegalArgumentException(file + " is not a Paraflow run database of schema version "
-                        + Schema.VERSION + (hasRun ? " (it has version " + version + "; it was recorded by another version of"
-                        + " Paraflow)" : " (it has no run table)"));
+                        + Schema.OLDEST_READABLE + " to " + Schema.VERSION + (hasRun ? " (it has version " + version
+                        + "; it was recorded by another version of Paraflow)" : " (it has no run table)"));
             }
-            return new RunDatabase(file, connection);
+            return new RunDatabase(file, connection, version);
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -77,6 +81,14 @@ public final class RunDatabase implements AutoCloseable {
     /** The read-only connection, for queries of your own (the tables are in the module README). */
     public Connection connection() {
         return connection;
+    }
+
+    /**
+     * Whether {@code samples} has the column {@code busy}: databases of schema version 2, recorded before it
+     * was added, do not; queries of them take it as unknown ({@code NULL}).
+     */
+    public boolean samplesHaveBusy() {
+        return version >= Schema.SAMPLES_BUSY_SINCE;
     }
 
     /** What {@code run} records: the run's name (or null), when it started and ended (0 while running). */

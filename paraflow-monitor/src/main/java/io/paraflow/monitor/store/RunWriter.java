@@ -86,7 +86,7 @@ public final class RunWriter implements AutoCloseable {
         this.insertFailure = connection.prepareStatement("INSERT OR REPLACE INTO failures (task_id, attempt, outcome,"
                 + " type, message, root_task_id, stack_trace, stderr_tail, stdout_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
-                + " memory_used_bytes, memory_max_bytes) VALUES (?, ?, ?, ?, ?, ?)");
+                + " memory_used_bytes, memory_max_bytes, busy) VALUES (?, ?, ?, ?, ?, ?, ?)");
         this.insertProgress = connection.prepareStatement("INSERT OR REPLACE INTO progress (at_ns, submitted, running,"
                 + " finished, failed, cancelled) VALUES (?, ?, ?, ?, ?, ?)");
     }
@@ -276,14 +276,11 @@ public final class RunWriter implements AutoCloseable {
     public void sample(SampleRow sample) throws SQLException {
         insertSample.setString(1, sample.worker());
         insertSample.setLong(2, sample.atNs());
-        if (Double.isNaN(sample.cpuLoad())) {
-            insertSample.setNull(3, Types.REAL);
-        } else {
-            insertSample.setDouble(3, sample.cpuLoad());
-        }
+        setKnown(insertSample, 3, sample.cpuLoad());
         setKnown(insertSample, 4, sample.cpuTimeNs());
         setKnown(insertSample, 5, sample.memoryUsedBytes());
         setKnown(insertSample, 6, sample.memoryMaxBytes());
+        setKnown(insertSample, 7, sample.busy());
         insertSample.addBatch();
         added(1);
     }
@@ -367,6 +364,15 @@ public final class RunWriter implements AutoCloseable {
             statement.setNull(index, Types.INTEGER);
         } else {
             statement.setLong(index, value);
+        }
+    }
+
+    /** Binds {@code value}, or NULL where it is unknown (NaN). */
+    private static void setKnown(PreparedStatement statement, int index, double value) throws SQLException {
+        if (Double.isNaN(value)) {
+            statement.setNull(index, Types.REAL);
+        } else {
+            statement.setDouble(index, value);
         }
     }
 }

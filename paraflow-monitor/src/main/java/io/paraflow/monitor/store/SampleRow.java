@@ -10,7 +10,19 @@ package io.paraflow.monitor.store;
  * @param cpuTimeNs       CPU time used so far, -1 if unknown
  * @param memoryUsedBytes memory in use (heap for a JVM), -1 if unknown
  * @param memoryMaxBytes  memory it may use at most, -1 if unknown
+ * @param busy            slots kept busy running tries since the previous sample (1.0 = one try all along,
+ *                        whether it used the CPU or waited), NaN if unknown (this JVM, which runs no tries itself)
  */
 public record SampleRow(String worker, long atNs, double cpuLoad, long cpuTimeNs, long memoryUsedBytes,
-                        long memoryMaxBytes) {
+                        long memoryMaxBytes, double busy) {
+
+    /** A sample whose busy slots are unknown (yet): see {@link #withBusy}. */
+    public SampleRow(String worker, long atNs, double cpuLoad, long cpuTimeNs, long memoryUsedBytes, long memoryMaxBytes) {
+        this(worker, atNs, cpuLoad, cpuTimeNs, memoryUsedBytes, memoryMaxBytes, Double.NaN);
+    }
+
+    /** This sample with {@code busy} slots kept busy running tries (NaN if unknown). */
+    public SampleRow withBusy(double busy) {
+        return new SampleRow(worker, atNs, cpuLoad, cpuTimeNs, memoryUsedBytes, memoryMaxBytes, busy);
+    }
 }

@@ -12,9 +12,18 @@ final class Schema {
 
     /**
      * Stored in {@code PRAGMA user_version}, so that readers can refuse a database of another layout. Raised
-     * with every change of a table: 2 added {@code tasks.gpus} and {@code failures.stdout_tail}.
+     * with every change of a table: 2 added {@code tasks.gpus} and {@code failures.stdout_tail}, 3 added
+     * {@code samples.busy}.
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version that added {@code samples.busy}. */
+    static final int SAMPLES_BUSY_SINCE = 3;
+
+    /**
+     * The oldest version {@link RunDatabase} reads: a database of version 2 lacks only {@code samples.busy},
+     * which its readers take as unknown ({@link RunDatabase#samplesHaveBusy()}).
+     */
+    static final int OLDEST_READABLE = 2;
 
     private static final String[] TABLES = {
         """
@@ -49,7 +58,7 @@ final class Schema {
         """
         CREATE TABLE samples (
           worker TEXT NOT NULL, at_ns INTEGER NOT NULL, cpu_load REAL, cpu_time_ns INTEGER,
-          memory_used_bytes INTEGER, memory_max_bytes INTEGER)""",
+          memory_used_bytes INTEGER, memory_max_bytes INTEGER, busy REAL)""",
         "CREATE INDEX samples_by_worker ON samples (worker, at_ns)",
         // each worker's last known memory in a look-up: most samples (those of threads) have none
         "CREATE INDEX samples_with_memory ON samples (worker, at_ns) WHERE memory_used_bytes IS NOT NULL",

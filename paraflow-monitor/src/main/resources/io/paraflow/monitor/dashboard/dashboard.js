@@ -76,6 +76,7 @@ async function refreshOverview() {
   drawSeries(overview.series);
   fill('workers', overview.workers, (row, w) => {
     cell(row, w.worker);
+    cell(row, w.busy === null ? '' : w.busy.toFixed(2));
     cell(row, w.cpuLoad === null ? '' : w.cpuLoad.toFixed(2));
     cell(row, w.cpuMs === null ? '' : (w.cpuMs / 1000).toFixed(1) + ' s');
     cell(row, memory(w.memoryUsed, w.memoryMax));

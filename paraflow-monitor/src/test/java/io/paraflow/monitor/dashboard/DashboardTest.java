@@ -264,9 +264,9 @@ class DashboardTest {
     void aWorkersMemoryIsItsLastKnownAndHasNoMaximumWhereNoneWasRecorded() throws Exception {
         Path copy = java.nio.file.Files.copy(db, dir.resolve("samples.db"));
         try (java.sql.Connection c = MixedRun.open(copy); java.sql.Statement insert = c.createStatement()) {
-            insert.executeUpdate("INSERT INTO samples VALUES ('processes-1 (pid 42)', 1000, 0.5, 100000000, 104857600, NULL)");
+            insert.executeUpdate("INSERT INTO samples VALUES ('processes-1 (pid 42)', 1000, 0.5, 100000000, 104857600, NULL, 1.0)");
             // the last sample of a worker process that has just exited: its memory is unknown
-            insert.executeUpdate("INSERT INTO samples VALUES ('processes-1 (pid 42)', 2000, 0.25, 150000000, NULL, NULL)");
+            insert.executeUpdate("INSERT INTO samples VALUES ('processes-1 (pid 42)', 2000, 0.25, 150000000, NULL, NULL, 0.75)");
         }
         try (Dashboard copyDashboard = Dashboard.start(copy, 0)) {
             JsonNode workers = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
@@ -280,6 +280,7 @@ class DashboardTest {
             }
             assertThat(process).as("the worker process in %s", workers).isNotNull();
             assertThat(process.path("cpuMs").asLong()).isEqualTo(150);
+            assertThat(process.path("busy").asDouble()).isEqualTo(0.75);
             assertThat(process.path("memoryUsed").asLong()).isEqualTo(104_857_600);
             assertThat(process.path("memoryMax").isNull()).isTrue();
             assertThat(workers).filteredOn(w -> w.path("worker").asText().startsWith("jvm:"))
@@ -288,10 +289,27 @@ class DashboardTest {
     }
 
     @Test
+    void aDatabaseOfSchemaVersion2IsServedWithTheWorkersBusySlotsUnknown() throws Exception {
+        Path copy = java.nio.file.Files.copy(db, dir.resolve("version-2.db"));
+        MixedRun.toSchemaVersion2(copy);
+        try (Dashboard copyDashboard = Dashboard.start(copy, 0)) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(copyDashboard.uri().resolve("api/overview"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode workers = new ObjectMapper().readTree(response.body()).path("workers");
+            assertThat(workers).isNotEmpty().allSatisfy(w -> {
+                assertThat(w.has("busy")).isTrue();
+                assertThat(w.path("busy").isNull()).isTrue();
+            });
+            assertThat(workers).anySatisfy(w -> assertThat(w.path("cpuLoad").isNumber()).isTrue());
+        }
+    }
+
+    @Test
     void theWorkersOfALongRunAreFoundWithoutScanningTheSamplesAndAreTheLatestSampleOfEach() throws Exception {
         Path copy = java.nio.file.Files.copy(db, dir.resolve("many-samples.db"));
         try (java.sql.Connection c = MixedRun.open(copy);
-             java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)")) {
+             java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             c.setAutoCommit(false);
             for (int at = 1; at <= 3_000; at++) {
                 for (String worker : List.of("thread-a", "thread-b", "processes-1 (pid 42)", "processes-2 (pid 43)")) {
@@ -303,6 +321,7 @@ class DashboardTest {
                     // the last sample of a worker process that has just exited has no memory
                     insert.setObject(5, process && !(worker.startsWith("processes-1") && at == 3_000) ? at * 1024L : null);
                     insert.setObject(6, null);
+                    insert.setDouble(7, at % 5 / 4.0);
                     insert.addBatch();
                 }
             }
@@ -313,25 +332,26 @@ class DashboardTest {
             insert.setLong(4, 1L);
             insert.setObject(5, null);
             insert.setObject(6, null);
+            insert.setDouble(7, 0.5);
             insert.addBatch();
             insert.executeBatch();
             c.commit();
             // the answer of the query the overview ran before, which ran a max() per sample row
-            List<List<Object>> expected = MixedRun.rows(c, "SELECT s.worker, s.cpu_load AS cpuLoad,"
+            List<List<Object>> expected = MixedRun.rows(c, "SELECT s.worker, s.busy, s.cpu_load AS cpuLoad,"
                     + " s.cpu_time_ns / 1000000 AS cpuMs, m.memory_used_bytes AS memoryUsed, m.memory_max_bytes AS memoryMax"
                     + " FROM samples s LEFT JOIN samples m ON m.worker = s.worker AND m.at_ns = (SELECT max(at_ns) FROM samples"
                     + " WHERE worker = s.worker AND memory_used_bytes IS NOT NULL)"
                     + " WHERE s.at_ns = (SELECT max(at_ns) FROM samples WHERE worker = s.worker) ORDER BY s.worker");
-            List<List<Object>> actual = MixedRun.rows(c, DashboardApi.WORKERS);
+            List<List<Object>> actual = MixedRun.rows(c, DashboardApi.workers(true));
             assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(actual).extracting(row -> (String) row.get(0)).isSorted()
                     .containsSubsequence("processes-1 (pid 42)", "processes-2 (pid 43)", "thread-a", "thread-b", "thread-b");
             assertThat(actual).filteredOn(row -> row.get(0).equals("processes-1 (pid 42)"))
-                    .containsExactly(java.util.Arrays.asList("processes-1 (pid 42)", 1.0, 3_000, 2_999 * 1024, null));
-            assertThat(actual).filteredOn(row -> row.get(0).equals("thread-b")).extracting(row -> row.get(1))
+                    .containsExactly(java.util.Arrays.asList("processes-1 (pid 42)", 0.0, 1.0, 3_000, 2_999 * 1024, null));
+            assertThat(actual).filteredOn(row -> row.get(0).equals("thread-b")).extracting(row -> row.get(2))
                     .containsExactlyInAnyOrder(1.0, 0.125);
             // a look-up per worker in the indexes, not a scan of the samples: its cost does not grow with the run
-            assertThat(MixedRun.rows(c, "EXPLAIN QUERY PLAN " + DashboardApi.WORKERS))
+            assertThat(MixedRun.rows(c, "EXPLAIN QUERY PLAN " + DashboardApi.workers(true)))
                     .extracting(row -> String.valueOf(row.get(3)))
                     .noneMatch(step -> step.startsWith("SCAN") && !step.startsWith("SCAN names") && !step.startsWith("SCAN l"));
         }

@@ -63,18 +63,35 @@ class RunDatabaseTest {
             s.executeUpdate("CREATE TABLE things (x INTEGER)");
         }
         assertThatThrownBy(() -> RunDatabase.open(other)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(other + " is not a Paraflow run database of schema version 2 (it has no run table)");
+                .hasMessage(other + " is not a Paraflow run database of schema version 2 to 3 (it has no run table)");
+    }
+
+    @Test
+    void aRunDatabaseOfSchemaVersion2OpensAndHasNoBusyColumn() throws Exception {
+        Path db = dir.resolve("version-2.db");
+        MixedRun.record(db);
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(run.samplesHaveBusy()).isTrue();
+        }
+        MixedRun.toSchemaVersion2(db);
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(run.samplesHaveBusy()).isFalse();
+            assertThat(run.run().outcome()).isEqualTo("failed");
+        }
     }
 
     @Test
     void aRunDatabaseOfAnotherSchemaVersionIsRefusedSayingWhich() throws Exception {
-        Path older = dir.resolve("older.db");
-        try (Connection c = MixedRun.open(older); Statement s = c.createStatement()) {
-            s.executeUpdate("CREATE TABLE run (name TEXT)");
-            s.executeUpdate("PRAGMA user_version = 1");
+        // older than any this version reads, and newer
+        for (int version : new int[] {1, 4}) {
+            Path other = dir.resolve("version-" + version + ".db");
+            try (Connection c = MixedRun.open(other); Statement s = c.createStatement()) {
+                s.executeUpdate("CREATE TABLE run (name TEXT)");
+                s.executeUpdate("PRAGMA user_version = " + version);
+            }
+            assertThatThrownBy(() -> RunDatabase.open(other)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(other + " is not a Paraflow run database of schema version 2 to 3 (it has version " + version
+                            + "; it was recorded by another version of Paraflow)");
         }
-        assertThatThrownBy(() -> RunDatabase.open(older)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(older + " is not a Paraflow run database of schema version 2 (it has version 1; it was"
-                        + " recorded by another version of Paraflow)");
     }
 }
