@@ -20,9 +20,8 @@ import java.util.Map;
  *     sample: its time moves from one sample to the next, which may then show more than the worker's slots;
  * <li>the sum never shrinks: a running try counted up to a sample that turns out to have ended just before
  *     it shows as a load of 0 until the worker's time catches up;
- * <li>tries that a sample does not see running (a thread shows only its innermost try, and a thread that
- *     starts tries on worker processes or cluster workers only the latest: see {@link EventLanes#running()})
- *     count once they end, as late records do;
+ * <li>a try that a sample does not see running (one that started after the monitor last read the running
+ *     tries) counts once it ends, as late records do;
  * <li>a try counts as one slot whatever the cores it asked for.
  * </ul>
  *
