@@ -7,6 +7,7 @@ import io.paraflow.cluster.security.ClusterSecret;
 import io.paraflow.event.ListenerProvider;
 import io.paraflow.exec.ExecutorProvider;
 import io.paraflow.monitor.MonitoringProvider;
+import io.paraflow.monitor.jfr.JfrTaskEventsProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,6 +73,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private MonitoringOptions monitoring;
 
+    @Option(names = "--jfr", paramLabel = "FILE",
+            description = "Records the program with Java Flight Recorder into FILE (a new file), with an event per"
+                    + " task try (io.paraflow.TaskTry: task, attempt, worker, outcome) beside the JVM's own events;"
+                    + " open it in JDK Mission Control or read it with 'jfr print --events io.paraflow.TaskTry FILE'.")
+    private Path jfr;
+
     /** Only here to refuse a secret given in clear, where other users of the machine can read it. */
     @Option(names = "--secret", hidden = true)
     private String secret;
@@ -101,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
                 command.add(property(ClusterExecutorProvider.ALLOW, String.join(",", allow)));
             }
         }
-        command.addAll(monitoringProperties());
+        command.addAll(listenerOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path") + File.pathSeparator + jar.toAbsolutePath(), main));
         command.addAll(args);
         // The child inherits the environment, so PARAFLOW_SECRET reaches it without a command line showing it.
@@ -122,13 +129,30 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The system properties that give every flow of the program its {@link MonitoringProvider monitoring}. */
+    /**
+     * The JVM options that give every flow of the program its {@link MonitoringProvider monitoring} and, with
+     * {@code --jfr}, its {@link JfrTaskEventsProvider Flight Recorder events} and the recording.
+     */
+    private List<String> listenerOptions() {
+        List<String> providers = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        if (monitoring.progress || monitoring.database != null || monitoring.dashboardPort != null) {
+            providers.add(MonitoringProvider.NAME);
+            options.addAll(monitoringProperties());
+        }
+        if (jfr != null) {
+            providers.add(JfrTaskEventsProvider.NAME);
+            options.add("-XX:StartFlightRecording=filename=" + jfr.toAbsolutePath());
+        }
+        if (!providers.isEmpty()) {
+            options.add(property(ListenerProvider.PROPERTY, String.join(",", providers)));
+        }
+        return options;
+    }
+
+    /** The system properties that configure {@link MonitoringProvider}. */
     private List<String> monitoringProperties() {
         List<String> properties = new ArrayList<>();
-        if (!monitoring.progress && monitoring.database == null && monitoring.dashboardPort == null) {
-            return properties;
-        }
-        properties.add(property(ListenerProvider.PROPERTY, MonitoringProvider.NAME));
         properties.add(property(MonitoringProvider.PROGRESS, Boolean.toString(monitoring.progress)));
         if (monitoring.database != null) {
             properties.add(property(MonitoringProvider.DATABASE, monitoring.database.toAbsolutePath().toString()));
@@ -149,6 +173,9 @@ final class RunCommand implements Callable<Integer> {
         if (cluster.isEmpty() && (bind != null || secretFile != null || !allow.isEmpty())) {
             throw usage("--bind, --secret-file and --allow configure the cluster executor: they need --cluster HOST:PORT");
         }
+        if (jfr != null) {
+            checkRecordingFile();
+        }
         if (!Files.isRegularFile(jar)) {
             throw usage("APP.jar: " + jar + (Files.exists(jar) ? " is not a file" : " does not exist"));
         }
@@ -158,6 +185,23 @@ final class RunCommand implements Callable<Integer> {
                         + ClusterSecret.ENVIRONMENT_VARIABLE + " (create a secret with 'paraflow secret')");
             }
             ClusterSecret.resolve(secretFile);
+        }
+    }
+
+    /** Refuses a {@code --jfr} file the JVM could not start recording into, and creates its directory. */
+    private void checkRecordingFile() {
+        Path file = jfr.toAbsolutePath();
+        if (Files.exists(file)) {
+            throw usage("--jfr: " + jfr + " exists; give a new file");
+        }
+        if (file.toString().contains(",")) {
+            throw usage("--jfr: " + jfr + ": the path may not contain a comma (the JVM's -XX:StartFlightRecording"
+                    + " reads commas as separators)");
+        }
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw usage("--jfr: cannot create the directory " + file.getParent() + " (" + e + ")");
         }
     }
 

@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -236,6 +238,34 @@ class RunCommandTest {
             assertThat(tasks.getString(1) + ":" + tasks.getString(2)).isEqualTo("where:finished");
             assertThat(tasks.next()).isFalse();
         }
+    }
+
+    @Test
+    void withJfrTheProgramIsRecordedWithAnEventPerTaskTry() throws Exception {
+        Path out = directory.resolve("where.txt");
+        Path recording = directory.resolve("records/where.jfr");
+        Program run = Program.start(directory.resolve("paraflow.err"), "run", "--jfr", recording.toString(),
+                "--no-progress", app.toString(), out.toString(), "threads");
+        assertThat(run.waitFor()).as(run.err()).isZero();
+        assertThat(out).exists();
+        List<RecordedEvent> tries = RecordingFile.readAllEvents(recording).stream()
+                .filter(event -> event.getEventType().getName().equals("io.paraflow.TaskTry")).toList();
+        assertThat(tries).extracting(event -> event.getString("taskName") + ":" + event.getString("outcome"))
+                .containsExactly("where:finished");
+    }
+
+    @Test
+    void aJfrFileThatExistsOrHasACommaIsAUsageErrorBeforeTheProgramStarts() throws IOException {
+        Path existing = Files.writeString(directory.resolve("old.jfr"), "keep me");
+        CommandRun exists = CommandRun.of("run", "--jfr", existing.toString(), app.toString(), "--exit", "0");
+        assertThat(exists.exitCode()).isEqualTo(2);
+        assertThat(exists.err()).contains("--jfr: " + existing + " exists; give a new file");
+        assertThat(existing).hasContent("keep me");
+        Path comma = directory.resolve("a,b.jfr");
+        CommandRun withComma = CommandRun.of("run", "--jfr", comma.toString(), app.toString(), "--exit", "0");
+        assertThat(withComma.exitCode()).isEqualTo(2);
+        assertThat(withComma.err()).contains("the path may not contain a comma");
+        assertThat(comma).doesNotExist();
     }
 
     @Test
