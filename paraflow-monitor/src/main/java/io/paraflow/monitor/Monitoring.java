@@ -275,8 +275,9 @@ public final class Monitoring implements TaskListener {
         }
         deleteTemporaryDatabase(null);
         if (failure != null) {
-            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
-                    : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
+            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete:"
+                    + " writing it failed (" + failure + "); the rows written before are kept, the run's end is not"
+                    : "monitoring of flow " + flow.flowId() + " stopped: " + failure) + "; the tasks were not affected",
                     failure);
         }
     }
