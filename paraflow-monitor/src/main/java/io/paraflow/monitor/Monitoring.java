@@ -144,8 +144,8 @@ public final class Monitoring implements TaskListener {
      * Opens the database, starts the monitor's thread and the dashboard. Called by {@code FlowBuilder.build()}.
      *
      * @throws IllegalStateException    if this instance already watches a flow
-     * @throws IllegalArgumentException if the database file exists
-     * @throws MonitoringException      if the database cannot be created or the dashboard's port cannot be bound
+     * @throws IllegalArgumentException if the database file exists or is a directory
+     * @throws MonitoringException      if the database cannot be created or the dashboard's address cannot be bound
      */
     @Override
     public void flowStarted(FlowInfo flow) {
@@ -182,7 +182,7 @@ public final class Monitoring implements TaskListener {
             } catch (UncheckedIOException e) {
                 discard(writer, e);
                 deleteTemporaryDatabase(e);
-                throw new MonitoringException(e.getMessage() + "; choose another port with dashboard(port), or 0 for any", e);
+                throw new MonitoringException(e.getMessage(), e);
             }
             System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
                     + dashboard.uri());

@@ -13,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +86,7 @@ public final class Dashboard implements AutoCloseable {
      *
      * @param port the port, or 0 for any free one (see {@link #uri()})
      * @throws IllegalArgumentException if {@code file} does not exist
-     * @throws UncheckedIOException     if the port cannot be bound (the message names it)
+     * @throws UncheckedIOException     if the port cannot be bound (the message names it and what to change)
      */
     public static Dashboard start(Path file, int port) {
         return start(file, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -104,7 +106,7 @@ public final class Dashboard implements AutoCloseable {
         } catch (IOException e) {
             String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
             throw new UncheckedIOException("cannot serve the dashboard on " + host + ":" + address.getPort() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + "; " + remedy(address.getAddress()), e);
         }
         int port = server.getAddress().getPort();
         AtomicReference<Thread> worker = new AtomicReference<>();
@@ -119,6 +121,22 @@ public final class Dashboard implements AutoCloseable {
         server.createContext("/", dashboard::handle);
         server.start();
         return dashboard;
+    }
+
+    /**
+     * What to change when {@code address} (null if its name did not resolve) cannot be bound: the address if it
+     * is none of this machine's, else the port.
+     */
+    private static String remedy(InetAddress address) {
+        boolean ofThisMachine;
+        try {
+            ofThisMachine = address != null && (address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null);
+        } catch (SocketException e) {
+            ofThisMachine = true;
+        }
+        return ofThisMachine ? "choose another port, or 0 for any free one"
+                : "it is not an address of this machine: give one of its addresses, 127.0.0.1 or 0.0.0.0";
     }
 
     /** Where the dashboard is served, e.g. {@code http://127.0.0.1:8050/}. */

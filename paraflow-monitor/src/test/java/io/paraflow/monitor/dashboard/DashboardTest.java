@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -350,10 +351,14 @@ class DashboardTest {
     }
 
     @Test
-    void aPortInUseAndAMissingFileAreRefusedClearly() {
+    void aPortInUseAnAddressOfNoMachineAndAMissingFileAreRefusedClearly() {
         int taken = dashboard.uri().getPort();
         assertThatThrownBy(() -> Dashboard.start(db, taken)).isInstanceOf(UncheckedIOException.class)
-                .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken);
+                .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken)
+                .hasMessageEndingWith("; choose another port, or 0 for any free one");
+        assertThatThrownBy(() -> Dashboard.start(db, InetSocketAddress.createUnresolved("paraflow.invalid", 0)))
+                .isInstanceOf(UncheckedIOException.class).hasMessageStartingWith("cannot serve the dashboard on paraflow.invalid:0: ")
+                .hasMessageEndingWith("; it is not an address of this machine: give one of its addresses, 127.0.0.1 or 0.0.0.0");
         Path missing = dir.resolve("missing.db");
         assertThatThrownBy(() -> Dashboard.start(missing, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(missing.toString());

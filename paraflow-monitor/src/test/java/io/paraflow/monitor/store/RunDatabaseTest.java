@@ -67,14 +67,24 @@ class RunDatabaseTest {
     }
 
     @Test
-    void aRunDatabaseOfAnotherSchemaVersionIsRefusedSayingWhich() throws Exception {
-        Path older = dir.resolve("older.db");
-        try (Connection c = MixedRun.open(older); Statement s = c.createStatement()) {
-            s.executeUpdate("CREATE TABLE run (name TEXT)");
-            s.executeUpdate("PRAGMA user_version = 1");
-        }
+    void aRunDatabaseOfAnotherSchemaVersionIsRefusedSayingWhichAndWhetherItIsNewer() throws Exception {
+        Path older = runTableOfVersion("older.db", 1);
         assertThatThrownBy(() -> RunDatabase.open(older)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(older + " is not a Paraflow run database of schema version 2 (it has version 1; it was"
-                        + " recorded by another version of Paraflow)");
+                .hasMessage(older + " is not a Paraflow run database of schema version 2 (it has version 1: it was"
+                        + " recorded by an older version of Paraflow, whose databases this one does not read)");
+        Path newer = runTableOfVersion("newer.db", 3);
+        assertThatThrownBy(() -> RunDatabase.open(newer)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(newer + " is not a Paraflow run database of schema version 2 (it has version 3: it was"
+                        + " recorded by a newer version of Paraflow; read it with that version)");
+    }
+
+    /** A database with a table named run, of schema version {@code version}. */
+    private Path runTableOfVersion(String name, int version) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection c = MixedRun.open(db); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE run (name TEXT)");
+            s.executeUpdate("PRAGMA user_version = " + version);
+        }
+        return db;
     }
 }
