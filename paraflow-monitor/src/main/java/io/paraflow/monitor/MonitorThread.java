@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The monitor's own thread. Listeners on workers only append submissions and the ends of tasks and tries
@@ -109,10 +110,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private Interruption interruptionHandled;
     /** The first failure of the database or of this thread; read after {@link Thread#join()}. */
     private Throwable failure;
+    /** Told of {@link #failure} at once, on this thread. */
+    private final Consumer<Throwable> onFailure;
 
+    /** {@code onFailure} is told of the first failure at once, on this thread, and must not throw. */
     MonitorThread(FlowInfo flow, RunWriter writer, ProgressLine progressLine, Duration sampleEvery, String host,
-                  long bufferBytes) {
+                  long bufferBytes, Consumer<Throwable> onFailure) {
         this.flow = flow;
+        this.onFailure = onFailure;
         this.writer = writer;
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
@@ -477,6 +482,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private void failed(Throwable e) {
         if (failure == null) {
             failure = e;
+            onFailure.accept(e);
         }
     }
 }

@@ -187,8 +187,13 @@ public final class Monitoring implements TaskListener {
             System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
                     + dashboard.uri());
         }
-        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName(),
-                bufferBytes);
+        Dashboard serving = dashboard;
+        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName(), bufferBytes,
+                failure -> {
+                    if (serving != null) {
+                        serving.recordingStopped(failure.toString());
+                    }
+                });
         started.start();
         monitor = started;
         Thread hook = new Thread(this::shutDownEarly, "paraflow-monitor-shutdown-" + flow.flowId());

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A database that stops growing mid-run (a full disk; here a limit of the size of the files the program may
- * write) costs no task, keeps what it held, and makes {@code Flow.close()} say so.
+ * write) costs no task, keeps what it held, and makes the live dashboard and {@code Flow.close()} say so.
  */
 class MonitoringDiskFullTest {
 
@@ -54,6 +54,8 @@ class MonitoringDiskFullTest {
         assertThat(output).as("every task ran").contains("right results: " + all + " of " + all)
                 .as("the progress line counts every task").contains(String.format("tasks %,d/%,d done", all, all))
                 .as("no thread is left").contains("paraflow threads left: []")
+                .as("the dashboard says why it shows no more").contains("the dashboard says: org.sqlite.SQLiteException:"
+                        + " [SQLITE_IOERR_WRITE]")
                 .as("close names the file and what failed").contains("close threw: the monitoring database " + db
                         + " is incomplete: writing it failed (org.sqlite.SQLiteException: [SQLITE_IOERR_WRITE]")
                 .contains("disk I/O error")

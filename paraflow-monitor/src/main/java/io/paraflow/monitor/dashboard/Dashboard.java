@@ -67,6 +67,8 @@ public final class Dashboard implements AutoCloseable {
     private final DashboardApi api;
     private final URI uri;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Why the run's database is no longer written, once the monitor said so; null while it is. */
+    private volatile String recordingStopped;
 
     private Dashboard(HttpServer server, ExecutorService thread, AtomicReference<Thread> worker, DashboardApi api) {
         this.server = server;
@@ -139,6 +141,15 @@ public final class Dashboard implements AutoCloseable {
                 : "it is not an address of this machine: give one of its addresses, 127.0.0.1 or 0.0.0.0";
     }
 
+    /**
+     * Says on the pages that the run's database is no longer written, and {@code why}: what they show stops
+     * there, while the run goes on ({@code recordingStopped} in {@code /api/overview}). Called by the monitor
+     * whose writes failed; thread-safe.
+     */
+    public void recordingStopped(String why) {
+        recordingStopped = why;
+    }
+
     /** Where the dashboard is served, e.g. {@code http://127.0.0.1:8050/}. */
     public URI uri() {
         return uri;
@@ -171,7 +182,7 @@ public final class Dashboard implements AutoCloseable {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         try {
             String json = switch (path) {
-                case "/api/overview" -> api.overview();
+                case "/api/overview" -> api.overview(recordingStopped);
                 case "/api/failures" -> api.failures(query);
                 case "/api/tasks" -> api.tasks(query);
                 case "/api/task" -> api.task(query);

@@ -77,8 +77,11 @@ final class DashboardApi implements AutoCloseable {
         return run().connection().prepareStatement(sql);
     }
 
-    /** The run, the latest counts, the counts over time and the workers' latest samples. */
-    String overview() throws SQLException {
+    /**
+     * The run, the latest counts, the counts over time, the workers' latest samples, and why the database is no
+     * longer written ({@code recordingStopped}, null while it is).
+     */
+    String overview(String recordingStopped) throws SQLException {
         StringBuilder out = new StringBuilder(4096).append("{\"run\":");
         try (PreparedStatement run = prepare("SELECT name, flow_id AS flowId, host, pid, started_ns / 1000000 AS startedMs,"
                 + " ended_ns / 1000000 AS endedMs, outcome FROM run")) {
@@ -103,6 +106,12 @@ final class DashboardApi implements AutoCloseable {
         out.append(",\"workers\":");
         try (PreparedStatement workers = prepare(WORKERS)) {
             JsonRows.array(out, workers);
+        }
+        out.append(",\"recordingStopped\":");
+        if (recordingStopped == null) {
+            out.append("null");
+        } else {
+            Json.string(out, recordingStopped);
         }
         return out.append('}').toString();
     }

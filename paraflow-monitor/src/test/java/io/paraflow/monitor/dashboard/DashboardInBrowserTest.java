@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The dashboard in a real headless browser (Debian's chromium), driven through the DevTools protocol: the
  * page of a running flow shows its counts, follows them as the run goes on, and opens a failed task's page
  * with its error and stack trace, and a running task's page, which follows the task until it ends without
- * being redrawn while it is unchanged; a large graph does not push the rest of the page away. Leaves a
+ * being redrawn while it is unchanged; a dashboard whose database is no longer written says so; a large graph does not push the rest of the page away. Leaves a
  * screenshot in {@code target/test-output/dashboard.png}.
  */
 @ExtendWith(NoLeakedThreads.class)
@@ -140,6 +140,23 @@ class DashboardInBrowserTest {
             assertThat(workers).containsPattern("<td>processes-\\d+ \\(pid \\d+\\)</td>(<td>[^<]*</td>){2}<td>\\d+ MiB</td>")
                     .containsPattern("<td>jvm:[^<]+</td>(<td>[^<]*</td>){2}<td>\\d+ of \\d+ MiB</td>")
                     .doesNotContain(" of 0 MiB");
+        }
+    }
+
+    @Test
+    void aDashboardWhoseDatabaseIsNoLongerWrittenSaysSoAndWhy() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("stopped.db");
+        MixedRun.record(db);
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.getElementById('run-state').textContent.startsWith('ended: failed')", "the run's state");
+            assertThat(browser.evaluate("document.getElementById('run-state').className").asText()).isEmpty();
+            dashboard.recordingStopped("java.sql.SQLException: disk full");
+            browser.await("document.getElementById('run-state').textContent.includes(\"the monitor stopped writing the"
+                    + " run's database (java.sql.SQLException: disk full): what this page shows stops there\")",
+                    "the note on the run's state");
+            assertThat(browser.evaluate("document.getElementById('run-state').className").asText()).isEqualTo("error");
         }
     }
 

@@ -87,6 +87,13 @@ class DashboardTest {
                 6 * 1000.0 / Math.max(0.5, runMs - 1));
         assertThat(overview.path("series")).isNotEmpty();
         assertThat(overview.path("workers")).anySatisfy(w -> assertThat(w.path("worker").asText()).startsWith("jvm:"));
+        assertThat(overview.path("recordingStopped").isNull()).as("the database is written").isTrue();
+    }
+
+    @Test
+    void theOverviewSaysWhyTheDatabaseIsNoLongerWrittenOnceTheMonitorSaysSo() throws Exception {
+        dashboard.recordingStopped("java.sql.SQLException: disk full");
+        assertThat(json("api/overview").path("recordingStopped").asText()).isEqualTo("java.sql.SQLException: disk full");
     }
 
     @Test
