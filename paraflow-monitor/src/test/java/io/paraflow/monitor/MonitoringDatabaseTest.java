@@ -30,6 +30,7 @@ import static io.paraflow.monitor.MixedRun.open;
 import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The database of a run holds the run, its tasks, every try, failures with their traces, and samples. */
 @ExtendWith(NoLeakedThreads.class)
@@ -240,6 +241,18 @@ class MonitoringDatabaseTest {
                 .hasMessageStartingWith("cannot create the monitoring database " + below + ": cannot create its directory "
                         + below.getParent() + " (java.nio.file.");
         assertThat(Files.readString(notADirectory)).isEqualTo("x");
+    }
+
+    @Test
+    void aDatabaseInADirectoryWhereNoFileCanBeCreatedFailsTheBuildWithSqlitesError() {
+        // not a directory made read-only: root, as tests may run, writes there anyway
+        Path proc = Path.of("/proc");
+        assumeTrue(Files.isDirectory(proc.resolve("self")), "needs Linux's /proc, where no file can be created");
+        Path db = proc.resolve("paraflow-run.db");
+        assertThatThrownBy(() -> Flow.builder().listener(Monitoring.database(db)).build())
+                .isInstanceOf(MonitoringException.class)
+                .hasMessageStartingWith("cannot create the monitoring database " + db + ": [SQLITE_CANTOPEN]");
+        assertThat(db).doesNotExist();
     }
 
     @Test
