@@ -3,6 +3,7 @@ package io.paraflow.monitor.dashboard;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.paraflow.monitor.internal.Json;
+import io.paraflow.monitor.store.RunDatabase;
 import io.paraflow.internal.Threads;
 
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -87,7 +87,8 @@ public final class Dashboard implements AutoCloseable {
      * Serves the dashboard of the run database {@code file} on 127.0.0.1.
      *
      * @param port the port, or 0 for any free one (see {@link #uri()})
-     * @throws IllegalArgumentException if {@code file} does not exist
+     * @throws IllegalArgumentException if {@code file} does not exist or is not a run database of this version
+     *                                  (see {@link RunDatabase#open}; the message says which)
      * @throws UncheckedIOException     if the port cannot be bound (the message names it and what to change)
      */
     public static Dashboard start(Path file, int port) {
@@ -96,8 +97,11 @@ public final class Dashboard implements AutoCloseable {
 
     /** Serves the dashboard of {@code file} on {@code address}; see {@link #start(Path, int)}. */
     public static Dashboard start(Path file, InetSocketAddress address) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no run database at " + file + ": the file does not exist");
+        try {
+            // refuses, saying why, what is not a run database of this version: not one request at a time later
+            RunDatabase.open(file).close();
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("cannot read the run database " + file + ": " + e.getMessage(), e);
         }
         if (address.getPort() < 0 || address.getPort() > 65_535) {
             throw new IllegalArgumentException("dashboard port must be between 0 and 65535, got " + address.getPort());
@@ -199,8 +203,9 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Streams a download (the trace of a run of millions of tries is too large to build in memory first), so
-     * a failure while writing can only cut the file short; a bad parameter is answered before anything is sent.
+     * Streams a download (the trace of a run of millions of tries is too large to build in memory first): a bad
+     * parameter, or a failure of the database before the first bytes are out (a query that cannot start), is
+     * answered with an error; a later failure can only cut the file short, and is logged.
      */
     private void download(HttpExchange exchange, String path) throws IOException {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
@@ -212,19 +217,80 @@ public final class Dashboard implements AutoCloseable {
             return;
         }
         String fileName = runName + (path.equals("/api/trace") ? ".trace.json" : ".dot");
-        exchange.getResponseHeaders().set("Content-Type", DOWNLOADS.get(path));
-        exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(200, 0);
-        try (Writer out = new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8)) {
+        Download body = new Download(exchange, DOWNLOADS.get(path), fileName);
+        try (Writer out = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
             if (path.equals("/api/trace")) {
                 api.trace(out);
             } else {
                 api.dot(maxTasks, out);
             }
         } catch (SQLException | RuntimeException e) {
+            if (!body.started()) {
+                sendError(exchange, 500, "reading the run database failed: " + e.getMessage());
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "writing " + fileName + " from the run database failed; the download"
                     + " is cut short", e);
+        }
+    }
+
+    /**
+     * The body of a download, whose status (200) and headers go out with its first bytes, so that a failure
+     * before them can still be answered with an error. Both downloads always have bytes (the opening of the
+     * JSON or DOT text), so a response without any is never left unanswered by a download that succeeded.
+     */
+    private static final class Download extends OutputStream {
+        private final HttpExchange exchange;
+        private final String type;
+        private final String fileName;
+        /** The exchange's body once the status is sent; null before. */
+        private OutputStream body;
+
+        Download(HttpExchange exchange, String type, String fileName) {
+            this.exchange = exchange;
+            this.type = type;
+            this.fileName = fileName;
+        }
+
+        boolean started() {
+            return body != null;
+        }
+
+        private OutputStream started(int bytes) throws IOException {
+            if (body == null && bytes > 0) {
+                exchange.getResponseHeaders().set("Content-Type", type);
+                exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                exchange.sendResponseHeaders(200, 0);
+                body = exchange.getResponseBody();
+            }
+            return body;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            started(1).write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (length > 0) {
+                started(length).write(bytes, offset, length);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (body != null) {
+                body.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (body != null) {
+                body.close();
+            }
         }
     }
 
