@@ -53,7 +53,8 @@ import java.util.function.Consumer;
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
  *
  * <p>Errors: if the database fails, the thread stops writing, keeps counting and draining (publishers
- * never wait for a dead consumer), and {@link #stop} reports the failure.
+ * never wait for a dead consumer), passes the failure at once to the consumer it was given (the live
+ * dashboard says so), and {@link #stop} reports it.
  */
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 

@@ -49,8 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Errors: a database that cannot be created fails {@code FlowBuilder.build()} with a
  * {@link MonitoringException} (or {@link IllegalArgumentException} if the file exists); one that fails
- * later stops being written, the tasks go on, and {@code Flow.close()} throws the
- * {@link MonitoringException}.
+ * later stops being written (keeping the rows written before), the tasks go on, the live dashboard says so,
+ * and {@code Flow.close()} throws the {@link MonitoringException}.
  *
  * <p>A JVM that shuts down before the flow closed (Ctrl-C, SIGTERM, {@code System.exit}) runs a shutdown
  * hook of the monitor: it writes what the buffers hold for up to 5 seconds, gives the tries still running
