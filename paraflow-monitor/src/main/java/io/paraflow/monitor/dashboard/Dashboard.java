@@ -256,8 +256,9 @@ public final class Dashboard implements AutoCloseable {
             return body != null;
         }
 
-        private OutputStream started(int bytes) throws IOException {
-            if (body == null && bytes > 0) {
+        /** The exchange's body, after the status and headers, sent now if they were not yet. */
+        private OutputStream body() throws IOException {
+            if (body == null) {
                 exchange.getResponseHeaders().set("Content-Type", type);
                 exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
                 exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -269,13 +270,13 @@ public final class Dashboard implements AutoCloseable {
 
         @Override
         public void write(int b) throws IOException {
-            started(1).write(b);
+            body().write(b);
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
             if (length > 0) {
-                started(length).write(bytes, offset, length);
+                body().write(bytes, offset, length);
             }
         }
 
