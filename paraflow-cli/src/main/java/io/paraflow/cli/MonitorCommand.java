@@ -94,15 +94,38 @@ final class MonitorCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void export(RunDatabase run, PrintWriter out) throws SQLException, IOException {
+    private void export(RunDatabase run, PrintWriter out) throws IOException {
         if (trace != null) {
-            ChromeTrace.write(run, trace);
+            writeNew(trace, "the Chrome trace", () -> ChromeTrace.write(run, trace));
             out.println("Wrote the Chrome trace of " + database + " to " + trace + " (open it in ui.perfetto.dev)");
         }
         if (dot != null) {
-            TaskGraphDot.write(run, dot, dotMax);
+            writeNew(dot, "the task graph", () -> TaskGraphDot.write(run, dot, dotMax));
             out.println("Wrote the task graph of " + database + " to " + dot + " (draw it with: dot -Tsvg " + dot + ")");
         }
         out.flush();
+    }
+
+    /** Writes one export into a new file. */
+    private interface Export {
+        void write() throws IOException, SQLException;
+    }
+
+    /**
+     * Runs {@code export}, which creates {@code file}; if it fails, deletes what it wrote (no half-written file
+     * is left to be taken for a whole one) and says which file and why.
+     */
+    private void writeNew(Path file, String what, Export export) throws IOException {
+        try {
+            export.write();
+        } catch (IOException | SQLException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException deleting) {
+                e.addSuppressed(deleting);
+            }
+            // the message of a FileSystemException may be no more than the path
+            throw new IOException("cannot write " + what + " of " + database + " to " + file + " (" + e + ")", e);
+        }
     }
 }

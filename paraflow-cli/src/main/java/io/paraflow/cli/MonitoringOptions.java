@@ -68,6 +68,10 @@ final class MonitoringOptions {
         if (dashboardBind != null && dashboardPort == null) {
             throw usage("--dashboard-bind sets the address of the dashboard: it needs --dashboard");
         }
+        if (database != null && Files.isDirectory(database)) {
+            throw usage("--database " + database + " is a directory; give the name of a new file, such as "
+                    + database.resolve("run.db"));
+        }
         if (database != null && Files.exists(database)) {
             throw usage("--database " + database + " already exists; give each run a new file");
         }

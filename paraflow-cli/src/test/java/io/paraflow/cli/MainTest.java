@@ -9,6 +9,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -93,6 +95,17 @@ class MainTest {
     }
 
     @Test
+    void demoWithADashboardPortInUseFailsSayingWhatToChange() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2", "--no-progress", "--dashboard",
+                    Integer.toString(taken.getLocalPort()));
+            assertThat(demo.exitCode()).isEqualTo(1);
+            assertThat(demo.err()).startsWith("paraflow demo: cannot serve the dashboard on 127.0.0.1:" + taken.getLocalPort()
+                    + ": ").contains("; choose another port, or 0 for any free one");
+        }
+    }
+
+    @Test
     void demoWithoutProgressPrintsNothingOnStderr() {
         CommandRun demo = CommandRun.of("demo", "--size", "1", "--threads", "2", "--no-progress");
         assertThat(demo.exitCode()).as(demo.err()).isZero();
@@ -110,6 +123,7 @@ class MainTest {
             "demo --colour                | Unknown option: '--colour'",
             "demo --dashboard 70000       | --dashboard port must be between 0 and 65535, got 70000",
             "demo --dashboard-bind 0.0.0.0 | --dashboard-bind sets the address of the dashboard: it needs --dashboard",
+            "demo --database .            | --database . is a directory; give the name of a new file, such as ./run.db",
     })
     void badArgumentsAreUsageErrors(String arguments, String message) {
         CommandRun bad = CommandRun.of(arguments.isEmpty() ? new String[0] : arguments.split(" "));

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,6 +112,38 @@ class MonitorCommandTest {
     }
 
     @Test
+    void aRunDatabaseOfANewerSchemaIsAFailureThatSaysSo() throws Exception {
+        Path newer = dir.resolve("newer.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + newer); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE run (name TEXT)");
+            s.executeUpdate("PRAGMA user_version = 99");
+        }
+        CommandRun run = CommandRun.of("monitor", newer.toString(), "--port", "0");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("paraflow monitor: " + newer + " is not a Paraflow run database of schema version")
+                .contains("(it has version 99: it was recorded by a newer version of Paraflow; read it with that version)");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aPortInUseOrAnAddressOfAnotherMachineIsAFailureThatSaysWhatToChange() throws Exception {
+        Path db = dir.resolve("run.db");
+        Flow.builder().listener(Monitoring.database(db)).build().close();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CommandRun run = CommandRun.of("monitor", db.toString(), "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).startsWith("paraflow monitor: cannot serve the dashboard on 127.0.0.1:" + taken.getLocalPort()
+                    + ": ").contains("; choose another port, or 0 for any free one");
+        }
+        // TEST-NET-1 (RFC 5737): an address of no machine
+        CommandRun elsewhere = CommandRun.of("monitor", db.toString(), "--bind", "192.0.2.1", "--port", "0");
+        assertThat(elsewhere.exitCode()).isEqualTo(1);
+        assertThat(elsewhere.err()).startsWith("paraflow monitor: cannot serve the dashboard on 192.0.2.1:0: ")
+                .contains("; it is not an address of this machine: give one of its addresses, 127.0.0.1 or 0.0.0.0");
+        assertThat(elsewhere.out()).isEmpty();
+    }
+
+    @Test
     void traceAndDotWriteTheirFilesAndExitWithoutServing() throws Exception {
         Path db = dir.resolve("run.db");
         try (Flow flow = Flow.builder().threads(2).listener(Monitoring.builder().name("exported").database(db).build()).build()) {
@@ -131,6 +165,29 @@ class MonitorCommandTest {
         Path grouped = dir.resolve("grouped.dot");
         assertThat(CommandRun.of("monitor", db.toString(), "--dot", grouped.toString(), "--dot-max", "1").exitCode()).isZero();
         assertThat(Files.readString(grouped)).contains("\"seed\" -> \"square\" [label=\"1\"];");
+    }
+
+    @Test
+    void anExportThatCannotBeWrittenIsAFailureThatNamesTheFileAndLeavesNothingHalfWritten() throws Exception {
+        Path db = dir.resolve("run.db");
+        Flow.builder().listener(Monitoring.database(db)).build().close();
+        Path nowhere = dir.resolve("missing").resolve("run.trace.json");
+        CommandRun run = CommandRun.of("monitor", db.toString(), "--trace", nowhere.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("paraflow monitor: cannot write the Chrome trace of " + db + " to " + nowhere
+                + " (java.nio.file.NoSuchFileException: " + nowhere + ")");
+
+        // a damaged database: its run opens, its tries are gone, which the export finds once it has begun the file
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.executeUpdate("DROP VIEW failed_tasks");
+            s.executeUpdate("DROP TABLE tries");
+        }
+        Path trace = dir.resolve("run.trace.json");
+        run = CommandRun.of("monitor", db.toString(), "--trace", trace.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("paraflow monitor: cannot write the Chrome trace of " + db + " to " + trace)
+                .contains("no such table: tries");
+        assertThat(trace).doesNotExist();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.paraflow.Flow;
 import io.paraflow.cluster.internal.Batches;
 import io.paraflow.cluster.internal.Envelopes;
 import io.paraflow.cluster.internal.Hazelcasts;
+import io.paraflow.cluster.internal.Warnings;
 import io.paraflow.cluster.internal.Wiretap;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskListener;
@@ -26,14 +27,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The driver's side of load reports, with a worker in this JVM whose reports the test records: the latest report
  * is kept under the name task events give the worker, a report recorded and delivered again is refused, so is
- * one sealed outside the driver's session, and a worker that left is forgotten.
+ * one sealed outside the driver's session, and one the worker sealed in another member's name; a worker that
+ * left is forgotten.
  */
 @Timeout(60)
 class WorkerLoadTest {
 
     @Test
-    void theDriverKeepsTheLatestLoadOfEachWorkerRefusesReplayedOnesAndForgetsAWorkerThatLeft() throws Exception {
+    void theDriverKeepsTheLatestLoadOfEachWorkerRefusesReplayedAndImpersonatingOnesAndForgetsAWorkerThatLeft() throws Exception {
         WorkerJvm.InJvm loaded = WorkerJvm.InJvm.named("loaded");
+        Wiretap greetings = Wiretap.on(Wiretap.member("loaded"));
         Queue<TaskEvent> events = new ConcurrentLinkedQueue<>();
         ClusterExecutor executor = loaded.driver().build();
         try (Flow flow = Flow.builder().threads(1).executor(executor).listener(TaskListener.ofEvents(events::add)).build()) {
@@ -69,6 +72,22 @@ class WorkerLoadTest {
                     workerMember.getCluster().getLocalMember().getUuid().toString(), 1, forgedCpu, 1, 1)),
                     java.time.Duration.ofSeconds(10))).isTrue();
             assertThat(single(executor).cpuTimeNanos()).as("CPU time after the forged report").isNotEqualTo(forgedCpu);
+
+            // sealed in the session by the worker itself (it holds the secret), but in the name of another member
+            UUID workerId = workerMember.getCluster().getLocalMember().getUuid();
+            long unused = tap.captured(Envelopes.LOAD).stream().filter(m -> Envelopes.sender(m.payload()).equals(workerId))
+                    .mapToLong(Wiretap::sequence).max().orElseThrow() + 1_000;
+            long impersonatedCpu = Long.MAX_VALUE / 3;
+            Wiretap.Message inAnothersName = Wiretap.sealedBy(WorkerJvm.SECRET, workerId,
+                    greetings.captured(Envelopes.HELLO).get(0), Envelopes.LOAD, Batches.encode(new Batches.Load(
+                            driverId.toString(), 1, impersonatedCpu, 1, 1)), unused);
+            try (Warnings warnings = Warnings.of(ClusterExecutor.class)) {
+                Wiretap.replay(workerMember, driverSeenByWorker, inAnothersName);
+                assertThat(warnings.messages()).as("opened, then refused for the name inside").contains("cluster executor"
+                        + " 'cluster' dropped a load report in the name of member " + driverId + " sent by member " + workerId);
+            }
+            assertThat(single(executor).cpuTimeNanos()).as("CPU time after the report in another member's name")
+                    .isNotEqualTo(impersonatedCpu);
 
             loaded.worker().close();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The monitor's own thread. Listeners on workers only append submissions and the ends of tasks and tries
@@ -56,7 +57,8 @@ import java.util.concurrent.locks.LockSupport;
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
  *
  * <p>Errors: if the database fails, the thread stops writing, keeps counting and draining (publishers
- * never wait for a dead consumer), and {@link #stop} reports the failure.
+ * never wait for a dead consumer), passes the failure at once to the consumer it was given (the live
+ * dashboard says so), and {@link #stop} reports it.
  */
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 
@@ -117,10 +119,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private Interruption interruptionHandled;
     /** The first failure of the database or of this thread; read after {@link Thread#join()}. */
     private Throwable failure;
+    /** Told of {@link #failure} at once, on this thread. */
+    private final Consumer<Throwable> onFailure;
 
+    /** {@code onFailure} is told of the first failure at once, on this thread, and must not throw. */
     MonitorThread(FlowInfo flow, RunWriter writer, ProgressLine progressLine, Duration sampleEvery, String host,
-                  long bufferBytes) {
+                  long bufferBytes, Consumer<Throwable> onFailure) {
         this.flow = flow;
+        this.onFailure = onFailure;
         this.writer = writer;
         this.progressLine = progressLine;
         this.sampler = writer != null ? new LocalSampler(host) : null;
@@ -498,6 +504,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private void failed(Throwable e) {
         if (failure == null) {
             failure = e;
+            onFailure.accept(e);
         }
     }
 }

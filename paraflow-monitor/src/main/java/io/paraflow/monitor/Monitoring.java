@@ -49,8 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Errors: a database that cannot be created fails {@code FlowBuilder.build()} with a
  * {@link MonitoringException} (or {@link IllegalArgumentException} if the file exists); one that fails
- * later stops being written, the tasks go on, and {@code Flow.close()} throws the
- * {@link MonitoringException}.
+ * later stops being written (keeping the rows written before), the tasks go on, the live dashboard says so,
+ * and {@code Flow.close()} throws the {@link MonitoringException}.
  *
  * <p>A JVM that shuts down before the flow closed (Ctrl-C, SIGTERM, {@code System.exit}) runs a shutdown
  * hook of the monitor: it writes what the buffers hold for up to 5 seconds, gives the tries still running
@@ -144,8 +144,8 @@ public final class Monitoring implements TaskListener {
      * Opens the database, starts the monitor's thread and the dashboard. Called by {@code FlowBuilder.build()}.
      *
      * @throws IllegalStateException    if this instance already watches a flow
-     * @throws IllegalArgumentException if the database file exists
-     * @throws MonitoringException      if the database cannot be created or the dashboard's port cannot be bound
+     * @throws IllegalArgumentException if the database file exists or is a directory
+     * @throws MonitoringException      if the database cannot be created or the dashboard's address cannot be bound
      */
     @Override
     public void flowStarted(FlowInfo flow) {
@@ -184,13 +184,18 @@ public final class Monitoring implements TaskListener {
             } catch (UncheckedIOException e) {
                 discard(writer, e);
                 deleteTemporaryDatabase(e);
-                throw new MonitoringException(e.getMessage() + "; choose another port with dashboard(port), or 0 for any", e);
+                throw new MonitoringException(e.getMessage(), e);
             }
             System.err.println("paraflow dashboard of " + (name != null ? name : "flow " + flow.flowId()) + ": "
                     + dashboard.uri());
         }
-        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName(),
-                bufferBytes);
+        Dashboard serving = dashboard;
+        MonitorThread started = new MonitorThread(flow, writer, line, sampleEvery, RunWriter.hostName(), bufferBytes,
+                failure -> {
+                    if (serving != null) {
+                        serving.recordingStopped(failure.toString());
+                    }
+                });
         started.start();
         monitor = started;
         Thread hook = new Thread(this::shutDownEarly, "paraflow-monitor-shutdown-" + flow.flowId());
@@ -277,8 +282,9 @@ public final class Monitoring implements TaskListener {
         }
         deleteTemporaryDatabase(null);
         if (failure != null) {
-            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete"
-                    : "monitoring of flow " + flow.flowId() + " stopped") + ": " + failure + "; the tasks were not affected",
+            throw new MonitoringException((database != null ? "the monitoring database " + database + " is incomplete:"
+                    + " writing it failed (" + failure + "); the rows written before are kept, the run's end is not"
+                    : "monitoring of flow " + flow.flowId() + " stopped: " + failure) + "; the tasks were not affected",
                     failure);
         }
     }

@@ -83,7 +83,7 @@ class MonitorThreadTest {
         FlowInfo flow = new FlowInfo(1, 1, Map.of("threads", new Resources(2, 0, 0)), "threads", 1000, false);
         // a single sample, taken when the monitor starts: every submission below is read before it
         MonitorThread monitor = new MonitorThread(flow, RunWriter.create(db, "waiting", flow), null,
-                Duration.ofHours(1), "host", 1 << 26);
+                Duration.ofHours(1), "host", 1 << 26, failure -> { });
         // first in line, so that they would be among the rows written if they were taken for waiting ones: a
         // task whose end was read before its submission (another thread's lane), and one that runs
         monitor.publish(new Submitted(100_000, true, 0), Kind.SUBMITTED, 0, 10, null);

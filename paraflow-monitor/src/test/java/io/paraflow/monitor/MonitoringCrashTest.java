@@ -28,9 +28,7 @@ class MonitoringCrashTest {
     void aKilledRunsDatabaseShowsTheRunningTryAndTheWaitingTasksWithTheirDependencies() throws Exception {
         Path db = dir.resolve("killed.db");
         Path output = dir.resolve("child-output");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KilledRun.class.getName(),
-                db.toString()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process child = ChildJvm.start(KilledRun.class, output, db.toString());
         String waiting = "SELECT name, state, count(*) FROM tasks GROUP BY name, state ORDER BY name";
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

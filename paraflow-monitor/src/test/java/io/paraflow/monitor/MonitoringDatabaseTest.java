@@ -30,10 +30,14 @@ import static io.paraflow.monitor.MixedRun.open;
 import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The database of a run holds the run, its tasks, every try, failures with their traces, and samples. */
 @ExtendWith(NoLeakedThreads.class)
 class MonitoringDatabaseTest {
+
+    /** An address of no machine (TEST-NET-1, RFC 5737), so none of this one's. */
+    static final String NOT_OURS = "192.0.2.1";
 
     @TempDir
     Path dir;
@@ -226,17 +230,50 @@ class MonitoringDatabaseTest {
     }
 
     @Test
-    void aDatabaseThatCannotBeCreatedFailsTheBuildNamingTheFile() throws Exception {
+    void aDatabaseThatCannotBeCreatedFailsTheBuildNamingTheFileAndWhy() throws Exception {
         Path notADirectory = dir.resolve("plain-file");
         Files.writeString(notADirectory, "x");
         Path db = notADirectory.resolve("run.db");
         assertThatThrownBy(() -> Flow.builder().listener(Monitoring.database(db)).build())
                 .isInstanceOf(MonitoringException.class)
-                .hasMessageStartingWith("cannot create the monitoring database " + db);
+                .hasMessage("cannot create the monitoring database " + db + ": " + notADirectory + " is not a directory");
+        Path below = notADirectory.resolve("runs").resolve("run.db");
+        assertThatThrownBy(() -> Flow.builder().listener(Monitoring.database(below)).build())
+                .isInstanceOf(MonitoringException.class)
+                .hasMessageStartingWith("cannot create the monitoring database " + below + ": cannot create its directory "
+                        + below.getParent() + " (java.nio.file.");
+        assertThat(Files.readString(notADirectory)).isEqualTo("x");
     }
 
     @Test
-    void aDashboardPortInUseFailsTheBuildAndLeavesNoDatabaseBehind() throws Exception {
+    void aDatabaseInADirectoryWhereNoFileCanBeCreatedFailsTheBuildWithSqlitesError() {
+        // not a directory made read-only: root, as tests may run, writes there anyway
+        Path proc = Path.of("/proc");
+        assumeTrue(Files.isDirectory(proc.resolve("self")), "needs Linux's /proc, where no file can be created");
+        Path db = proc.resolve("paraflow-run.db");
+        assertThatThrownBy(() -> Flow.builder().listener(Monitoring.database(db)).build())
+                .isInstanceOf(MonitoringException.class)
+                .hasMessageStartingWith("cannot create the monitoring database " + db + ": [SQLITE_CANTOPEN]");
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
+    void aDirectoryIsRefusedAsTheDatabaseAndMissingDirectoriesAreCreated() throws Exception {
+        assertThatThrownBy(() -> Flow.builder().listener(Monitoring.database(dir)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("monitoring database " + dir + " is a directory; give the name of a new file, such as "
+                        + dir.resolve("run.db"));
+        Path nested = dir.resolve("runs").resolve("2026").resolve("run.db");
+        try (Flow flow = Flow.builder().listener(Monitoring.database(nested)).build()) {
+            flow.submit(() -> 1).get();
+        }
+        try (Connection c = open(nested)) {
+            assertThat(rows(c, "SELECT outcome, finished FROM run")).containsExactly(List.of("succeeded", 1));
+        }
+    }
+
+    @Test
+    void aDashboardPortInUseOrAnAddressOfAnotherMachineFailsTheBuildAndLeavesNoDatabaseBehind() throws Exception {
         Path first = dir.resolve("first.db");
         Monitoring serving = Monitoring.builder().database(first).dashboard(0).build();
         try (Flow flow = Flow.builder().listener(serving).build()) {
@@ -245,8 +282,15 @@ class MonitoringDatabaseTest {
             assertThatThrownBy(() -> Flow.builder().listener(Monitoring.builder().database(second).dashboard(taken).build()).build())
                     .isInstanceOf(MonitoringException.class)
                     .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken)
-                    .hasMessageEndingWith("choose another port with dashboard(port), or 0 for any");
+                    .hasMessageEndingWith("; choose another port, or 0 for any free one");
             assertThat(second).doesNotExist();
+            Path third = dir.resolve("third.db");
+            assertThatThrownBy(() -> Flow.builder().listener(Monitoring.builder().database(third).dashboard(NOT_OURS, 0)
+                    .build()).build()).isInstanceOf(MonitoringException.class)
+                    .hasMessageStartingWith("cannot serve the dashboard on " + NOT_OURS + ":0: ")
+                    .hasMessageEndingWith("; it is not an address of this machine: give one of its addresses, 127.0.0.1 or"
+                            + " 0.0.0.0");
+            assertThat(third).doesNotExist();
             assertThat(flow.submit(() -> 1).get()).isEqualTo(1);
         }
     }

@@ -4,12 +4,10 @@ import io.paraflow.monitor.store.RunDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +37,7 @@ class MonitoringShutdownTest {
         Path db = dir.resolve("run.db");
         Path ready = dir.resolve("ready");
         Path log = dir.resolve("program.log");
-        Process program = start(InterruptedRunMain.class, log, db.toString(), ready.toString(), executor);
+        Process program = ChildJvm.start(InterruptedRunMain.class, log, db.toString(), ready.toString(), executor);
         try {
             long deadline = System.nanoTime() + GUARD.toNanos();
             while (!Files.exists(ready) && program.isAlive() && System.nanoTime() < deadline) {
@@ -67,7 +65,7 @@ class MonitoringShutdownTest {
     void aProgramThatClosesItsFlowInItsOwnShutdownHookGetsItsRealEnd() throws Exception {
         Path db = dir.resolve("run.db");
         Path log = dir.resolve("program.log");
-        Process program = start(ClosingHookMain.class, log, db.toString());
+        Process program = ChildJvm.start(ClosingHookMain.class, log, db.toString());
         try {
             assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
         } finally {
@@ -81,13 +79,5 @@ class MonitoringShutdownTest {
             assertThat(rows(c, "SELECT count(*) FROM tasks WHERE state = 'finished'")).containsExactly(List.of(ClosingHookMain.TASKS));
             assertThat(rows(c, "SELECT count(*) FROM tries WHERE outcome = 'finished'")).containsExactly(List.of(ClosingHookMain.TASKS));
         }
-    }
-
-    /** Starts {@code main} in a JVM of its own, on this test's class path, its output in {@code log}. */
-    private static Process start(Class<?> main, Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }

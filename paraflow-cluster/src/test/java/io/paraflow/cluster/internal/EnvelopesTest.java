@@ -7,10 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -190,28 +186,11 @@ class EnvelopesTest {
     void junkBeforeAReplayDoesNotHideTheReplaysWarning() {
         byte[] sealed = driver.seal(workerId, Envelopes.TASKS, taskBatch());
         assertThat(worker.open(Envelopes.TASKS, sealed)).isNotNull();
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(Envelopes.class.getName());
-        logger.addHandler(handler);
-        try {
+        List<String> warnings;
+        try (Warnings logged = Warnings.of(Envelopes.class)) {
             worker.open(Envelopes.TASKS, new byte[3]);
             worker.open(Envelopes.TASKS, sealed);
-        } finally {
-            logger.removeHandler(handler);
+            warnings = logged.messages();
         }
         assertThat(warnings).hasSize(2).last().asString().contains("received before");
     }

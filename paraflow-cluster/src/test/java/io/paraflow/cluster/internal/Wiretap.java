@@ -5,6 +5,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.paraflow.cluster.security.ClusterSecret;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What an eavesdropper on the cluster's network can do, for tests: record the envelopes a member receives,
- * exactly as they travelled, and deliver them again, unchanged, from another member.
+ * exactly as they travelled, and deliver them again, unchanged, from another member; and what a member that
+ * holds the secret can seal, whatever it puts inside.
  */
 public final class Wiretap {
     /** An envelope as it travelled. */
@@ -73,5 +75,30 @@ public final class Wiretap {
         Envelopes envelopes = Envelopes.ofWorker(secret.cipher(), "wiretap");
         envelopes.connect(null, recipient, "wiretap");
         return envelopes.authenticate(message.kind(), message.payload());
+    }
+
+    /**
+     * A message of {@code kind} carrying {@code plaintext}, sealed as the worker {@code sender} (which holds
+     * {@code secret}) seals it for the driver that greeted it with {@code hello} (recorded on its way to
+     * {@code sender}), numbered {@code sequence}: what a worker of that driver's run can send it, whatever it
+     * claims inside. Choose a number above those the worker used, so that it is not refused as a replay.
+     */
+    public static Message sealedBy(ClusterSecret secret, UUID sender, Message hello, byte kind, byte[] plaintext,
+                                   long sequence) {
+        Envelopes envelopes = Envelopes.ofWorker(secret.cipher(), "wiretap");
+        envelopes.connect(null, sender, "wiretap");
+        if (envelopes.open(Envelopes.HELLO, hello.payload()) == null) {
+            throw new IllegalArgumentException("the greeting does not open as one sent to " + sender);
+        }
+        Message sealed;
+        do {
+            sealed = new Message(kind, envelopes.seal(Envelopes.sender(hello.payload()), kind, plaintext));
+        } while (sequence(sealed) < sequence);
+        return sealed;
+    }
+
+    /** The number its sender gave {@code message} (see {@link Envelopes}). */
+    public static long sequence(Message message) {
+        return ByteBuffer.wrap(message.payload()).getLong(Envelopes.HEADER_BYTES - Long.BYTES);
     }
 }

@@ -3,6 +3,7 @@ package io.paraflow.monitor.dashboard;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.paraflow.monitor.internal.Json;
+import io.paraflow.monitor.store.RunDatabase;
 import io.paraflow.internal.Threads;
 
 import java.io.IOException;
@@ -13,10 +14,11 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -65,6 +67,8 @@ public final class Dashboard implements AutoCloseable {
     private final DashboardApi api;
     private final URI uri;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Why the run's database is no longer written, once the monitor said so; null while it is. */
+    private volatile String recordingStopped;
 
     private Dashboard(HttpServer server, ExecutorService thread, AtomicReference<Thread> worker, DashboardApi api) {
         this.server = server;
@@ -83,8 +87,9 @@ public final class Dashboard implements AutoCloseable {
      * Serves the dashboard of the run database {@code file} on 127.0.0.1.
      *
      * @param port the port, or 0 for any free one (see {@link #uri()})
-     * @throws IllegalArgumentException if {@code file} does not exist
-     * @throws UncheckedIOException     if the port cannot be bound (the message names it)
+     * @throws IllegalArgumentException if {@code file} does not exist or is not a run database of this version
+     *                                  (see {@link RunDatabase#open}; the message says which)
+     * @throws UncheckedIOException     if the port cannot be bound (the message names it and what to change)
      */
     public static Dashboard start(Path file, int port) {
         return start(file, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -92,8 +97,11 @@ public final class Dashboard implements AutoCloseable {
 
     /** Serves the dashboard of {@code file} on {@code address}; see {@link #start(Path, int)}. */
     public static Dashboard start(Path file, InetSocketAddress address) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no run database at " + file + ": the file does not exist");
+        try {
+            // refuses, saying why, what is not a run database of this version: not one request at a time later
+            RunDatabase.open(file).close();
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("cannot read the run database " + file + ": " + e.getMessage(), e);
         }
         if (address.getPort() < 0 || address.getPort() > 65_535) {
             throw new IllegalArgumentException("dashboard port must be between 0 and 65535, got " + address.getPort());
@@ -104,7 +112,7 @@ public final class Dashboard implements AutoCloseable {
         } catch (IOException e) {
             String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
             throw new UncheckedIOException("cannot serve the dashboard on " + host + ":" + address.getPort() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + "; " + remedy(address.getAddress()), e);
         }
         int port = server.getAddress().getPort();
         AtomicReference<Thread> worker = new AtomicReference<>();
@@ -119,6 +127,31 @@ public final class Dashboard implements AutoCloseable {
         server.createContext("/", dashboard::handle);
         server.start();
         return dashboard;
+    }
+
+    /**
+     * What to change when {@code address} (null if its name did not resolve) cannot be bound: the address if it
+     * is none of this machine's, else the port.
+     */
+    private static String remedy(InetAddress address) {
+        boolean ofThisMachine;
+        try {
+            ofThisMachine = address != null && (address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null);
+        } catch (SocketException e) {
+            ofThisMachine = true;
+        }
+        return ofThisMachine ? "choose another port, or 0 for any free one"
+                : "it is not an address of this machine: give one of its addresses, 127.0.0.1 or 0.0.0.0";
+    }
+
+    /**
+     * Says on the pages that the run's database is no longer written, and {@code why}: what they show stops
+     * there, while the run goes on ({@code recordingStopped} in {@code /api/overview}). Called by the monitor
+     * whose writes failed; thread-safe.
+     */
+    public void recordingStopped(String why) {
+        recordingStopped = why;
     }
 
     /** Where the dashboard is served, e.g. {@code http://127.0.0.1:8050/}. */
@@ -153,7 +186,7 @@ public final class Dashboard implements AutoCloseable {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         try {
             String json = switch (path) {
-                case "/api/overview" -> api.overview();
+                case "/api/overview" -> api.overview(recordingStopped);
                 case "/api/failures" -> api.failures(query);
                 case "/api/tasks" -> api.tasks(query);
                 case "/api/task" -> api.task(query);
@@ -170,8 +203,9 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Streams a download (the trace of a run of millions of tries is too large to build in memory first), so
-     * a failure while writing can only cut the file short; a bad parameter is answered before anything is sent.
+     * Streams a download (the trace of a run of millions of tries is too large to build in memory first): a bad
+     * parameter, or a failure of the database before the first bytes are out (a query that cannot start), is
+     * answered with an error; a later failure can only cut the file short, and is logged.
      */
     private void download(HttpExchange exchange, String path) throws IOException {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
@@ -183,19 +217,81 @@ public final class Dashboard implements AutoCloseable {
             return;
         }
         String fileName = runName + (path.equals("/api/trace") ? ".trace.json" : ".dot");
-        exchange.getResponseHeaders().set("Content-Type", DOWNLOADS.get(path));
-        exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(200, 0);
-        try (Writer out = new OutputStreamWriter(exchange.getResponseBody(), StandardCharsets.UTF_8)) {
+        Download body = new Download(exchange, DOWNLOADS.get(path), fileName);
+        try (Writer out = new OutputStreamWriter(body, StandardCharsets.UTF_8)) {
             if (path.equals("/api/trace")) {
                 api.trace(out);
             } else {
                 api.dot(maxTasks, out);
             }
         } catch (SQLException | RuntimeException e) {
+            if (!body.started()) {
+                sendError(exchange, 500, "reading the run database failed: " + e.getMessage());
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "writing " + fileName + " from the run database failed; the download"
                     + " is cut short", e);
+        }
+    }
+
+    /**
+     * The body of a download, whose status (200) and headers go out with its first bytes, so that a failure
+     * before them can still be answered with an error. Both downloads always have bytes (the opening of the
+     * JSON or DOT text), so a response without any is never left unanswered by a download that succeeded.
+     */
+    private static final class Download extends OutputStream {
+        private final HttpExchange exchange;
+        private final String type;
+        private final String fileName;
+        /** The exchange's body once the status is sent; null before. */
+        private OutputStream body;
+
+        Download(HttpExchange exchange, String type, String fileName) {
+            this.exchange = exchange;
+            this.type = type;
+            this.fileName = fileName;
+        }
+
+        boolean started() {
+            return body != null;
+        }
+
+        /** The exchange's body, after the status and headers, sent now if they were not yet. */
+        private OutputStream body() throws IOException {
+            if (body == null) {
+                exchange.getResponseHeaders().set("Content-Type", type);
+                exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                exchange.sendResponseHeaders(200, 0);
+                body = exchange.getResponseBody();
+            }
+            return body;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            body().write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (length > 0) {
+                body().write(bytes, offset, length);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (body != null) {
+                body.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (body != null) {
+                body.close();
+            }
         }
     }
 

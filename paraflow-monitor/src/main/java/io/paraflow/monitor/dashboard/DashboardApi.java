@@ -86,10 +86,11 @@ final class DashboardApi implements AutoCloseable {
     }
 
     /**
-     * The run, the latest counts, the counts over time and the workers' latest samples (each with its slots
-     * busy with tries, {@code busy}, null in a database of schema version 2).
+     * The run, the latest counts, the counts over time, the workers' latest samples (each with its slots busy
+     * with tries, {@code busy}, null in a database of schema version 2), and why the database is no longer
+     * written ({@code recordingStopped}, null while it is).
      */
-    String overview() throws SQLException {
+    String overview(String recordingStopped) throws SQLException {
         StringBuilder out = new StringBuilder(4096).append("{\"run\":");
         try (PreparedStatement run = prepare("SELECT name, flow_id AS flowId, host, pid, started_ns / 1000000 AS startedMs,"
                 + " ended_ns / 1000000 AS endedMs, outcome FROM run")) {
@@ -114,6 +115,12 @@ final class DashboardApi implements AutoCloseable {
         out.append(",\"workers\":");
         try (PreparedStatement workers = prepare(workers(run().samplesHaveBusy()))) {
             JsonRows.array(out, workers);
+        }
+        out.append(",\"recordingStopped\":");
+        if (recordingStopped == null) {
+            out.append("null");
+        } else {
+            Json.string(out, recordingStopped);
         }
         return out.append('}').toString();
     }

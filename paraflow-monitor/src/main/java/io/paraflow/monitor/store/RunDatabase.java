@@ -63,8 +63,10 @@ public final class RunDatabase implements AutoCloseable {
             }
             if (!hasRun || version < Schema.OLDEST_READABLE || version > Schema.VERSION) {
                 throw new IllegalArgumentException(file + " is not a Paraflow run database of schema version "
-                        + Schema.OLDEST_READABLE + " to " + Schema.VERSION + (hasRun ? " (it has version " + version
-                        + "; it was recorded by another version of Paraflow)" : " (it has no run table)"));
+                        + Schema.OLDEST_READABLE + " to " + Schema.VERSION + (!hasRun ? " (it has no run table)"
+                        : " (it has version " + version + ": it was" + (version > Schema.VERSION
+                        ? " recorded by a newer version of Paraflow; read it with that version)"
+                        : " recorded by an older version of Paraflow, whose databases this one does not read)")));
             }
             return new RunDatabase(file, connection, version);
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import org.sqlite.SQLiteOpenMode;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -96,18 +97,29 @@ public final class RunWriter implements AutoCloseable {
      * and configuration.
      *
      * @param name the run's name, or null
-     * @throws IllegalArgumentException if {@code file} already exists: each run gets its own file
-     * @throws IOException              if the parent directories cannot be created
+     * @throws IllegalArgumentException if {@code file} already exists (each run gets its own file) or is a directory
+     * @throws IOException              if the parent directories cannot be created (the message names the one)
      * @throws SQLException             if SQLite cannot create the database
      */
     public static RunWriter create(Path file, String name, FlowInfo flow) throws IOException, SQLException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("monitoring database " + file + " is a directory; give the name of a new"
+                    + " file, such as " + file.resolve("run.db"));
+        }
         if (Files.exists(file)) {
             throw new IllegalArgumentException("monitoring database " + file + " already exists; give each run"
                     + " its own file, or delete the old one");
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            try {
+                Files.createDirectories(parent);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException(parent + " is not a directory", e);
+            } catch (IOException e) {
+                // the message of a FileSystemException may be no more than the path
+                throw new IOException("cannot create its directory " + parent + " (" + e + ")", e);
+            }
         }
         SQLiteConfig config = new SQLiteConfig();
         // one thread uses the connection: SQLite's own mutex around each call is not needed

@@ -61,6 +61,11 @@ async function refreshOverview() {
   $('run-state').textContent = run.outcome
       ? `ended: ${run.outcome}, after ${((run.endedMs - run.startedMs) / 1000).toFixed(1)} s`
       : `running on ${run.host} (pid ${run.pid}) since ${new Date(run.startedMs).toLocaleTimeString()}`;
+  if (overview.recordingStopped) {
+    $('run-state').textContent += `; the monitor stopped writing the run's database (${overview.recordingStopped}):`
+        + ' what this page shows stops there, the run goes on';
+  }
+  $('run-state').className = overview.recordingStopped ? 'error' : '';
   const counts = overview.counts || {submitted: 0, waiting: 0, running: 0, finished: 0, failed: 0, cancelled: 0};
   for (const key of ['submitted', 'waiting', 'running', 'finished', 'failed', 'cancelled']) {
     $('count-' + key).textContent = text(counts[key]);

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The dashboard in a real headless browser (Debian's chromium), driven through the DevTools protocol: the
  * page of a running flow shows its counts, follows them as the run goes on, and opens a failed task's page
- * with its error and stack trace; a large graph does not push the rest of the page away. Leaves a
+ * with its error and stack trace, and a running task's page, which follows the task until it ends without
+ * being redrawn while it is unchanged; a dashboard whose database is no longer written says so; a large graph does not push the rest of the page away. Leaves a
  * screenshot in {@code target/test-output/dashboard.png}.
  */
 @ExtendWith(NoLeakedThreads.class)
@@ -101,11 +102,17 @@ class DashboardInBrowserTest {
             browser.screenshot(png);
             assertThat(Files.size(png)).isGreaterThan(1_000);
 
-            // the run goes on: the page, not reloaded, follows it
+            // the run goes on: the page, not reloaded, follows it; the running task's page, unchanged, is not redrawn
+            browser.evaluate("{ window.taskPageRedrawn = false; const redrawn = new MutationObserver(() =>"
+                    + " window.taskPageRedrawn = true); for (const id of ['task-title', 'task-detail'])"
+                    + " redrawn.observe(document.getElementById(id), {childList: true, subtree: true, characterData: true}); }");
             flow.map(x -> x * 2, List.of(1, 2, 3));
+            browser.await(count("submitted", 10) + " && " + count("running", 1) + " && " + count("finished", 8),
+                    "the counts after three more finished");
+            assertThat(browser.evaluate("window.taskPageRedrawn").asBoolean()).as("the unchanged task page redrawn").isFalse();
             release.countDown();
             browser.await(count("submitted", 10) + " && " + count("running", 0) + " && " + count("finished", 9),
-                    "the counts after the waiting task and three more finished");
+                    "the counts after the waiting task finished");
             browser.await("document.getElementById('task-title').textContent === 'waiting #" + waiting.id() + ": finished'",
                     "the waiting task's page, refreshed once it finished");
             assertThat(browser.text("task-detail")).containsPattern("attempt 1 on \\S+: finished, from [0-9.]+ s to [0-9.]+ s")
@@ -135,6 +142,23 @@ class DashboardInBrowserTest {
                             + "<td>\\d+ MiB</td>")
                     .containsPattern("<td>jvm:[^<]+</td><td></td>(<td>[^<]*</td>){2}<td>\\d+ of \\d+ MiB</td>")
                     .doesNotContain(" of 0 MiB");
+        }
+    }
+
+    @Test
+    void aDashboardWhoseDatabaseIsNoLongerWrittenSaysSoAndWhy() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("stopped.db");
+        MixedRun.record(db);
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.getElementById('run-state').textContent.startsWith('ended: failed')", "the run's state");
+            assertThat(browser.evaluate("document.getElementById('run-state').className").asText()).isEmpty();
+            dashboard.recordingStopped("java.sql.SQLException: disk full");
+            browser.await("document.getElementById('run-state').textContent.includes(\"the monitor stopped writing the"
+                    + " run's database (java.sql.SQLException: disk full): what this page shows stops there\")",
+                    "the note on the run's state");
+            assertThat(browser.evaluate("document.getElementById('run-state').className").asText()).isEqualTo("error");
         }
     }
 

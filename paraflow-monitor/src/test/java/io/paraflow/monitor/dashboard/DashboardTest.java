@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,6 +87,13 @@ class DashboardTest {
                 6 * 1000.0 / Math.max(0.5, runMs - 1));
         assertThat(overview.path("series")).isNotEmpty();
         assertThat(overview.path("workers")).anySatisfy(w -> assertThat(w.path("worker").asText()).startsWith("jvm:"));
+        assertThat(overview.path("recordingStopped").isNull()).as("the database is written").isTrue();
+    }
+
+    @Test
+    void theOverviewSaysWhyTheDatabaseIsNoLongerWrittenOnceTheMonitorSaysSo() throws Exception {
+        dashboard.recordingStopped("java.sql.SQLException: disk full");
+        assertThat(json("api/overview").path("recordingStopped").asText()).isEqualTo("java.sql.SQLException: disk full");
     }
 
     @Test
@@ -261,6 +269,29 @@ class DashboardTest {
     }
 
     @Test
+    void aDatabaseThatCannotBeReadAnswersWithStatus500AndSQLitesErrorAlsoForADownload() throws Exception {
+        Path copy = java.nio.file.Files.copy(db, dir.resolve("damaged.db"));
+        try (Dashboard damaged = Dashboard.start(copy, 0)) {
+            try (java.sql.Connection c = MixedRun.open(copy); java.sql.Statement drop = c.createStatement()) {
+                drop.executeUpdate("DROP VIEW failed_tasks");
+                drop.executeUpdate("DROP TABLE tries");
+            }
+            HttpResponse<String> timeline = client.send(HttpRequest.newBuilder(damaged.uri().resolve("api/timeline")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(timeline.statusCode()).isEqualTo(500);
+            assertThat(new ObjectMapper().readTree(timeline.body()).path("error").asText())
+                    .startsWith("reading the run database failed: ").contains("no such table: tries");
+            // a download whose query cannot start is an error too, not a file cut short
+            HttpResponse<String> trace = client.send(HttpRequest.newBuilder(damaged.uri().resolve("api/trace")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(trace.statusCode()).isEqualTo(500);
+            assertThat(trace.headers().firstValue("Content-Disposition")).isEmpty();
+            assertThat(new ObjectMapper().readTree(trace.body()).path("error").asText())
+                    .startsWith("reading the run database failed: ").contains("no such table: tries");
+        }
+    }
+
+    @Test
     void aWorkersMemoryIsItsLastKnownAndHasNoMaximumWhereNoneWasRecorded() throws Exception {
         Path copy = java.nio.file.Files.copy(db, dir.resolve("samples.db"));
         try (java.sql.Connection c = MixedRun.open(copy); java.sql.Statement insert = c.createStatement()) {
@@ -406,13 +437,20 @@ class DashboardTest {
     }
 
     @Test
-    void aPortInUseAndAMissingFileAreRefusedClearly() {
+    void aPortInUseAnAddressOfNoMachineAMissingFileAndAnotherFileAreRefusedClearly() throws Exception {
         int taken = dashboard.uri().getPort();
         assertThatThrownBy(() -> Dashboard.start(db, taken)).isInstanceOf(UncheckedIOException.class)
-                .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken);
+                .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken)
+                .hasMessageEndingWith("; choose another port, or 0 for any free one");
+        assertThatThrownBy(() -> Dashboard.start(db, InetSocketAddress.createUnresolved("paraflow.invalid", 0)))
+                .isInstanceOf(UncheckedIOException.class).hasMessageStartingWith("cannot serve the dashboard on paraflow.invalid:0: ")
+                .hasMessageEndingWith("; it is not an address of this machine: give one of its addresses, 127.0.0.1 or 0.0.0.0");
         Path missing = dir.resolve("missing.db");
         assertThatThrownBy(() -> Dashboard.start(missing, 0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(missing.toString());
+                .hasMessage("no run database at " + missing + ": the file does not exist");
+        Path notes = java.nio.file.Files.writeString(dir.resolve("notes.db"), "not a database");
+        assertThatThrownBy(() -> Dashboard.start(notes, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(notes + " is not a Paraflow run database");
         URI before = dashboard.uri();
         dashboard.close();
         dashboard.close();

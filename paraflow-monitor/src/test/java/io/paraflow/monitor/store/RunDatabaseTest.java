@@ -81,17 +81,24 @@ class RunDatabaseTest {
     }
 
     @Test
-    void aRunDatabaseOfAnotherSchemaVersionIsRefusedSayingWhich() throws Exception {
-        // older than any this version reads, and newer
-        for (int version : new int[] {1, 4}) {
-            Path other = dir.resolve("version-" + version + ".db");
-            try (Connection c = MixedRun.open(other); Statement s = c.createStatement()) {
-                s.executeUpdate("CREATE TABLE run (name TEXT)");
-                s.executeUpdate("PRAGMA user_version = " + version);
-            }
-            assertThatThrownBy(() -> RunDatabase.open(other)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage(other + " is not a Paraflow run database of schema version 2 to 3 (it has version " + version
-                            + "; it was recorded by another version of Paraflow)");
+    void aRunDatabaseOfAnotherSchemaVersionIsRefusedSayingWhichAndWhetherItIsNewer() throws Exception {
+        Path older = runTableOfVersion("older.db", 1);
+        assertThatThrownBy(() -> RunDatabase.open(older)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(older + " is not a Paraflow run database of schema version 2 to 3 (it has version 1: it was"
+                        + " recorded by an older version of Paraflow, whose databases this one does not read)");
+        Path newer = runTableOfVersion("newer.db", 4);
+        assertThatThrownBy(() -> RunDatabase.open(newer)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(newer + " is not a Paraflow run database of schema version 2 to 3 (it has version 4: it was"
+                        + " recorded by a newer version of Paraflow; read it with that version)");
+    }
+
+    /** A database with a table named run, of schema version {@code version}. */
+    private Path runTableOfVersion(String name, int version) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection c = MixedRun.open(db); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE run (name TEXT)");
+            s.executeUpdate("PRAGMA user_version = " + version);
         }
+        return db;
     }
 }
