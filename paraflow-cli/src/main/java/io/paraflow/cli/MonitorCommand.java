@@ -7,6 +7,7 @@ import io.paraflow.monitor.trace.TaskGraphDot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -69,6 +70,15 @@ final class MonitorCommand implements Callable<Integer> {
         }
         if (dotMax < 0) {
             throw new ParameterException(spec.commandLine(), "--dot-max must not be negative, got " + dotMax);
+        }
+        // an option that would change nothing is a mistake the user should hear of, not a silent default
+        ParseResult given = spec.commandLine().getParseResult();
+        if (given.hasMatchedOption("--dot-max") && dot == null) {
+            throw new ParameterException(spec.commandLine(), "--dot-max goes with --dot FILE (the task graph's export)");
+        }
+        if ((given.hasMatchedOption("--port") || given.hasMatchedOption("--bind")) && (trace != null || dot != null)) {
+            throw new ParameterException(spec.commandLine(), "--port and --bind are for serving the dashboard; with"
+                    + " --trace or --dot the run is exported and nothing is served");
         }
         for (Path export : new Path[] {trace, dot}) {
             if (export != null && Files.exists(export)) {

@@ -205,6 +205,14 @@ class MonitorCommandTest {
         assertThat(Files.readString(existing)).isEqualTo("my notes");
         assertThat(CommandRun.of("monitor", db.toString(), "--dot", dir.resolve("g.dot").toString(), "--dot-max", "-1")
                 .err()).contains("--dot-max must not be negative, got -1");
+        CommandRun maxAlone = CommandRun.of("monitor", db.toString(), "--dot-max", "10");
+        assertThat(maxAlone.exitCode()).isEqualTo(2);
+        assertThat(maxAlone.err()).contains("--dot-max goes with --dot FILE");
+        CommandRun portAndExport = CommandRun.of("monitor", db.toString(), "--trace", dir.resolve("t.json").toString(),
+                "--port", "0");
+        assertThat(portAndExport.exitCode()).isEqualTo(2);
+        assertThat(portAndExport.err()).contains("with --trace or --dot the run is exported and nothing is served");
+        assertThat(dir.resolve("t.json")).doesNotExist();
     }
 
     @Test
