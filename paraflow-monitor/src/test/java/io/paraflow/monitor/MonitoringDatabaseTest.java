@@ -2,7 +2,9 @@ package io.paraflow.monitor;
 
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
+import io.paraflow.RemoteTaskException;
 import io.paraflow.Task;
+import io.paraflow.TaskTimeoutException;
 import io.paraflow.command.CommandExecutor;
 import io.paraflow.command.CommandFailedException;
 import io.paraflow.command.CommandResult;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -144,6 +147,48 @@ class MonitoringDatabaseTest {
             assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%', stdout_tail FROM failed_tasks"))
                     .containsExactly(List.of("convert", 1, "converted 2 rows"));
             assertThat(rows(c, "SELECT cores, gpus FROM tasks")).containsExactly(List.of(1, 1));
+        }
+    }
+
+    @Test
+    void aTimedOutCommandHasTheTailsOfWhatItWroteUntilThen() throws Exception {
+        Path db = dir.resolve("timeout.db");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
+                dir.resolve("runs"));
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
+            Task<CommandResult> hung = flow.command("cmd-timeout").timeout(Duration.ofSeconds(1))
+                    .shell("echo started-and-hung >&2; echo out-before-hang; sleep 30").submit();
+            assertThatThrownBy(hung::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
+        }
+
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT name, type, stack_trace, stderr_tail, stdout_tail FROM failed_tasks"))
+                    .containsExactly(Arrays.asList("cmd-timeout", TaskTimeoutException.class.getName(), null,
+                            "started-and-hung", "out-before-hang"));
+        }
+    }
+
+    static int procFailure() {
+        throw new IllegalStateException("proc failure 3");
+    }
+
+    @Test
+    void anErrorInAWorkerProcessIsRecordedWithTheTypeTheFunctionThrew() throws Exception {
+        Path db = dir.resolve("process-failure.db");
+        ProcessExecutor processes = ProcessExecutor.builder().workers(1).forwardStderr(false)
+                .allow("io.paraflow.monitor.**").build();
+        try (Flow flow = Flow.builder().threads(1).executor(processes).listener(Monitoring.database(db)).build()) {
+            Task<Integer> failing = flow.task("proc").on(ProcessExecutor.DEFAULT_LABEL)
+                    .submit(MonitoringDatabaseTest::procFailure);
+            assertThatThrownBy(failing::get).hasRootCauseInstanceOf(RemoteTaskException.class);
+        }
+
+        try (Connection c = open(db)) {
+            List<List<Object>> why = rows(c, "SELECT name, type, message, stack_trace FROM failed_tasks");
+            assertThat(why).hasSize(1);
+            assertThat(why.get(0).subList(0, 3)).containsExactly("proc", "java.lang.IllegalStateException", "proc failure 3");
+            assertThat((String) why.get(0).get(3)).startsWith("java.lang.IllegalStateException: proc failure 3")
+                    .contains("MonitoringDatabaseTest.procFailure");
         }
     }
 
