@@ -5,10 +5,7 @@ import io.paraflow.Flow;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.Task;
 import io.paraflow.TaskTimeoutException;
-import io.paraflow.command.CommandExecutor;
 import io.paraflow.command.CommandFailedException;
-import io.paraflow.command.CommandResult;
-import io.paraflow.exec.Resources;
 import io.paraflow.exec.process.ProcessExecutor;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -126,45 +122,20 @@ class MonitoringDatabaseTest {
     }
 
     @Test
-    void aFailedCommandHasTheTailsOfItsStderrAndStdoutInFailuresAndFailedTasks() throws Exception {
+    void failedAndTimedOutCommandsHaveTheTailsOfTheirStderrAndStdoutInFailuresAndFailedTasks() throws Exception {
         Path db = dir.resolve("command.db");
-        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 2),
-                dir.resolve("runs"));
-        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
-            Task<CommandResult> failing = flow.command("convert").gpus(1)
-                    .shell("echo 'reading input.csv' >&2; echo 'converted 2 rows'; echo 'input.csv: line 3: bad value' >&2;"
-                            + " exit 3").submit();
-            assertThatThrownBy(failing::get).hasRootCauseInstanceOf(CommandFailedException.class);
-        }
+        MixedRun.recordCommands(db, dir.resolve("runs"));
 
         try (Connection c = open(db)) {
-            List<List<Object>> failure = rows(c, "SELECT type, stderr_tail, stdout_tail FROM failures");
-            assertThat(failure).hasSize(1);
-            assertThat(failure.get(0).get(0)).isEqualTo(CommandFailedException.class.getName());
-            assertThat((String) failure.get(0).get(1))
-                    .containsSubsequence("reading input.csv", "input.csv: line 3: bad value");
-            assertThat(failure.get(0).get(2)).isEqualTo("converted 2 rows");
-            assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%', stdout_tail FROM failed_tasks"))
-                    .containsExactly(List.of("convert", 1, "converted 2 rows"));
-            assertThat(rows(c, "SELECT cores, gpus FROM tasks")).containsExactly(List.of(1, 1));
-        }
-    }
-
-    @Test
-    void aTimedOutCommandHasTheTailsOfWhatItWroteUntilThen() throws Exception {
-        Path db = dir.resolve("timeout.db");
-        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
-                dir.resolve("runs"));
-        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
-            Task<CommandResult> hung = flow.command("cmd-timeout").timeout(Duration.ofSeconds(1))
-                    .shell("echo started-and-hung >&2; echo out-before-hang; sleep 30").submit();
-            assertThatThrownBy(hung::get).hasRootCauseInstanceOf(TaskTimeoutException.class);
-        }
-
-        try (Connection c = open(db)) {
-            assertThat(rows(c, "SELECT name, type, stack_trace, stderr_tail, stdout_tail FROM failed_tasks"))
-                    .containsExactly(Arrays.asList("cmd-timeout", TaskTimeoutException.class.getName(), null,
-                            "started-and-hung", "out-before-hang"));
+            assertThat(rows(c, "SELECT name, type, stack_trace IS NULL, stderr_tail, stdout_tail FROM failed_tasks"
+                    + " ORDER BY task_id")).containsExactly(
+                    List.of("convert", CommandFailedException.class.getName(), 0, "reading input.csv\nline 3: bad value",
+                            "converted 2 rows"),
+                    List.of("cmd-timeout", TaskTimeoutException.class.getName(), 1, "started-and-hung", "out-before-hang"));
+            assertThat(rows(c, "SELECT f.attempt, f.outcome FROM failures f JOIN tasks t USING (task_id) ORDER BY task_id"))
+                    .containsExactly(List.of(1, "failed"), List.of(1, "failed"));
+            assertThat(rows(c, "SELECT name, cores, gpus FROM tasks ORDER BY task_id"))
+                    .containsExactly(List.of("convert", 1, 1), List.of("cmd-timeout", 1, 0));
         }
     }
 
