@@ -30,6 +30,11 @@ class ErrorRecordsTest {
                 .contains("ErrorRecordsTest.anErrorThrownInAnotherJvmIsRecordedWithItsOriginalTypeMessageAndTrace");
         assertThat(row.stderrTail()).isNull();
         assertThat(row.stdoutTail()).isNull();
+
+        // a try that will be retried: its listeners get the error itself
+        FailureRow retried = ErrorRecords.of(7, 1, "retried", remote);
+        assertThat(retried.type()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(retried.message()).isEqualTo("proc failure 3");
     }
 
     @Test
