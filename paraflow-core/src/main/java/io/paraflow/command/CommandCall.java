@@ -115,7 +115,7 @@ final class CommandCall {
             if (!file.exists()) {
                 throw new MissingOutputException(file.path(), command + " declared it as an output, but its program"
                         + " ended (exit code 0) without creating it: " + commandLine(argv)
-                        + tails(runDirectory, task));
+                        + CommandOutput.read(stderr, stdout).sections());
             }
             declared.add(output.toString());
             produced.add(file);
@@ -187,10 +187,9 @@ final class CommandCall {
         return runDirectory.resolve(directoryName(task) + "." + stream);
     }
 
-    /** The last lines the attempt wrote, as message sections; empty if it wrote nothing. */
-    static String tails(Path runDirectory, ReadyTask task) {
-        return Tails.section("stderr", streamFile(runDirectory, task, "stderr"), Tails.STDERR_LINES)
-                + Tails.section("stdout", streamFile(runDirectory, task, "stdout"), Tails.STDOUT_LINES);
+    /** What the attempt wrote so far. */
+    static CommandOutput output(Path runDirectory, ReadyTask task) {
+        return CommandOutput.read(streamFile(runDirectory, task, "stderr"), streamFile(runDirectory, task, "stdout"));
     }
 
     /**

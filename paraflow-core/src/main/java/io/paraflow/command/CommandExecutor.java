@@ -160,10 +160,10 @@ public final class CommandExecutor implements TaskExecutor {
         return label;
     }
 
-    /** The last lines the timed-out command wrote to its stderr and stdout so far. */
+    /** What the timed-out command wrote to its stderr and stdout so far. */
     @Override
-    public String timeoutDetail(ReadyTask task) {
-        return CommandCall.tails(runDirectory, task);
+    public CommandOutput timeoutOutput(ReadyTask task) {
+        return CommandCall.output(runDirectory, task);
     }
 
     @Override

@@ -14,10 +14,7 @@ public final class CommandFailedException extends ParaflowException {
     private static final long serialVersionUID = 1L;
 
     private final int exitCode;
-    private final String stderrTail;
-    private final String stdoutTail;
-    private final String stdout;
-    private final String stderr;
+    private final CommandOutput output;
 
     /**
      * Creates the failure and reads the tails of the output files.
@@ -25,19 +22,13 @@ public final class CommandFailedException extends ParaflowException {
      * @param command how the message names the command, e.g. {@code command 'sort' (#3)}
      */
     public CommandFailedException(String command, List<String> argv, int exitCode, Path stdout, Path stderr) {
-        this(command, argv, exitCode, stdout, stderr, Tails.of(stderr, Tails.STDERR_LINES),
-                Tails.of(stdout, Tails.STDOUT_LINES));
+        this(command, argv, exitCode, CommandOutput.read(stderr, stdout));
     }
 
-    private CommandFailedException(String command, List<String> argv, int exitCode, Path stdout, Path stderr,
-                                   String stderrTail, String stdoutTail) {
-        super(command + " exited with code " + exitCode + ": " + CommandCall.commandLine(argv)
-                + Tails.section("stderr", stderr, stderrTail) + Tails.section("stdout", stdout, stdoutTail), null);
+    private CommandFailedException(String command, List<String> argv, int exitCode, CommandOutput output) {
+        super(command + " exited with code " + exitCode + ": " + CommandCall.commandLine(argv) + output.sections(), null);
         this.exitCode = exitCode;
-        this.stderrTail = stderrTail;
-        this.stdoutTail = stdoutTail;
-        this.stdout = stdout.toString();
-        this.stderr = stderr.toString();
+        this.output = output;
     }
 
     /** The program's exit code (not zero). */
@@ -45,23 +36,28 @@ public final class CommandFailedException extends ParaflowException {
         return exitCode;
     }
 
+    /** What the program wrote: its output files and their last lines, which the message quotes. */
+    public CommandOutput output() {
+        return output;
+    }
+
     /** The last lines of the program's standard error (up to 20), or "" if it wrote none. */
     public String stderrTail() {
-        return stderrTail;
+        return output.stderrTail();
     }
 
     /** The last lines of the program's standard output (up to 10), or "" if it wrote none. */
     public String stdoutTail() {
-        return stdoutTail;
+        return output.stdoutTail();
     }
 
     /** The file with the program's whole standard output. */
     public Path stdout() {
-        return Path.of(stdout);
+        return output.stdout();
     }
 
     /** The file with the program's whole standard error. */
     public Path stderr() {
-        return Path.of(stderr);
+        return output.stderr();
     }
 }

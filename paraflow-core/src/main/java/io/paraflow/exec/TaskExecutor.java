@@ -1,5 +1,7 @@
 package io.paraflow.exec;
 
+import io.paraflow.command.CommandOutput;
+
 import java.util.List;
 
 /**
@@ -45,14 +47,15 @@ public interface TaskExecutor extends AutoCloseable {
     }
 
     /**
-     * What this executor can tell about an attempt the flow is about to stop because it ran out of time,
-     * such as the last lines a command wrote: it ends the message of the attempt's
-     * {@link io.paraflow.TaskTimeoutException}. Called once per timed-out attempt, before the attempt is
+     * What an attempt the flow is about to stop because it ran out of time wrote so far, if this executor
+     * runs programs whose output it keeps (the command executor): the attempt's
+     * {@link io.paraflow.TaskTimeoutException} carries it ({@link io.paraflow.TaskTimeoutException#output()})
+     * and its message ends with the last lines. Called once per timed-out attempt, before the attempt is
      * interrupted or stopped, on the flow's timer thread; must return quickly and never throw. The default
-     * has nothing to add ("").
+     * has none (null).
      */
-    default String timeoutDetail(ReadyTask task) {
-        return "";
+    default CommandOutput timeoutOutput(ReadyTask task) {
+        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.TaskTimeoutException;
+import io.paraflow.command.CommandOutput;
 import io.paraflow.event.TaskEvent;
 import io.paraflow.event.TaskInfo;
 import io.paraflow.exec.Invocation;
@@ -600,19 +601,18 @@ public class TaskNode<T> extends CompletableFuture<T> implements Task<T>, ReadyT
         if (!STATE.compareAndSet(this, stateOf(attempt, RUNNING), stateOf(attempt, INTERRUPTING))) {
             return;
         }
-        String detail = timeoutDetail();
+        CommandOutput output = timeoutOutput();
         stopRunner();
-        attemptEnded(attempt, null, new TaskTimeoutException(id, name(), attempt, options.timeout, worker, detail),
+        attemptEnded(attempt, null, new TaskTimeoutException(id, name(), attempt, options.timeout, worker, output),
                 worker);
     }
 
-    /** What the executor adds to this attempt's timeout; an executor that fails here adds nothing. */
-    private String timeoutDetail() {
+    /** What the executor tells of this attempt's output; an executor that fails here tells nothing. */
+    private CommandOutput timeoutOutput() {
         try {
-            String detail = executor().timeoutDetail(this);
-            return detail == null ? "" : detail;
+            return executor().timeoutOutput(this);
         } catch (RuntimeException e) {
-            return "";
+            return null;
         }
     }
 

@@ -87,6 +87,23 @@ class CommandTest {
     }
 
     @Test
+    void aLastStderrLineLongerThanTheTailsWindowKeepsItsEnd() {
+        try (Flow flow = flow(runs, 1)) {
+            Task<CommandResult> failing = flow.command("long-line")
+                    .shell("printf 'begin'; head -c 20000 /dev/zero | tr '\\0' x >&2; echo ' fatal: out of range' >&2; exit 2")
+                    .submit();
+
+            assertThat(failureOf(failing)).cause().isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                assertThat(e.stderrTail()).startsWith("…xxx").endsWith("xxx fatal: out of range").doesNotContain("\n");
+                assertThat(e.output().stderrTail()).isEqualTo(e.stderrTail());
+                assertThat(e.stdoutTail()).isEqualTo("begin");
+                assertThat(e).hasMessageContaining("--- last lines of stderr").hasMessageEndingWith(e.output().sections());
+                assertThat(e.getMessage()).contains("x fatal: out of range\n--- last lines of stdout");
+            });
+        }
+    }
+
+    @Test
     void theMessageQuotesTheCommandLineAsAShellWouldTakeItBack() {
         try (Flow flow = flow(runs, 1)) {
             Task<CommandResult> failing = flow.command("quoted").args("sh", "-c", "echo 'a b' >&2; exit 4", "").submit();
@@ -164,6 +181,12 @@ class CommandTest {
                     assertThat(e.taskName()).isEqualTo("slow");
                     assertThat(e).hasMessageContaining("--- last lines of stderr").hasMessageContaining("warming up")
                             .hasMessageContaining("--- last lines of stdout").hasMessageContaining("step 1");
+                    assertThat(e.output()).hasValueSatisfying(output -> {
+                        assertThat(output.stderrTail()).isEqualTo("warming up");
+                        assertThat(output.stdoutTail()).isEqualTo("step 1");
+                        assertThat(output.stderr()).isEqualTo(runs.resolve("slow-" + slow.id() + ".stderr"));
+                        assertThat(e.getMessage()).endsWith(output.sections());
+                    });
                 });
             }
             // close() waited for the killing thread

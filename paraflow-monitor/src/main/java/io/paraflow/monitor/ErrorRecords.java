@@ -1,17 +1,21 @@
 package io.paraflow.monitor;
 
 import io.paraflow.DependencyFailedException;
+import io.paraflow.RemoteTaskException;
 import io.paraflow.TaskException;
 import io.paraflow.TaskFailedException;
+import io.paraflow.TaskTimeoutException;
 import io.paraflow.command.CommandFailedException;
+import io.paraflow.command.CommandOutput;
 import io.paraflow.monitor.store.FailureRow;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
- * Turns the error of a task event into a row of {@code failures}: the root error, its type and trace, and
- * for a command that failed the tails of its stderr and stdout.
+ * Turns the error of a task event into a row of {@code failures}: the root error, its type (for an error
+ * thrown in another JVM, the original's) and trace, and for a command that failed or timed out the tails of
+ * its stderr and stdout.
  * User exceptions whose {@code getMessage()} or stack trace printing throws are recorded with a note
  * instead, so that one odd exception never stops the recording of a run.
  */
@@ -25,10 +29,23 @@ final class ErrorRecords {
         Long rootTaskId = error instanceof DependencyFailedException dependency ? dependency.failedTaskId() : null;
         // the runtime's timeouts and failed dependencies carry no useful trace; a cancellation's shows who cancelled
         boolean traced = !(root instanceof TaskException);
-        CommandFailedException command = root instanceof CommandFailedException failed ? failed : null;
-        return new FailureRow(taskId, attempt, outcome, root.getClass().getName(), message(root), rootTaskId,
-                traced ? stackTrace(root) : null, command != null ? command.stderrTail() : null,
-                command != null ? command.stdoutTail() : null);
+        CommandOutput output = commandOutput(root);
+        return new FailureRow(taskId, attempt, outcome, type(root), message(root), rootTaskId,
+                traced ? stackTrace(root) : null, output != null ? output.stderrTail() : null,
+                output != null ? output.stdoutTail() : null);
+    }
+
+    /** The class of what the function threw: in another JVM (a worker process, the cluster), the original's. */
+    private static String type(Throwable error) {
+        return error instanceof RemoteTaskException remote ? remote.remoteType() : error.getClass().getName();
+    }
+
+    /** What a command wrote before it failed or timed out; null for other errors. */
+    private static CommandOutput commandOutput(Throwable error) {
+        if (error instanceof CommandFailedException failed) {
+            return failed.output();
+        }
+        return error instanceof TaskTimeoutException timeout ? timeout.output().orElse(null) : null;
     }
 
     private static String message(Throwable error) {

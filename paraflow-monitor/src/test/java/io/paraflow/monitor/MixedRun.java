@@ -2,6 +2,9 @@ package io.paraflow.monitor;
 
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandResult;
+import io.paraflow.exec.Resources;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +73,26 @@ public final class MixedRun {
             }
         }
         return ids;
+    }
+
+    /**
+     * Runs, recording it in {@code db}, a command "convert" that fails (exit code 3) after writing "converted 2
+     * rows" to stdout and "reading input.csv", "line 3: bad value" to stderr, and a command "cmd-timeout" that
+     * times out after 1 s, having written "started-and-hung" to stderr and "out-before-hang" to stdout; the
+     * commands run in {@code runs}. Returns the task ids by name.
+     */
+    public static Map<String, Long> recordCommands(Path db, Path runs) throws Exception {
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(2, Long.MAX_VALUE, 1), runs);
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
+            Task<CommandResult> failing = flow.command("convert").gpus(1)
+                    .shell("printf 'reading %s\\n' input.csv >&2; printf 'converted %d rows\\n' 2;"
+                            + " printf 'line %d: bad value\\n' 3 >&2; exit 3").submit();
+            // what they write is not in their command lines, which their messages quote
+            Task<CommandResult> hung = flow.command("cmd-timeout").timeout(Duration.ofSeconds(1))
+                    .shell("printf 'started-and-%s\\n' hung >&2; printf 'out-before-%s\\n' hang; sleep 30").submit();
+            flow.awaitAll();
+            return Map.of(failing.name(), failing.id(), hung.name(), hung.id());
+        }
     }
 
     /**

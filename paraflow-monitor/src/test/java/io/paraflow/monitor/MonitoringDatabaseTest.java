@@ -2,11 +2,10 @@ package io.paraflow.monitor;
 
 import io.paraflow.DependencyFailedException;
 import io.paraflow.Flow;
+import io.paraflow.RemoteTaskException;
 import io.paraflow.Task;
-import io.paraflow.command.CommandExecutor;
+import io.paraflow.TaskTimeoutException;
 import io.paraflow.command.CommandFailedException;
-import io.paraflow.command.CommandResult;
-import io.paraflow.exec.Resources;
 import io.paraflow.exec.process.ProcessExecutor;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -127,27 +126,44 @@ class MonitoringDatabaseTest {
     }
 
     @Test
-    void aFailedCommandHasTheTailsOfItsStderrAndStdoutInFailuresAndFailedTasks() throws Exception {
+    void failedAndTimedOutCommandsHaveTheTailsOfTheirStderrAndStdoutInFailuresAndFailedTasks() throws Exception {
         Path db = dir.resolve("command.db");
-        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 2),
-                dir.resolve("runs"));
-        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(db)).build()) {
-            Task<CommandResult> failing = flow.command("convert").gpus(1)
-                    .shell("echo 'reading input.csv' >&2; echo 'converted 2 rows'; echo 'input.csv: line 3: bad value' >&2;"
-                            + " exit 3").submit();
-            assertThatThrownBy(failing::get).hasRootCauseInstanceOf(CommandFailedException.class);
+        MixedRun.recordCommands(db, dir.resolve("runs"));
+
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT name, type, stack_trace IS NULL, stderr_tail, stdout_tail FROM failed_tasks"
+                    + " ORDER BY task_id")).containsExactly(
+                    List.of("convert", CommandFailedException.class.getName(), 0, "reading input.csv\nline 3: bad value",
+                            "converted 2 rows"),
+                    List.of("cmd-timeout", TaskTimeoutException.class.getName(), 1, "started-and-hung", "out-before-hang"));
+            assertThat(rows(c, "SELECT f.attempt, f.outcome FROM failures f JOIN tasks t USING (task_id) ORDER BY task_id"))
+                    .containsExactly(List.of(1, "failed"), List.of(1, "failed"));
+            assertThat(rows(c, "SELECT name, cores, gpus FROM tasks ORDER BY task_id"))
+                    .containsExactly(List.of("convert", 1, 1), List.of("cmd-timeout", 1, 0));
+        }
+    }
+
+    static int procFailure() {
+        throw new IllegalStateException("proc failure 3");
+    }
+
+    @Test
+    void anErrorInAWorkerProcessIsRecordedWithTheTypeTheFunctionThrew() throws Exception {
+        Path db = dir.resolve("process-failure.db");
+        ProcessExecutor processes = ProcessExecutor.builder().workers(1).forwardStderr(false)
+                .allow("io.paraflow.monitor.**").build();
+        try (Flow flow = Flow.builder().threads(1).executor(processes).listener(Monitoring.database(db)).build()) {
+            Task<Integer> failing = flow.task("proc").on(ProcessExecutor.DEFAULT_LABEL)
+                    .submit(MonitoringDatabaseTest::procFailure);
+            assertThatThrownBy(failing::get).hasRootCauseInstanceOf(RemoteTaskException.class);
         }
 
         try (Connection c = open(db)) {
-            List<List<Object>> failure = rows(c, "SELECT type, stderr_tail, stdout_tail FROM failures");
-            assertThat(failure).hasSize(1);
-            assertThat(failure.get(0).get(0)).isEqualTo(CommandFailedException.class.getName());
-            assertThat((String) failure.get(0).get(1))
-                    .containsSubsequence("reading input.csv", "input.csv: line 3: bad value");
-            assertThat(failure.get(0).get(2)).isEqualTo("converted 2 rows");
-            assertThat(rows(c, "SELECT name, stderr_tail LIKE '%line 3: bad value%', stdout_tail FROM failed_tasks"))
-                    .containsExactly(List.of("convert", 1, "converted 2 rows"));
-            assertThat(rows(c, "SELECT cores, gpus FROM tasks")).containsExactly(List.of(1, 1));
+            List<List<Object>> why = rows(c, "SELECT name, type, message, stack_trace FROM failed_tasks");
+            assertThat(why).hasSize(1);
+            assertThat(why.get(0).subList(0, 3)).containsExactly("proc", "java.lang.IllegalStateException", "proc failure 3");
+            assertThat((String) why.get(0).get(3)).startsWith("java.lang.IllegalStateException: proc failure 3")
+                    .contains("MonitoringDatabaseTest.procFailure");
         }
     }
 

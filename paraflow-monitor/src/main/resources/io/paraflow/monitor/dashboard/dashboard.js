@@ -7,6 +7,15 @@ function text(value) {
   return value === null || value === undefined ? '' : String(value);
 }
 
+/** Where the message of a command's failure or timeout quotes its last lines (CommandOutput.sections() in the core). */
+const TAILS = '\n--- last lines of ';
+
+/** The message up to the last lines it quotes, which a task's page shows in blocks of their own. */
+function withoutTails(message) {
+  const at = text(message).indexOf(TAILS);
+  return at < 0 ? text(message) : text(message).slice(0, at);
+}
+
 function cell(row, value, className) {
   const td = row.insertCell();
   td.textContent = text(value);
@@ -212,7 +221,7 @@ async function refreshFailures() {
     cell(row, `${f.name} #${f.id}`);
     cell(row, f.attempt);
     cell(row, f.worker);
-    cell(row, `${f.type}: ${text(f.message)}`, 'error');
+    cell(row, `${f.type}: ${withoutTails(f.message)}`, 'error');
   });
 }
 
@@ -264,15 +273,16 @@ async function showTask(id) {
         + (t.endMs === null ? ' (still running)' : ` to ${seconds(t.endMs)} of the run (${t.ms.toFixed(2)} ms)`));
   }
   for (const f of detail.failures) {
-    add('p', `attempt ${f.attempt} (${f.outcome}): ${f.type}: ${text(f.message)}`, 'error');
-    if (f.stackTrace) add('pre', f.stackTrace);
-    if (f.stderrTail) {
-      add('p', 'last lines of stderr:');
-      add('pre', f.stderrTail, 'stderr-tail');
-    }
-    if (f.stdoutTail) {
-      add('p', 'last lines of stdout:');
-      add('pre', f.stdoutTail, 'stdout-tail');
+    // a command's message ends with its last lines, and its stack trace's head repeats them: shown once, in blocks
+    const message = text(f.message);
+    const quoted = f.stderrTail !== null || f.stdoutTail !== null ? message.slice(withoutTails(message).length) : '';
+    add('p', `attempt ${f.attempt} (${f.outcome}): ${f.type}: ${message.slice(0, message.length - quoted.length)}`, 'error');
+    if (f.stackTrace) add('pre', f.stackTrace.replace(quoted, ''));
+    for (const [stream, tail] of [['stderr', f.stderrTail], ['stdout', f.stdoutTail]]) {
+      if (!tail) continue;
+      const file = quoted.match(new RegExp(`--- last lines of ${stream} \\((.*)\\):`));
+      add('p', `last lines of ${stream}${file ? ' (' + file[1] + ')' : ''}:`);
+      add('pre', tail, stream + '-tail');
     }
   }
   if (detail.dependencies.length) {

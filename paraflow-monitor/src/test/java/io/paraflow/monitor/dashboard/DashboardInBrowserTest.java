@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import static io.paraflow.monitor.dashboard.HeadlessChromium.CHROMIUM;
@@ -159,6 +160,46 @@ class DashboardInBrowserTest {
                     + " run's database (java.sql.SQLException: disk full): what this page shows stops there\")",
                     "the note on the run's state");
             assertThat(browser.evaluate("document.getElementById('run-state').className").asText()).isEqualTo("error");
+        }
+    }
+
+    @Test
+    void theTaskPagesOfAFailedAndATimedOutCommandShowTheirLastLinesOnceUnderTheirFiles() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("commands.db");
+        Path runs = dir.resolve("runs");
+        Map<String, Long> ids = MixedRun.recordCommands(db, runs);
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.querySelectorAll('#failures tbody tr').length === 2", "the two failed commands");
+            assertThat(browser.text("failures")).contains("exited with code 3").doesNotContain("last lines")
+                    .doesNotContain("line 3");
+
+            String convert = "convert #" + ids.get("convert");
+            browser.evaluate("showTask(" + ids.get("convert") + ")");
+            browser.await("document.getElementById('task-title').textContent === '" + convert + ": failed'", "the failed command's page");
+            String page = browser.text("task-detail");
+            assertThat(page).containsOnlyOnce("line 3: bad value").containsOnlyOnce("converted 2 rows")
+                    .contains("attempt 1 (failed): io.paraflow.command.CommandFailedException: command 'convert' (#"
+                            + ids.get("convert") + ") exited with code 3")
+                    .contains("last lines of stderr (" + runs.resolve("convert-" + ids.get("convert") + ".stderr") + "):")
+                    .contains("last lines of stdout (" + runs.resolve("convert-" + ids.get("convert") + ".stdout") + "):");
+            assertThat(browser.evaluate("document.querySelector('#task-detail pre').textContent").asText())
+                    .startsWith("io.paraflow.command.CommandFailedException: command 'convert'")
+                    .contains("\n\tat io.paraflow.command.CommandCall.run(").doesNotContain("last lines");
+            assertThat(browser.evaluate("document.querySelector('#task-detail pre.stderr-tail').textContent").asText())
+                    .isEqualTo("reading input.csv\nline 3: bad value");
+
+            String timedOut = "cmd-timeout #" + ids.get("cmd-timeout");
+            browser.evaluate("showTask(" + ids.get("cmd-timeout") + ")");
+            browser.await("document.getElementById('task-title').textContent === '" + timedOut + ": failed'",
+                    "the timed-out command's page");
+            assertThat(browser.text("task-detail")).containsOnlyOnce("started-and-hung").containsOnlyOnce("out-before-hang")
+                    .contains("attempt 1 (failed): io.paraflow.TaskTimeoutException: task 'cmd-timeout' (#"
+                            + ids.get("cmd-timeout") + ") timed out after 1 s")
+                    .contains("last lines of stderr (" + runs.resolve("cmd-timeout-" + ids.get("cmd-timeout") + ".stderr") + "):");
+            assertThat(browser.evaluate("document.querySelector('#task-detail pre.stdout-tail').textContent").asText())
+                    .isEqualTo("out-before-hang");
         }
     }
 

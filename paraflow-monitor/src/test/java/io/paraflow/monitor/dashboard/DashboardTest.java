@@ -2,13 +2,7 @@ package io.paraflow.monitor.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paraflow.Flow;
-import io.paraflow.Task;
-import io.paraflow.command.CommandExecutor;
-import io.paraflow.command.CommandResult;
-import io.paraflow.exec.Resources;
 import io.paraflow.monitor.MixedRun;
-import io.paraflow.monitor.Monitoring;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,25 +127,27 @@ class DashboardTest {
     }
 
     @Test
-    void aFailedCommandsPageHasTheTailsOfItsStderrAndStdoutAndItsGpus() throws Exception {
+    void theTaskPagesOfAFailedAndATimedOutCommandHaveTheTailsOfTheirStderrAndStdout() throws Exception {
         Path commandDb = dir.resolve("command.db");
-        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 1),
-                dir.resolve("runs"));
-        long id;
-        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(commandDb)).build()) {
-            Task<CommandResult> failing = flow.command("convert").gpus(1)
-                    .shell("echo 'converted 2 rows'; echo 'line 3: bad value' >&2; exit 3").submit();
-            id = failing.id();
-            flow.awaitAll();
-        }
+        Map<String, Long> commandIds = MixedRun.recordCommands(commandDb, dir.resolve("runs"));
         try (Dashboard commandDashboard = Dashboard.start(commandDb, 0)) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(commandDashboard.uri().resolve("api/task?id=" + id))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode page = new ObjectMapper().readTree(response.body());
-            assertThat(page.path("task").path("gpus").asInt()).isEqualTo(1);
-            assertThat(page.path("failures").get(0).path("stderrTail").asText()).isEqualTo("line 3: bad value");
-            assertThat(page.path("failures").get(0).path("stdoutTail").asText()).isEqualTo("converted 2 rows");
+            JsonNode failed = json(commandDashboard, "api/task?id=" + commandIds.get("convert"));
+            assertThat(failed.path("task").path("gpus").asInt()).isEqualTo(1);
+            assertThat(failed.path("failures").get(0).path("stderrTail").asText()).isEqualTo("reading input.csv\nline 3: bad value");
+            assertThat(failed.path("failures").get(0).path("stdoutTail").asText()).isEqualTo("converted 2 rows");
+
+            JsonNode timedOut = json(commandDashboard, "api/task?id=" + commandIds.get("cmd-timeout"));
+            assertThat(timedOut.path("failures").get(0).path("type").asText()).isEqualTo("io.paraflow.TaskTimeoutException");
+            assertThat(timedOut.path("failures").get(0).path("stderrTail").asText()).isEqualTo("started-and-hung");
+            assertThat(timedOut.path("failures").get(0).path("stdoutTail").asText()).isEqualTo("out-before-hang");
         }
+    }
+
+    private JsonNode json(Dashboard from, String path) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(from.uri().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return new ObjectMapper().readTree(response.body());
     }
 
     @Test
