@@ -283,6 +283,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             return;
         }
         write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, "retried")));
+        write(() -> writer.waitingForNextTry(taskId, attempt));
         write(() -> writer.failure(ErrorRecords.of(taskId, attempt, "retried", error)));
     }
 
