@@ -47,7 +47,9 @@ import java.util.concurrent.locks.LockSupport;
  * row is written once, and the rows of its try and its end replace it. At most
  * {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per sample; the tasks beyond wait for the
  * next samples, and the kept ones are pruned of ended tasks whenever they double, so the memory they take
- * stays proportional to the tasks that wait.
+ * stays proportional to the tasks that wait. A retried try sends its task's row back to {@code waiting}
+ * ({@link RunWriter#waitingForNextTry}) until its next try's running row, so a task in its retry delay does
+ * not show as running.
  *
  * <p>Back-pressure: the lanes hold at most their capacity; a publishing thread that needs room waits for
  * this thread to free some, so memory stays bounded. A run that does not outpace the database never waits.
