@@ -56,7 +56,8 @@ public final class TaskGraphDot {
             writer.write("  labelloc=t;\n  label=" + quoted(leftOut(graph)) + ";\n");
         }
         for (TaskGraph.Node node : graph.nodes()) {
-            String label = graph.grouped() ? node.name() + "\n" + node.tasks() + (node.tasks() == 1 ? " task: " : " tasks: ") + node.counts()
+            String label = graph.grouped()
+                    ? node.name() + "\n" + node.tasks() + (node.tasks() == 1 ? " task: " : " tasks: ") + node.counts()
                     : node.name() + "\n#" + node.key();
             writer.write("  " + id(graph, node) + " [label=" + quoted(label) + fill(node) + "];\n");
         }
@@ -71,20 +72,30 @@ public final class TaskGraphDot {
     /**
      * The node's fill: the colour of its state, or for a group of tasks in several states, stripes of the
      * states' colours as wide as their shares of the tasks, the ended ones first (left to right: finished,
-     * failed, cancelled, running, waiting), so that how far the group got shows as a partial fill.
+     * failed, cancelled, running, waiting), so that how far the group got shows as a partial fill. The last
+     * stripe takes what is left, so that rounded shares never add up to more than the whole.
      */
     private static String fill(TaskGraph.Node node) {
         long[] counts = {node.finished(), node.failed(), node.cancelled(), node.running(), node.waiting()};
-        StringJoiner stripes = new StringJoiner(":");
         int states = 0;
+        int last = 0;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] > 0) {
                 states++;
-                stripes.add(FILL.get(STRIPES.get(i)) + ";" + String.format(Locale.ROOT, "%.3f", (double) counts[i] / node.tasks()));
+                last = i;
             }
         }
-        return states > 1 ? ", style=\"striped\", fillcolor=" + quoted(stripes.toString())
-                : ", fillcolor=" + quoted(FILL.get(node.state()));
+        if (states < 2) {
+            return ", fillcolor=" + quoted(FILL.get(node.state()));
+        }
+        StringJoiner stripes = new StringJoiner(":");
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                stripes.add(FILL.get(STRIPES.get(i))
+                        + (i == last ? "" : String.format(Locale.ROOT, ";%.3f", (double) counts[i] / node.tasks())));
+            }
+        }
+        return ", style=\"striped\", fillcolor=" + quoted(stripes.toString());
     }
 
     private static String id(TaskGraph graph, TaskGraph.Node node) {

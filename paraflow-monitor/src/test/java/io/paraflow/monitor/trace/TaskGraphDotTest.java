@@ -58,7 +58,7 @@ class TaskGraphDotTest {
         MixedRun.addSweepUnderWay(db, 5, 1, 34);
         assertThat(dot(db, 5))
                 .contains("  \"sweep\" [label=\"sweep\\n40 tasks: 5 finished, 1 running, 34 waiting\", style=\"striped\","
-                        + " fillcolor=\"#c8e6c9;0.125:#bbdefb;0.025:#ffffff;0.850\"];\n")
+                        + " fillcolor=\"#c8e6c9;0.125:#bbdefb;0.025:#ffffff\"];\n")
                 // a group of one state is filled with its colour
                 .contains("  \"ok\" [label=\"ok\\n1 task: 1 finished\", fillcolor=\"#c8e6c9\"];\n");
         try (RunDatabase run = RunDatabase.open(db)) {
