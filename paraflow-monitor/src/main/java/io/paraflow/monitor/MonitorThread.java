@@ -48,7 +48,9 @@ import java.util.function.Consumer;
  * row is written once, and the rows of its try and its end replace it. At most
  * {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per sample; the tasks beyond wait for the
  * next samples, and the kept ones are pruned of ended tasks whenever they double, so the memory they take
- * stays proportional to the tasks that wait.
+ * stays proportional to the tasks that wait. A retried try sends its task's row back to {@code waiting}
+ * ({@link RunWriter#waitingForNextTry}) until its next try's running row, so a task in its retry delay does
+ * not show as running.
  *
  * <p>Busy workers: each ended try read and the tries running at each sample feed {@link WorkerBusy}, which
  * gives every worker's sample (threads, worker processes, cluster workers) the slots it kept busy with tries.
@@ -305,6 +307,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         }
         busy.tryEnded(worker, startedNs, endedNs);
         write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, "retried")));
+        write(() -> writer.waitingForNextTry(taskId, attempt));
         write(() -> writer.failure(ErrorRecords.of(taskId, attempt, "retried", error)));
     }
 

@@ -179,6 +179,36 @@ public final class MixedRun {
         }
     }
 
+    /** The id of the first task {@link #addSweepUnderWay} adds; the others follow. */
+    public static final long SWEEP_FIRST_ID = 5000;
+
+    /**
+     * Adds to the recorded run {@code db} tasks named "sweep" as a run under way has them: {@code finished}
+     * finished, then {@code running} running (each with its running try) and {@code waiting} waiting,
+     * from id {@link #SWEEP_FIRST_ID} on.
+     */
+    public static void addSweepUnderWay(Path db, int finished, int running, int waiting) throws SQLException {
+        try (Connection connection = open(db);
+             PreparedStatement task = connection.prepareStatement("INSERT INTO tasks VALUES (?, 'sweep', 'threads', 1, 0, 0,"
+                     + " ?, ?, (SELECT started_ns FROM run), NULL, NULL)");
+             PreparedStatement attempt = connection.prepareStatement("INSERT INTO tries VALUES (?, 1, 'paraflow-threads-1',"
+                     + " (SELECT started_ns FROM run), NULL, 'running')")) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < finished + running + waiting; i++) {
+                String state = i < finished ? "finished" : i < finished + running ? "running" : "waiting";
+                task.setLong(1, SWEEP_FIRST_ID + i);
+                task.setString(2, state);
+                task.setInt(3, state.equals("waiting") ? 0 : 1);
+                task.executeUpdate();
+                if (state.equals("running")) {
+                    attempt.setLong(1, SWEEP_FIRST_ID + i);
+                    attempt.executeUpdate();
+                }
+            }
+            connection.commit();
+        }
+    }
+
     /** A read-write JDBC connection to {@code db}. */
     public static Connection open(Path db) throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + db);

@@ -269,9 +269,10 @@ final class DashboardApi implements AutoCloseable {
             TaskGraph.Node node = graph.nodes().get(i);
             out.append(i > 0 ? "," : "").append("{\"key\":");
             Json.string(out, node.key()).append(",\"name\":");
-            Json.string(out, node.name()).append(",\"tasks\":").append(node.tasks()).append(",\"failed\":")
-                    .append(node.failed()).append(",\"cancelled\":").append(node.cancelled()).append(",\"waiting\":")
-                    .append(node.waiting()).append(",\"state\":");
+            Json.string(out, node.name()).append(",\"tasks\":").append(node.tasks()).append(",\"finished\":")
+                    .append(node.finished()).append(",\"running\":").append(node.running()).append(",\"waiting\":")
+                    .append(node.waiting()).append(",\"failed\":").append(node.failed()).append(",\"cancelled\":")
+                    .append(node.cancelled()).append(",\"state\":");
             Json.string(out, node.state()).append('}');
         }
         out.append("],\"edges\":[");

@@ -117,6 +117,21 @@ public final class RunDatabase implements AutoCloseable {
     public record RunSummary(String name, long flowId, long startedNs, long endedNs, String outcome) {
     }
 
+    /**
+     * The latest time the database records, for a run that has no end yet (it goes on, or its program was
+     * killed): the latest progress sample, resource sample, try start or try end, or the run's start if there
+     * is none. Scans the tries.
+     */
+    public long latestRecordedNs() throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT max(coalesce((SELECT max(at_ns) FROM progress), 0),"
+                     + " coalesce((SELECT max(at_ns) FROM samples), 0), coalesce((SELECT max(started_ns) FROM tries), 0),"
+                     + " coalesce((SELECT max(ended_ns) FROM tries), 0), (SELECT started_ns FROM run))")) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
     /** A try with its task's name and executor, as {@link #forEachTry} gives it. */
     public record TryView(long taskId, String name, String executor, int attempt, String worker, long startedNs,
                           long endedNs, String outcome) {

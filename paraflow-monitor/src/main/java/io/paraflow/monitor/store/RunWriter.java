@@ -48,12 +48,12 @@ public final class RunWriter implements AutoCloseable {
     private static final String KEEP = "INSERT OR IGNORE";
     /**
      * A task's states only move forward, whichever row is written first: {@code waiting} replaces nothing,
-     * {@code running} replaces {@code waiting} and the running row of an earlier attempt, an end replaces
-     * anything.
+     * {@code running} replaces {@code waiting} and {@code running} rows of fewer attempts (a task waiting for
+     * its next try has as many as it made), an end replaces anything.
      */
     private static final String RUNNING_REPLACES_WAITING = " ON CONFLICT (task_id) DO UPDATE SET state = excluded.state,"
-            + " attempts = excluded.attempts, ready_ns = excluded.ready_ns WHERE tasks.state = 'waiting'"
-            + " OR tasks.state = 'running' AND tasks.attempts < excluded.attempts";
+            + " attempts = excluded.attempts, ready_ns = excluded.ready_ns WHERE tasks.state IN ('waiting', 'running')"
+            + " AND tasks.attempts < excluded.attempts";
 
     private final Path file;
     private final Connection connection;
@@ -63,6 +63,7 @@ public final class RunWriter implements AutoCloseable {
     private final MultiRowInsert<TaskRow> insertRunningTasks;
     private final MultiRowInsert<TaskRow> insertWaitingTasks;
     private final MultiRowInsert<TryRow> insertRunningTries;
+    private final PreparedStatement waitForNextTry;
     private final PreparedStatement insertFailure;
     private final PreparedStatement insertSample;
     private final PreparedStatement insertProgress;
@@ -84,6 +85,8 @@ public final class RunWriter implements AutoCloseable {
                 ROWS_PER_INSERT, RunWriter::taskColumn);
         this.insertRunningTries = new MultiRowInsert<>(connection, KEEP + TRY_COLUMNS, TRY_COLUMN_COUNT,
                 ROWS_PER_INSERT, RunWriter::tryColumn);
+        this.waitForNextTry = connection.prepareStatement("UPDATE tasks SET state = 'waiting', attempts = ?2"
+                + " WHERE task_id = ?1 AND state IN ('waiting', 'running') AND attempts <= ?2");
         this.insertFailure = connection.prepareStatement("INSERT OR REPLACE INTO failures (task_id, attempt, outcome,"
                 + " type, message, root_task_id, stack_trace, stderr_tail, stdout_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertSample = connection.prepareStatement("INSERT INTO samples (worker, at_ns, cpu_load, cpu_time_ns,"
@@ -265,6 +268,20 @@ public final class RunWriter implements AutoCloseable {
         added(1 + task.dependencies().size());
     }
 
+    /**
+     * Records that attempt {@code attempt} of a task was retried: its row, if it is {@code waiting} or
+     * {@code running} on that attempt or an earlier one, becomes {@code waiting} after {@code attempt}
+     * attempts, until the running row of the next attempt (or its end) replaces it. Applied after the
+     * running and waiting rows of the same flush, so a running row of that attempt never hides it, whichever
+     * comes first.
+     */
+    public void waitingForNextTry(long taskId, int attempt) throws SQLException {
+        waitForNextTry.setLong(1, taskId);
+        waitForNextTry.setInt(2, attempt);
+        waitForNextTry.addBatch();
+        added(1);
+    }
+
     /** Adds the error of an attempt; a later row for the same attempt replaces it. */
     public void failure(FailureRow failure) throws SQLException {
         insertFailure.setLong(1, failure.taskId());
@@ -327,6 +344,7 @@ public final class RunWriter implements AutoCloseable {
         insertRunningTasks.flush();
         insertWaitingTasks.flush();
         insertRunningTries.flush();
+        waitForNextTry.executeBatch();
         insertFailure.executeBatch();
         insertSample.executeBatch();
         insertProgress.executeBatch();

@@ -22,7 +22,10 @@ import java.util.Map;
  * goes to the first that is free at its start, so no two slices of a track overlap), one complete-event
  * slice per task try, named after the task, with the task's id,
  * the attempt and the outcome as arguments and the outcome as category. Times are microseconds since the
- * run's start. A try that had not ended when the run stopped lasts until the run's end.
+ * run's start. A try that has not ended (it runs still, or it ran when the run stopped or its program was
+ * killed) lasts until the run's end, or if the run has none, until the latest time the database records (a
+ * progress sample, a resource sample, a try's start or end; see {@link RunDatabase#latestRecordedNs()}), and
+ * has {@code "running": true} among its arguments.
  *
  * <p>Streams the tries from the database, so a run of millions of tries is exported in bounded memory.
  */
@@ -45,6 +48,8 @@ public final class ChromeTrace {
         long origin = summary.startedNs();
         Map<String, Integer> processes = new HashMap<>();
         Tracks tracks = new Tracks(events);
+        // where the tries that have not ended end; of a run without an end only, since it scans the tries
+        long notEndedUntil = summary.endedNs() != 0 ? summary.endedNs() : run.latestRecordedNs();
         events.out.write("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"run\":");
         events.out.write(Json.string(new StringBuilder(),
                 summary.name() != null ? summary.name() : "flow " + summary.flowId()).toString());
@@ -56,7 +61,7 @@ public final class ChromeTrace {
                 processes.put(attempt.executor(), pid);
                 events.metadata("process_name", pid, 0, "executor " + attempt.executor());
             }
-            long end = attempt.endedNs() != 0 ? attempt.endedNs() : Math.max(summary.endedNs(), attempt.startedNs());
+            long end = attempt.endedNs() != 0 ? attempt.endedNs() : Math.max(notEndedUntil, attempt.startedNs());
             int tid = tracks.track(pid, attempt.worker() != null ? attempt.worker() : "?", attempt.startedNs(), end);
             StringBuilder event = events.begin().append("{\"ph\":\"X\",\"name\":");
             Json.string(event, attempt.name()).append(",\"cat\":");
@@ -65,7 +70,7 @@ public final class ChromeTrace {
             micros(event, attempt.startedNs() - origin).append(",\"dur\":");
             micros(event, end - attempt.startedNs()).append(",\"args\":{\"task\":").append(attempt.taskId())
                     .append(",\"attempt\":").append(attempt.attempt()).append(",\"outcome\":");
-            Json.string(event, attempt.outcome()).append("}}");
+            Json.string(event, attempt.outcome()).append(attempt.endedNs() == 0 ? ",\"running\":true}}" : "}}");
             events.end();
         });
         events.out.write("\n]}\n");

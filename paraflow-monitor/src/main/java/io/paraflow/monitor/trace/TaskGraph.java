@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * A run's task graph read from its database, small enough to draw: every task and dependency, or, above a
@@ -33,6 +34,9 @@ import java.util.Map;
 public record TaskGraph(boolean grouped, boolean trimmed, List<Node> nodes, List<Edge> edges, long leftOutGroups,
                         long leftOutTasks) {
 
+    /** A task's states, in the order {@link Node#counts()} gives them. */
+    private static final List<String> STATES = List.of("finished", "running", "waiting", "failed", "cancelled");
+
     /** The most groups a grouped graph draws. */
     public static final int MAX_GROUPS = 200;
 
@@ -52,14 +56,36 @@ public record TaskGraph(boolean grouped, boolean trimmed, List<Node> nodes, List
      */
     public record Node(String key, String name, long tasks, long failed, long cancelled, long running, long waiting) {
 
+        /** How many of its tasks finished. */
+        public long finished() {
+            return tasks - failed - cancelled - running - waiting;
+        }
+
         /**
-         * How the node's tasks ended: {@code failed} if any failed, else {@code cancelled} if any was, else
-         * {@code waiting} if all wait still, else {@code running} if all run or wait still, else
-         * {@code finished}.
+         * How many of its tasks are in each state, those of none left out, in the order finished, running,
+         * waiting, failed, cancelled: {@code "5 finished, 1 running, 34 waiting"}.
+         */
+        public String counts() {
+            StringJoiner counts = new StringJoiner(", ");
+            long[] values = {finished(), running, waiting, failed, cancelled};
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] > 0) {
+                    counts.add(values[i] + " " + STATES.get(i));
+                }
+            }
+            return counts.toString();
+        }
+
+        /**
+         * The state that tells most about the node at a glance: {@code failed} if any of its tasks failed,
+         * else {@code running} if any runs, else {@code waiting} if any waits, else {@code cancelled} if any
+         * was cancelled, else {@code finished}. So a group finishes only when all its tasks have ended, and
+         * a failure shows whatever the rest are doing; the counts say how far it got. A single task's is
+         * its own state.
          */
         public String state() {
-            return failed > 0 ? "failed" : cancelled > 0 ? "cancelled" : waiting == tasks ? "waiting"
-                    : running + waiting == tasks ? "running" : "finished";
+            return failed > 0 ? "failed" : running > 0 ? "running" : waiting > 0 ? "waiting"
+                    : cancelled > 0 ? "cancelled" : "finished";
         }
     }
 

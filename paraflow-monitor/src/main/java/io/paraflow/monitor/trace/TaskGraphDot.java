@@ -9,14 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * Exports a run's task graph ({@link TaskGraph}) in Graphviz DOT ({@code dot -Tsvg graph.dot > graph.svg}).
- * Edges go from a task to the tasks that take its result; nodes are coloured by how the task ended (green
- * finished, red failed, grey cancelled). Above {@code maxTasks} tasks a drawing of every task is
- * unreadable, so the graph is grouped by task name: one node per name with its counts, one edge per pair
- * of names with the number of dependencies between them; names that are all distinct ({@code sim-17}, ...)
+ * Edges go from a task to the tasks that take its result; nodes are coloured by the task's state (green
+ * finished, red failed, grey cancelled, blue running, white waiting). Above {@code maxTasks} tasks a drawing
+ * of every task is unreadable, so the graph is grouped by task name: one node per name labelled with how many
+ * of its tasks are in each state ({@link TaskGraph.Node#counts()}) and filled with stripes of their colours
+ * as wide as their shares (a group of one state is filled with its colour), one edge per pair of names with
+ * the number of dependencies between them; names that are all distinct ({@code sim-17}, ...)
  * are grouped without their trailing index, and at most {@value TaskGraph#MAX_GROUPS} groups are drawn, the
  * graph's label saying what was left out (see {@link TaskGraph}).
  */
@@ -28,6 +33,9 @@ public final class TaskGraphDot {
     private static final Map<String, String> FILL = Map.of(
             "finished", "#c8e6c9", "failed", "#ffcdd2", "cancelled", "#e0e0e0", "running", "#bbdefb",
             "waiting", "#ffffff");
+
+    /** The order of a group's stripes, left to right: the ended tasks first. */
+    private static final List<String> STRIPES = List.of("finished", "failed", "cancelled", "running", "waiting");
 
     private TaskGraphDot() {
     }
@@ -49,11 +57,9 @@ public final class TaskGraphDot {
         }
         for (TaskGraph.Node node : graph.nodes()) {
             String label = graph.grouped()
-                    ? node.name() + "\n" + node.tasks() + " tasks" + (node.failed() > 0 ? ", " + node.failed() + " failed" : "")
-                            + (node.cancelled() > 0 ? ", " + node.cancelled() + " cancelled" : "")
+                    ? node.name() + "\n" + node.tasks() + (node.tasks() == 1 ? " task: " : " tasks: ") + node.counts()
                     : node.name() + "\n#" + node.key();
-            writer.write("  " + id(graph, node) + " [label=" + quoted(label) + ", fillcolor=" + quoted(FILL.get(node.state()))
-                    + "];\n");
+            writer.write("  " + id(graph, node) + " [label=" + quoted(label) + fill(node) + "];\n");
         }
         for (TaskGraph.Edge edge : graph.edges()) {
             writer.write("  " + id(graph, graph.nodes().get(edge.from())) + " -> " + id(graph, graph.nodes().get(edge.to()))
@@ -61,6 +67,35 @@ public final class TaskGraphDot {
         }
         writer.write("}\n");
         writer.flush();
+    }
+
+    /**
+     * The node's fill: the colour of its state, or for a group of tasks in several states, stripes of the
+     * states' colours as wide as their shares of the tasks, the ended ones first (left to right: finished,
+     * failed, cancelled, running, waiting), so that how far the group got shows as a partial fill. The last
+     * stripe takes what is left, so that rounded shares never add up to more than the whole.
+     */
+    private static String fill(TaskGraph.Node node) {
+        long[] counts = {node.finished(), node.failed(), node.cancelled(), node.running(), node.waiting()};
+        int states = 0;
+        int last = 0;
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                states++;
+                last = i;
+            }
+        }
+        if (states < 2) {
+            return ", fillcolor=" + quoted(FILL.get(node.state()));
+        }
+        StringJoiner stripes = new StringJoiner(":");
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                stripes.add(FILL.get(STRIPES.get(i))
+                        + (i == last ? "" : String.format(Locale.ROOT, ";%.3f", (double) counts[i] / node.tasks())));
+            }
+        }
+        return ", style=\"striped\", fillcolor=" + quoted(stripes.toString());
     }
 
     private static String id(TaskGraph graph, TaskGraph.Node node) {

@@ -163,6 +163,12 @@ async function refreshTimeline() {
   }
 }
 
+/** How many of a group's tasks are in each state, those of none left out: "5 finished, 1 running, 34 waiting". */
+function stateCounts(node) {
+  return ['finished', 'running', 'waiting', 'failed', 'cancelled'].filter(state => node[state] > 0)
+      .map(state => `${node[state]} ${state}`).join(', ');
+}
+
 /** Lays the graph out in columns by depth (longest path from a task without inputs), then draws it. */
 async function refreshGraph() {
   const graph = await json('api/graph');
@@ -203,8 +209,15 @@ async function refreshGraph() {
   graph.nodes.forEach((node, i) => {
     const [x, y] = position[i];
     const label = graph.grouped ? `${node.name} (${node.tasks})` : `${node.name} #${node.key}`;
-    const box = svgElement(svg, 'rect', {x, y, width: columnWidth - 20, height: 16, rx: 3, class: 'outcome-' + node.state},
-        `${label}: ${node.tasks} task(s), ${node.failed} failed, ${node.cancelled} cancelled`);
+    // a group's state is its most telling one (failed, else running, else waiting...); the title gives the counts
+    const title = graph.grouped ? `${node.name}: ${node.tasks} task(s): ${stateCounts(node)}` : `${label}: ${node.state}`;
+    const box = svgElement(svg, 'rect', {x, y, width: columnWidth - 20, height: 16, rx: 3, class: 'outcome-' + node.state}, title);
+    const ended = node.finished + node.failed + node.cancelled;
+    if (graph.grouped && ended < node.tasks) {
+      // how far an unfinished group got: a bar as wide as its ended tasks' share
+      svgElement(svg, 'rect', {x, y: y + 13, width: ((columnWidth - 20) * ended / node.tasks).toFixed(1), height: 3,
+        class: 'ended-share'}, title);
+    }
     svgElement(svg, 'text', {x: x + 3, y: y + 12}).textContent = label.length > 18 ? label.slice(0, 17) + '…' : label;
     if (!graph.grouped) box.addEventListener('click', () => showTask(node.key));
   });
@@ -290,8 +303,11 @@ async function showTask(id) {
   }
   if (task.state === 'waiting') {
     const unfinished = detail.dependencies.filter(d => d.unfinished);
+    // a task waiting after tries that failed waits for its retry (a retry delay), not for a slot
+    const tried = Math.max(task.attempts, detail.tries.length);
     add('p', unfinished.length
         ? 'waiting for its inputs: ' + unfinished.map(d => `${d.name} #${d.id} (${d.state})`).join(', ')
+        : tried > 0 ? `waiting for its next try (attempt ${tried + 1}), after ${tried} that failed`
         : 'waiting for a slot on its executor');
   }
 }

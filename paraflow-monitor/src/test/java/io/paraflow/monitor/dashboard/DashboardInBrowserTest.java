@@ -279,4 +279,35 @@ class DashboardInBrowserTest {
                     .asText()).as("iter* in the first column, merge* in the second").isEqualTo("10,170");
         }
     }
+
+    @Test
+    void aGroupUnderWayLooksUnfinishedAndATaskWaitingForItsRetrySaysSo() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("under-way.db");
+        MixedRun.record(db);
+        // over 2,000 tasks, so the page groups them: sweep is half done
+        MixedRun.addSweepUnderWay(db, 1_000, 1, 1_000);
+        try (java.sql.Connection connection = MixedRun.open(db); java.sql.Statement statement = connection.createStatement()) {
+            // its first try failed, and it waits for the next one (a retry delay)
+            statement.executeUpdate("INSERT INTO tasks VALUES (900, 'retrying', 'threads', 1, 0, 0, 'waiting', 1,"
+                    + " (SELECT started_ns FROM run), (SELECT started_ns FROM run), NULL)");
+            statement.executeUpdate("INSERT INTO tries VALUES (900, 1, 'paraflow-threads-1', (SELECT started_ns FROM run),"
+                    + " (SELECT started_ns FROM run) + 1000000, 'retried')");
+        }
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            String sweep = "[...document.querySelectorAll('#graph rect')].filter(r => r.textContent.startsWith('sweep:'))";
+            browser.await(sweep + ".length === 2", "the sweep group and its bar");
+            assertThat(browser.evaluate(sweep + ".map(r => r.getAttribute('class') + ' ' + r.getAttribute('width')"
+                    + " + ' ' + r.textContent).join('|')").asText())
+                    .isEqualTo("outcome-running 140 sweep: 2001 task(s): 1000 finished, 1 running, 1000 waiting"
+                            + "|ended-share 70.0 sweep: 2001 task(s): 1000 finished, 1 running, 1000 waiting");
+
+            browser.evaluate("showTask(900)");
+            browser.await("document.getElementById('task-title').textContent === 'retrying #900: waiting'",
+                    "the page of the task waiting for its retry");
+            assertThat(browser.text("task-detail")).contains("waiting for its next try (attempt 2), after 1 that failed")
+                    .doesNotContain("a slot");
+        }
+    }
 }

@@ -198,6 +198,19 @@ class DashboardTest {
     }
 
     @Test
+    void aGroupUnderWayIsRunningWithItsCountsByState() throws Exception {
+        Path underWay = java.nio.file.Files.copy(db, dir.resolve("under-way.db"));
+        MixedRun.addSweepUnderWay(underWay, 5, 1, 34);
+        try (Dashboard served = Dashboard.start(underWay, 0)) {
+            JsonNode graph = new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(
+                    served.uri().resolve("api/graph?max=5")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(graph.path("nodes")).filteredOn(n -> n.path("name").asText().equals("sweep"))
+                    .extracting(JsonNode::toString).containsExactly("{\"key\":\"sweep\",\"name\":\"sweep\",\"tasks\":40,"
+                            + "\"finished\":5,\"running\":1,\"waiting\":34,\"failed\":0,\"cancelled\":0,\"state\":\"running\"}");
+        }
+    }
+
+    @Test
     void theGraphOfAnEndedRunIsReadOnceAndThatOfALiveRunAgain() throws Exception {
         Path ended = java.nio.file.Files.copy(db, dir.resolve("ended.db"));
         Path live = java.nio.file.Files.copy(db, dir.resolve("live.db"));

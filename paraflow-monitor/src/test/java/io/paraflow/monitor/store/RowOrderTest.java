@@ -72,6 +72,43 @@ class RowOrderTest {
     }
 
     @Test
+    void aRetriedTaskWaitsForItsNextTryUntilItsRunningRowOrItsEndWhateverTheOrderInAFlush() throws Exception {
+        try (RunWriter writer = writer("retry.db"); Connection c = open(dir.resolve("retry.db"))) {
+            writer.running(task("running", 1, 20), attempt(1, "running"));
+            writer.flush();
+            writer.attempt(attempt(1, "retried"));
+            writer.waitingForNextTry(7, 1);
+            writer.flush();
+            assertThat(rows(c, TASK)).as("between its tries").containsExactly(List.of("waiting", 1, 20));
+            writer.running(task("running", 1, 20), attempt(1, "running"));
+            writer.flush();
+            assertThat(rows(c, TASK)).as("not after a late running row of the retried try")
+                    .containsExactly(List.of("waiting", 1, 20));
+            // the next try's running row, added before the retry's in the same flush
+            writer.running(task("running", 2, 20), attempt(2, "running"));
+            writer.waitingForNextTry(7, 1);
+            writer.flush();
+            assertThat(rows(c, TASK)).containsExactly(List.of("running", 2, 20));
+            writer.attempt(attempt(2, "finished"));
+            writer.task(task("finished", 2, 20));
+            writer.waitingForNextTry(7, 2);
+            writer.flush();
+            assertThat(rows(c, TASK)).containsExactly(List.of("finished", 2, 20));
+        }
+        try (RunWriter writer = writer("retry-one-flush.db"); Connection c = open(dir.resolve("retry-one-flush.db"))) {
+            // a waiting row written before its first try, then the try's running row and its retry in one flush
+            writer.waiting(task("waiting", 0, 0));
+            writer.flush();
+            writer.waitingForNextTry(7, 1);
+            writer.running(task("running", 1, 20), attempt(1, "running"));
+            writer.attempt(attempt(1, "retried"));
+            writer.flush();
+            assertThat(rows(c, TASK)).containsExactly(List.of("waiting", 1, 20));
+            assertThat(rows(c, TRIES)).containsExactly(List.of(1, "retried"));
+        }
+    }
+
+    @Test
     void anEndAddedBeforeTheWaitingAndRunningRowsOfTheSameFlushStays() throws Exception {
         try (RunWriter writer = writer("one-flush.db"); Connection c = open(dir.resolve("one-flush.db"))) {
             writer.attempt(attempt(1, "finished"));

@@ -50,13 +50,16 @@ class RunWriterTest {
             task.dependencies().forEach(d -> dependencies.add(List.of(task.taskId(), d)));
         }
 
-        /** A running row moves a waiting task, or one running an earlier attempt, on: its state, attempt and ready time. */
+        /**
+         * A running row moves a task waiting or running after fewer attempts on: its state, attempt and ready
+         * time.
+         */
         void running(TaskRow task, TryRow attempt) {
             TaskRow before = tasks.get(task.taskId());
             if (before == null) {
                 tasks.put(task.taskId(), task);
-            } else if (before.state().equals("waiting")
-                    || before.state().equals("running") && before.attempts() < task.attempts()) {
+            } else if ((before.state().equals("waiting") || before.state().equals("running"))
+                    && before.attempts() < task.attempts()) {
                 tasks.put(task.taskId(), new TaskRow(before.taskId(), before.name(), before.executor(), before.cores(),
                         before.gpus(), before.memoryBytes(), task.state(), task.attempts(), before.submittedNs(),
                         task.readyNs(), before.endedNs(), before.dependencies()));

@@ -2,18 +2,27 @@ package io.paraflow.monitor.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paraflow.Flow;
+import io.paraflow.Task;
 import io.paraflow.monitor.MixedRun;
+import io.paraflow.monitor.Monitoring;
 import io.paraflow.monitor.store.RunDatabase;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +105,70 @@ class ChromeTraceTest {
             assertThat(slice.path("dur").asDouble()).isNotNegative();
         }
         trace.assertNoOverlapOnATrack();
+    }
+
+    @Test
+    void aTryThatHasNotEndedLastsUntilTheRunsEndOrElseTheLatestTimeRecordedAndSaysItRuns() throws Exception {
+        Path db = dir.resolve("live.db");
+        MixedRun.record(db);
+        long latest;
+        try (RunDatabase run = RunDatabase.open(db)) {
+            latest = run.latestRecordedNs();
+        }
+        // as a run under way, or one whose program was killed, has it: no end, a try running since 1 ms after
+        // the latest time recorded, and a progress sample 61 ms after it
+        try (Connection connection = MixedRun.open(db); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE run SET ended_ns = NULL, outcome = NULL");
+            statement.executeUpdate("INSERT INTO tasks VALUES (900, 'long', 'threads', 1, 0, 0, 'running', 1, "
+                    + latest + ", NULL, NULL)");
+            statement.executeUpdate("INSERT INTO tries VALUES (900, 1, 'paraflow-threads-1', " + (latest + 1_000_000)
+                    + ", NULL, 'running')");
+            statement.executeUpdate("INSERT INTO progress VALUES (" + (latest + 61_000_000) + ", 7, 1, 4, 1, 1)");
+        }
+        JsonNode running = longSlice(db);
+        assertThat(running.path("dur").asDouble()).isEqualTo(60_000.0);
+        assertThat(running.path("args").path("running").asBoolean()).isTrue();
+        assertThat(running.path("cat").asText()).isEqualTo("running");
+
+        // once the run has an end (an interrupted run's), the try lasts until then
+        try (Connection connection = MixedRun.open(db); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE run SET ended_ns = " + (latest + 81_000_000) + ", outcome = 'interrupted'");
+        }
+        assertThat(longSlice(db).path("dur").asDouble()).isEqualTo(80_000.0);
+    }
+
+    @Test
+    void theSliceOfATryRunningInALiveRunIsNotEmpty() throws Exception {
+        Path db = dir.resolve("running.db");
+        CountDownLatch release = new CountDownLatch(1);
+        Monitoring monitoring = Monitoring.builder().database(db).sampleEvery(Duration.ofMillis(20)).build();
+        try (Flow flow = Flow.builder().threads(1).listener(monitoring).build(); Connection c = MixedRun.open(db)) {
+            try {
+                Task<Boolean> task = flow.task("long").submit(() -> release.await(30, TimeUnit.SECONDS));
+                MixedRun.awaitRows(c, "SELECT outcome FROM tries WHERE task_id = " + task.id(), List.of(List.of("running")));
+                // a sample after the try's start
+                MixedRun.awaitRows(c, "SELECT max(at_ns) > (SELECT started_ns FROM tries WHERE task_id = " + task.id()
+                        + ") FROM progress", List.of(List.of(1)));
+                JsonNode slice = longSlice(db);
+                assertThat(slice.path("dur").asDouble()).isPositive();
+                assertThat(slice.path("args").path("running").asBoolean()).isTrue();
+            } finally {
+                release.countDown();
+            }
+        }
+        JsonNode ended = longSlice(db);
+        assertThat(ended.path("args").has("running")).as("an ended try is not marked running").isFalse();
+        assertThat(ended.path("args").path("outcome").asText()).isEqualTo("finished");
+    }
+
+    /** The slice of the task named "long" in the trace of {@code db}. */
+    private JsonNode longSlice(Path db) throws Exception {
+        Path file = Files.createTempFile(dir, "trace", ".json");
+        try (RunDatabase run = RunDatabase.open(db)) {
+            ChromeTrace.write(run, file);
+        }
+        return Trace.read(file).slices().stream().filter(s -> s.path("name").asText().equals("long")).findFirst()
+                .orElseThrow();
     }
 
     @Test

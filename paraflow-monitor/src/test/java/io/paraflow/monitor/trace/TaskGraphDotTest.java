@@ -44,11 +44,40 @@ class TaskGraphDotTest {
         Path db = dir.resolve("mixed.db");
         MixedRun.record(db);
         assertThat(dot(db, 5))
-                .contains("  \"broken\" [label=\"broken\\n1 tasks, 1 failed\", fillcolor=\"#ffcdd2\"];\n")
+                .contains("  \"broken\" [label=\"broken\\n1 task: 1 failed\", fillcolor=\"#ffcdd2\"];\n")
                 .contains("  \"ok\" -> \"downstream\" [label=\"1\"];\n")
                 .contains("  \"blocked\" -> \"after-blocked\" [label=\"1\"];\n");
         assertThatThrownBy(() -> TaskGraphDot.write(null, new StringWriter(), -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTasks");
+    }
+
+    @Test
+    void aGroupUnderWayIsDrawnUnfinishedWithItsCountsAndStripesAsWideAsTheirShares() throws Exception {
+        Path db = dir.resolve("sweep.db");
+        MixedRun.record(db);
+        MixedRun.addSweepUnderWay(db, 5, 1, 34);
+        assertThat(dot(db, 5))
+                .contains("  \"sweep\" [label=\"sweep\\n40 tasks: 5 finished, 1 running, 34 waiting\", style=\"striped\","
+                        + " fillcolor=\"#c8e6c9;0.125:#bbdefb;0.025:#ffffff\"];\n")
+                // a group of one state is filled with its colour
+                .contains("  \"ok\" [label=\"ok\\n1 task: 1 finished\", fillcolor=\"#c8e6c9\"];\n");
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(TaskGraph.read(run, 5).nodes()).filteredOn(node -> node.name().equals("sweep"))
+                    .extracting(TaskGraph.Node::state, TaskGraph.Node::finished)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("running", 5L));
+        }
+    }
+
+    @Test
+    void aGroupsStateIsItsMostTellingOneSoThatItFinishesOnlyWhenAllItsTasksEnded() {
+        // key, name, tasks, failed, cancelled, running, waiting
+        assertThat(new TaskGraph.Node("g", "g", 40, 1, 1, 1, 30).state()).isEqualTo("failed");
+        assertThat(new TaskGraph.Node("g", "g", 40, 0, 1, 1, 30).state()).isEqualTo("running");
+        assertThat(new TaskGraph.Node("g", "g", 40, 0, 1, 0, 30).state()).isEqualTo("waiting");
+        assertThat(new TaskGraph.Node("g", "g", 40, 0, 1, 0, 0).state()).isEqualTo("cancelled");
+        assertThat(new TaskGraph.Node("g", "g", 40, 0, 0, 0, 0).state()).isEqualTo("finished");
+        assertThat(new TaskGraph.Node("g", "g", 40, 2, 1, 3, 30).counts())
+                .isEqualTo("4 finished, 3 running, 30 waiting, 2 failed, 1 cancelled");
     }
 
     @Test
@@ -60,10 +89,10 @@ class TaskGraphDotTest {
         // 258 groups: sim* (300 tasks), post* (300), the mixed run's 6 names and 250 job names of one task each
         assertThat(dot)
                 .contains("  label=\"not drawn: 58 smaller group(s) of 58 task(s)\";\n")
-                .contains("  \"sim\" [label=\"sim*\\n300 tasks\", fillcolor=\"#c8e6c9\"];\n")
-                .contains("  \"post\" [label=\"post*\\n300 tasks\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  \"sim\" [label=\"sim*\\n300 tasks: 300 finished\", fillcolor=\"#c8e6c9\"];\n")
+                .contains("  \"post\" [label=\"post*\\n300 tasks: 300 finished\", fillcolor=\"#c8e6c9\"];\n")
                 .contains("  \"sim\" -> \"post\" [label=\"300\"];\n")
-                .contains("  \"broken\" [label=\"broken\\n1 tasks, 1 failed\", fillcolor=\"#ffcdd2\"];\n")
+                .contains("  \"broken\" [label=\"broken\\n1 task: 1 failed\", fillcolor=\"#ffcdd2\"];\n")
                 .contains("  \"jobaa\" [label=").doesNotContain("\"jobjp\"");
         assertThat(dot.lines().filter(l -> l.contains("[label=") && !l.contains("->"))).hasSize(TaskGraph.MAX_GROUPS);
     }
