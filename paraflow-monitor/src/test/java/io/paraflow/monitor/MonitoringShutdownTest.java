@@ -14,9 +14,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.paraflow.monitor.MixedRun.rows;
+import static io.paraflow.monitor.MonitoringOneFileTest.assertHoldsTheRun;
+import static io.paraflow.monitor.MonitoringOneFileTest.copyAlone;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A program stopped by SIGTERM (Ctrl-C is the same) before it closed its flow leaves a database that says so. */
+/**
+ * A program stopped by SIGTERM (Ctrl-C is the same), or that returns from {@code main}, before it closed its
+ * flow leaves a database that says so, in the database file alone: the tests read a copy of it made without
+ * the files SQLite keeps beside it.
+ */
 class MonitoringShutdownTest {
 
     private static final Duration GUARD = Duration.ofSeconds(60);
@@ -51,7 +57,7 @@ class MonitoringShutdownTest {
         } finally {
             program.destroyForcibly();
         }
-        try (RunDatabase run = RunDatabase.open(db)) {
+        try (RunDatabase run = RunDatabase.open(copyAlone(db))) {
             Connection c = run.connection();
             assertThat(rows(c, "SELECT outcome, ended_ns > 0, tasks FROM run")).as(Files.readString(log))
                     .containsExactly(List.of("interrupted", 1, InterruptedRunMain.FINISHED + InterruptedRunMain.RUNNING));
@@ -81,6 +87,20 @@ class MonitoringShutdownTest {
             assertThat(rows(c, "SELECT count(*) FROM tasks WHERE state = 'finished'")).containsExactly(List.of(ClosingHookMain.TASKS));
             assertThat(rows(c, "SELECT count(*) FROM tries WHERE outcome = 'finished'")).containsExactly(List.of(ClosingHookMain.TASKS));
         }
+    }
+
+    @Test
+    void aProgramThatReturnsFromMainWithoutClosingItsFlowLeavesTheInterruptedRunInItsFileAlone() throws Exception {
+        Path db = dir.resolve("run.db");
+        Path log = dir.resolve("program.log");
+        Process program = start(ReturningMain.class, log, db.toString());
+        try {
+            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
+        } finally {
+            program.destroyForcibly();
+        }
+        assertThat(program.exitValue()).as(Files.readString(log)).isZero();
+        assertHoldsTheRun(copyAlone(db), "interrupted", ReturningMain.TASKS, ReturningMain.TASKS);
     }
 
     /** Starts {@code main} in a JVM of its own, on this test's class path, its output in {@code log}. */

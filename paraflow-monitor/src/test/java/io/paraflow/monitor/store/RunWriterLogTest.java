@@ -1,0 +1,145 @@
+package io.paraflow.monitor.store;
+
+import io.paraflow.event.FlowInfo;
+import io.paraflow.exec.Resources;
+import io.paraflow.monitor.dashboard.Dashboard;
+import io.paraflow.testing.NoLeakedThreads;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static io.paraflow.monitor.MixedRun.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The write-ahead log (the {@code -wal} file SQLite keeps beside the database in WAL mode) of a run: once the
+ * run's end is recorded, the database file alone holds every row, unless a reader is in the middle of a query,
+ * which the writer says (the file alone is then incomplete, even damaged: SQLite copies only the pages whose
+ * latest version that reader does not need). Each test reads the file alone from a copy made without the log.
+ */
+@ExtendWith(NoLeakedThreads.class)
+class RunWriterLogTest {
+
+    private static final long EPOCH = 1_800_000_000_000_000_000L;
+    private static final FlowInfo FLOW = new FlowInfo(7, EPOCH, Map.of("threads", new Resources(2, 0, 0)), "threads",
+            1000, true);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theEndRecordedWhileTheWriterStaysOpenIsInTheFileAloneAndSoIsTheEndThatFinishesItLater() throws Exception {
+        Path db = dir.resolve("run.db");
+        try (RunWriter writer = RunWriter.create(db, "interrupted, then closed", FLOW);
+             RunDatabase reader = RunDatabase.open(db)) {
+            writer.task(task(1));
+            writer.flush();
+            assertThat(reader.run().outcome()).as("an idle reader that read the run").isNull();
+            writer.recordEnd(EPOCH + 10, "interrupted", 2, 1, 0, 0);
+            assertThat(rowsOfCopy(db, "SELECT outcome FROM run UNION ALL SELECT count(*) FROM tasks"))
+                    .containsExactly(List.of("interrupted"), List.of(1));
+            writer.task(task(2));
+            writer.flush();
+            assertThat(rows(reader.connection(), "SELECT count(*) FROM tasks")).as("the reader reads the log")
+                    .containsExactly(List.of(2));
+            writer.finish(EPOCH + 20, "succeeded", 2, 2, 0, 0);
+            assertThat(rowsOfCopy(db, "SELECT outcome FROM run UNION ALL SELECT count(*) FROM tasks"))
+                    .containsExactly(List.of("succeeded"), List.of(2));
+        }
+    }
+
+    @Test
+    void aReaderInTheMiddleOfAQueryKeepsTheRunPartlyInTheLogWhichAWarningSaysAndReadersStillSeeIt() throws Exception {
+        Path db = dir.resolve("busy.db");
+        List<LogRecord> warnings = new ArrayList<>();
+        Logger logger = Logger.getLogger(RunWriter.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        try (RunWriter writer = RunWriter.create(db, "busy", FLOW);
+             RunDatabase reader = RunDatabase.open(db)) {
+            writer.task(task(1));
+            writer.task(task(2));
+            writer.flush();
+            try (Statement statement = reader.connection().createStatement();
+                 ResultSet inTheMiddle = statement.executeQuery("SELECT task_id FROM tasks")) {
+                assertThat(inTheMiddle.next()).isTrue();
+                writer.finish(EPOCH + 10, "succeeded", 2, 2, 0, 0);
+            }
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertThat(warnings).singleElement().satisfies(warning -> {
+            assertThat(warning.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(warning.getMessage()).contains(db.toString(), db + "-wal", "beside");
+        });
+        assertThat(Files.size(Path.of(db + "-wal"))).as("the log keeps what the file lacks").isPositive();
+
+        try (RunDatabase finished = RunDatabase.open(db)) {
+            assertThat(finished.run().outcome()).as("a read-only reader reads the log too").isEqualTo("succeeded");
+        }
+        try (Dashboard dashboard = Dashboard.start(db, 0)) {
+            String overview = HttpClient.newHttpClient().send(HttpRequest.newBuilder(dashboard.uri().resolve("api/overview"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(overview).contains("\"outcome\":\"succeeded\"");
+        }
+    }
+
+    @Test
+    void aNewRunIsNotStartedBesideTheLogOfAnotherWhoseFileWasMovedAway() throws Exception {
+        Path db = dir.resolve("moved.db");
+        Path log = Path.of(db + "-wal");
+        Files.write(log, new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> RunWriter.create(db, null, FLOW)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(log.toString()).hasMessageContaining("another run");
+        assertThat(db).doesNotExist();
+        assertThat(Files.readAllBytes(log)).containsExactly(1, 2, 3);
+
+        Files.write(log, new byte[0]);
+        try (RunWriter writer = RunWriter.create(db, null, FLOW)) {
+            writer.finish(EPOCH + 1, "succeeded", 0, 0, 0, 0);
+        }
+        assertThat(rowsOfCopy(db, "SELECT outcome FROM run")).as("an empty log holds nothing: a run may start beside it")
+                .containsExactly(List.of("succeeded"));
+    }
+
+    private static TaskRow task(long id) {
+        return new TaskRow(id, "quick", "threads", 1, 0, 0, "finished", 1, EPOCH, EPOCH + 1, EPOCH + 2, List.of());
+    }
+
+    /** What {@code sql} returns from a copy of {@code db} made without its log, in a directory of its own. */
+    private List<List<Object>> rowsOfCopy(Path db, String sql) throws Exception {
+        Path copy = Files.copy(db, Files.createTempDirectory(dir, "copy-").resolve(db.getFileName()));
+        try (RunDatabase run = RunDatabase.open(copy)) {
+            return rows(run.connection(), sql);
+        }
+    }
+}
