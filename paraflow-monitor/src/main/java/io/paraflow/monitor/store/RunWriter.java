@@ -25,12 +25,13 @@ import java.util.Map;
  * every flushed row while the run goes on, and no row added since.
  *
  * <p>While the run goes on, the latest rows are in SQLite's write-ahead log, {@code FILE-wal} beside the file.
- * When the run's end is recorded ({@link #recordEnd}, {@link #finish}) the log is folded into the file, so that
- * the file alone holds the run as it was then: what copying or moving it takes. Rows flushed after a
- * {@link #recordEnd} are in the log only, until a {@link #finish}. SQLite cannot fold in rows newer than what
- * a reader in the middle of a query reads (readers between queries do not hold it up), and then leaves the
- * file readable only with its log: the writer waits for up to {@value #READER_WAIT_MILLIS} ms and, if the
- * reader is still at it, logs a warning that names the file and says that its log must stay beside it.
+ * When the run's end is recorded ({@link #recordEnd}, {@link #finish}) the log is folded into the file, and so
+ * is each later flush's (rows an interrupted run writes while its JVM shuts down), so that the file alone holds
+ * the run: what copying or moving it takes. SQLite cannot fold in rows newer than what a reader in the middle
+ * of a query reads (readers between queries do not hold it up), and then leaves the file readable only with
+ * its log: the writer waits for up to {@value #READER_WAIT_MILLIS} ms and, if the reader is still at it, logs
+ * a warning that names the file and says that its log must stay beside it; later flushes then leave the log
+ * alone, until the next {@link #recordEnd} or {@link #finish} tries again.
  *
  * <p>Not thread-safe: one thread (the monitor's) owns a writer from {@link #create} to {@link #finish}.
  * Every method throws {@link SQLException} when SQLite does; the writer is then unusable except for
@@ -81,6 +82,8 @@ public final class RunWriter implements AutoCloseable {
     private final PreparedStatement insertSample;
     private final PreparedStatement insertProgress;
     private int pendingRows;
+    /** Whether each flush folds the log into the file: from the run's recorded end on, while folding completes. */
+    private boolean foldEachFlush;
 
     private RunWriter(Path file, Connection connection) throws SQLException {
         this.file = file;
@@ -347,6 +350,9 @@ public final class RunWriter implements AutoCloseable {
         insertProgress.executeBatch();
         connection.commit();
         pendingRows = 0;
+        if (foldEachFlush) {
+            foldEachFlush = foldLogIntoFile();
+        }
     }
 
     /**
@@ -362,8 +368,8 @@ public final class RunWriter implements AutoCloseable {
 
     /**
      * Flushes, records how the run ended and folds the log into the file (see the class comment), keeping the
-     * file open: rows added later are still written (into the log), and a later {@link #finish} records the end
-     * again.
+     * file open: rows added later are still written (and folded in at each flush), and a later {@link #finish}
+     * records the end again.
      */
     public void recordEnd(long endedNs, String outcome, long tasks, long finished, long failed, long cancelled)
             throws SQLException {
@@ -379,23 +385,28 @@ public final class RunWriter implements AutoCloseable {
             run.executeUpdate();
         }
         connection.commit();
-        foldLogIntoFile();
+        foldEachFlush = foldLogIntoFile();
     }
 
     /**
      * Copies the pages of the log into the file and empties the log (a {@code TRUNCATE} checkpoint, which
      * waits for readers in the middle of a query), warning if it could not. A failure here loses nothing: the
      * rows are in the log.
+     *
+     * @return whether the file alone holds every row committed
      */
-    private void foldLogIntoFile() {
+    private boolean foldLogIntoFile() {
         try (Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
             if (result.next() && result.getInt(1) != 0) {
                 warnLogStaysNeeded("a reader was in the middle of a query for " + READER_WAIT_MILLIS + " ms (the file has "
                         + result.getInt(3) + " of the log's " + result.getInt(2) + " frames)", null);
+                return false;
             }
+            return true;
         } catch (SQLException e) {
             warnLogStaysNeeded("folding the log into the file failed: " + e.getMessage(), e);
+            return false;
         }
     }
 
