@@ -103,6 +103,32 @@ class MonitoringShutdownTest {
         assertHoldsTheRun(copyAlone(db), "interrupted", ReturningMain.TASKS, ReturningMain.TASKS);
     }
 
+    @Test
+    void aReaderInTheMiddleOfAQueryWhenTheRunIsInterruptedIsReportedOnStandardErrorAndTheRunIsReadWithItsLog()
+            throws Exception {
+        Path db = dir.resolve("run.db");
+        Path ready = dir.resolve("ready");
+        Path log = dir.resolve("program.log");
+        Process program = start(BusyReaderMain.class, log, db.toString(), ready.toString());
+        try {
+            long deadline = System.nanoTime() + GUARD.toNanos();
+            while (!Files.exists(ready) && program.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ready).as(Files.readString(log)).exists();
+            program.destroy();
+            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
+        } finally {
+            program.destroyForcibly();
+        }
+        assertThat(Files.readString(log)).contains("paraflow: warning: the run database " + db
+                + " is readable only together with its log " + db + "-wal");
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(rows(run.connection(), "SELECT outcome, finished FROM run"))
+                    .containsExactly(List.of("interrupted", BusyReaderMain.TASKS));
+        }
+    }
+
     /** Starts {@code main} in a JVM of its own, on this test's class path, its output in {@code log}. */
     private static Process start(Class<?> main, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -411,10 +411,26 @@ public final class RunWriter implements AutoCloseable {
     }
 
     private void warnLogStaysNeeded(String why, SQLException cause) {
-        LOG.log(System.Logger.Level.WARNING, "the run database " + file + " is readable only together with its log "
-                + file + "-wal: " + why + "; keep " + file + "-wal beside it when you copy or move it (a copy of the"
-                + " file alone is incomplete or damaged), or fold it in once no one reads the file: sqlite3 " + file
-                + " 'PRAGMA wal_checkpoint(TRUNCATE)'", cause);
+        String warning = "the run database " + file + " is readable only together with its log " + file + "-wal: " + why
+                + "; keep " + file + "-wal beside it when you copy or move it (a copy of the file alone is incomplete"
+                + " or damaged), or fold it in once no one reads the file: sqlite3 " + file
+                + " 'PRAGMA wal_checkpoint(TRUNCATE)'";
+        LOG.log(System.Logger.Level.WARNING, warning, cause);
+        if (jvmShutsDown()) {
+            // the JDK's logging closes its handlers in a shutdown hook of its own: the warning above may be lost
+            System.err.println("paraflow: warning: " + warning);
+        }
+    }
+
+    private static boolean jvmShutsDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+        } catch (IllegalStateException shuttingDown) {
+            return true;
+        }
+        Runtime.getRuntime().removeShutdownHook(probe);
+        return false;
     }
 
     /** Closes the file without recording an end; rows not flushed are lost. Idempotent. */
