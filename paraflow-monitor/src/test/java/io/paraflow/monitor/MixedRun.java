@@ -4,6 +4,7 @@ import io.paraflow.Flow;
 import io.paraflow.Task;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -178,5 +179,14 @@ public final class MixedRun {
             }
         }
         return rows;
+    }
+
+    /**
+     * A copy of the database {@code db} alone, without the files SQLite keeps beside it ({@code -wal},
+     * {@code -shm}), in a new directory beside it: what copying or moving the file takes.
+     */
+    public static Path copyAlone(Path db) throws IOException {
+        Path copy = Files.createTempDirectory(db.toAbsolutePath().getParent(), "copy-").resolve(db.getFileName());
+        return Files.copy(db, copy);
     }
 }

@@ -8,15 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.paraflow.monitor.MixedRun.copyAlone;
 import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,12 +80,6 @@ class MonitoringOneFileTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         }
-    }
-
-    /** A copy of {@code db} alone, without the files SQLite keeps beside it, in a directory of its own. */
-    static Path copyAlone(Path db) throws IOException {
-        Path copy = Files.createTempDirectory(db.toAbsolutePath().getParent(), "copy-").resolve(db.getFileName());
-        return Files.copy(db, copy);
     }
 
     /**

@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.paraflow.monitor.MixedRun.copyAlone;
 import static io.paraflow.monitor.MixedRun.rows;
 import static io.paraflow.monitor.MonitoringOneFileTest.assertHoldsTheRun;
-import static io.paraflow.monitor.MonitoringOneFileTest.copyAlone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,18 +45,7 @@ class MonitoringShutdownTest {
         Path db = dir.resolve("run.db");
         Path ready = dir.resolve("ready");
         Path log = dir.resolve("program.log");
-        Process program = start(InterruptedRunMain.class, log, db.toString(), ready.toString(), executor);
-        try {
-            long deadline = System.nanoTime() + GUARD.toNanos();
-            while (!Files.exists(ready) && program.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(ready).as(Files.readString(log)).exists();
-            program.destroy();
-            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
-        } finally {
-            program.destroyForcibly();
-        }
+        stopWhenReady(ready, InterruptedRunMain.class, log, db.toString(), ready.toString(), executor);
         try (RunDatabase run = RunDatabase.open(copyAlone(db))) {
             Connection c = run.connection();
             assertThat(rows(c, "SELECT outcome, ended_ns > 0, tasks FROM run")).as(Files.readString(log))
@@ -73,13 +62,7 @@ class MonitoringShutdownTest {
     void aProgramThatClosesItsFlowInItsOwnShutdownHookGetsItsRealEnd() throws Exception {
         Path db = dir.resolve("run.db");
         Path log = dir.resolve("program.log");
-        Process program = start(ClosingHookMain.class, log, db.toString());
-        try {
-            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
-        } finally {
-            program.destroyForcibly();
-        }
-        assertThat(program.exitValue()).as(Files.readString(log)).isZero();
+        runToItsEnd(ClosingHookMain.class, log, db.toString());
         try (RunDatabase run = RunDatabase.open(db)) {
             Connection c = run.connection();
             assertThat(rows(c, "SELECT outcome, finished FROM run")).as(Files.readString(log))
@@ -93,13 +76,7 @@ class MonitoringShutdownTest {
     void aProgramThatReturnsFromMainWithoutClosingItsFlowLeavesTheInterruptedRunInItsFileAlone() throws Exception {
         Path db = dir.resolve("run.db");
         Path log = dir.resolve("program.log");
-        Process program = start(ReturningMain.class, log, db.toString());
-        try {
-            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
-        } finally {
-            program.destroyForcibly();
-        }
-        assertThat(program.exitValue()).as(Files.readString(log)).isZero();
+        runToItsEnd(ReturningMain.class, log, db.toString());
         assertHoldsTheRun(copyAlone(db), "interrupted", ReturningMain.TASKS, ReturningMain.TASKS);
     }
 
@@ -109,7 +86,29 @@ class MonitoringShutdownTest {
         Path db = dir.resolve("run.db");
         Path ready = dir.resolve("ready");
         Path log = dir.resolve("program.log");
-        Process program = start(BusyReaderMain.class, log, db.toString(), ready.toString());
+        stopWhenReady(ready, BusyReaderMain.class, log, db.toString(), ready.toString());
+        assertThat(Files.readString(log)).contains("paraflow: warning: the run database " + db
+                + " is readable only together with its log " + db + "-wal");
+        try (RunDatabase run = RunDatabase.open(db)) {
+            assertThat(rows(run.connection(), "SELECT outcome, finished FROM run"))
+                    .containsExactly(List.of("interrupted", BusyReaderMain.TASKS));
+        }
+    }
+
+    /** Runs {@code main} in a JVM of its own until it ends by itself, and asserts that it exited with status 0. */
+    private static void runToItsEnd(Class<?> main, Path log, String... args) throws Exception {
+        Process program = start(main, log, args);
+        try {
+            assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
+        } finally {
+            program.destroyForcibly();
+        }
+        assertThat(program.exitValue()).as(Files.readString(log)).isZero();
+    }
+
+    /** Runs {@code main} in a JVM of its own until it writes the file {@code ready}, then stops it with SIGTERM. */
+    private static void stopWhenReady(Path ready, Class<?> main, Path log, String... args) throws Exception {
+        Process program = start(main, log, args);
         try {
             long deadline = System.nanoTime() + GUARD.toNanos();
             while (!Files.exists(ready) && program.isAlive() && System.nanoTime() < deadline) {
@@ -120,12 +119,6 @@ class MonitoringShutdownTest {
             assertThat(program.waitFor(GUARD.toSeconds(), TimeUnit.SECONDS)).as("the program ended").isTrue();
         } finally {
             program.destroyForcibly();
-        }
-        assertThat(Files.readString(log)).contains("paraflow: warning: the run database " + db
-                + " is readable only together with its log " + db + "-wal");
-        try (RunDatabase run = RunDatabase.open(db)) {
-            assertThat(rows(run.connection(), "SELECT outcome, finished FROM run"))
-                    .containsExactly(List.of("interrupted", BusyReaderMain.TASKS));
         }
     }
 

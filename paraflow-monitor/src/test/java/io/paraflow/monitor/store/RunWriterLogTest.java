@@ -1,7 +1,5 @@
 package io.paraflow.monitor.store;
 
-import io.paraflow.event.FlowInfo;
-import io.paraflow.exec.Resources;
 import io.paraflow.monitor.dashboard.Dashboard;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -17,13 +15,15 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import static io.paraflow.monitor.MixedRun.copyAlone;
 import static io.paraflow.monitor.MixedRun.rows;
+import static io.paraflow.monitor.store.RunWriterTest.EPOCH;
+import static io.paraflow.monitor.store.RunWriterTest.FLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,10 +35,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ExtendWith(NoLeakedThreads.class)
 class RunWriterLogTest {
-
-    private static final long EPOCH = 1_800_000_000_000_000_000L;
-    private static final FlowInfo FLOW = new FlowInfo(7, EPOCH, Map.of("threads", new Resources(2, 0, 0)), "threads",
-            1000, true);
 
     @TempDir
     Path dir;
@@ -140,10 +136,9 @@ class RunWriterLogTest {
         return new TaskRow(id, "quick", "threads", 1, 0, 0, "finished", 1, EPOCH, EPOCH + 1, EPOCH + 2, List.of());
     }
 
-    /** What {@code sql} returns from a copy of {@code db} made without its log, in a directory of its own. */
-    private List<List<Object>> rowsOfCopy(Path db, String sql) throws Exception {
-        Path copy = Files.copy(db, Files.createTempDirectory(dir, "copy-").resolve(db.getFileName()));
-        try (RunDatabase run = RunDatabase.open(copy)) {
+    /** What {@code sql} returns from a copy of {@code db} made without its log. */
+    private static List<List<Object>> rowsOfCopy(Path db, String sql) throws Exception {
+        try (RunDatabase run = RunDatabase.open(copyAlone(db))) {
             return rows(run.connection(), sql);
         }
     }
