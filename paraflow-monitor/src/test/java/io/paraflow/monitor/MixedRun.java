@@ -7,6 +7,7 @@ import io.paraflow.command.CommandResult;
 import io.paraflow.exec.Resources;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -243,5 +244,14 @@ public final class MixedRun {
             }
         }
         return rows;
+    }
+
+    /**
+     * A copy of the database {@code db} alone, without the files SQLite keeps beside it ({@code -wal},
+     * {@code -shm}), in a new directory beside it: what copying or moving the file takes.
+     */
+    public static Path copyAlone(Path db) throws IOException {
+        Path copy = Files.createTempDirectory(db.toAbsolutePath().getParent(), "copy-").resolve(db.getFileName());
+        return Files.copy(db, copy);
     }
 }

@@ -45,8 +45,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link io.paraflow.monitor.trace.TaskGraphDot}).
  *
  * <p>Binds to the loopback address unless told otherwise: the pages show task names, errors and stack
- * traces. Requests are answered one at a time on one thread ({@code paraflow-dashboard-<port>}), which owns
- * the database connection. Thread-safe; {@link #close()} stops the server and its thread.
+ * traces. Requests are answered one at a time on one thread ({@code paraflow-dashboard-<port>}), which opens
+ * the database read-only for each request and closes it after: between requests the dashboard holds nothing
+ * of the file, so the run's writer, closing last, leaves the whole run in the file alone (SQLite folds its
+ * write-ahead log in and removes it). Thread-safe; {@link #close()} stops the server and its thread.
  */
 public final class Dashboard implements AutoCloseable {
 
@@ -179,6 +181,8 @@ public final class Dashboard implements AutoCloseable {
             } else {
                 sendError(exchange, 404, "no page " + path);
             }
+        } finally {
+            closeDatabase();
         }
     }
 
@@ -328,14 +332,13 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    /** Stops the server, closes the database and ends the dashboard's thread. Idempotent. */
+    /** Stops the server and ends the dashboard's thread, once the request it answers, if any, is done. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         server.stop(0);
-        thread.execute(this::closeDatabase);
         thread.shutdown();
         Threads.joinUninterruptibly(worker.get());
     }

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * The dashboard's JSON endpoints, answered from the run database. Called on the dashboard's single
- * thread only, which owns the read-only connection.
+ * thread only, which owns the read-only connection: opened by the first query of a request, closed by
+ * {@link #close()} after it.
  */
 final class DashboardApi implements AutoCloseable {
 
@@ -337,10 +338,13 @@ final class DashboardApi implements AutoCloseable {
         }
     }
 
+    /** Closes the connection, if a query opened one; the next query opens another. */
     @Override
     public void close() throws SQLException {
-        if (run != null) {
-            run.close();
+        RunDatabase open = run;
+        run = null;
+        if (open != null) {
+            open.close();
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -24,12 +25,27 @@ import java.util.Map;
  * different tables need no order), all inside one transaction per {@link #flush()}; the file is in WAL mode, so readers (the dashboard, {@code sqlite3}) see
  * every flushed row while the run goes on, and no row added since.
  *
+ * <p>While the run goes on, the latest rows are in SQLite's write-ahead log, {@code FILE-wal} beside the file.
+ * When the run's end is recorded ({@link #recordEnd}, {@link #finish}) the log is folded into the file, and so
+ * is each later flush's (rows an interrupted run writes while its JVM shuts down), so that the file alone holds
+ * the run: what copying or moving it takes. SQLite cannot fold in rows newer than what a reader in the middle
+ * of a query reads (readers between queries do not hold it up), and then leaves the file readable only with
+ * its log: the writer waits for up to {@value #READER_WAIT_MILLIS} ms and, if the reader is still at it, logs
+ * a warning that names the file and says that its log must stay beside it; later flushes then leave the log
+ * alone, until the next {@link #recordEnd} or {@link #finish} tries again.
+ *
  * <p>Not thread-safe: one thread (the monitor's) owns a writer from {@link #create} to {@link #finish}.
  * Every method throws {@link SQLException} when SQLite does; the writer is then unusable except for
  * {@link #close()}.
  */
 public final class RunWriter implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(RunWriter.class.getName());
+    /**
+     * How long folding the log into the file at the run's end waits for a reader in the middle of a query
+     * (SQLite retries meanwhile). This connection is the file's only writer: it waits for nothing else.
+     */
+    private static final int READER_WAIT_MILLIS = 3_000;
     /** Rows added before the writer flushes by itself, bounding what one transaction holds. */
     private static final int MAX_PENDING_ROWS = 20_000;
     /**
@@ -68,6 +84,8 @@ public final class RunWriter implements AutoCloseable {
     private final PreparedStatement insertSample;
     private final PreparedStatement insertProgress;
     private int pendingRows;
+    /** Whether each flush folds the log into the file: from the run's recorded end on, while folding completes. */
+    private boolean foldEachFlush;
 
     private RunWriter(Path file, Connection connection) throws SQLException {
         this.file = file;
@@ -100,7 +118,9 @@ public final class RunWriter implements AutoCloseable {
      * and configuration.
      *
      * @param name the run's name, or null
-     * @throws IllegalArgumentException if {@code file} already exists (each run gets its own file) or is a directory
+     * @throws IllegalArgumentException if {@code file} already exists (each run gets its own file) or is a directory,
+     *                                  or its log {@code FILE-wal} exists, not empty: rows of another run whose file
+     *                                  was moved or deleted without it, which SQLite would take into the new file
      * @throws IOException              if the parent directories cannot be created (the message names the one)
      * @throws SQLException             if SQLite cannot create the database
      */
@@ -112,6 +132,12 @@ public final class RunWriter implements AutoCloseable {
         if (Files.exists(file)) {
             throw new IllegalArgumentException("monitoring database " + file + " already exists; give each run"
                     + " its own file, or delete the old one");
+        }
+        Path log = Path.of(file + "-wal");
+        if (Files.exists(log) && Files.size(log) > 0) {
+            throw new IllegalArgumentException("monitoring database " + file + " does not exist but its write-ahead log "
+                    + log + " does: it holds rows of another run whose file was moved or deleted without it, which"
+                    + " SQLite would take into the new one; move it beside that run's file, or delete it");
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
@@ -129,6 +155,7 @@ public final class RunWriter implements AutoCloseable {
         config.setOpenMode(SQLiteOpenMode.NOMUTEX);
         // else sqlite-jdbc prepares and runs "SELECT last_insert_rowid()" after each INSERT
         config.setGetGeneratedKeys(false);
+        config.setBusyTimeout(READER_WAIT_MILLIS);
         Connection connection = config.createConnection("jdbc:sqlite:" + file);
         try {
             try (Statement statement = connection.createStatement()) {
@@ -350,10 +377,13 @@ public final class RunWriter implements AutoCloseable {
         insertProgress.executeBatch();
         connection.commit();
         pendingRows = 0;
+        if (foldEachFlush) {
+            foldEachFlush = foldLogIntoFile();
+        }
     }
 
     /**
-     * Flushes, records how the run ended, and closes the file.
+     * Flushes, records how the run ended, folds the log into the file (see the class comment) and closes it.
      *
      * @param outcome a word for the whole run: {@code succeeded}, {@code failed}, ...
      */
@@ -364,8 +394,9 @@ public final class RunWriter implements AutoCloseable {
     }
 
     /**
-     * Flushes and records how the run ended, keeping the file open: rows added later are still written, and
-     * a later {@link #finish} records the end again.
+     * Flushes, records how the run ended and folds the log into the file (see the class comment), keeping the
+     * file open: rows added later are still written (and folded in at each flush), and a later {@link #finish}
+     * records the end again.
      */
     public void recordEnd(long endedNs, String outcome, long tasks, long finished, long failed, long cancelled)
             throws SQLException {
@@ -381,6 +412,52 @@ public final class RunWriter implements AutoCloseable {
             run.executeUpdate();
         }
         connection.commit();
+        foldEachFlush = foldLogIntoFile();
+    }
+
+    /**
+     * Copies the pages of the log into the file and empties the log (a {@code TRUNCATE} checkpoint, which
+     * waits for readers in the middle of a query), warning if it could not. A failure here loses nothing: the
+     * rows are in the log.
+     *
+     * @return whether the file alone holds every row committed
+     */
+    private boolean foldLogIntoFile() {
+        try (Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            if (result.next() && result.getInt(1) != 0) {
+                warnLogStaysNeeded("a reader was in the middle of a query for " + READER_WAIT_MILLIS + " ms (the file has "
+                        + result.getInt(3) + " of the log's " + result.getInt(2) + " frames)", null);
+                return false;
+            }
+            return true;
+        } catch (SQLException e) {
+            warnLogStaysNeeded("folding the log into the file failed: " + e.getMessage(), e);
+            return false;
+        }
+    }
+
+    private void warnLogStaysNeeded(String why, SQLException cause) {
+        String warning = "the run database " + file + " is readable only together with its log " + file + "-wal: " + why
+                + "; keep " + file + "-wal beside it when you copy or move it (a copy of the file alone is incomplete"
+                + " or damaged), or fold it in once no one reads the file: sqlite3 " + file
+                + " 'PRAGMA wal_checkpoint(TRUNCATE)'";
+        LOG.log(System.Logger.Level.WARNING, warning, cause);
+        if (jvmShutsDown()) {
+            // the JDK's logging closes its handlers in a shutdown hook of its own: the warning above may be lost
+            System.err.println("paraflow: warning: " + warning);
+        }
+    }
+
+    private static boolean jvmShutsDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+        } catch (IllegalStateException shuttingDown) {
+            return true;
+        }
+        Runtime.getRuntime().removeShutdownHook(probe);
+        return false;
     }
 
     /** Closes the file without recording an end; rows not flushed are lost. Idempotent. */

@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(NoLeakedThreads.class)
 class RunWriterTest {
 
-    private static final long EPOCH = 1_800_000_000_000_000_000L;
-    private static final FlowInfo FLOW = new FlowInfo(7, EPOCH, Map.of("threads", new Resources(2, 0, 0)), "threads",
+    static final long EPOCH = 1_800_000_000_000_000_000L;
+    static final FlowInfo FLOW = new FlowInfo(7, EPOCH, Map.of("threads", new Resources(2, 0, 0)), "threads",
             1000, true);
 
     @TempDir
