@@ -217,7 +217,7 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
                 int drained = lanes.drain(this, DRAIN_BATCH, last || due);
                 int submissionsRead = submissions.drain(this, Integer.MAX_VALUE, last || due);
                 if (due) {
-                    tick(now);
+                    tick(now, last);
                 }
                 Interruption requested = interruption;
                 if (requested != interruptionHandled) {
@@ -342,9 +342,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         return dependencies.length == 0 ? List.of() : Arrays.stream(dependencies).boxed().toList();
     }
 
-    private void tick(long now) {
+    /**
+     * Redraws the progress line, and samples when a sample is due. Once the flow has {@code stopped}, the
+     * progress line has had its last line and the counts are those of the flow's end: they are written as of
+     * that end (which {@link #end()} writes again), not later, where the overview would average over them.
+     */
+    private void tick(long now, boolean stopped) {
         nextTick = now + TICK_NANOS;
-        if (progressLine != null) {
+        if (progressLine != null && !stopped) {
             progressLine.show(progress(), now);
         }
         if (sampler != null && now - nextSample >= 0) {
@@ -355,7 +360,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
             sampleResources(now);
             recordRemoteWorkers();
             Progress counts = progress();
-            write(() -> writer.progress(epochNanos(now), counts));
+            long at = stopped ? endedNs : epochNanos(now);
+            write(() -> writer.progress(at, counts));
         } else if (sampler != null) {
             for (TaskInfo task : lanes.running()) {
                 sawWorker(task.worker());
