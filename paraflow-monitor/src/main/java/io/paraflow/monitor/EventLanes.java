@@ -180,11 +180,20 @@ final class EventLanes {
         return budget.usedBytes.get();
     }
 
-    /** Tells publishers that nobody reads the lanes any more: they drop their events from then on. */
+    /**
+     * Tells publishers that nobody reads the lanes any more: they drop their events from then on. Empties
+     * every lane's slot, the queue and the references of unread records. Called by the consumer as it dies.
+     */
     void consumerDied() {
         budget.consumerAlive = false;
-        // the lanes, left in their threads' ThreadLocal maps, point to the queue: it must not keep tasks
+        // the lanes stay in their threads' ThreadLocal maps, and no end will empty their slots any more: a
+        // task they kept would keep its flow, whose listener points to these lanes, for as long as the thread
+        // lives. Nor may the queue and the records they point to keep tasks (submissions are records).
+        for (Reader reader : readers) {
+            reader.dropTasks();
+        }
         displaced.clear();
+        startedElsewhere.clear();
     }
 
     /** Drops the chunks of every lane once no event can come any more (the flow closed). Called by the consumer. */
@@ -224,7 +233,13 @@ final class EventLanes {
         // that is not in the slot read here is in the queue
         for (Reader reader : readers) {
             TaskInfo task = reader.lane.runningAcquire();
-            if (task != null && !task.ended() && seen.add(task)) {
+            if (task == null) {
+                continue;
+            }
+            if (task.ended()) {
+                // ended on another thread: the slot would keep it (and its result) until its owner starts a try
+                reader.lane.forgetEnded(task);
+            } else if (seen.add(task)) {
                 running.add(task);
             }
         }
@@ -347,6 +362,14 @@ final class EventLanes {
             return (TaskInfo) RUNNING.getAcquire(this);
         }
 
+        /**
+         * Empties the slot if it still holds {@code task}, which has ended. Called by the consumer: a
+         * compare-and-set, so that a try the owner stores meanwhile (after its plain read) stays.
+         */
+        void forgetEnded(TaskInfo task) {
+            RUNNING.compareAndSet(this, task, (TaskInfo) null);
+        }
+
         /** Counts a submission and appends a record of {@code task}, unless it is null. */
         void submitted(TaskInfo task) {
             count(Count.SUBMITTED);
@@ -371,8 +394,21 @@ final class EventLanes {
             if (previous != null && previous != task && !previous.ended()) {
                 // started here and not ended here: it runs elsewhere, or waits for the new try (nested)
                 displaced.offer(previous);
+                // volatile, as consumerAlive and the consumer's clearing: if the consumer died after publish()
+                // looked and emptied the queue and the slots before this thread wrote them, this read sees it
+                RUNNING.setVolatile(this, task);
+                if (!budget.consumerAlive) {
+                    displaced.clear();
+                    RUNNING.setVolatile(this, (TaskInfo) null);
+                }
+                return;
             }
             RUNNING.setRelease(this, task);
+            // the same check without a fence, which the path of every try would pay: only a store still in
+            // this core's buffer as the consumer dies and empties the slot can outlast it (see consumerDied)
+            if (!budget.consumerAlive) {
+                RUNNING.setRelease(this, (TaskInfo) null);
+            }
         }
 
         private void tryEnded(TaskInfo task) {
@@ -547,6 +583,17 @@ final class EventLanes {
             Arrays.fill(r, q, q + END_REFS, null);
             readLong = p + END_LONGS + inline;
             readRef = q + END_REFS;
+        }
+
+        /**
+         * Empties the lane's slot and the references of its records, keeping its chunks: the consumer died,
+         * and its owner may still be writing the last chunk (it looked at {@link Budget#consumerAlive} before).
+         */
+        void dropTasks() {
+            RUNNING.setVolatile(lane, (TaskInfo) null);
+            for (Chunk chunk = head; chunk != null; chunk = chunk.next) {
+                Arrays.fill(chunk.refs, null);
+            }
         }
 
         /** Returns the lane's chunks to the budget and drops them; the lane takes no more records. */

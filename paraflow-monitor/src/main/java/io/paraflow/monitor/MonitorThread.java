@@ -407,11 +407,13 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private void recordRunning() {
         Map<TaskInfo, Integer> now = new HashMap<>();
         for (TaskInfo task : lanes.running()) {
-            // read once: the task may go on meanwhile, and a try that is over is skipped
+            // read once: the task may go on meanwhile, and a try that is over is skipped. The attempt is read
+            // (volatile) before and after its fields: a retry clears them, then numbers the next attempt, so
+            // fields read between two equal numbers are that attempt's, or cleared
+            int attempt = task.attempt();
             long startedNs = task.startedNanos();
             String worker = task.worker();
-            int attempt = task.attempt();
-            if (startedNs == 0 || worker == null) {
+            if (startedNs == 0 || worker == null || task.attempt() != attempt) {
                 continue;
             }
             now.put(task, attempt);

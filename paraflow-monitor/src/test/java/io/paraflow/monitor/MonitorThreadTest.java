@@ -20,7 +20,7 @@ import static io.paraflow.monitor.MixedRun.open;
 import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The monitor's choice of the tasks it shows as waiting, on submissions it is handed directly. */
+/** The monitor's choice of the tasks it shows as waiting and running, on steps it is handed directly. */
 @ExtendWith(NoLeakedThreads.class)
 class MonitorThreadTest {
 
@@ -74,6 +74,144 @@ class MonitorThreadTest {
         @Override
         public String worker() {
             return startedNanos != 0 ? "worker" : null;
+        }
+    }
+
+    /**
+     * A task whose try started at 20 on {@code worker} (attempt 1) and goes on as the test moves it: the
+     * runtime's order for a retry ({@link #retry}), or such a retry as soon as its worker has been read.
+     */
+    private static final class Running implements TaskInfo {
+        private final long id;
+        private volatile int attempt = 1;
+        private volatile long startedNanos = 20;
+        private volatile String worker = "worker";
+        private volatile boolean retryOnceWorkerRead;
+
+        Running(long id) {
+            this.id = id;
+        }
+
+        /** As the runtime retries: the try's fields cleared, then the next attempt numbered. */
+        void retry() {
+            startedNanos = 0;
+            worker = null;
+            attempt = attempt + 1;
+        }
+
+        @Override
+        public long flowId() {
+            return 1;
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public String name() {
+            return "running";
+        }
+
+        @Override
+        public String executorLabel() {
+            return "threads";
+        }
+
+        @Override
+        public Resources resources() {
+            return new Resources(1, 0, 0);
+        }
+
+        @Override
+        public long[] dependencyIds() {
+            return new long[0];
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public long submittedNanos() {
+            return 10;
+        }
+
+        @Override
+        public long readyNanos() {
+            return 15;
+        }
+
+        @Override
+        public long startedNanos() {
+            return startedNanos;
+        }
+
+        @Override
+        public String worker() {
+            String read = worker;
+            if (retryOnceWorkerRead) {
+                retryOnceWorkerRead = false;
+                retry();
+            }
+            return read;
+        }
+
+        @Override
+        public boolean ended() {
+            return false;
+        }
+    }
+
+    private MonitorThread monitor(Path db) throws Exception {
+        FlowInfo flow = new FlowInfo(1, 1, Map.of("threads", new Resources(2, 0, 0)), "threads", 1000, false);
+        // a single sample, taken when the monitor starts: every step published before is read by then
+        return new MonitorThread(flow, RunWriter.create(db, "running", flow), null, Duration.ofHours(1), "host", 1 << 26,
+                failure -> { });
+    }
+
+    @Test
+    void everyTryStartedOnAThreadThatStartedAnotherSinceRunsUntilItEnds() throws Exception {
+        Path db = dir.resolve("running.db");
+        MonitorThread monitor = monitor(db);
+        Running one = new Running(1);
+        Running two = new Running(2);
+        Running three = new Running(3);
+        // as a thread handing tries to worker processes: it starts them all, others hear their ends
+        for (Running task : List.of(one, two, three)) {
+            monitor.publish(task, Kind.STARTED, 1, 20, null);
+        }
+        Thread retrier = new Thread(() -> monitor.publish(three, Kind.RETRIED, 1, 30, new IllegalStateException("lost")),
+                "retrier");
+        retrier.start();
+        retrier.join();
+        three.retry();
+        monitor.start();
+        assertThat(monitor.stop(40)).isNull();
+
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT task_id, attempt, outcome FROM tries ORDER BY task_id"))
+                    .as("the tries started before the last one run on; a retried one waits for its next attempt")
+                    .containsExactly(List.of(1, 1, "running"), List.of(2, 1, "running"), List.of(3, 1, "retried"));
+        }
+    }
+
+    @Test
+    void aTryRetriedWhileItIsSampledGetsNoRowPairingItsFieldsWithTheNextAttempt() throws Exception {
+        Path db = dir.resolve("retried.db");
+        MonitorThread monitor = monitor(db);
+        Running task = new Running(1);
+        monitor.publish(task, Kind.STARTED, 1, 20, null);
+        task.retryOnceWorkerRead = true;
+        monitor.start();
+        assertThat(monitor.stop(40)).isNull();
+
+        assertThat(task.attempt()).as("the retry came while the sample read the try").isEqualTo(2);
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT task_id, attempt, started_ns, worker FROM tries"))
+                    .as("attempt 1 ended while it was read, attempt 2 has not started").isEmpty();
         }
     }
 
