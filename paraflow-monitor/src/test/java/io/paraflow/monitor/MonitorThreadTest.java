@@ -29,11 +29,46 @@ class MonitorThreadTest {
     @TempDir
     Path dir;
 
-    /** A task submitted at 10 with dependencies on tasks 1 and 2, which has ended or started or neither. */
-    private record Submitted(long id, boolean ended, long startedNanos) implements TaskInfo {
+    /**
+     * A task submitted at 10 with dependencies on tasks 1 and 2, named after its state when asked: ended, or
+     * started (on "worker", attempt 1) or neither (waiting). A started one goes on as the test moves it: the
+     * runtime's order for a retry ({@link #retry}), or such a retry as soon as its worker has been read.
+     */
+    private static final class View implements TaskInfo {
+        private final long id;
+        private final boolean ended;
+        private volatile int attempt = 1;
+        private volatile long startedNanos;
+        private volatile String worker;
+        private volatile boolean retryOnceWorkerRead;
+
+        View(long id, boolean ended, long startedNanos) {
+            this.id = id;
+            this.ended = ended;
+            this.startedNanos = startedNanos;
+            this.worker = startedNanos != 0 ? "worker" : null;
+        }
+
+        /** A task whose try started at 20. */
+        static View started(long id) {
+            return new View(id, false, 20);
+        }
+
+        /** As the runtime retries: the try's fields cleared, then the next attempt numbered. */
+        void retry() {
+            startedNanos = 0;
+            worker = null;
+            attempt = attempt + 1;
+        }
+
         @Override
         public long flowId() {
             return 1;
+        }
+
+        @Override
+        public long id() {
+            return id;
         }
 
         @Override
@@ -58,79 +93,6 @@ class MonitorThreadTest {
 
         @Override
         public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public long submittedNanos() {
-            return 10;
-        }
-
-        @Override
-        public long readyNanos() {
-            return 0;
-        }
-
-        @Override
-        public String worker() {
-            return startedNanos != 0 ? "worker" : null;
-        }
-    }
-
-    /**
-     * A task whose try started at 20 on {@code worker} (attempt 1) and goes on as the test moves it: the
-     * runtime's order for a retry ({@link #retry}), or such a retry as soon as its worker has been read.
-     */
-    private static final class Running implements TaskInfo {
-        private final long id;
-        private volatile int attempt = 1;
-        private volatile long startedNanos = 20;
-        private volatile String worker = "worker";
-        private volatile boolean retryOnceWorkerRead;
-
-        Running(long id) {
-            this.id = id;
-        }
-
-        /** As the runtime retries: the try's fields cleared, then the next attempt numbered. */
-        void retry() {
-            startedNanos = 0;
-            worker = null;
-            attempt = attempt + 1;
-        }
-
-        @Override
-        public long flowId() {
-            return 1;
-        }
-
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public String name() {
-            return "running";
-        }
-
-        @Override
-        public String executorLabel() {
-            return "threads";
-        }
-
-        @Override
-        public Resources resources() {
-            return new Resources(1, 0, 0);
-        }
-
-        @Override
-        public long[] dependencyIds() {
-            return new long[0];
-        }
-
-        @Override
-        public int attempt() {
             return attempt;
         }
 
@@ -141,7 +103,7 @@ class MonitorThreadTest {
 
         @Override
         public long readyNanos() {
-            return 15;
+            return 0;
         }
 
         @Override
@@ -161,7 +123,7 @@ class MonitorThreadTest {
 
         @Override
         public boolean ended() {
-            return false;
+            return ended;
         }
     }
 
@@ -176,11 +138,11 @@ class MonitorThreadTest {
     void everyTryStartedOnAThreadThatStartedAnotherSinceRunsUntilItEnds() throws Exception {
         Path db = dir.resolve("running.db");
         MonitorThread monitor = monitor(db);
-        Running one = new Running(1);
-        Running two = new Running(2);
-        Running three = new Running(3);
+        View one = View.started(1);
+        View two = View.started(2);
+        View three = View.started(3);
         // as a thread handing tries to worker processes: it starts them all, others hear their ends
-        for (Running task : List.of(one, two, three)) {
+        for (View task : List.of(one, two, three)) {
             monitor.publish(task, Kind.STARTED, 1, 20, null);
         }
         Thread retrier = new Thread(() -> monitor.publish(three, Kind.RETRIED, 1, 30, new IllegalStateException("lost")),
@@ -202,7 +164,7 @@ class MonitorThreadTest {
     void aTryRetriedWhileItIsSampledGetsNoRowPairingItsFieldsWithTheNextAttempt() throws Exception {
         Path db = dir.resolve("retried.db");
         MonitorThread monitor = monitor(db);
-        Running task = new Running(1);
+        View task = View.started(1);
         monitor.publish(task, Kind.STARTED, 1, 20, null);
         task.retryOnceWorkerRead = true;
         monitor.start();
@@ -224,10 +186,10 @@ class MonitorThreadTest {
                 Duration.ofHours(1), "host", 1 << 26, failure -> { });
         // first in line, so that they would be among the rows written if they were taken for waiting ones: a
         // task whose end was read before its submission (another thread's lane), and one that runs
-        monitor.publish(new Submitted(100_000, true, 0), Kind.SUBMITTED, 0, 10, null);
-        monitor.publish(new Submitted(100_001, false, 20), Kind.SUBMITTED, 0, 10, null);
+        monitor.publish(new View(100_000, true, 0), Kind.SUBMITTED, 0, 10, null);
+        monitor.publish(new View(100_001, false, 20), Kind.SUBMITTED, 0, 10, null);
         for (int i = 0; i < WAITING; i++) {
-            monitor.publish(new Submitted(i, false, 0), Kind.SUBMITTED, 0, 10, null);
+            monitor.publish(new View(i, false, 0), Kind.SUBMITTED, 0, 10, null);
         }
         monitor.start();
         assertThat(monitor.stop(30)).isNull();
