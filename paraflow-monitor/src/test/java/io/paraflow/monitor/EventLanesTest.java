@@ -9,15 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
+import static io.paraflow.monitor.Collected.assertCollected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -437,16 +436,6 @@ class EventLanesTest {
         publish(lanes, Kind.STARTED, task, null);
         finishOnAnotherThread(lanes, task);
         return new WeakReference<>(task);
-    }
-
-    /** Collects garbage until the tasks are collected, or fails naming those still kept after 100 tries. */
-    private static void assertCollected(List<WeakReference<TaskInfo>> tasks) throws InterruptedException {
-        for (int i = 0; i < 100 && tasks.stream().anyMatch(task -> task.get() != null); i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
-        assertThat(tasks.stream().map(Reference::get).filter(Objects::nonNull).map(TaskInfo::id).toList())
-                .as("the ids of the tasks still kept").isEmpty();
     }
 
     @Test

@@ -4,18 +4,23 @@ import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent.Kind;
 import io.paraflow.event.TaskInfo;
 import io.paraflow.exec.Resources;
+import io.paraflow.monitor.progress.ProgressLine;
 import io.paraflow.monitor.store.RunWriter;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static io.paraflow.monitor.Collected.assertCollected;
 import static io.paraflow.monitor.MixedRun.open;
 import static io.paraflow.monitor.MixedRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +46,8 @@ class MonitorThreadTest {
         private volatile long startedNanos;
         private volatile String worker;
         private volatile boolean retryOnceWorkerRead;
+        /** What it keeps alive, as a runtime task keeps its flow (and, through the flow's listener, the monitor). */
+        private Object flow;
 
         View(long id, boolean ended, long startedNanos) {
             this.id = id;
@@ -52,6 +59,11 @@ class MonitorThreadTest {
         /** A task whose try started at 20. */
         static View started(long id) {
             return new View(id, false, 20);
+        }
+
+        View keeping(Object flow) {
+            this.flow = flow;
+            return this;
         }
 
         /** As the runtime retries: the try's fields cleared, then the next attempt numbered. */
@@ -175,6 +187,39 @@ class MonitorThreadTest {
             assertThat(rows(c, "SELECT task_id, attempt, started_ns, worker FROM tries"))
                     .as("attempt 1 ended while it was read, attempt 2 has not started").isEmpty();
         }
+    }
+
+    @Test
+    void aMonitorThatDiedKeepsNoTaskOfItsFlowOnAThreadThatLivesOn() throws Exception {
+        // this thread lives on, its lanes in its ThreadLocal map, and would keep the flow through a task
+        assertCollected(List.of(startedOnThisThreadAsTheMonitorDies()));
+    }
+
+    private WeakReference<TaskInfo> startedOnThisThreadAsTheMonitorDies() throws Exception {
+        FlowInfo flow = new FlowInfo(1, 1, Map.of("threads", new Resources(2, 0, 0)), "threads", 1000, false);
+        Writer gone = new Writer() {
+            @Override
+            public void write(char[] text, int offset, int length) {
+                throw new IllegalStateException("the terminal is gone");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        // drawn at the monitor's first tick, on its thread, which dies of it
+        ProgressLine line = new ProgressLine(new PrintWriter(gone), null, true, 0, Duration.ofSeconds(1), System.nanoTime());
+        MonitorThread monitor = new MonitorThread(flow, RunWriter.create(dir.resolve("died.db"), "died", flow), line,
+                Duration.ofHours(1), "host", 1 << 26, failure -> { });
+        View task = View.started(1).keeping(monitor);
+        monitor.publish(task, Kind.STARTED, 1, 20, null);
+        monitor.start();
+        assertThat(monitor.stop(30)).hasMessage("the terminal is gone");
+        return new WeakReference<>(task);
     }
 
     @Test
