@@ -58,7 +58,9 @@ import java.util.function.Consumer;
  *
  * <p>Errors: if the database fails, the thread stops writing, keeps counting and draining (publishers
  * never wait for a dead consumer), passes the failure at once to the consumer it was given (the live
- * dashboard says so), and {@link #stop} reports it.
+ * dashboard says so), and {@link #stop} reports it. If this thread itself fails, publishers drop their steps
+ * from then on, and the lanes, which stay in the publishing threads' {@code ThreadLocal} maps, give up every
+ * task they held ({@link EventLanes#consumerDied}), so that a thread that lives on does not keep the flow.
  */
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 
