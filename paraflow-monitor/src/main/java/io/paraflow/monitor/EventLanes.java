@@ -40,8 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * task stays unended while it waits for the task its function returned, which its worker usually runs next.
  * A start that finds the slot still holding a try that has not ended hands that try to the consumer through
  * a queue shared by the lanes ({@link #displaced}), which it keeps until it sees it ended. Only those starts
- * pay for a queue node: once per try for the executors that run tries elsewhere, once per try run during a
- * nested wait, once per compose task on the flow's threads. Nothing relies on a try ending on the thread
+ * pay for a queue node: once per try for the executors that run tries elsewhere, once per wait during
+ * which the waiting thread runs other tries, once per compose task on the flow's threads. Nothing relies on a try ending on the thread
  * that started it. The queue's nodes and the tries kept are not counted in {@code capacityBytes}; a queued
  * task that ended keeps its result until the consumer next looks ({@link #running()}, every tick of the
  * monitor).
