@@ -26,24 +26,34 @@ import java.util.concurrent.locks.LockSupport;
  * single reference (the task's view, nothing copied), so that the monitor can show the tasks that wait;
  * a start only counts in the lane (for the progress counts) and becomes the lane's running try, which the
  * monitor samples (see {@link #running()}). In lanes made to keep no records (a monitor without a database),
- * every step only counts. Publishing takes no lock and shares no written memory with other publishers; it
- * allocates only when a chunk is full, or when a thread starts a try while one it started before has not
- * ended on it. (The monitor gives submissions lanes of their own, a second instance, which it reads at once
- * however far the ends lag behind.)
+ * every step only counts. Publishing takes no lock, and shares no written memory with other publishers but
+ * on one path: a start that hands a try to the shared queue below. It allocates only when a chunk is full,
+ * or on that path. (The monitor gives submissions lanes of their own, a second instance, which it reads at
+ * once however far the ends lag behind.)
  *
  * <p>Running tries: a try usually starts and ends on the thread that runs it, so each lane has one slot,
- * the try its thread started last, which the try's end on that thread empties: a plain read, and a store
- * only the consumer reads. Executors that run tries elsewhere (worker processes, a cluster) start many
- * from one thread and hear their ends on others, and a thread that waits for a task may run another
- * meanwhile (nested tries): a start that finds the slot still holding a try that has not ended hands that
- * try to the consumer through a queue shared by the lanes ({@link #displaced}), which it keeps until it sees
- * it ended. Only those starts pay for a queue node, and nothing relies on a try ending on the thread that
- * started it.
+ * the try its thread started last: a plain read, and a store that only the consumer reads. The try's end empties
+ * it only if it comes on that thread; the consumer empties (compare-and-set) a slot whose try it sees ended,
+ * so that the slot does not keep an ended task (and its result) until its thread starts another try.
+ * Executors that run tries elsewhere (worker processes, a cluster) start many from one thread and hear their
+ * ends on others; a thread that waits for a task may run another meanwhile (nested tries); and a compose
+ * task stays unended while it waits for the task its function returned, which its worker usually runs next.
+ * A start that finds the slot still holding a try that has not ended hands that try to the consumer through
+ * a queue shared by the lanes ({@link #displaced}), which it keeps until it sees it ended. Only those starts
+ * pay for a queue node: once per try for the executors that run tries elsewhere, once per wait during
+ * which the waiting thread runs other tries, once per compose task on the flow's threads. Nothing relies on a try ending on the thread
+ * that started it. The queue's nodes and the tries kept are not counted in {@code capacityBytes}; a queued
+ * task that ended keeps its result until the consumer next looks ({@link #running()}, every tick of the
+ * monitor).
  *
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
  * until the monitor has died. The strings, dependency arrays of more than {@value #MAX_INLINE_DEPENDENCIES}
- * ids, errors and submitted tasks that records point to are shared with the runtime and not counted.
+ * ids, errors and submitted tasks that records point to are shared with the runtime and not counted. Lanes
+ * stay in their threads' {@code ThreadLocal} maps, and a task keeps its flow, whose listener keeps these
+ * lanes: so a consumer that dies empties every slot, the queue and the references of unread records
+ * ({@link #consumerDied}), and a start that looked just before the death empties what it wrote (but for a
+ * store still in its core's buffer as the consumer empties the slot, on the path without a fence).
  *
  * <p>Order: records of one lane come out in the order they were appended; lanes are read in turns. A
  * record holds everything the monitor writes for it, so the order between lanes does not matter, except
@@ -180,11 +190,20 @@ final class EventLanes {
         return budget.usedBytes.get();
     }
 
-    /** Tells publishers that nobody reads the lanes any more: they drop their events from then on. */
+    /**
+     * Tells publishers that nobody reads the lanes any more: they drop their events from then on. Empties
+     * every lane's slot, the queue and the references of unread records. Called by the consumer as it dies.
+     */
     void consumerDied() {
         budget.consumerAlive = false;
-        // the lanes, left in their threads' ThreadLocal maps, point to the queue: it must not keep tasks
+        // the lanes stay in their threads' ThreadLocal maps, and no end will empty their slots any more: a
+        // task they kept would keep its flow, whose listener points to these lanes, for as long as the thread
+        // lives. Nor may the queue and the records they point to keep tasks (submissions are records).
+        for (Reader reader : readers) {
+            reader.dropTasks();
+        }
         displaced.clear();
+        startedElsewhere.clear();
     }
 
     /** Drops the chunks of every lane once no event can come any more (the flow closed). Called by the consumer. */
@@ -224,7 +243,13 @@ final class EventLanes {
         // that is not in the slot read here is in the queue
         for (Reader reader : readers) {
             TaskInfo task = reader.lane.runningAcquire();
-            if (task != null && !task.ended() && seen.add(task)) {
+            if (task == null) {
+                continue;
+            }
+            if (task.ended()) {
+                // ended on another thread: the slot would keep it (and its result) until its owner starts a try
+                reader.lane.forgetEnded(task);
+            } else if (seen.add(task)) {
                 running.add(task);
             }
         }
@@ -316,8 +341,9 @@ final class EventLanes {
 
         /**
          * The try started last on this thread and not ended on it: written by the owner (with release, read
-         * plainly), read with acquire by the consumer, which clears it once the owner publishes no more
-         * ({@link Reader#release}); see {@link EventLanes#running()}.
+         * plainly), read with acquire by the consumer, which clears it once the try ended (by compare-and-set,
+         * {@link #forgetEnded}), once the owner publishes no more ({@link Reader#release}) or as it dies
+         * ({@link Reader#dropTasks}); see {@link EventLanes#running()}.
          */
         private TaskInfo running;
 
@@ -347,6 +373,14 @@ final class EventLanes {
             return (TaskInfo) RUNNING.getAcquire(this);
         }
 
+        /**
+         * Empties the slot if it still holds {@code task}, which has ended. Called by the consumer: a
+         * compare-and-set, so that a try the owner stores meanwhile (after its plain read) stays.
+         */
+        void forgetEnded(TaskInfo task) {
+            RUNNING.compareAndSet(this, task, (TaskInfo) null);
+        }
+
         /** Counts a submission and appends a record of {@code task}, unless it is null. */
         void submitted(TaskInfo task) {
             count(Count.SUBMITTED);
@@ -371,8 +405,21 @@ final class EventLanes {
             if (previous != null && previous != task && !previous.ended()) {
                 // started here and not ended here: it runs elsewhere, or waits for the new try (nested)
                 displaced.offer(previous);
+                // volatile, as consumerAlive and the consumer's clearing: if the consumer died after publish()
+                // looked and emptied the queue and the slots before this thread wrote them, this read sees it
+                RUNNING.setVolatile(this, task);
+                if (!budget.consumerAlive) {
+                    displaced.clear();
+                    RUNNING.setVolatile(this, (TaskInfo) null);
+                }
+                return;
             }
             RUNNING.setRelease(this, task);
+            // the same check without a fence, which the path of every try would pay: only a store still in
+            // this core's buffer as the consumer dies and empties the slot can outlast it (see consumerDied)
+            if (!budget.consumerAlive) {
+                RUNNING.setRelease(this, (TaskInfo) null);
+            }
         }
 
         private void tryEnded(TaskInfo task) {
@@ -547,6 +594,17 @@ final class EventLanes {
             Arrays.fill(r, q, q + END_REFS, null);
             readLong = p + END_LONGS + inline;
             readRef = q + END_REFS;
+        }
+
+        /**
+         * Empties the lane's slot and the references of its records, keeping its chunks: the consumer died,
+         * and its owner may still be writing the last chunk (it looked at {@link Budget#consumerAlive} before).
+         */
+        void dropTasks() {
+            RUNNING.setVolatile(lane, (TaskInfo) null);
+            for (Chunk chunk = head; chunk != null; chunk = chunk.next) {
+                Arrays.fill(chunk.refs, null);
+            }
         }
 
         /** Returns the lane's chunks to the budget and drops them; the lane takes no more records. */

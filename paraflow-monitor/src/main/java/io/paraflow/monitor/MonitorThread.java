@@ -60,7 +60,9 @@ import java.util.function.Consumer;
  *
  * <p>Errors: if the database fails, the thread stops writing, keeps counting and draining (publishers
  * never wait for a dead consumer), passes the failure at once to the consumer it was given (the live
- * dashboard says so), and {@link #stop} reports it.
+ * dashboard says so), and {@link #stop} reports it. If this thread itself fails, publishers drop their steps
+ * from then on, and the lanes, which stay in the publishing threads' {@code ThreadLocal} maps, give up every
+ * task they held ({@link EventLanes#consumerDied}), so that a thread that lives on does not keep the flow.
  */
 final class MonitorThread implements Runnable, EventLanes.Consumer {
 
@@ -416,11 +418,13 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private void recordRunning() {
         Map<TaskInfo, Integer> now = new HashMap<>();
         for (TaskInfo task : lanes.running()) {
-            // read once: the task may go on meanwhile, and a try that is over is skipped
+            // read once: the task may go on meanwhile, and a try that is over is skipped. The attempt is read
+            // (volatile) before and after its fields: a retry clears them, then numbers the next attempt, so
+            // fields read between two equal numbers are that attempt's, or cleared
+            int attempt = task.attempt();
             long startedNs = task.startedNanos();
             String worker = task.worker();
-            int attempt = task.attempt();
-            if (startedNs == 0 || worker == null) {
+            if (startedNs == 0 || worker == null || task.attempt() != attempt) {
                 continue;
             }
             now.put(task, attempt);

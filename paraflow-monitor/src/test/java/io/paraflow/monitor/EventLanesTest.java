@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
+import static io.paraflow.monitor.Collected.assertCollected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,15 +60,23 @@ class EventLanesTest {
     /**
      * A task of flow 1 named after its id, on executor "threads", asking for 2 cores, 4096 bytes and 3 GPUs, on
      * attempt 2, submitted at 10, ready at 20, its attempt started at 30 on worker-(id % 5) unless
-     * {@code started} is false; it has ended once {@link #end} was called.
+     * {@code started} is false; it has ended once {@link #end} was called. It keeps {@code flow} alive, as a
+     * runtime task keeps its flow (and, through the flow's listener, the monitor's lanes), and runs
+     * {@code whenAskedIfEnded} each time it is asked whether it ended.
      */
-    private record Info(long id, long[] dependencyIds, boolean started, AtomicBoolean hasEnded) implements TaskInfo {
+    private record Info(long id, long[] dependencyIds, boolean started, AtomicBoolean hasEnded, Object flow,
+                        Runnable whenAskedIfEnded) implements TaskInfo {
         Info(long id) {
             this(id, new long[0], true);
         }
 
         Info(long id, long[] dependencyIds, boolean started) {
-            this(id, dependencyIds, started, new AtomicBoolean());
+            this(id, dependencyIds, started, new AtomicBoolean(), null, () -> { });
+        }
+
+        /** A started task of {@code flow}. */
+        Info(long id, Object flow, Runnable whenAskedIfEnded) {
+            this(id, new long[0], true, new AtomicBoolean(), flow, whenAskedIfEnded);
         }
 
         @Override
@@ -116,6 +126,7 @@ class EventLanesTest {
 
         @Override
         public boolean ended() {
+            whenAskedIfEnded.run();
             return hasEnded.get();
         }
 
@@ -372,6 +383,59 @@ class EventLanesTest {
         lanes.consumerDied();
         publisher.join();
         assertThat(publisher.isAlive()).isFalse();
+    }
+
+    @Test
+    void lanesWhoseConsumerDiedKeepNoTaskOfTheirFlowOnThreadsThatLiveOn() throws Exception {
+        // this thread lives on, keeping its lanes in its ThreadLocal map: they must not keep the flow's tasks
+        assertCollected(startedOnThisThreadThenConsumerDied());
+    }
+
+    /** Tries started on this thread and a submission recorded, then the consumer died; the lanes are dropped. */
+    private static List<WeakReference<TaskInfo>> startedOnThisThreadThenConsumerDied() {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Info submitted = new Info(1, lanes, () -> { });
+        Info queued = new Info(2, lanes, () -> { });
+        Info inSlot = new Info(3, lanes, () -> { });
+        publish(lanes, Kind.SUBMITTED, submitted, null);
+        publish(lanes, Kind.STARTED, queued, null);
+        publish(lanes, Kind.STARTED, inSlot, null);
+        lanes.consumerDied();
+        return List.of(new WeakReference<>(submitted), new WeakReference<>(queued), new WeakReference<>(inSlot));
+    }
+
+    @Test
+    void aStartThatLookedBeforeTheConsumerDiedLeavesNoTaskInTheQueueNorInItsSlot() throws Exception {
+        assertCollected(startedAsTheConsumerDies());
+    }
+
+    /**
+     * A try started on this thread while another it started runs elsewhere, and the consumer dies after the
+     * start looked whether it lives: while the start asks whether the other try ended.
+     */
+    private static List<WeakReference<TaskInfo>> startedAsTheConsumerDies() {
+        EventLanes lanes = new EventLanes(1 << 20);
+        Info elsewhere = new Info(1, lanes, lanes::consumerDied);
+        Info started = new Info(2, lanes, () -> { });
+        publish(lanes, Kind.STARTED, elsewhere, null);
+        publish(lanes, Kind.STARTED, started, null);
+        return List.of(new WeakReference<>(elsewhere), new WeakReference<>(started));
+    }
+
+    @Test
+    void aTryThatEndedOnAnotherThreadIsNotKeptByTheSlotOfTheThreadThatStartedIt() throws Exception {
+        EventLanes lanes = new EventLanes(1 << 20);
+        WeakReference<TaskInfo> ended = startedHereEndedElsewhere(lanes);
+        assertThat(lanes.running()).isEmpty();
+        assertCollected(List.of(ended));
+        assertThat(lanes.counts()).containsExactly(0, 1, 1, 1, 0, 0);
+    }
+
+    private static WeakReference<TaskInfo> startedHereEndedElsewhere(EventLanes lanes) throws InterruptedException {
+        Info task = new Info(1);
+        publish(lanes, Kind.STARTED, task, null);
+        finishOnAnotherThread(lanes, task);
+        return new WeakReference<>(task);
     }
 
     @Test

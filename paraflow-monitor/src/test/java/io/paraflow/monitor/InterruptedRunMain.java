@@ -6,6 +6,7 @@ import io.paraflow.exec.process.ProcessExecutor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
  * A program that a test stops with SIGTERM while its flow runs: 100 tasks finish, two keep running, then it
  * writes {@code args[1]} and waits to be stopped. Arguments: the database, the file that says it is ready,
  * and where the two run: {@code threads} (the flow's threads) or {@code processes} (two worker processes,
- * given both tries by this thread: their ends would come on the threads reading the workers' answers).
+ * given both tries by this thread: their ends would come on the threads reading the workers' answers; two
+ * of the 100 are the workers' warm-up tries, see {@link WorkerWarmUp}).
  */
 public final class InterruptedRunMain {
 
@@ -30,7 +32,10 @@ public final class InterruptedRunMain {
             case "processes" -> true;
             default -> throw new IllegalArgumentException("threads or processes, not " + args[2]);
         };
-        FlowBuilder builder = Flow.builder().threads(RUNNING).listener(Monitoring.database(Path.of(args[0])));
+        // a single sample, at the start: the running rows are those written as the program is stopped, which
+        // show every try that runs then, not only those a sample happened to see while they were the latest
+        Monitoring monitoring = Monitoring.builder().database(Path.of(args[0])).sampleEvery(Duration.ofHours(1)).build();
+        FlowBuilder builder = Flow.builder().threads(RUNNING).listener(monitoring);
         if (inProcesses) {
             builder.executor(ProcessExecutor.builder().workers(RUNNING).forwardStderr(false)
                     .allow("io.paraflow.monitor.**").build());
@@ -41,10 +46,8 @@ public final class InterruptedRunMain {
             flow.task("quick").submit(() -> input);
         }
         if (inProcesses) {
-            // the workers started and idle, so that the endless tries go to them as this thread submits them
-            for (int i = 0; i < RUNNING; i++) {
-                flow.task("quick").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> 1);
-            }
+            // every worker started and idle, so that the endless tries go to them as this thread submits them
+            WorkerWarmUp.startEveryWorker(flow, RUNNING, Files.createDirectory(Path.of(args[1] + ".warm-up")));
         }
         flow.awaitAll();
         if (inProcesses) {

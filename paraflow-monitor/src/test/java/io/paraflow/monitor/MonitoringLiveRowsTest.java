@@ -193,6 +193,7 @@ class MonitoringLiveRowsTest {
     void everyRunningTryHasARunningRowWhetherAThreadOrAWorkerProcessRunsIt() throws Exception {
         Path db = dir.resolve("executors.db");
         Path release = dir.resolve("release");
+        Path warmUp = dir.resolve("warm-up");
         int workers = 3;
         CountDownLatch releaseThread = new CountDownLatch(1);
         ProcessExecutor processes = ProcessExecutor.builder().workers(workers).forwardStderr(false)
@@ -201,15 +202,9 @@ class MonitoringLiveRowsTest {
         try (Flow flow = Flow.builder().threads(2).executor(processes).listener(monitoring).build();
              Connection c = open(db)) {
             try {
-                // started before: idle workers get the slow tries as they are submitted, so this thread starts
-                // them all, and the threads reading the workers' answers end them
-                List<Task<Integer>> warmUp = new ArrayList<>();
-                for (int i = 0; i < workers; i++) {
-                    warmUp.add(flow.task("warm-up").on(ProcessExecutor.DEFAULT_LABEL).submit(() -> 1));
-                }
-                for (Task<Integer> task : warmUp) {
-                    task.get();
-                }
+                // every worker started and idle: they get the slow tries as they are submitted, so this thread
+                // starts them all, and the threads reading the workers' answers end them
+                WorkerWarmUp.startEveryWorker(flow, workers, Files.createDirectory(warmUp));
                 for (int i = 0; i < 20; i++) {
                     flow.task("quick").submit(() -> 1).get();
                 }
@@ -241,6 +236,9 @@ class MonitoringLiveRowsTest {
             } finally {
                 if (!Files.exists(release)) {
                     Files.createFile(release);
+                }
+                if (Files.isDirectory(warmUp)) {
+                    Files.writeString(warmUp.resolve(WorkerWarmUp.RELEASE), "");
                 }
                 releaseThread.countDown();
             }
