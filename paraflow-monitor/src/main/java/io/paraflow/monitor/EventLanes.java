@@ -79,7 +79,7 @@ final class EventLanes {
     private static final int SUBMITTED_LONGS = 1;
     private static final int SUBMITTED_REFS = 1;
     private static final int TRY_LONGS = 4;
-    private static final int TRY_REFS = 2;
+    private static final int TRY_REFS = 3;
     private static final int END_LONGS = 8;
     private static final int END_REFS = 5;
 
@@ -155,8 +155,11 @@ final class EventLanes {
          */
         void submitted(TaskInfo task);
 
-        /** A try that failed and will be run again. */
-        void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error);
+        /**
+         * A try that failed and will be run again: attempt {@code attempt} of {@code task}, the runtime's view of
+         * it, which may have moved on since (its next try started, or it ended).
+         */
+        void retried(TaskInfo task, int attempt, String worker, long startedNs, long endedNs, Throwable error);
 
         /**
          * A task ended ({@code end} is FINISHED, FAILED or CANCELLED) on attempt {@code attempt};
@@ -456,6 +459,7 @@ final class EventLanes {
             l[p + 3] = task.startedNanos();
             r[refPos] = task.worker();
             r[refPos + 1] = error;
+            r[refPos + 2] = task;
             longPos = p + TRY_LONGS;
             refPos += TRY_REFS;
             PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
@@ -574,7 +578,7 @@ final class EventLanes {
             String worker = (String) r[q];
             Throwable error = (Throwable) r[q + 1];
             if (kind == RETRIED) {
-                consumer.retried(l[p + 1], attempt, worker, l[p + 3], l[p + 2], error);
+                consumer.retried((TaskInfo) r[q + 2], attempt, worker, l[p + 3], l[p + 2], error);
                 Arrays.fill(r, q, q + TRY_REFS, null);
                 readLong = p + TRY_LONGS;
                 readRef = q + TRY_REFS;

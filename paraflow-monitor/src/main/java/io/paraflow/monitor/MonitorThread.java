@@ -49,8 +49,8 @@ import java.util.function.Consumer;
  * {@value #MAX_WAITING_ROWS_PER_SAMPLE} such rows are written per sample; the tasks beyond wait for the
  * next samples, and the kept ones are pruned of ended tasks whenever they double, so the memory they take
  * stays proportional to the tasks that wait. A retried try sends its task's row back to {@code waiting}
- * ({@link RunWriter#waitingForNextTry}) until its next try's running row, so a task in its retry delay does
- * not show as running.
+ * ({@link RunWriter#waitingForNextTry}), or gives it a waiting row if it has none (no sample saw it, or it
+ * was pruned), until its next try's running row, so a task in its retry delay does not show as running.
  *
  * <p>Busy workers: each ended try read and the tries running at each sample feed {@link WorkerBusy}, which
  * gives every worker's sample (threads, worker processes, cluster workers) the slots it kept busy with tries.
@@ -302,13 +302,17 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     }
 
     @Override
-    public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
+    public void retried(TaskInfo task, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
         sawWorker(worker);
         if (writer == null) {
             return;
         }
+        long taskId = task.id();
         busy.tryEnded(worker, startedNs, endedNs);
         write(() -> writer.attempt(new TryRow(taskId, attempt, worker, startedNs, endedNs, "retried")));
+        // the task may have no row yet (no sample saw it wait or run): it gets one, which a row of a later
+        // state (its next try running, its end) keeps out or replaces, and then waits for its next try
+        write(() -> writer.waiting(unendedRow(task, WAITING, attempt)));
         write(() -> writer.waitingForNextTry(taskId, attempt));
         write(() -> writer.failure(ErrorRecords.of(taskId, attempt, "retried", error)));
     }

@@ -41,8 +41,8 @@ class EventLanesTest {
         }
 
         @Override
-        public void retried(long taskId, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
-            lines.add("retried " + taskId + " " + attempt + " " + worker + " " + startedNs + "-" + endedNs + " "
+        public void retried(TaskInfo task, int attempt, String worker, long startedNs, long endedNs, Throwable error) {
+            lines.add("retried " + task.id() + " " + attempt + " " + worker + " " + startedNs + "-" + endedNs + " "
                     + error.getMessage());
         }
 

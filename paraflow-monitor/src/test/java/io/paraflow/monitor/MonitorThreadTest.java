@@ -173,6 +173,24 @@ class MonitorThreadTest {
     }
 
     @Test
+    void aRetriedTaskThatNoSampleSawGetsARowWaitingForItsNextTry() throws Exception {
+        Path db = dir.resolve("unseen.db");
+        MonitorThread monitor = monitor(db);
+        // its submission was not kept (as when the monitor prunes a long queue of submissions)
+        View task = View.started(7);
+        monitor.publish(task, Kind.RETRIED, 1, 30, new IllegalStateException("lost"));
+        task.retry();
+        monitor.start();
+        assertThat(monitor.stop(40)).isNull();
+
+        try (Connection c = open(db)) {
+            assertThat(rows(c, "SELECT task_id, state, attempts, submitted_ns FROM tasks"))
+                    .containsExactly(List.of(7, "waiting", 1, 10));
+            assertThat(rows(c, "SELECT task_id, attempt, outcome FROM tries")).containsExactly(List.of(7, 1, "retried"));
+        }
+    }
+
+    @Test
     void aTryRetriedWhileItIsSampledGetsNoRowPairingItsFieldsWithTheNextAttempt() throws Exception {
         Path db = dir.resolve("retried.db");
         MonitorThread monitor = monitor(db);
