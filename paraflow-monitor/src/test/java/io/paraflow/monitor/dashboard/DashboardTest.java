@@ -143,6 +143,50 @@ class DashboardTest {
         }
     }
 
+    @Test
+    void theTaskPageOfACommandGivesEachTrysOutputFilesWithTheirLastLinesReadNowOrSaysTheyAreGone() throws Exception {
+        Path commandDb = dir.resolve("outputs.db");
+        Path runs = dir.resolve("outputs-runs");
+        Map<String, Long> commandIds = MixedRun.recordCommands(commandDb, runs);
+        long id = commandIds.get("summarize");
+        Path secondStdout = runs.resolve("summarize-" + id + "-attempt2.stdout");
+        try (Dashboard commandDashboard = Dashboard.start(commandDb, 0)) {
+            JsonNode outputs = json(commandDashboard, "api/task?id=" + id).path("outputs");
+            assertThat(outputs).hasSize(2);
+            JsonNode first = outputs.get(0);
+            assertThat(first.path("attempt").asInt()).isEqualTo(1);
+            assertThat(first.path("stdoutFile").asText()).isEqualTo(runs.resolve("summarize-" + id + ".stdout").toString());
+            assertThat(first.path("stderrFile").asText()).isEqualTo(runs.resolve("summarize-" + id + ".stderr").toString());
+            assertThat(first.path("stdoutTail").asText()).isEqualTo("summed 1");
+            assertThat(first.path("stderrTail").asText()).isEqualTo("warned 1");
+            JsonNode second = outputs.get(1);
+            assertThat(second.path("attempt").asInt()).isEqualTo(2);
+            assertThat(second.path("stdoutFile").asText()).isEqualTo(secondStdout.toString());
+            assertThat(second.path("stdoutExists").asBoolean()).isTrue();
+            assertThat(second.path("stdoutTail").asText()).isEqualTo("summed 2");
+            assertThat(second.path("stderrTail").asText()).isEqualTo("warned 2");
+
+            java.nio.file.Files.delete(secondStdout);
+            JsonNode afterDelete = json(commandDashboard, "api/task?id=" + id).path("outputs").get(1);
+            assertThat(afterDelete.path("stdoutFile").asText()).isEqualTo(secondStdout.toString());
+            assertThat(afterDelete.path("stdoutExists").asBoolean()).isFalse();
+            assertThat(afterDelete.path("stdoutTail").asText()).isEmpty();
+            assertThat(afterDelete.path("stderrExists").asBoolean()).isTrue();
+            assertThat(afterDelete.path("stderrTail").asText()).isEqualTo("warned 2");
+
+            assertThat(json(commandDashboard, "api/task?id=" + commandIds.get("convert")).path("outputs").get(0)
+                    .path("stderrTail").asText()).isEqualTo("reading input.csv\nline 3: bad value");
+        }
+        assertThat(json("api/task?id=" + ids.get("ok")).path("outputs")).as("a task of threads").isEmpty();
+
+        MixedRun.toSchemaVersion2(commandDb);
+        try (Dashboard version2 = Dashboard.start(commandDb, 0)) {
+            JsonNode task = json(version2, "api/task?id=" + id);
+            assertThat(task.path("outputs")).as("a version 2 database has no run directories").isEmpty();
+            assertThat(task.path("tries")).hasSize(2);
+        }
+    }
+
     private JsonNode json(Dashboard from, String path) throws Exception {
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(from.uri().resolve(path)).build(),
                 HttpResponse.BodyHandlers.ofString());
