@@ -285,6 +285,20 @@ async function showTask(id) {
       add('pre', tail, stream + '-tail');
     }
   }
+  // a command's files, read when the page asks: for the tries whose failure did not record their last lines already
+  const recorded = new Set(detail.failures.map(f => f.attempt));
+  for (const o of detail.outputs) {
+    if (recorded.has(o.attempt)) continue;
+    for (const [stream, file, exists, tail] of [['stderr', o.stderrFile, o.stderrExists, o.stderrTail],
+                                                ['stdout', o.stdoutFile, o.stdoutExists, o.stdoutTail]]) {
+      if (!exists) {
+        add('p', `attempt ${o.attempt}: its ${stream} file ${file} is not there (deleted, or not yet created)`);
+      } else if (tail) {
+        add('p', `attempt ${o.attempt}: last lines of ${stream} (${file}):`);
+        add('pre', tail, stream + '-tail');
+      }
+    }
+  }
   if (detail.dependencies.length) {
     add('p', 'depends on ' + detail.dependencies.map(d => `${text(d.name) || 'a value'} #${d.id}${d.state ? ' (' + d.state + ')' : ''}`).join(', '));
   }
