@@ -210,27 +210,32 @@ final class DashboardApi implements AutoCloseable {
      */
     private void commandOutputs(StringBuilder out, long id) throws SQLException {
         out.append('[');
-        try (PreparedStatement tries = prepare("SELECT t.name, t.executor, r.attempt FROM tries r JOIN tasks t USING (task_id)"
-                + " WHERE r.task_id = ? ORDER BY r.attempt")) {
-            tries.setLong(1, id);
-            try (ResultSet result = tries.executeQuery()) {
-                Path runDirectory = null;
-                for (boolean first = true; result.next(); first = false) {
-                    if (first) {
-                        runDirectory = run().commandRunDirectory(result.getString(2));
+        String name = null;
+        Path runDirectory = null;
+        try (PreparedStatement task = prepare("SELECT name, executor FROM tasks WHERE task_id = ?")) {
+            task.setLong(1, id);
+            try (ResultSet result = task.executeQuery()) {
+                if (result.next()) {
+                    name = result.getString(1);
+                    runDirectory = run().commandRunDirectory(result.getString(2));
+                }
+            }
+        }
+        if (runDirectory != null) {
+            try (PreparedStatement tries = prepare("SELECT attempt FROM tries WHERE task_id = ? ORDER BY attempt")) {
+                tries.setLong(1, id);
+                try (ResultSet result = tries.executeQuery()) {
+                    for (boolean first = true; result.next(); first = false) {
+                        int attempt = result.getInt(1);
+                        CommandOutput output = CommandExecutor.output(runDirectory, name, id, attempt);
+                        out.append(first ? "" : ",").append("{\"attempt\":").append(attempt).append(",\"stdoutFile\":");
+                        Json.string(out, output.stdout().toString()).append(",\"stdoutExists\":")
+                                .append(Files.exists(output.stdout())).append(",\"stdoutTail\":");
+                        Json.string(out, output.stdoutTail()).append(",\"stderrFile\":");
+                        Json.string(out, output.stderr().toString()).append(",\"stderrExists\":")
+                                .append(Files.exists(output.stderr())).append(",\"stderrTail\":");
+                        Json.string(out, output.stderrTail()).append('}');
                     }
-                    if (runDirectory == null) {
-                        break;
-                    }
-                    int attempt = result.getInt(3);
-                    CommandOutput output = CommandExecutor.output(runDirectory, result.getString(1), id, attempt);
-                    out.append(first ? "" : ",").append("{\"attempt\":").append(attempt).append(",\"stdoutFile\":");
-                    Json.string(out, output.stdout().toString()).append(",\"stdoutExists\":")
-                            .append(Files.exists(output.stdout())).append(",\"stdoutTail\":");
-                    Json.string(out, output.stdoutTail()).append(",\"stderrFile\":");
-                    Json.string(out, output.stderr().toString()).append(",\"stderrExists\":")
-                            .append(Files.exists(output.stderr())).append(",\"stderrTail\":");
-                    Json.string(out, output.stderrTail()).append('}');
                 }
             }
         }
