@@ -7,15 +7,12 @@ import io.paraflow.TaskCancelledException;
 import io.paraflow.TaskFailedException;
 import io.paraflow.TaskTimeoutException;
 import io.paraflow.data.FileRef;
-import io.paraflow.event.FlowInfo;
-import io.paraflow.event.TaskEvent;
-import io.paraflow.event.TaskInfo;
-import io.paraflow.event.TaskListener;
 import io.paraflow.data.MissingInputException;
 import io.paraflow.data.MissingOutputException;
 import io.paraflow.exec.Resources;
 import io.paraflow.internal.ChildEnvironment;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.StartedFlow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -269,22 +265,11 @@ class CommandTest {
 
     @Test
     void thePublicNamingRuleFindsEveryAttemptsOutputFilesAndListenersLearnTheRunDirectory() throws Exception {
-        AtomicReference<FlowInfo> started = new AtomicReference<>();
-        TaskListener listener = new TaskListener() {
-            @Override
-            public void flowStarted(FlowInfo flow) {
-                started.set(flow);
-            }
-
-            @Override
-            public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos,
-                               Throwable error) {
-            }
-        };
+        StartedFlow listener = new StartedFlow();
         Path run = runs.resolve("run");
         CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0), run);
         try (Flow flow = Flow.builder().threads(1).executor(commands).listener(listener).build()) {
-            assertThat(started.get().commandRunDirectories()).containsExactly(Map.entry(CommandExecutor.LABEL, run.toAbsolutePath()));
+            assertThat(listener.info().commandRunDirectories()).containsExactly(Map.entry(CommandExecutor.LABEL, run.toAbsolutePath()));
             Task<CommandResult> odd = flow.command("make a/b").retries(1)
                     .shell("echo out $PARAFLOW_ATTEMPT; echo err >&2; [ \"$PARAFLOW_ATTEMPT\" -ge 2 ]").submit();
             CommandResult result = odd.get();
@@ -301,7 +286,7 @@ class CommandTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"stdin\"");
         }
         try (Flow plain = Flow.builder().threads(1).listener(listener).build()) {
-            assertThat(started.get().commandRunDirectories()).as("every flow's default command executor")
+            assertThat(listener.info().commandRunDirectories()).as("every flow's default command executor")
                     .containsOnlyKeys(CommandExecutor.LABEL);
         }
     }

@@ -5,13 +5,10 @@ import io.paraflow.Task;
 import io.paraflow.command.CommandExecutor;
 import io.paraflow.command.CommandResult;
 import io.paraflow.data.FileRef;
-import io.paraflow.event.FlowInfo;
-import io.paraflow.event.TaskEvent;
-import io.paraflow.event.TaskInfo;
-import io.paraflow.event.TaskListener;
 import io.paraflow.exec.Resources;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.StartedFlow;
 import io.paraflow.testing.ProcessLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,24 +73,13 @@ class ThreeExecutorsTest {
 
     @Test
     void commandsRunOnlyOnACommandExecutorSoListenersLearnNoRunDirectoryForWorkerProcesses() throws Exception {
-        AtomicReference<FlowInfo> started = new AtomicReference<>();
-        TaskListener listener = new TaskListener() {
-            @Override
-            public void flowStarted(FlowInfo flow) {
-                started.set(flow);
-            }
-
-            @Override
-            public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos,
-                               Throwable error) {
-            }
-        };
+        StartedFlow listener = new StartedFlow();
         try (Flow flow = Flow.builder().threads(1).listener(listener)
                 .executor(ProcessExecutor.builder().label("isolated").workers(1).build())
                 .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
                         dir.resolve("run")))
                 .build()) {
-            assertThat(started.get().commandRunDirectories())
+            assertThat(listener.info().commandRunDirectories())
                     .containsExactly(Map.entry(CommandExecutor.LABEL, dir.resolve("run").toAbsolutePath()));
             Task<CommandResult> misplaced = flow.command("misplaced").on("isolated").args("true").submit();
             assertThatThrownBy(misplaced::get).hasStackTraceContaining("must run on a CommandExecutor");
