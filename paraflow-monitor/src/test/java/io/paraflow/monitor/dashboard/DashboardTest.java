@@ -2,7 +2,13 @@ package io.paraflow.monitor.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandResult;
+import io.paraflow.exec.Resources;
 import io.paraflow.monitor.MixedRun;
+import io.paraflow.monitor.Monitoring;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,6 +190,31 @@ class DashboardTest {
             JsonNode task = json(version2, "api/task?id=" + id);
             assertThat(task.path("outputs")).as("a version 2 database has no run directories").isEmpty();
             assertThat(task.path("tries")).hasSize(2);
+        }
+    }
+
+    @Test
+    void theTaskPageOfARunningCommandGivesWhatItWroteSoFar() throws Exception {
+        Path liveDb = dir.resolve("running-command.db");
+        Path runs = dir.resolve("running-runs");
+        Path release = dir.resolve("release-command");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0), runs);
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(liveDb)).build()) {
+            Task<CommandResult> running = flow.command("halfway").shell("printf 'step %d\\n' 1; while [ ! -e \"$1\" ]; do"
+                    + " sleep 0.02; done").args(release).submit();
+            try (java.sql.Connection c = MixedRun.open(liveDb)) {
+                MixedRun.awaitRows(c, "SELECT outcome FROM tries", List.of(List.of("running")));
+            }
+            try (Dashboard live = Dashboard.start(liveDb, 0)) {
+                JsonNode output = json(live, "api/task?id=" + running.id()).path("outputs").get(0);
+                assertThat(output.path("stdoutFile").asText()).isEqualTo(runs.resolve("halfway-" + running.id() + ".stdout").toString());
+                assertThat(output.path("stdoutTail").asText()).isEqualTo("step 1");
+                assertThat(output.path("stderrExists").asBoolean()).isTrue();
+                assertThat(output.path("stderrTail").asText()).isEmpty();
+            } finally {
+                java.nio.file.Files.createFile(release);
+            }
+            assertThat(running.get().exitCode()).isZero();
         }
     }
 
