@@ -2,6 +2,8 @@ package io.paraflow.cluster;
 
 import io.paraflow.Flow;
 import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandResult;
 import io.paraflow.exec.WorkerLoad;
 import io.paraflow.monitor.Monitoring;
 import org.junit.jupiter.api.Test;
@@ -25,11 +27,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A monitored flow on two worker JVMs: the run's database has samples of each cluster worker's CPU and memory,
  * under the name its tries carry, so that the dashboard shows the workers' utilisation beside their tries, and a
- * running row for each try while it runs, though the executor hears every start and end on one thread.
+ * running row for each try while it runs, though the executor hears every start and end on one thread. A
+ * command sent to the cluster fails without running (commands run only on a command executor, in the driver),
+ * and the cluster's executor row has no run directory.
  */
 @Timeout(120)
 class MonitoredClusterTest {
@@ -84,6 +89,31 @@ class MonitoredClusterTest {
             if (!Files.exists(release)) {
                 Files.createFile(release);
             }
+            WorkerJvm.stopAll(flow, workers);
+        }
+    }
+
+    @Test
+    void aCommandIsNotRunOnTheClusterWhoseExecutorHasNoRunDirectory() throws Exception {
+        Path db = dir.resolve("commands.db");
+        List<WorkerJvm> workers = new ArrayList<>();
+        Flow flow = null;
+        try {
+            workers.addAll(WorkerJvm.startCluster(1, 5));
+            flow = Flow.builder().threads(1).executor(WorkerJvm.driverOf(workers).build())
+                    .listener(Monitoring.database(db)).build();
+            Task<CommandResult> misplaced = flow.command("misplaced").on("cluster").args("true").submit();
+            assertThatThrownBy(misplaced::get).hasStackTraceContaining("must run on a CommandExecutor");
+            flow.close();
+            flow = null;
+
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+                assertThat(strings(c, "SELECT label FROM executors WHERE run_directory IS NULL"))
+                        .containsExactlyInAnyOrder("threads", "cluster");
+                assertThat(strings(c, "SELECT label FROM executors WHERE run_directory IS NOT NULL"))
+                        .containsExactly(CommandExecutor.LABEL);
+            }
+        } finally {
             WorkerJvm.stopAll(flow, workers);
         }
     }

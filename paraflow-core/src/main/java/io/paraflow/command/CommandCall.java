@@ -95,12 +95,12 @@ final class CommandCall {
             }
         }
         Path runDirectory = runner.executor.runDirectory();
-        String base = directoryName(task);
-        Path directory = workingDirectory != null ? workingDirectory : runDirectory.resolve(base);
+        Path directory = workingDirectory != null ? workingDirectory
+                : runDirectory.resolve(CommandExecutor.attemptName(task.name(), task.id(), task.attempt()));
         Files.createDirectories(runDirectory);
         Files.createDirectories(directory);
-        Path stdout = streamFile(runDirectory, task, "stdout");
-        Path stderr = streamFile(runDirectory, task, "stderr");
+        Path stdout = CommandExecutor.outputFile(runDirectory, task.name(), task.id(), task.attempt(), "stdout");
+        Path stderr = CommandExecutor.outputFile(runDirectory, task.name(), task.id(), task.attempt(), "stderr");
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         setEnvironment(builder.environment(), task);
@@ -180,25 +180,6 @@ final class CommandCall {
             }
         }
         return line.toString();
-    }
-
-    /** Where the attempt's standard output ({@code "stdout"}) or error ({@code "stderr"}) goes. */
-    static Path streamFile(Path runDirectory, ReadyTask task, String stream) {
-        return runDirectory.resolve(directoryName(task) + "." + stream);
-    }
-
-    /** What the attempt wrote so far. */
-    static CommandOutput output(Path runDirectory, ReadyTask task) {
-        return CommandOutput.read(streamFile(runDirectory, task, "stderr"), streamFile(runDirectory, task, "stdout"));
-    }
-
-    /**
-     * {@code name-id}, with characters other than letters, digits, '.', '_' and '-' replaced, and
-     * {@code -attemptN} after the first attempt.
-     */
-    static String directoryName(ReadyTask task) {
-        String name = task.name().replaceAll("[^A-Za-z0-9._-]", "_");
-        return name + "-" + task.id() + (task.attempt() > 1 ? "-attempt" + task.attempt() : "");
     }
 
     /**

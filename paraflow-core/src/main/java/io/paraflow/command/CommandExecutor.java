@@ -150,6 +150,45 @@ public final class CommandExecutor implements TaskExecutor {
         return parent.resolve(stamp + "-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
     }
 
+    /**
+     * The name an attempt's files take in its run directory (the layout above), for the executor and for
+     * tools that look for them afterwards: {@code <name>-<id>}, with characters of the task's name other than
+     * letters, digits, '.', '_' and '-' replaced by '_', and {@code -attempt<n>} after the first attempt.
+     * The attempt's directory has this name; its output files add {@code .stdout} and {@code .stderr}.
+     *
+     * @param taskName the task's name
+     * @param taskId   the task's id
+     * @param attempt  the attempt, from 1
+     */
+    public static String attemptName(String taskName, long taskId, int attempt) {
+        String name = taskName.replaceAll("[^A-Za-z0-9._-]", "_");
+        return name + "-" + taskId + (attempt > 1 ? "-attempt" + attempt : "");
+    }
+
+    /**
+     * The file in {@code runDirectory} that holds an attempt's standard output ({@code stream} "stdout") or
+     * error ("stderr"): {@code runDirectory/<attemptName>.<stream>}. It may not exist (yet, or any more).
+     *
+     * @throws IllegalArgumentException if {@code stream} is neither "stdout" nor "stderr"
+     */
+    public static Path outputFile(Path runDirectory, String taskName, long taskId, int attempt, String stream) {
+        if (!stream.equals("stdout") && !stream.equals("stderr")) {
+            throw new IllegalArgumentException("stream must be \"stdout\" or \"stderr\", got \"" + stream + "\"");
+        }
+        return runDirectory.resolve(attemptName(taskName, taskId, attempt) + "." + stream);
+    }
+
+    /**
+     * Reads now the last lines of an attempt's output files in {@code runDirectory} (see {@link CommandOutput}):
+     * what a command wrote so far if it still runs, all it wrote if it ended. A file that does not exist gives
+     * an empty tail; this blocks only on reading at most 8 KiB of each file, and never throws for a missing
+     * or unreadable one (its tail then says so).
+     */
+    public static CommandOutput output(Path runDirectory, String taskName, long taskId, int attempt) {
+        return CommandOutput.read(outputFile(runDirectory, taskName, taskId, attempt, "stderr"),
+                outputFile(runDirectory, taskName, taskId, attempt, "stdout"));
+    }
+
     /** The absolute run directory (it may not exist yet). */
     public Path runDirectory() {
         return runDirectory;
@@ -163,7 +202,7 @@ public final class CommandExecutor implements TaskExecutor {
     /** What the timed-out command wrote to its stderr and stdout so far. */
     @Override
     public CommandOutput timeoutOutput(ReadyTask task) {
-        return CommandCall.output(runDirectory, task);
+        return output(runDirectory, task.name(), task.id(), task.attempt());
     }
 
     @Override

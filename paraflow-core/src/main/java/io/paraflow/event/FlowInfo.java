@@ -3,6 +3,7 @@ package io.paraflow.event;
 import io.paraflow.exec.Resources;
 import io.paraflow.exec.WorkerLoad;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,19 +27,26 @@ import java.util.function.Supplier;
  *                        executor's {@link io.paraflow.exec.TaskExecutor#workerLoads}): for a monitor that samples
  *                        workers. Call it from the listener's own thread, not from {@link TaskListener#onStep}; it
  *                        does not block and never throws.
+ * @param commandRunDirectories the executors that run command tasks ({@link io.paraflow.command.CommandExecutor}),
+ *                        by label, each with the absolute run directory where its commands' output files go
+ *                        (which may not exist yet): a monitor finds an attempt's files there with
+ *                        {@link io.paraflow.command.CommandExecutor#outputFile}. Executors that run no commands
+ *                        are not in it.
  */
 public record FlowInfo(long flowId, long epochNanos, Map<String, Resources> executors, String defaultExecutor,
-                       int maxUnfinished, boolean cancelOnClose, Supplier<List<WorkerLoad>> workerLoads) {
+                       int maxUnfinished, boolean cancelOnClose, Supplier<List<WorkerLoad>> workerLoads,
+                       Map<String, Path> commandRunDirectories) {
 
-    /** Copies {@code executors}, keeping its order. */
+    /** Copies {@code executors} and {@code commandRunDirectories}, keeping their order. */
     public FlowInfo {
         executors = Collections.unmodifiableMap(new LinkedHashMap<>(executors));
         Objects.requireNonNull(workerLoads, "workerLoads");
+        commandRunDirectories = Collections.unmodifiableMap(new LinkedHashMap<>(commandRunDirectories));
     }
 
-    /** A flow without workers outside this JVM: {@link #workerLoads} has none. */
+    /** A flow without workers outside this JVM nor command executors: {@link #workerLoads} has none. */
     public FlowInfo(long flowId, long epochNanos, Map<String, Resources> executors, String defaultExecutor,
                     int maxUnfinished, boolean cancelOnClose) {
-        this(flowId, epochNanos, executors, defaultExecutor, maxUnfinished, cancelOnClose, List::of);
+        this(flowId, epochNanos, executors, defaultExecutor, maxUnfinished, cancelOnClose, List::of, Map.of());
     }
 }

@@ -8,6 +8,7 @@ import io.paraflow.Task;
 import io.paraflow.TaskBuilder;
 import io.paraflow.TaskGroup;
 import io.paraflow.cache.internal.CheckpointStore;
+import io.paraflow.command.CommandExecutor;
 import io.paraflow.cache.internal.Fingerprints;
 import io.paraflow.event.FlowInfo;
 import io.paraflow.event.TaskEvent;
@@ -20,6 +21,7 @@ import io.paraflow.exec.ThreadExecutor;
 import io.paraflow.exec.WorkerLoad;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,9 +97,15 @@ public final class FlowRuntime extends AbstractSubmitter implements Flow {
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.nanoTimeAtStart = System.nanoTime();
         Map<String, Resources> capacities = new LinkedHashMap<>();
-        executors.forEach((label, executor) -> capacities.put(label, executor.capacity()));
+        Map<String, Path> commandRunDirectories = new LinkedHashMap<>();
+        executors.forEach((label, executor) -> {
+            capacities.put(label, executor.capacity());
+            if (executor instanceof CommandExecutor commands) {
+                commandRunDirectories.put(label, commands.runDirectory());
+            }
+        });
         this.info = new FlowInfo(id, epochNanosAtStart, capacities, defaultExecutorLabel, maxUnfinished, cancelOnClose,
-                this::workerLoads);
+                this::workerLoads, commandRunDirectories);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.paraflow.data.MissingOutputException;
 import io.paraflow.exec.Resources;
 import io.paraflow.internal.ChildEnvironment;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.StartedFlow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -258,6 +260,34 @@ class CommandTest {
             for (Task<CommandResult> task : wide) {
                 assertThat(task.get().exitCode()).isZero();
             }
+        }
+    }
+
+    @Test
+    void thePublicNamingRuleFindsEveryAttemptsOutputFilesAndListenersLearnTheRunDirectory() throws Exception {
+        StartedFlow listener = new StartedFlow();
+        Path run = runs.resolve("run");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0), run);
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(listener).build()) {
+            assertThat(listener.info().commandRunDirectories()).containsExactly(Map.entry(CommandExecutor.LABEL, run.toAbsolutePath()));
+            Task<CommandResult> odd = flow.command("make a/b").retries(1)
+                    .shell("echo out $PARAFLOW_ATTEMPT; echo err >&2; [ \"$PARAFLOW_ATTEMPT\" -ge 2 ]").submit();
+            CommandResult result = odd.get();
+
+            assertThat(CommandExecutor.attemptName("make a/b", odd.id(), 2)).isEqualTo("make_a_b-" + odd.id() + "-attempt2");
+            assertThat(CommandExecutor.outputFile(run.toAbsolutePath(), odd.name(), odd.id(), 2, "stdout")).isEqualTo(result.stdout());
+            assertThat(CommandExecutor.outputFile(run.toAbsolutePath(), odd.name(), odd.id(), 2, "stderr")).isEqualTo(result.stderr());
+            CommandOutput first = CommandExecutor.output(run, odd.name(), odd.id(), 1);
+            assertThat(first.stdout()).isEqualTo(run.resolve("make_a_b-" + odd.id() + ".stdout"));
+            assertThat(first.stdoutTail()).isEqualTo("out 1");
+            assertThat(first.stderrTail()).isEqualTo("err");
+            assertThat(CommandExecutor.output(run, odd.name(), odd.id(), 3).stdoutTail()).as("no third attempt").isEmpty();
+            assertThatThrownBy(() -> CommandExecutor.outputFile(run, odd.name(), odd.id(), 1, "stdin"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"stdin\"");
+        }
+        try (Flow plain = Flow.builder().threads(1).listener(listener).build()) {
+            assertThat(listener.info().commandRunDirectories()).as("every flow's default command executor")
+                    .containsOnlyKeys(CommandExecutor.LABEL);
         }
     }
 

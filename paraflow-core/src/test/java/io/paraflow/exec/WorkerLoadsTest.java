@@ -2,18 +2,15 @@ package io.paraflow.exec;
 
 import io.paraflow.Flow;
 import io.paraflow.event.FlowInfo;
-import io.paraflow.event.TaskEvent;
-import io.paraflow.event.TaskInfo;
-import io.paraflow.event.TaskListener;
 import io.paraflow.testing.NoLeakedThreads;
 import io.paraflow.testing.ReportingExecutor;
+import io.paraflow.testing.StartedFlow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,27 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(NoLeakedThreads.class)
 class WorkerLoadsTest {
 
-    /** Keeps the flow's description, as a monitor does. */
-    private static final class Keeping implements TaskListener {
-        final AtomicReference<FlowInfo> started = new AtomicReference<>();
-
-        @Override
-        public void onStep(TaskInfo task, TaskEvent.Kind step, int attempt, String worker, long epochNanos,
-                           Throwable error) {
-        }
-
-        @Override
-        public void flowStarted(FlowInfo flow) {
-            started.set(flow);
-        }
-    }
-
     @Test
     void theLoadsOfEveryExecutorReachTheListenerWhenItAsksAndABrokenExecutorOrANullEntryIsSkipped() {
         WorkerLoad first = new WorkerLoad("10.0.0.7:5701", 1_000, 1.5, 2_000_000, 64 << 20, 256 << 20);
         WorkerLoad second = new WorkerLoad("10.0.0.8:5701", 1_001, Double.NaN, -1, -1, -1);
         List<List<WorkerLoad>> reported = new CopyOnWriteArrayList<>(List.of(List.of(first)));
-        Keeping keeping = new Keeping();
+        StartedFlow keeping = new StartedFlow();
         try (Flow flow = Flow.builder().threads(1)
                 .executor(new ReportingExecutor("cluster", () -> reported.get(reported.size() - 1)))
                 .executor(new ReportingExecutor("broken", () -> {
@@ -52,7 +34,7 @@ class WorkerLoadsTest {
                 }))
                 .executor(new ReportingExecutor("other", () -> Arrays.asList(null, second)))
                 .listener(keeping).build()) {
-            FlowInfo info = keeping.started.get();
+            FlowInfo info = keeping.info();
             assertThat(info.workerLoads().get()).containsExactlyInAnyOrder(first, second);
             // asked again, the latest figures
             WorkerLoad later = new WorkerLoad("10.0.0.7:5701", 2_000, 0.5, 2_500_000, 70 << 20, 256 << 20);
@@ -64,9 +46,9 @@ class WorkerLoadsTest {
 
     @Test
     void aFlowWithoutRemoteWorkersHasNoLoads() {
-        Keeping keeping = new Keeping();
+        StartedFlow keeping = new StartedFlow();
         try (Flow flow = Flow.builder().threads(1).listener(keeping).build()) {
-            assertThat(keeping.started.get().workerLoads().get()).isEmpty();
+            assertThat(keeping.info().workerLoads().get()).isEmpty();
         }
     }
 }

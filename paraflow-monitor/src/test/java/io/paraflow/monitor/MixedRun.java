@@ -79,8 +79,9 @@ public final class MixedRun {
     /**
      * Runs, recording it in {@code db}, a command "convert" that fails (exit code 3) after writing "converted 2
      * rows" to stdout and "reading input.csv", "line 3: bad value" to stderr, and a command "cmd-timeout" that
-     * times out after 1 s, having written "started-and-hung" to stderr and "out-before-hang" to stdout; the
-     * commands run in {@code runs}. Returns the task ids by name.
+     * times out after 1 s, having written "started-and-hung" to stderr and "out-before-hang" to stdout, and a
+     * command "summarize" that writes "summed N" to stdout and "warned N" to stderr in attempt N, fails its
+     * first attempt and succeeds in its second; the commands run in {@code runs}. Returns the task ids by name.
      */
     public static Map<String, Long> recordCommands(Path db, Path runs) throws Exception {
         CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(2, Long.MAX_VALUE, 1), runs);
@@ -91,8 +92,11 @@ public final class MixedRun {
             // what they write is not in their command lines, which their messages quote
             Task<CommandResult> hung = flow.command("cmd-timeout").timeout(Duration.ofSeconds(1))
                     .shell("printf 'started-and-%s\\n' hung >&2; printf 'out-before-%s\\n' hang; sleep 30").submit();
+            Task<CommandResult> retried = flow.command("summarize").retries(1)
+                    .shell("printf 'summed %s\\n' $PARAFLOW_ATTEMPT; printf 'warned %s\\n' $PARAFLOW_ATTEMPT >&2;"
+                            + " [ $PARAFLOW_ATTEMPT -ge 2 ]").submit();
             flow.awaitAll();
-            return Map.of(failing.name(), failing.id(), hung.name(), hung.id());
+            return Map.of(failing.name(), failing.id(), hung.name(), hung.id(), retried.name(), retried.id());
         }
     }
 
@@ -111,11 +115,12 @@ public final class MixedRun {
 
     /**
      * Turns the recorded run {@code db} into a database of schema version 2, as Paraflow recorded them before
-     * {@code samples.busy}: the same tables without that column.
+     * {@code samples.busy} and {@code executors.run_directory}: the same tables without those columns.
      */
     public static void toSchemaVersion2(Path db) throws SQLException {
         try (Connection connection = open(db); Statement statement = connection.createStatement()) {
             statement.executeUpdate("ALTER TABLE samples DROP COLUMN busy");
+            statement.executeUpdate("ALTER TABLE executors DROP COLUMN run_directory");
             statement.executeUpdate("PRAGMA user_version = 2");
         }
     }

@@ -5,6 +5,7 @@ import io.paraflow.Flow;
 import io.paraflow.RemoteTaskException;
 import io.paraflow.Task;
 import io.paraflow.TaskTimeoutException;
+import io.paraflow.command.CommandExecutor;
 import io.paraflow.command.CommandFailedException;
 import io.paraflow.exec.process.ProcessExecutor;
 import io.paraflow.testing.NoLeakedThreads;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -136,10 +138,15 @@ class MonitoringDatabaseTest {
                     List.of("convert", CommandFailedException.class.getName(), 0, "reading input.csv\nline 3: bad value",
                             "converted 2 rows"),
                     List.of("cmd-timeout", TaskTimeoutException.class.getName(), 1, "started-and-hung", "out-before-hang"));
-            assertThat(rows(c, "SELECT f.attempt, f.outcome FROM failures f JOIN tasks t USING (task_id) ORDER BY task_id"))
-                    .containsExactly(List.of(1, "failed"), List.of(1, "failed"));
-            assertThat(rows(c, "SELECT name, cores, gpus FROM tasks ORDER BY task_id"))
-                    .containsExactly(List.of("convert", 1, 1), List.of("cmd-timeout", 1, 0));
+            assertThat(rows(c, "SELECT f.attempt, f.outcome, f.stdout_tail FROM failures f JOIN tasks t USING (task_id)"
+                    + " ORDER BY task_id")).containsExactly(List.of(1, "failed", "converted 2 rows"),
+                    List.of(1, "failed", "out-before-hang"), List.of(1, "retried", "summed 1"));
+            assertThat(rows(c, "SELECT name, cores, gpus, state FROM tasks ORDER BY task_id")).containsExactly(
+                    List.of("convert", 1, 1, "failed"), List.of("cmd-timeout", 1, 0, "failed"),
+                    List.of("summarize", 1, 0, "finished"));
+            assertThat(rows(c, "SELECT label, run_directory FROM executors ORDER BY label")).containsExactly(
+                    Arrays.asList(CommandExecutor.LABEL, dir.resolve("runs").toAbsolutePath().toString()),
+                    Arrays.asList("threads", null));
         }
     }
 

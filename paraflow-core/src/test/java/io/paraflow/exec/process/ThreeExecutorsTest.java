@@ -8,6 +8,7 @@ import io.paraflow.data.FileRef;
 import io.paraflow.exec.Resources;
 import io.paraflow.serial.JavaSerializer;
 import io.paraflow.testing.NoLeakedThreads;
+import io.paraflow.testing.StartedFlow;
 import io.paraflow.testing.ProcessLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,8 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One graph over the three kinds of executor: threads, worker processes (child JVMs, so file references
@@ -64,6 +67,22 @@ class ThreeExecutorsTest {
 
             assertThat(readInWorker.get()).containsExactly("1", "2", "3");
             assertThat(total.get()).isEqualTo(12);
+        }
+        ProcessLeaks.assertNoneLeft();
+    }
+
+    @Test
+    void commandsRunOnlyOnACommandExecutorSoListenersLearnNoRunDirectoryForWorkerProcesses() throws Exception {
+        StartedFlow listener = new StartedFlow();
+        try (Flow flow = Flow.builder().threads(1).listener(listener)
+                .executor(ProcessExecutor.builder().label("isolated").workers(1).build())
+                .executor(CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0),
+                        dir.resolve("run")))
+                .build()) {
+            assertThat(listener.info().commandRunDirectories())
+                    .containsExactly(Map.entry(CommandExecutor.LABEL, dir.resolve("run").toAbsolutePath()));
+            Task<CommandResult> misplaced = flow.command("misplaced").on("isolated").args("true").submit();
+            assertThatThrownBy(misplaced::get).hasStackTraceContaining("must run on a CommandExecutor");
         }
         ProcessLeaks.assertNoneLeft();
     }

@@ -1,5 +1,7 @@
 package io.paraflow.monitor.dashboard;
 
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandOutput;
 import io.paraflow.monitor.internal.Json;
 import io.paraflow.monitor.store.RunDatabase;
 import io.paraflow.monitor.trace.ChromeTrace;
@@ -8,6 +10,7 @@ import io.paraflow.monitor.trace.TaskGraphDot;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -156,8 +159,9 @@ final class DashboardApi implements AutoCloseable {
     }
 
     /**
-     * One task: its row, tries, failures with stack traces, and the tasks it depends on, each with its state
-     * and whether it is unfinished (null for a dependency without a row: a value, or a task not yet seen).
+     * One task: its row, tries, failures with stack traces, a command's output files with their last lines
+     * ({@link #commandOutputs}), and the tasks it depends on, each with its state and whether it is unfinished
+     * (null for a dependency without a row: a value, or a task not yet seen).
      */
     String task(Map<String, String> query) throws SQLException, BadRequest {
         long id = number(query, "id");
@@ -187,6 +191,8 @@ final class DashboardApi implements AutoCloseable {
             failures.setLong(1, id);
             JsonRows.array(out, failures);
         }
+        out.append(",\"outputs\":");
+        commandOutputs(out, id);
         out.append(",\"dependencies\":");
         try (PreparedStatement dependencies = prepare("SELECT d.depends_on AS id, t.name, t.state,"
                 + " CASE WHEN t.state IS NULL THEN NULL ELSE t.state <> 'finished' END AS unfinished FROM dependencies d"
@@ -195,6 +201,46 @@ final class DashboardApi implements AutoCloseable {
             JsonRows.array(out, dependencies);
         }
         return out.append('}').toString();
+    }
+
+    /**
+     * For a command task (its executor has a run directory), each try's output files and their last lines
+     * (as a failure records them: {@link CommandExecutor#output}), read now, while the command runs or long
+     * after; {@code stdoutExists} and {@code stderrExists} say whether the files are still (or already) there.
+     * Empty for other tasks, and in a database of schema version 2, which has no run directories.
+     */
+    private void commandOutputs(StringBuilder out, long id) throws SQLException {
+        out.append('[');
+        String name = null;
+        Path runDirectory = null;
+        try (PreparedStatement task = prepare("SELECT name, executor FROM tasks WHERE task_id = ?")) {
+            task.setLong(1, id);
+            try (ResultSet result = task.executeQuery()) {
+                if (result.next()) {
+                    name = result.getString(1);
+                    runDirectory = run().commandRunDirectory(result.getString(2));
+                }
+            }
+        }
+        if (runDirectory != null) {
+            try (PreparedStatement tries = prepare("SELECT attempt FROM tries WHERE task_id = ? ORDER BY attempt")) {
+                tries.setLong(1, id);
+                try (ResultSet result = tries.executeQuery()) {
+                    for (boolean first = true; result.next(); first = false) {
+                        int attempt = result.getInt(1);
+                        CommandOutput output = CommandExecutor.output(runDirectory, name, id, attempt);
+                        out.append(first ? "" : ",").append("{\"attempt\":").append(attempt).append(",\"stdoutFile\":");
+                        Json.string(out, output.stdout().toString()).append(",\"stdoutExists\":")
+                                .append(Files.exists(output.stdout())).append(",\"stdoutTail\":");
+                        Json.string(out, output.stdoutTail()).append(",\"stderrFile\":");
+                        Json.string(out, output.stderr().toString()).append(",\"stderrExists\":")
+                                .append(Files.exists(output.stderr())).append(",\"stderrTail\":");
+                        Json.string(out, output.stderrTail()).append('}');
+                    }
+                }
+            }
+        }
+        out.append(']');
     }
 
     /**

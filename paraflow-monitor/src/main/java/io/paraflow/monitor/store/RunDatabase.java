@@ -35,7 +35,8 @@ public final class RunDatabase implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the file does not exist or is not a Paraflow run database of a
      *                                  schema this version reads (the current one, or version 2, which has no
-     *                                  {@code samples.busy}: see {@link #samplesHaveBusy()})
+     *                                  {@code samples.busy} nor {@code executors.run_directory}: see
+     *                                  {@link #samplesHaveBusy()}, {@link #commandRunDirectory})
      * @throws SQLException             if SQLite cannot read it
      */
     public static RunDatabase open(Path file) throws SQLException {
@@ -90,7 +91,26 @@ public final class RunDatabase implements AutoCloseable {
      * was added, do not; queries of them take it as unknown ({@code NULL}).
      */
     public boolean samplesHaveBusy() {
-        return version >= Schema.SAMPLES_BUSY_SINCE;
+        return version >= Schema.BUSY_AND_RUN_DIRECTORY_SINCE;
+    }
+
+    /**
+     * Where the commands of the executor {@code executorLabel} wrote their output files ({@code
+     * executors.run_directory}): find an attempt's files there with
+     * {@link io.paraflow.command.CommandExecutor#outputFile}. Null if that executor runs no commands, is not in
+     * this run, or the database is of schema version 2, which did not record it.
+     */
+    public Path commandRunDirectory(String executorLabel) throws SQLException {
+        if (version < Schema.BUSY_AND_RUN_DIRECTORY_SINCE) {
+            return null;
+        }
+        try (PreparedStatement query = connection.prepareStatement("SELECT run_directory FROM executors WHERE label = ?")) {
+            query.setString(1, executorLabel);
+            try (ResultSet result = query.executeQuery()) {
+                String directory = result.next() ? result.getString(1) : null;
+                return directory == null ? null : Path.of(directory);
+            }
+        }
     }
 
     /** What {@code run} records: the run's name (or null), when it started and ended (0 while running). */

@@ -194,12 +194,14 @@ public final class RunWriter implements AutoCloseable {
             run.executeUpdate();
         }
         try (PreparedStatement executor = connection.prepareStatement(
-                "INSERT INTO executors (label, cores, memory_bytes, gpus) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO executors (label, cores, memory_bytes, gpus, run_directory) VALUES (?, ?, ?, ?, ?)")) {
             for (Map.Entry<String, Resources> entry : flow.executors().entrySet()) {
                 executor.setString(1, entry.getKey());
                 executor.setInt(2, entry.getValue().cores());
                 executor.setLong(3, entry.getValue().memoryBytes());
                 executor.setInt(4, entry.getValue().gpus());
+                Path runDirectory = flow.commandRunDirectories().get(entry.getKey());
+                executor.setString(5, runDirectory == null ? null : runDirectory.toString());
                 executor.executeUpdate();
             }
         }

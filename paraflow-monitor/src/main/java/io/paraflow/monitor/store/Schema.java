@@ -13,15 +13,16 @@ final class Schema {
     /**
      * Stored in {@code PRAGMA user_version}, so that readers can refuse a database of another layout. Raised
      * with every change of a table: 2 added {@code tasks.gpus} and {@code failures.stdout_tail}, 3 added
-     * {@code samples.busy}.
+     * {@code samples.busy} and {@code executors.run_directory}.
      */
     static final int VERSION = 3;
-    /** The version that added {@code samples.busy}. */
-    static final int SAMPLES_BUSY_SINCE = 3;
+    /** The version that added {@code samples.busy} and {@code executors.run_directory}. */
+    static final int BUSY_AND_RUN_DIRECTORY_SINCE = 3;
 
     /**
-     * The oldest version {@link RunDatabase} reads: a database of version 2 lacks only {@code samples.busy},
-     * which its readers take as unknown ({@link RunDatabase#samplesHaveBusy()}).
+     * The oldest version {@link RunDatabase} reads: a database of version 2 lacks only {@code samples.busy}
+     * and {@code executors.run_directory}, which its readers take as unknown
+     * ({@link RunDatabase#samplesHaveBusy()}, {@link RunDatabase#commandRunDirectory}).
      */
     static final int OLDEST_READABLE = 2;
 
@@ -34,7 +35,8 @@ final class Schema {
           tasks INTEGER, finished INTEGER, failed INTEGER, cancelled INTEGER)""",
         """
         CREATE TABLE executors (
-          label TEXT PRIMARY KEY, cores INTEGER NOT NULL, memory_bytes INTEGER NOT NULL, gpus INTEGER NOT NULL)""",
+          label TEXT PRIMARY KEY, cores INTEGER NOT NULL, memory_bytes INTEGER NOT NULL, gpus INTEGER NOT NULL,
+          run_directory TEXT)""",
         """
         CREATE TABLE tasks (
           task_id INTEGER PRIMARY KEY, name TEXT NOT NULL, executor TEXT NOT NULL,

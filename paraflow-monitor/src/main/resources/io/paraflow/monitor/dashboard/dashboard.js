@@ -298,6 +298,23 @@ async function showTask(id) {
       add('pre', tail, stream + '-tail');
     }
   }
+  // a command's files, read when the page asks, for the tries whose failure neither recorded nor quoted their last
+  // lines (it succeeded, still runs, or was cancelled); a try that failed before its program started has no files
+  const quotedTries = new Set(detail.failures.filter(f => f.stderrTail !== null || f.stdoutTail !== null
+      || text(f.message).includes(TAILS)).map(f => f.attempt));
+  const failed = new Set(detail.failures.map(f => f.attempt));
+  for (const o of detail.outputs) {
+    if (quotedTries.has(o.attempt)) continue;
+    for (const [stream, file, exists, tail] of [['stderr', o.stderrFile, o.stderrExists, o.stderrTail],
+                                                ['stdout', o.stdoutFile, o.stdoutExists, o.stdoutTail]]) {
+      if (!exists && !failed.has(o.attempt)) {
+        add('p', `attempt ${o.attempt}: its ${stream} file ${file} is not there (deleted, or not yet created)`);
+      } else if (exists && tail) {
+        add('p', `attempt ${o.attempt}: last lines of ${stream} (${file}):`);
+        add('pre', tail, stream + '-tail');
+      }
+    }
+  }
   if (detail.dependencies.length) {
     add('p', 'depends on ' + detail.dependencies.map(d => `${text(d.name) || 'a value'} #${d.id}${d.state ? ' (' + d.state + ')' : ''}`).join(', '));
   }

@@ -164,7 +164,7 @@ class DashboardInBrowserTest {
     }
 
     @Test
-    void theTaskPagesOfAFailedAndATimedOutCommandShowTheirLastLinesOnceUnderTheirFiles() throws Exception {
+    void theTaskPagesOfCommandsShowTheLastLinesOfEachTryOnceUnderTheirFiles() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
         Path db = dir.resolve("commands.db");
         Path runs = dir.resolve("runs");
@@ -200,6 +200,15 @@ class DashboardInBrowserTest {
                     .contains("last lines of stderr (" + runs.resolve("cmd-timeout-" + ids.get("cmd-timeout") + ".stderr") + "):");
             assertThat(browser.evaluate("document.querySelector('#task-detail pre.stdout-tail').textContent").asText())
                     .isEqualTo("out-before-hang");
+
+            long summarize = ids.get("summarize");
+            browser.evaluate("showTask(" + summarize + ")");
+            browser.await("document.getElementById('task-title').textContent === 'summarize #" + summarize + ": finished'",
+                    "the page of the command that succeeded on its second try");
+            assertThat(browser.text("task-detail")).containsOnlyOnce("summed 1").containsOnlyOnce("warned 1")
+                    .containsOnlyOnce("summed 2").containsOnlyOnce("warned 2")
+                    .contains("attempt 2: last lines of stdout (" + runs.resolve("summarize-" + summarize + "-attempt2.stdout") + "):")
+                    .contains("attempt 2: last lines of stderr (" + runs.resolve("summarize-" + summarize + "-attempt2.stderr") + "):");
         }
     }
 

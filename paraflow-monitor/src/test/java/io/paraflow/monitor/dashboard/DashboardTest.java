@@ -2,7 +2,13 @@ package io.paraflow.monitor.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paraflow.Flow;
+import io.paraflow.Task;
+import io.paraflow.command.CommandExecutor;
+import io.paraflow.command.CommandResult;
+import io.paraflow.exec.Resources;
 import io.paraflow.monitor.MixedRun;
+import io.paraflow.monitor.Monitoring;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +146,75 @@ class DashboardTest {
             assertThat(timedOut.path("failures").get(0).path("type").asText()).isEqualTo("io.paraflow.TaskTimeoutException");
             assertThat(timedOut.path("failures").get(0).path("stderrTail").asText()).isEqualTo("started-and-hung");
             assertThat(timedOut.path("failures").get(0).path("stdoutTail").asText()).isEqualTo("out-before-hang");
+        }
+    }
+
+    @Test
+    void theTaskPageOfACommandGivesEachTrysOutputFilesWithTheirLastLinesReadNowOrSaysTheyAreGone() throws Exception {
+        Path commandDb = dir.resolve("outputs.db");
+        Path runs = dir.resolve("outputs-runs");
+        Map<String, Long> commandIds = MixedRun.recordCommands(commandDb, runs);
+        long id = commandIds.get("summarize");
+        Path secondStdout = runs.resolve("summarize-" + id + "-attempt2.stdout");
+        try (Dashboard commandDashboard = Dashboard.start(commandDb, 0)) {
+            JsonNode outputs = json(commandDashboard, "api/task?id=" + id).path("outputs");
+            assertThat(outputs).hasSize(2);
+            JsonNode first = outputs.get(0);
+            assertThat(first.path("attempt").asInt()).isEqualTo(1);
+            assertThat(first.path("stdoutFile").asText()).isEqualTo(runs.resolve("summarize-" + id + ".stdout").toString());
+            assertThat(first.path("stderrFile").asText()).isEqualTo(runs.resolve("summarize-" + id + ".stderr").toString());
+            assertThat(first.path("stdoutTail").asText()).isEqualTo("summed 1");
+            assertThat(first.path("stderrTail").asText()).isEqualTo("warned 1");
+            JsonNode second = outputs.get(1);
+            assertThat(second.path("attempt").asInt()).isEqualTo(2);
+            assertThat(second.path("stdoutFile").asText()).isEqualTo(secondStdout.toString());
+            assertThat(second.path("stdoutExists").asBoolean()).isTrue();
+            assertThat(second.path("stdoutTail").asText()).isEqualTo("summed 2");
+            assertThat(second.path("stderrTail").asText()).isEqualTo("warned 2");
+
+            java.nio.file.Files.delete(secondStdout);
+            JsonNode afterDelete = json(commandDashboard, "api/task?id=" + id).path("outputs").get(1);
+            assertThat(afterDelete.path("stdoutFile").asText()).isEqualTo(secondStdout.toString());
+            assertThat(afterDelete.path("stdoutExists").asBoolean()).isFalse();
+            assertThat(afterDelete.path("stdoutTail").asText()).isEmpty();
+            assertThat(afterDelete.path("stderrExists").asBoolean()).isTrue();
+            assertThat(afterDelete.path("stderrTail").asText()).isEqualTo("warned 2");
+
+            assertThat(json(commandDashboard, "api/task?id=" + commandIds.get("convert")).path("outputs").get(0)
+                    .path("stderrTail").asText()).isEqualTo("reading input.csv\nline 3: bad value");
+        }
+        assertThat(json("api/task?id=" + ids.get("ok")).path("outputs")).as("a task of threads").isEmpty();
+
+        MixedRun.toSchemaVersion2(commandDb);
+        try (Dashboard version2 = Dashboard.start(commandDb, 0)) {
+            JsonNode task = json(version2, "api/task?id=" + id);
+            assertThat(task.path("outputs")).as("a version 2 database has no run directories").isEmpty();
+            assertThat(task.path("tries")).hasSize(2);
+        }
+    }
+
+    @Test
+    void theTaskPageOfARunningCommandGivesWhatItWroteSoFar() throws Exception {
+        Path liveDb = dir.resolve("running-command.db");
+        Path runs = dir.resolve("running-runs");
+        Path release = dir.resolve("release-command");
+        CommandExecutor commands = CommandExecutor.create(CommandExecutor.LABEL, new Resources(1, Long.MAX_VALUE, 0), runs);
+        try (Flow flow = Flow.builder().threads(1).executor(commands).listener(Monitoring.database(liveDb)).build()) {
+            Task<CommandResult> running = flow.command("halfway").shell("printf 'step %d\\n' 1; while [ ! -e \"$1\" ]; do"
+                    + " sleep 0.02; done").args(release).submit();
+            try (java.sql.Connection c = MixedRun.open(liveDb)) {
+                MixedRun.awaitRows(c, "SELECT outcome FROM tries", List.of(List.of("running")));
+            }
+            try (Dashboard live = Dashboard.start(liveDb, 0)) {
+                JsonNode output = json(live, "api/task?id=" + running.id()).path("outputs").get(0);
+                assertThat(output.path("stdoutFile").asText()).isEqualTo(runs.resolve("halfway-" + running.id() + ".stdout").toString());
+                assertThat(output.path("stdoutTail").asText()).isEqualTo("step 1");
+                assertThat(output.path("stderrExists").asBoolean()).isTrue();
+                assertThat(output.path("stderrTail").asText()).isEmpty();
+            } finally {
+                java.nio.file.Files.createFile(release);
+            }
+            assertThat(running.get().exitCode()).isZero();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.paraflow.monitor.store;
 
+import io.paraflow.command.CommandExecutor;
 import io.paraflow.monitor.MixedRun;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
@@ -67,15 +68,19 @@ class RunDatabaseTest {
     }
 
     @Test
-    void aRunDatabaseOfSchemaVersion2OpensAndHasNoBusyColumn() throws Exception {
+    void aRunDatabaseOfSchemaVersion2OpensAndHasNoBusyColumnNorRunDirectories() throws Exception {
         Path db = dir.resolve("version-2.db");
         MixedRun.record(db);
         try (RunDatabase run = RunDatabase.open(db)) {
             assertThat(run.samplesHaveBusy()).isTrue();
+            assertThat(run.commandRunDirectory(CommandExecutor.LABEL)).as("every flow's command executor").isAbsolute();
+            assertThat(run.commandRunDirectory("threads")).isNull();
+            assertThat(run.commandRunDirectory("no-such-executor")).isNull();
         }
         MixedRun.toSchemaVersion2(db);
         try (RunDatabase run = RunDatabase.open(db)) {
             assertThat(run.samplesHaveBusy()).isFalse();
+            assertThat(run.commandRunDirectory(CommandExecutor.LABEL)).as("not recorded in version 2").isNull();
             assertThat(run.run().outcome()).isEqualTo("failed");
         }
     }
