@@ -115,7 +115,7 @@ final class CommandCall {
             if (!file.exists()) {
                 throw new MissingOutputException(file.path(), command + " declared it as an output, but its program"
                         + " ended (exit code 0) without creating it: " + commandLine(argv)
-                        + CommandOutput.read(stderr, stdout).sections());
+                        + CommandOutput.readStdoutAndStderr(stdout, stderr).sections());
             }
             declared.add(output.toString());
             produced.add(file);
@@ -189,7 +189,7 @@ final class CommandCall {
 
     /** What the attempt wrote so far. */
     static CommandOutput output(Path runDirectory, ReadyTask task) {
-        return CommandOutput.read(streamFile(runDirectory, task, "stderr"), streamFile(runDirectory, task, "stdout"));
+        return CommandOutput.readStdoutAndStderr(streamFile(runDirectory, task, "stdout"), streamFile(runDirectory, task, "stderr"));
     }
 
     /**
