@@ -21,7 +21,7 @@ public final class RemoteTaskException extends ParaflowException {
     /**
      * Creates a remote exception.
      *
-     * @param remoteType the class name of the original exception
+     * @param remoteType the class name of the original exception, or null if the sender does not know it
      * @param message    the original message, or null
      * @param frames     the original stack trace
      * @param cause      the original cause, as a remote exception, or null
@@ -55,7 +55,10 @@ public final class RemoteTaskException extends ParaflowException {
         return copy;
     }
 
-    /** The class name of the exception thrown remotely. */
+    /**
+     * The class name of the exception thrown remotely, or null if its sender did not give it (the constructor
+     * allows it, and deserialization does not go through the constructor, so a null can come from another JVM).
+     */
     public String remoteType() {
         return remoteType;
     }

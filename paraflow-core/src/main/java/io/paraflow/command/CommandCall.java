@@ -115,7 +115,7 @@ final class CommandCall {
             if (!file.exists()) {
                 throw new MissingOutputException(file.path(), command + " declared it as an output, but its program"
                         + " ended (exit code 0) without creating it: " + commandLine(argv)
-                        + CommandOutput.read(stderr, stdout).sections());
+                        + CommandOutput.readStdoutAndStderr(stdout, stderr).sections());
             }
             declared.add(output.toString());
             produced.add(file);

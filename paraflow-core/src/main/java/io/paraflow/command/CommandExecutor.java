@@ -185,8 +185,8 @@ public final class CommandExecutor implements TaskExecutor {
      * or unreadable one (its tail then says so).
      */
     public static CommandOutput output(Path runDirectory, String taskName, long taskId, int attempt) {
-        return CommandOutput.read(outputFile(runDirectory, taskName, taskId, attempt, "stderr"),
-                outputFile(runDirectory, taskName, taskId, attempt, "stdout"));
+        return CommandOutput.readStdoutAndStderr(outputFile(runDirectory, taskName, taskId, attempt, "stdout"),
+                outputFile(runDirectory, taskName, taskId, attempt, "stderr"));
     }
 
     /** The absolute run directory (it may not exist yet). */

@@ -22,7 +22,7 @@ public final class CommandFailedException extends ParaflowException {
      * @param command how the message names the command, e.g. {@code command 'sort' (#3)}
      */
     public CommandFailedException(String command, List<String> argv, int exitCode, Path stdout, Path stderr) {
-        this(command, argv, exitCode, CommandOutput.read(stderr, stdout));
+        this(command, argv, exitCode, CommandOutput.readStdoutAndStderr(stdout, stderr));
     }
 
     private CommandFailedException(String command, List<String> argv, int exitCode, CommandOutput output) {

@@ -26,8 +26,16 @@ public final class CommandOutput implements Serializable {
         this.stdoutTail = stdoutTail;
     }
 
-    /** Reads the tails of the two files now; a file that is missing or unreadable gives "" or a note. */
-    static CommandOutput read(Path stderr, Path stdout) {
+    /**
+     * Reads the tails of a program's output files now, for an executor that runs programs and implements
+     * {@link io.paraflow.exec.TaskExecutor#timeoutOutput}. Blocks while it reads at most the last 8 KiB of each
+     * file (16 KiB in all); never throws: a file that is missing or empty gives "", one that cannot be read a
+     * note naming the error. Thread-safe; the files may still be being written.
+     *
+     * @param stdout the file with the program's standard output (the same order as {@link CommandFailedException})
+     * @param stderr the file with the program's standard error
+     */
+    public static CommandOutput readStdoutAndStderr(Path stdout, Path stderr) {
         return new CommandOutput(stderr, stdout, Tails.of(stderr, Tails.STDERR_LINES), Tails.of(stdout, Tails.STDOUT_LINES));
     }
 

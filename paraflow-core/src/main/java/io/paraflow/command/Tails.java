@@ -36,8 +36,10 @@ final class Tails {
             in.seek(length - size);
             in.readFully(bytes);
             boolean windowed = size > MAX_BYTES;
-            boolean cut = windowed && bytes[0] != '\n';
-            int from = windowed ? 1 : 0;
+            // a CRLF split by the window: its '\n' ends the line before, the window's lines start after it
+            boolean splitCrLf = windowed && bytes[0] == '\r' && bytes[1] == '\n';
+            boolean cut = windowed && bytes[0] != '\n' && !splitCrLf;
+            int from = splitCrLf ? 2 : windowed ? 1 : 0;
             while (cut && from < size && (bytes[from] & 0xC0) == 0x80) {
                 from++;   // a UTF-8 character cut in two: its remaining bytes would decode as garbage
             }

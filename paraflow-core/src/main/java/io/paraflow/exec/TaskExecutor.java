@@ -52,7 +52,8 @@ public interface TaskExecutor extends AutoCloseable {
      * {@link io.paraflow.TaskTimeoutException} carries it ({@link io.paraflow.TaskTimeoutException#output()})
      * and its message ends with the last lines. Called once per timed-out attempt, before the attempt is
      * interrupted or stopped, on the flow's timer thread; must return quickly and never throw. The default
-     * has none (null).
+     * has none (null). An executor in any package builds it with
+     * {@link CommandOutput#readStdoutAndStderr(java.nio.file.Path, java.nio.file.Path)}.
      */
     default CommandOutput timeoutOutput(ReadyTask task) {
         return null;

@@ -65,6 +65,15 @@ class TailsTest {
     }
 
     @Test
+    void aWindowThatStartsInsideACrLfIsNotMarked() throws IOException {
+        // 20 lines of 390 bytes and one of 391 with their CRLFs: 8,191 bytes, so the window starts at the '\n' of "x...\r\n"
+        String lines = ("a".repeat(388) + "\r\n").repeat(20) + "b".repeat(389) + "\r\n";
+        assertThat(lines).hasSize(8191);
+        String tail = Tails.of(write("x".repeat(100) + "\r\n" + lines), 30);
+        assertThat(tail.split("\n", -1)).hasSize(21).startsWith("a".repeat(388)).endsWith("b".repeat(389));
+    }
+
+    @Test
     void aCharacterCutByTheWindowIsLeftOut() throws IOException {
         // three bytes each: the last 8,192 bytes start with the second byte of one
         String tail = Tails.of(write("€".repeat(4000)), 20);

@@ -35,9 +35,13 @@ final class ErrorRecords {
                 output != null ? output.stdoutTail() : null);
     }
 
-    /** The class of what the function threw: in another JVM (a worker process, the cluster), the original's. */
+    /**
+     * The class of what the function threw: in another JVM (a worker process, the cluster), the original's,
+     * if the remote exception names it (the column is NOT NULL: a null would stop the recording of the run).
+     */
     private static String type(Throwable error) {
-        return error instanceof RemoteTaskException remote ? remote.remoteType() : error.getClass().getName();
+        return error instanceof RemoteTaskException remote && remote.remoteType() != null
+                ? remote.remoteType() : error.getClass().getName();
     }
 
     /** What a command wrote before it failed or timed out; null for other errors. */

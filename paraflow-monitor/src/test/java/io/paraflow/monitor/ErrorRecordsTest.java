@@ -38,6 +38,16 @@ class ErrorRecordsTest {
     }
 
     @Test
+    void aRemoteErrorWithoutItsTypeIsRecordedAsARemoteTaskException() {
+        RemoteTaskException remote = new RemoteTaskException(null, "no type", new StackTraceElement[0], null);
+        FailureRow row = ErrorRecords.of(3, 1, "failed",
+                new TaskFailedException(3, "sim", "cluster", "10.0.0.7:5701", 1, remote));
+
+        assertThat(row.type()).isEqualTo(RemoteTaskException.class.getName());
+        assertThat(row.message()).isEqualTo("no type");
+    }
+
+    @Test
     void anErrorThrownHereIsRecordedWithItsClass() {
         FailureRow row = ErrorRecords.of(1, 1, "retried",
                 new TaskFailedException(1, "load", "threads", "paraflow-threads-1", 1, new IllegalArgumentException("bad")));

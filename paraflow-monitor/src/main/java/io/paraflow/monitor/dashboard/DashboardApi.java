@@ -129,10 +129,14 @@ final class DashboardApi implements AutoCloseable {
         return out.append('}').toString();
     }
 
-    /** Failed tasks and why, most recent first. */
+    /**
+     * Failed tasks and why, most recent first; {@code hasTails} is 1 if the failure recorded the last lines of
+     * a command's output (which its message then quotes), else 0.
+     */
     String failures(Map<String, String> query) throws SQLException, BadRequest {
         try (PreparedStatement failures = prepare("SELECT task_id AS id, name, attempt, worker, type, message,"
-                + " root_task_id AS rootTaskId FROM failed_tasks ORDER BY task_id DESC LIMIT ?")) {
+                + " root_task_id AS rootTaskId, stderr_tail IS NOT NULL OR stdout_tail IS NOT NULL AS hasTails"
+                + " FROM failed_tasks ORDER BY task_id DESC LIMIT ?")) {
             failures.setInt(1, limit(query));
             return JsonRows.array(new StringBuilder(), failures).toString();
         }

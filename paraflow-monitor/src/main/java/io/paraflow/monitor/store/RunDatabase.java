@@ -140,13 +140,14 @@ public final class RunDatabase implements AutoCloseable {
     /**
      * The latest time the database records, for a run that has no end yet (it goes on, or its program was
      * killed): the latest progress sample, resource sample, try start or try end, or the run's start if there
-     * is none. Scans the tries.
+     * is none. Scans the tries once.
      */
     public long latestRecordedNs() throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("SELECT max(coalesce((SELECT max(at_ns) FROM progress), 0),"
-                     + " coalesce((SELECT max(at_ns) FROM samples), 0), coalesce((SELECT max(started_ns) FROM tries), 0),"
-                     + " coalesce((SELECT max(ended_ns) FROM tries), 0), (SELECT started_ns FROM run))")) {
+                     + " coalesce((SELECT max(at_ns) FROM samples), 0), coalesce(latest.started, 0),"
+                     + " coalesce(latest.ended, 0), (SELECT started_ns FROM run))"
+                     + " FROM (SELECT max(started_ns) AS started, max(ended_ns) AS ended FROM tries) AS latest")) {
             result.next();
             return result.getLong(1);
         }

@@ -234,7 +234,8 @@ async function refreshFailures() {
     cell(row, `${f.name} #${f.id}`);
     cell(row, f.attempt);
     cell(row, f.worker);
-    cell(row, `${f.type}: ${withoutTails(f.message)}`, 'error');
+    // a message may quote such lines without being a command's (a user's exception wrapping one's message)
+    cell(row, `${f.type}: ${f.hasTails ? withoutTails(f.message) : text(f.message)}`, 'error');
   });
 }
 

@@ -164,6 +164,25 @@ class DashboardInBrowserTest {
     }
 
     @Test
+    void aFailureWhoseMessageQuotesLastLinesItDidNotRecordIsListedWhole() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
+        Path db = dir.resolve("quoting.db");
+        String message = "rerun of a command that failed\n--- last lines of stderr (old.stderr):\nline 9: bad value";
+        try (Flow flow = Flow.builder().threads(1).listener(Monitoring.database(db)).build()) {
+            flow.task("quoting").submit(() -> {
+                throw new IllegalStateException(message);
+            });
+            flow.awaitAll();
+        }
+        try (Dashboard dashboard = Dashboard.start(db, 0); HeadlessChromium browser = new HeadlessChromium(dir)) {
+            browser.open(dashboard.uri());
+            browser.await("document.querySelectorAll('#failures tbody tr').length === 1", "the failed task");
+            assertThat(browser.evaluate("document.querySelector('#failures tbody tr').cells[3].textContent").asText())
+                    .isEqualTo("java.lang.IllegalStateException: " + message);
+        }
+    }
+
+    @Test
     void theTaskPagesOfCommandsShowTheLastLinesOfEachTryOnceUnderTheirFiles() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "needs " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
         Path db = dir.resolve("commands.db");

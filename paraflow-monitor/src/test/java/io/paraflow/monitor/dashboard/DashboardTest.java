@@ -103,6 +103,7 @@ class DashboardTest {
         assertThat(failures.get(1).path("type").asText()).isEqualTo("java.io.IOException");
         assertThat(failures.get(1).path("message").asText()).isEqualTo("data.csv: no such file");
         assertThat(failures.get(0).path("rootTaskId").asLong()).isEqualTo(ids.get("broken"));
+        assertThat(failures).extracting(f -> f.path("hasTails").asInt()).containsExactly(0, 0);
 
         assertThat(json("api/tasks")).hasSize(6);
         assertThat(json("api/tasks?state=cancelled")).extracting(t -> t.path("name").asText())
@@ -146,6 +147,7 @@ class DashboardTest {
             assertThat(timedOut.path("failures").get(0).path("type").asText()).isEqualTo("io.paraflow.TaskTimeoutException");
             assertThat(timedOut.path("failures").get(0).path("stderrTail").asText()).isEqualTo("started-and-hung");
             assertThat(timedOut.path("failures").get(0).path("stdoutTail").asText()).isEqualTo("out-before-hang");
+            assertThat(json(commandDashboard, "api/failures")).extracting(f -> f.path("hasTails").asInt()).containsExactly(1, 1);
         }
     }
 

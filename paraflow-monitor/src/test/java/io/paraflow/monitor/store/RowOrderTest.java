@@ -106,6 +106,13 @@ class RowOrderTest {
             assertThat(rows(c, TASK)).containsExactly(List.of("waiting", 1, 20));
             assertThat(rows(c, TRIES)).containsExactly(List.of(1, "retried"));
         }
+        try (RunWriter writer = writer("retry-fresh.db"); Connection c = open(dir.resolve("retry-fresh.db"))) {
+            // no row of the task yet: the retry finds its row only if the running rows are written first
+            writer.running(task("running", 1, 20), attempt(1, "running"));
+            writer.waitingForNextTry(7, 1);
+            writer.flush();
+            assertThat(rows(c, TASK)).containsExactly(List.of("waiting", 1, 20));
+        }
     }
 
     @Test

@@ -37,6 +37,41 @@ class RunDatabaseTest {
     }
 
     @Test
+    void theLatestTimeRecordedIsTheLatestTryStartOrEndSampleOrProgressElseTheRunsStart() throws Exception {
+        Path db = dir.resolve("latest.db");
+        MixedRun.record(db);
+        long taskId;
+        try (Connection connection = MixedRun.open(db); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM tries");
+            statement.executeUpdate("DELETE FROM samples");
+            statement.executeUpdate("DELETE FROM progress");
+            statement.executeUpdate("UPDATE run SET started_ns = 100, ended_ns = NULL");
+            taskId = statement.executeQuery("SELECT min(task_id) FROM tasks").getLong(1);
+        }
+        assertThat(latestRecordedNs(db)).as("nothing but the run's start").isEqualTo(100);
+        record(db, "INSERT INTO tries VALUES (" + taskId + ", 1, 'w', 300, NULL, 'running')");
+        assertThat(latestRecordedNs(db)).as("a try that has not ended").isEqualTo(300);
+        record(db, "INSERT INTO tries VALUES (" + taskId + ", 2, 'w', 200, 500, 'finished')");
+        assertThat(latestRecordedNs(db)).as("a try's end after another's start").isEqualTo(500);
+        record(db, "INSERT INTO samples (worker, at_ns) VALUES ('w', 700)");
+        assertThat(latestRecordedNs(db)).as("a resource sample").isEqualTo(700);
+        record(db, "INSERT INTO progress VALUES (900, 2, 1, 1, 0, 0)");
+        assertThat(latestRecordedNs(db)).as("a progress sample").isEqualTo(900);
+    }
+
+    private static void record(Path db, String insert) throws Exception {
+        try (Connection connection = MixedRun.open(db); Statement statement = connection.createStatement()) {
+            statement.executeUpdate(insert);
+        }
+    }
+
+    private static long latestRecordedNs(Path db) throws Exception {
+        try (RunDatabase run = RunDatabase.open(db)) {
+            return run.latestRecordedNs();
+        }
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         Path missing = dir.resolve("missing.db");
         assertThatThrownBy(() -> RunDatabase.open(missing)).isInstanceOf(IllegalArgumentException.class)
