@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The dashboard's JSON endpoints, answered from the run database. Called on the dashboard's single
@@ -255,24 +256,23 @@ final class DashboardApi implements AutoCloseable {
         int max = maxGraphTasks(query);
         long now = System.nanoTime();
         GraphAnswer last = lastGraph;
-        if (last != null && last.max == max && last.reusableAt(now)) {
+        // the file may hold another run since (deleted and recorded again): an answer is for its run only
+        String run = null;
+        boolean runEnded = false;
+        try (PreparedStatement state = prepare("SELECT flow_id || ':' || started_ns,"
+                + " ended_ns IS NOT NULL AND outcome <> 'interrupted' FROM run");
+             ResultSet result = state.executeQuery()) {
+            if (result.next()) {
+                run = result.getString(1);
+                runEnded = result.getBoolean(2);
+            }
+        }
+        if (last != null && last.max == max && Objects.equals(last.run, run) && last.reusableAt(now)) {
             return last.json;
         }
-        boolean runEnded = runEnded();
         String json = graphJson(max);
-        lastGraph = new GraphAnswer(max, json, now, System.nanoTime() - now, runEnded);
+        lastGraph = new GraphAnswer(max, run, json, now, System.nanoTime() - now, runEnded);
         return json;
-    }
-
-    /**
-     * Whether the run has ended for good: a closed flow writes nothing after its end. (An interrupted one may
-     * still write for a few seconds after it, so it does not count.)
-     */
-    private boolean runEnded() throws SQLException {
-        try (PreparedStatement ended = prepare("SELECT ended_ns IS NOT NULL AND outcome <> 'interrupted' FROM run");
-             ResultSet result = ended.executeQuery()) {
-            return result.next() && result.getBoolean(1);
-        }
     }
 
     /**
@@ -286,13 +286,16 @@ final class DashboardApi implements AutoCloseable {
         static final long CHEAP_NANOS = 100_000_000;
 
         final int max;
+        /** The run it is of: its flow's id and start. */
+        final String run;
         final String json;
         final long computedAtNanos;
         final long costNanos;
         final boolean afterTheRunEnded;
 
-        GraphAnswer(int max, String json, long computedAtNanos, long costNanos, boolean afterTheRunEnded) {
+        GraphAnswer(int max, String run, String json, long computedAtNanos, long costNanos, boolean afterTheRunEnded) {
             this.max = max;
+            this.run = run;
             this.json = json;
             this.computedAtNanos = computedAtNanos;
             this.costNanos = costNanos;
@@ -300,8 +303,8 @@ final class DashboardApi implements AutoCloseable {
         }
 
         /**
-         * Whether this answer may be given again at {@code nowNanos}: always if it was computed after the run
-         * ended (the graph cannot change any more), else while younger than {@value #REUSE_FOR_COSTS} times
+         * Whether this answer may be given again at {@code nowNanos}, to a request about the same run: always if
+         * it was computed after the run ended (the graph cannot change any more), else while younger than {@value #REUSE_FOR_COSTS} times
          * its cost, if that was not cheap. So the graph of a live run takes at most about a quarter of the
          * dashboard's time, and an answer given is at most about four times its cost old.
          */
