@@ -93,6 +93,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         checkOptions();
         String main = mainClass != null ? mainClass : manifestMainClass();
+        if (jfr != null) {
+            createRecordingDirectory();
+        }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (!cluster.isEmpty()) {
             command.addAll(ClusterJvm.OPTIONS);
@@ -188,7 +191,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Refuses a {@code --jfr} file the JVM could not start recording into, and creates its directory. */
+    /** Refuses a {@code --jfr} file the JVM could not start recording into. */
     private void checkRecordingFile() {
         Path file = jfr.toAbsolutePath();
         if (Files.exists(file)) {
@@ -198,10 +201,15 @@ final class RunCommand implements Callable<Integer> {
             throw usage("--jfr: " + jfr + ": the path may not contain a comma (the JVM's -XX:StartFlightRecording"
                     + " reads commas as separators)");
         }
+    }
+
+    /** Creates the directory of the {@code --jfr} file, once every option has been checked. */
+    private void createRecordingDirectory() {
+        Path directory = jfr.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(file.getParent());
+            Files.createDirectories(directory);
         } catch (IOException e) {
-            throw usage("--jfr: cannot create the directory " + file.getParent() + " (" + e + ")");
+            throw usage("--jfr: cannot create the directory " + directory + " (" + e + ")");
         }
     }
 

@@ -265,6 +265,10 @@ class RunCommandTest {
         CommandRun withComma = CommandRun.of("run", "--jfr", comma.toString(), app.toString(), "--exit", "0");
         assertThat(withComma.exitCode()).isEqualTo(2);
         assertThat(withComma.err()).contains("the path may not contain a comma");
+        Path unmade = directory.resolve("not-yet/run.jfr");
+        CommandRun missingJar = CommandRun.of("run", "--jfr", unmade.toString(), directory.resolve("missing.jar").toString());
+        assertThat(missingJar.exitCode()).isEqualTo(2);
+        assertThat(unmade.getParent()).as("no directory made for a run that did not start").doesNotExist();
         assertThat(comma).doesNotExist();
     }
 

@@ -154,14 +154,21 @@ public final class CommandExecutor implements TaskExecutor {
      * The name an attempt's files take in its run directory (the layout above), for the executor and for
      * tools that look for them afterwards: {@code <name>-<id>}, with characters of the task's name other than
      * letters, digits, '.', '_' and '-' replaced by '_', and {@code -attempt<n>} after the first attempt.
-     * The attempt's directory has this name; its output files add {@code .stdout} and {@code .stderr}.
+     * The attempt's directory has this name; its output files add {@code .stdout} and {@code .stderr}. This and
+     * the two methods below are pure functions of their arguments (but {@link #output} reads the files), safe
+     * on any thread.
      *
      * @param taskName the task's name
      * @param taskId   the task's id
      * @param attempt  the attempt, from 1
+     * @throws NullPointerException     if {@code taskName} is null
+     * @throws IllegalArgumentException if {@code attempt} is less than 1
      */
     public static String attemptName(String taskName, long taskId, int attempt) {
-        String name = taskName.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempts are numbered from 1, got " + attempt);
+        }
+        String name = Objects.requireNonNull(taskName, "taskName").replaceAll("[^A-Za-z0-9._-]", "_");
         return name + "-" + taskId + (attempt > 1 ? "-attempt" + attempt : "");
     }
 
@@ -169,7 +176,8 @@ public final class CommandExecutor implements TaskExecutor {
      * The file in {@code runDirectory} that holds an attempt's standard output ({@code stream} "stdout") or
      * error ("stderr"): {@code runDirectory/<attemptName>.<stream>}. It may not exist (yet, or any more).
      *
-     * @throws IllegalArgumentException if {@code stream} is neither "stdout" nor "stderr"
+     * @throws IllegalArgumentException if {@code stream} is neither "stdout" nor "stderr", or as
+     *                                  {@link #attemptName}
      */
     public static Path outputFile(Path runDirectory, String taskName, long taskId, int attempt, String stream) {
         if (!stream.equals("stdout") && !stream.equals("stderr")) {

@@ -41,7 +41,8 @@ public record FlowInfo(long flowId, long epochNanos, Map<String, Resources> exec
     public FlowInfo {
         executors = Collections.unmodifiableMap(new LinkedHashMap<>(executors));
         Objects.requireNonNull(workerLoads, "workerLoads");
-        commandRunDirectories = Collections.unmodifiableMap(new LinkedHashMap<>(commandRunDirectories));
+        commandRunDirectories = Collections.unmodifiableMap(new LinkedHashMap<>(
+                Objects.requireNonNull(commandRunDirectories, "commandRunDirectories")));
     }
 
     /** A flow without workers outside this JVM nor command executors: {@link #workerLoads} has none. */

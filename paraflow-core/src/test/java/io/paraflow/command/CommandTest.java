@@ -284,6 +284,8 @@ class CommandTest {
             assertThat(CommandExecutor.output(run, odd.name(), odd.id(), 3).stdoutTail()).as("no third attempt").isEmpty();
             assertThatThrownBy(() -> CommandExecutor.outputFile(run, odd.name(), odd.id(), 1, "stdin"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"stdin\"");
+            assertThatThrownBy(() -> CommandExecutor.attemptName(odd.name(), odd.id(), 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("attempts are numbered from 1, got 0");
         }
         try (Flow plain = Flow.builder().threads(1).listener(listener).build()) {
             assertThat(listener.info().commandRunDirectories()).as("every flow's default command executor")

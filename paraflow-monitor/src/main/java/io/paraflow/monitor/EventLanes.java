@@ -49,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Memory: chunks are counted against {@code capacityBytes}; a publisher that needs a new chunk while
  * the lanes hold that much waits until the monitor frees one (so memory cannot grow without bound), or
  * until the monitor has died. The strings, dependency arrays of more than {@value #MAX_INLINE_DEPENDENCIES}
- * ids, errors and submitted tasks that records point to are shared with the runtime and not counted. Lanes
+ * ids, errors, submitted tasks and the tasks of retried tries that records point to (each held until its record
+ * is read) are shared with the runtime and not counted. Lanes
  * stay in their threads' {@code ThreadLocal} maps, and a task keeps its flow, whose listener keeps these
  * lanes: so a consumer that dies empties every slot, the queue and the references of unread records
  * ({@link #consumerDied}), and a start that looked just before the death empties what it wrote (but for a

@@ -118,6 +118,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     private long endedNs;
     /** When {@link #stop} was called, on the {@link System#nanoTime()} clock; set and read as {@link #endedNs}. */
     private long stoppedNanos;
+    /** Whether the progress line has had its last line; this thread's. */
+    private boolean progressEnded;
     /** The latest {@link #recordInterruption} request, and the one this thread handled last. */
     private volatile Interruption interruption;
     private Interruption interruptionHandled;
@@ -204,14 +206,12 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     @Override
     public void run() {
         try {
-            boolean progressEnded = false;
             while (true) {
                 // read before draining: every step published before stop() is then in the lanes
                 boolean last = stopping;
-                if (last && !progressEnded && progressLine != null) {
+                if (last) {
                     // the counts are final once the flow stops: shown at once, not after the rows are written
-                    progressEnded = true;
-                    progressLine.finish(progress(), stoppedNanos);
+                    endProgressLine(stoppedNanos);
                 }
                 long now = System.nanoTime();
                 boolean due = now - nextTick >= 0;
@@ -253,6 +253,8 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
 
     /** Writes what was published until the request's deadline, the tries that run and the run's end, keeping the file open. */
     private void writeInterruption(Interruption requested) {
+        // the JVM shuts down: the line gets its last form and its end now, or the shell's prompt follows it
+        endProgressLine(System.nanoTime());
         submissions.drain(this, Integer.MAX_VALUE, true);
         while (System.nanoTime() - requested.deadline() < 0 && lanes.drain(this, DRAIN_BATCH, true) > 0) {
             // drains until nothing is left or the time is up
@@ -349,13 +351,13 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
     }
 
     /**
-     * Redraws the progress line, and samples when a sample is due. Once the flow has {@code stopped}, the
-     * progress line has had its last line and the counts are those of the flow's end: they are written as of
-     * that end (which {@link #end()} writes again), not later, where the overview would average over them.
+     * Redraws the progress line (until its last line), and samples when a sample is due. Once the flow has
+     * {@code stopped}, the counts are those of the flow's end: they are written as of that end (which
+     * {@link #end()} writes again), not later, where the overview would average over them.
      */
     private void tick(long now, boolean stopped) {
         nextTick = now + TICK_NANOS;
-        if (progressLine != null && !stopped) {
+        if (progressLine != null && !progressEnded) {
             progressLine.show(progress(), now);
         }
         if (sampler != null && now - nextSample >= 0) {
@@ -494,6 +496,14 @@ final class MonitorThread implements Runnable, EventLanes.Consumer {
         write(() -> writer.finish(endedNs, outcome, counts.submitted(), counts.finished(), counts.failed(),
                 counts.cancelled()));
         writer = null;
+    }
+
+    /** Shows the progress line's last line, once: at the flow's stop, or when the JVM shuts down before it. */
+    private void endProgressLine(long nowNanos) {
+        if (progressLine != null && !progressEnded) {
+            progressEnded = true;
+            progressLine.finish(progress(), nowNanos);
+        }
     }
 
     /** A write to the database, which may fail. */

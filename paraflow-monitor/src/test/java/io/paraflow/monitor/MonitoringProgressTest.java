@@ -5,12 +5,19 @@ import io.paraflow.Task;
 import io.paraflow.testing.NoLeakedThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,5 +72,39 @@ class MonitoringProgressTest {
         }
         assertThat(log.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b))
                 .hasValueSatisfying(last -> assertThat(last).startsWith("long: tasks 1/1 done | 0 running"));
+    }
+
+    @Test
+    void theLastLineComesWhenTheFlowStopsBeforeTheDatabaseHasItsEnd(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("run.db");
+        List<List<List<Object>>> endAtEachFlush = new ArrayList<>();
+        Writer probe = new Writer() {
+            @Override
+            public void write(char[] text, int offset, int length) {
+                // what is written does not matter here, only when it is flushed
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try (Connection c = MixedRun.open(db)) {
+                    endAtEachFlush.add(MixedRun.rows(c, "SELECT ended_ns IS NULL FROM run"));
+                } catch (SQLException e) {
+                    throw new IOException(e);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Monitoring monitoring = Monitoring.builder().database(db).progress(new PrintWriter(probe), false, Duration.ofHours(1))
+                .build();
+        try (Flow flow = Flow.builder().threads(2).listener(monitoring).build()) {
+            for (int i = 0; i < 1_000; i++) {
+                flow.submit(() -> null);
+            }
+        }
+        assertThat(endAtEachFlush).as("the last line, flushed while the run had no end in its database yet")
+                .isNotEmpty().allMatch(end -> end.equals(List.of(List.of(1))));
     }
 }

@@ -29,6 +29,8 @@ final class DashboardApi implements AutoCloseable {
     static final int MAX_LIMIT = 5_000;
     /** Largest graph drawn task by task: beyond, a browser drawing it would freeze. */
     static final int MAX_GRAPH_TASKS = 5_000;
+    /** The most tries of a command whose output files a task page reads: the last ones. */
+    static final int MAX_OUTPUT_TRIES = 100;
     /** The counts-over-time series is thinned to about this many points. */
     private static final int SERIES_POINTS = 300;
 
@@ -212,7 +214,8 @@ final class DashboardApi implements AutoCloseable {
      * For a command task (its executor has a run directory), each try's output files and their last lines
      * (as a failure records them: {@link CommandExecutor#output}), read now, while the command runs or long
      * after; {@code stdoutExists} and {@code stderrExists} say whether the files are still (or already) there.
-     * Empty for other tasks, and in a database of schema version 2, which has no run directories.
+     * Empty for other tasks, and in a database of schema version 2, which has no run directories. Only the
+     * last {@value #MAX_OUTPUT_TRIES} tries: each costs two files read on the dashboard's only thread.
      */
     private void commandOutputs(StringBuilder out, long id) throws SQLException {
         out.append('[');
@@ -228,7 +231,8 @@ final class DashboardApi implements AutoCloseable {
             }
         }
         if (runDirectory != null) {
-            try (PreparedStatement tries = prepare("SELECT attempt FROM tries WHERE task_id = ? ORDER BY attempt")) {
+            try (PreparedStatement tries = prepare("SELECT attempt FROM (SELECT attempt FROM tries WHERE task_id = ?"
+                    + " ORDER BY attempt DESC LIMIT " + MAX_OUTPUT_TRIES + ") ORDER BY attempt")) {
                 tries.setLong(1, id);
                 try (ResultSet result = tries.executeQuery()) {
                     for (boolean first = true; result.next(); first = false) {

@@ -4,6 +4,7 @@ import org.sqlite.SQLiteConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,7 +99,8 @@ public final class RunDatabase implements AutoCloseable {
      * Where the commands of the executor {@code executorLabel} wrote their output files ({@code
      * executors.run_directory}): find an attempt's files there with
      * {@link io.paraflow.command.CommandExecutor#outputFile}. Null if that executor runs no commands, is not in
-     * this run, or the database is of schema version 2, which did not record it.
+     * this run, the database is of schema version 2, which did not record it, or the recorded directory is not
+     * a path on this system.
      */
     public Path commandRunDirectory(String executorLabel) throws SQLException {
         if (version < Schema.BUSY_AND_RUN_DIRECTORY_SINCE) {
@@ -108,7 +110,12 @@ public final class RunDatabase implements AutoCloseable {
             query.setString(1, executorLabel);
             try (ResultSet result = query.executeQuery()) {
                 String directory = result.next() ? result.getString(1) : null;
-                return directory == null ? null : Path.of(directory);
+                try {
+                    return directory == null ? null : Path.of(directory);
+                } catch (InvalidPathException notAPathHere) {
+                    // recorded on another system, or a damaged file: no output files to find
+                    return null;
+                }
             }
         }
     }
