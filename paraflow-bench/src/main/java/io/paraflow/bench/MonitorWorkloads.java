@@ -3,6 +3,7 @@ package io.paraflow.bench;
 import io.paraflow.Flow;
 import io.paraflow.FlowBuilder;
 import io.paraflow.Task;
+import io.paraflow.event.TaskListener;
 import io.paraflow.monitor.Monitoring;
 import io.paraflow.monitor.store.RunDatabase;
 
@@ -102,7 +103,7 @@ public final class MonitorWorkloads {
                 + " (the core's cost of events; median of 15 rounds after 10 warm-up rounds, taken in turns)%n", BATCH);
         double[] rates;
         try (Flow plain = Flow.builder().threads(threads).build();
-             Flow listened = Flow.builder().threads(threads).listener((task, step, attempt, worker, nanos, error) -> { }).build()) {
+             Flow listened = Flow.builder().threads(threads).listener(doingNothing()).build()) {
             rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
                     () -> IndependentTasks.paraflow(plain, BATCH),
                     () -> IndependentTasks.paraflow(listened, BATCH));
@@ -111,6 +112,19 @@ public final class MonitorWorkloads {
         System.out.printf(Locale.ROOT, "  with a listener doing nothing  %,12.0f tasks/s%n", rates[1]);
         System.out.printf(Locale.ROOT, "  => %.2f x: the ceiling of any monitoring built on TaskListener%n", rates[1] / rates[0]);
         clockCost(rates[0]);
+    }
+
+    /** A listener that does nothing: what any monitor costs at least. */
+    private static TaskListener doingNothing() {
+        return (task, step, attempt, worker, nanos, error) -> { };
+    }
+
+    /**
+     * A monitor that keeps counts only: its progress line, drawn nowhere, as {@code paraflow} commands run by
+     * default (each step counted on its thread, no records).
+     */
+    private static Monitoring countsOnly() {
+        return Monitoring.builder().progress(new PrintWriter(Writer.nullWriter()), false, Duration.ofHours(1)).build();
     }
 
     /**
@@ -150,8 +164,7 @@ public final class MonitorWorkloads {
         double[] rates;
         long monitoredStart = System.nanoTime();
         Flow monitored = Flow.builder().threads(threads).listener(Monitoring.database(db)).build();
-        Monitoring countsOnly = Monitoring.builder()
-                .progress(new PrintWriter(Writer.nullWriter()), false, Duration.ofHours(1)).build();
+        Monitoring countsOnly = countsOnly();
         try (Flow plain = Flow.builder().threads(threads).build();
              Flow counted = Flow.builder().threads(threads).listener(countsOnly).build()) {
             rates = medianRates(BATCH, CoreWorkloads.WARMUP_ROUNDS, CoreWorkloads.MEASURED_ROUNDS,
@@ -225,9 +238,8 @@ public final class MonitorWorkloads {
         FlowBuilder builder = Flow.builder().threads(threads);
         switch (configuration) {
             case 0 -> { }
-            case 1 -> builder.listener((task, step, attempt, worker, nanos, error) -> { });
-            case 2 -> builder.listener(Monitoring.builder()
-                    .progress(new PrintWriter(Writer.nullWriter()), false, Duration.ofHours(1)).build());
+            case 1 -> builder.listener(doingNothing());
+            case 2 -> builder.listener(countsOnly());
             case 3 -> builder.listener(Monitoring.database(db));
             default -> throw new AssertionError(configuration);
         }
