@@ -29,8 +29,9 @@ public final class Terminal {
     /** Whether this process's standard error is a terminal (see the class comment for how it is decided). */
     public static boolean standardErrorIsTerminal() {
         try {
-            if (Files.isSymbolicLink(STANDARD_ERROR)) {
-                return isTerminalDevice(Files.readSymbolicLink(STANDARD_ERROR).toString());
+            String target = standardErrorTarget();
+            if (target != null) {
+                return isTerminalDevice(target);
             }
         } catch (IOException unreadable) {
             // a /proc that does not show it: decide as without one
@@ -49,14 +50,9 @@ public final class Terminal {
         if (fromEnvironment != null) {
             return fromEnvironment;
         }
-        Path device = Path.of("/dev/tty");
         try {
-            if (Files.isSymbolicLink(STANDARD_ERROR)) {
-                Path target = Files.readSymbolicLink(STANDARD_ERROR);
-                if (isTerminalDevice(target.toString())) {
-                    device = target;
-                }
-            }
+            String target = standardErrorTarget();
+            Path device = Path.of(target != null && isTerminalDevice(target) ? target : "/dev/tty");
             Process stty = new ProcessBuilder("stty", "size").redirectInput(device.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try (InputStream out = stty.getInputStream()) {
@@ -75,6 +71,11 @@ public final class Terminal {
             Thread.currentThread().interrupt();
             return DEFAULT_COLUMNS;
         }
+    }
+
+    /** Where {@code /proc/self/fd/2} leads, or null where there is no such link (no Linux {@code /proc}). */
+    private static String standardErrorTarget() throws IOException {
+        return Files.isSymbolicLink(STANDARD_ERROR) ? Files.readSymbolicLink(STANDARD_ERROR).toString() : null;
     }
 
     /** {@code text} as a positive number, or null if it is not one. */
