@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The dashboard's JSON endpoints, answered from the run database. Called on the dashboard's single
@@ -261,17 +260,11 @@ final class DashboardApi implements AutoCloseable {
         long now = System.nanoTime();
         GraphAnswer last = lastGraph;
         // the file may hold another run since (deleted and recorded again): an answer is for its run only
-        String run = null;
-        boolean runEnded = false;
-        try (PreparedStatement state = prepare("SELECT flow_id || ':' || started_ns,"
-                + " ended_ns IS NOT NULL AND outcome <> 'interrupted' FROM run");
-             ResultSet result = state.executeQuery()) {
-            if (result.next()) {
-                run = result.getString(1);
-                runEnded = result.getBoolean(2);
-            }
-        }
-        if (last != null && last.max == max && Objects.equals(last.run, run) && last.reusableAt(now)) {
+        RunDatabase.RunSummary summary = run().run();
+        String run = summary.flowId() + ":" + summary.startedNs();
+        // an interrupted run may still write for a few seconds after its end
+        boolean runEnded = summary.endedNs() != 0 && summary.outcome() != null && !summary.outcome().equals("interrupted");
+        if (last != null && last.max == max && last.run.equals(run) && last.reusableAt(now)) {
             return last.json;
         }
         String json = graphJson(max);
